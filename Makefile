@@ -1,0 +1,32 @@
+# keepline: the two set-up commands are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint venv docs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	KEEPLINE_HOME=$${KEEPLINE_HOME:-$(CURDIR)/out/home} $(BIN)/keepline plant load examples/xuzhou-qpcr.yaml examples/zhengzhou-meters.yaml
+	KEEPLINE_HOME=$${KEEPLINE_HOME:-$(CURDIR)/out/home} bash scripts/demo.sh
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test: venv lint
+	$(BIN)/pytest -q
+
+docs: venv
+	$(PY) -m keepline.plant.docs > docs/plant-file.md
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

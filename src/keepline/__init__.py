@@ -1,0 +1,3 @@
+"""keepline: keep a plant producing, safely, through an epidemic."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,79 @@
+"""The ``keepline`` command: one sub-app per capability, each defined in its package."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from keepline import __version__
+from keepline.errors import KeeplineError
+
+app = typer.Typer(
+    name="keepline",
+    help="Keep a plant producing, safely, through an epidemic.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"keepline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """keepline: plant model, outbreak and screening simulation, continuity planning,
+    the daily record, emergency plans and the government's view."""
+    _state["debug"] = debug
+
+
+def _register() -> None:
+    # Imported here so `keepline --help` lists every capability while each package owns
+    # its commands.
+    from keepline import db_cli
+    from keepline.plant import cli as plant_cli
+
+    app.add_typer(plant_cli.app, name="plant")
+    app.add_typer(db_cli.app, name="db")
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; a user error prints one line and exits non-zero, never a traceback."""
+    try:
+        rc = app(args=argv, standalone_mode=False, prog_name="keepline")
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
+    except KeeplineError as exc:
+        if _state["debug"]:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and the unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state["debug"]:
+            raise
+        typer.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(1)
