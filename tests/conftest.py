@@ -69,8 +69,9 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]):
+def cli(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     """Run ``keepline ARGS`` in-process against the test database; returns a CliResult."""
     monkeypatch.setenv("KEEPLINE_DATABASE_URL", db_url)
     monkeypatch.setenv("KEEPLINE_HOME", str(tmp_path / "home"))

@@ -6,7 +6,9 @@ import typer
 
 from keepline import db, settings
 
-app = typer.Typer(help="Database: apply migrations, show where the data lives.", no_args_is_help=True)
+app = typer.Typer(
+    help="Database: apply migrations, show where the data lives.", no_args_is_help=True
+)
 
 
 @app.command("upgrade")

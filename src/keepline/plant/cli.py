@@ -69,8 +69,10 @@ def check(files: list[Path] = typer.Argument(..., help="Plant files to validate.
     """Validate plant files without loading them."""
     for f in files:
         plant = read_plant(f)
-        typer.echo(f"{f}: ok ({plant.enterprise.id}, {plant.headcount()} workers, "
-                   f"{len(plant.orders)} orders)")
+        typer.echo(
+            f"{f}: ok ({plant.enterprise.id}, {plant.headcount()} workers, "
+            f"{len(plant.orders)} orders)"
+        )
 
 
 @app.command("export")

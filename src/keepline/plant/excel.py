@@ -54,8 +54,9 @@ def _cols(model: type[BaseModel], skip: tuple[str, ...] = ()) -> list[Column]:
     return out
 
 
-def _col(name: str, description: str, unit: str | None = None,
-         choices: tuple[str, ...] = ()) -> Column:
+def _col(
+    name: str, description: str, unit: str | None = None, choices: tuple[str, ...] = ()
+) -> Column:
     return Column(name, description, unit, choices)
 
 
@@ -65,8 +66,11 @@ SHEETS: dict[str, tuple[str, list[Column]]] = {
         "The enterprise and the planning horizon (one row).",
         [_col("keepline_plant", "Plant-file format version (1).")]
         + _cols(s.Enterprise)
-        + [_col("horizon_start", s.PlantFile.model_fields["horizon_start"].description or "",
-                "date")],
+        + [
+            _col(
+                "horizon_start", s.PlantFile.model_fields["horizon_start"].description or "", "date"
+            )
+        ],
     ),
     "zones": ("Zones of the plant.", _cols(s.Zone)),
     "shifts": ("Shifts.", _cols(s.Shift)),
@@ -74,21 +78,34 @@ SHEETS: dict[str, tuple[str, list[Column]]] = {
     "lines": ("Production lines.", _cols(s.Line, skip=("crew_per_shift", "rates_units_per_day"))),
     "line_crew": (
         "Workers a line needs on each shift it runs, by skill.",
-        [_col("line", "Line id."), _col("skill", "Skill."),
-         _col("people_per_shift", "Workers needed per shift for full rate.", "people")],
+        [
+            _col("line", "Line id."),
+            _col("skill", "Skill."),
+            _col("people_per_shift", "Workers needed per shift for full rate.", "people"),
+        ],
     ),
     "line_rates": (
         "Products a line makes, at full crew.",
-        [_col("line", "Line id."), _col("product", "Product id."),
-         _col("units_per_day", "Output per day at full crew on every shift it runs.",
-              "units/day")],
+        [
+            _col("line", "Line id."),
+            _col("product", "Product id."),
+            _col(
+                "units_per_day", "Output per day at full crew on every shift it runs.", "units/day"
+            ),
+        ],
     ),
     "products": ("Products.", _cols(s.Product, skip=("bom",))),
     "bom": (
         "Bills of materials.",
-        [_col("product", "Product id."), _col("material", "Material id."),
-         _col("qty_per_unit", "Material per unit of product, in the material's unit.",
-              "material unit")],
+        [
+            _col("product", "Product id."),
+            _col("material", "Material id."),
+            _col(
+                "qty_per_unit",
+                "Material per unit of product, in the material's unit.",
+                "material unit",
+            ),
+        ],
     ),
     "materials": ("Materials and their stock.", _cols(s.Material, skip=("supply_options",))),
     "supply_options": (
@@ -99,18 +116,25 @@ SHEETS: dict[str, tuple[str, list[Column]]] = {
     "lanes": ("Logistics lanes into the plant.", _cols(s.Lane)),
     "recovery": (
         "Time to recover after losing a node; leave node empty for the default of a kind.",
-        [_col("kind", "Node kind.", choices=tuple(k.value for k in s.NodeKind)),
-         _col("node", "Node id (empty: the default for the kind)."),
-         _col("days", "Days to recover.", "days")],
+        [
+            _col("kind", "Node kind.", choices=tuple(k.value for k in s.NodeKind)),
+            _col("node", "Node id (empty: the default for the kind)."),
+            _col("days", "Days to recover.", "days"),
+        ],
     ),
     "orders": ("Customers' orders.", _cols(s.Order)),
 }
 
-_CHILD_KEYS = {"line_crew": "line", "line_rates": "line", "bom": "product",
-               "supply_options": "material"}
+_CHILD_KEYS = {
+    "line_crew": "line",
+    "line_rates": "line",
+    "bom": "product",
+    "supply_options": "material",
+}
 
 
 # ---------------------------------------------------------------------------- writing
+
 
 def _plain(v: Any) -> Any:
     if isinstance(v, Enum):
@@ -121,10 +145,17 @@ def _plain(v: Any) -> Any:
 def plant_sheet_rows(plant: s.PlantFile) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SHEETS}
     ent = plant.enterprise.model_dump(mode="json")
-    rows["enterprise"].append({"keepline_plant": plant.keepline_plant, **ent,
-                               "horizon_start": plant.horizon_start})
-    simple = {"zones": plant.zones, "shifts": plant.shifts, "teams": plant.teams,
-              "suppliers": plant.suppliers, "lanes": plant.lanes, "orders": plant.orders}
+    rows["enterprise"].append(
+        {"keepline_plant": plant.keepline_plant, **ent, "horizon_start": plant.horizon_start}
+    )
+    simple = {
+        "zones": plant.zones,
+        "shifts": plant.shifts,
+        "teams": plant.teams,
+        "suppliers": plant.suppliers,
+        "lanes": plant.lanes,
+        "orders": plant.orders,
+    }
     for sheet, items in simple.items():
         for it in items:
             rows[sheet].append({k: _plain(v) for k, v in it})
@@ -160,9 +191,13 @@ def _workbook(rows: dict[str, list[dict[str, Any]]] | None) -> Workbook:
     readme.title = "README"
     readme.append(["keepline plant workbook"])
     readme["A1"].font = Font(bold=True, size=14)
-    readme.append(["One sheet per table. Row 1 is the header: the field name and, in "
-                   "brackets, its unit. Lists (skills, shifts) are comma-separated. "
-                   "Load with `keepline plant load FILE.xlsx`."])
+    readme.append(
+        [
+            "One sheet per table. Row 1 is the header: the field name and, in "
+            "brackets, its unit. Lists (skills, shifts) are comma-separated. "
+            "Load with `keepline plant load FILE.xlsx`."
+        ]
+    )
     readme.append([])
     readme.append(["sheet", "column", "unit", "meaning"])
     for c in readme[4]:
@@ -191,8 +226,9 @@ def _workbook(rows: dict[str, list[dict[str, Any]]] | None) -> Workbook:
             cell.alignment = Alignment(wrap_text=False)
             ws.column_dimensions[get_column_letter(i)].width = max(12, len(c.header) + 2)
             if c.choices:
-                dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"',
-                                    allow_blank=True)
+                dv = DataValidation(
+                    type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True
+                )
                 dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}5000")
                 ws.add_data_validation(dv)
         ws.freeze_panes = "A2"
@@ -216,6 +252,7 @@ def write_template(path: FsPath) -> None:
 
 
 # ---------------------------------------------------------------------------- reading
+
 
 def _cell(v: Any) -> Any:
     if isinstance(v, dt.datetime):
@@ -262,8 +299,10 @@ def read_xlsx(path: FsPath | str) -> s.PlantFile:
         known = {c.name for c in cols}
         for h in names:
             if h is not None and h not in known:
-                problems.append(f"{place(sheet, 1)}: unknown column '{h}' "
-                                f"(known: {', '.join(c.name for c in cols)})")
+                problems.append(
+                    f"{place(sheet, 1)}: unknown column '{h}' "
+                    f"(known: {', '.join(c.name for c in cols)})"
+                )
         out = []
         for r, values in enumerate(it, start=2):
             row = {}
@@ -299,8 +338,17 @@ def read_xlsx(path: FsPath | str) -> s.PlantFile:
                 places[(top,)] = place("enterprise", r, top)
         data["enterprise"] = fields("enterprise", r, row, ("enterprise",))
 
-    for coll in ("zones", "shifts", "teams", "lines", "products", "materials", "suppliers",
-                 "lanes", "orders"):
+    for coll in (
+        "zones",
+        "shifts",
+        "teams",
+        "lines",
+        "products",
+        "materials",
+        "suppliers",
+        "lanes",
+        "orders",
+    ):
         items = []
         for r, row in sheets[coll]:
             items.append(fields(coll, r, row, (coll, len(items))))
@@ -345,8 +393,9 @@ def read_xlsx(path: FsPath | str) -> s.PlantFile:
             continue
         opts = data["materials"][i].setdefault("supply_options", [])
         rest = {k: v for k, v in row.items() if k != "material"}
-        opts.append(fields("supply_options", r, rest, ("materials", i, "supply_options",
-                                                       len(opts))))
+        opts.append(
+            fields("supply_options", r, rest, ("materials", i, "supply_options", len(opts)))
+        )
 
     if sheets["recovery"]:
         defaults: dict[str, Any] = {}
@@ -359,7 +408,8 @@ def read_xlsx(path: FsPath | str) -> s.PlantFile:
             else:
                 overrides[f"{kind}:{node}"] = days
                 places[("recovery", "overrides_days", f"{kind}:{node}")] = place(
-                    "recovery", r, "node")
+                    "recovery", r, "node"
+                )
         data["recovery"] = {"defaults_days": defaults, "overrides_days": overrides}
 
     if problems:

@@ -36,7 +36,7 @@ def unit(u: str) -> dict[str, Any]:
     return {"unit": u}
 
 
-def NonNegative(description: str, u: str | None = None, default: Any = ...) -> Any:  # noqa: N802
+def NonNegative(description: str, u: str | None = None, default: Any = ...) -> Any:
     """A finite, non-negative number field with a description and unit."""
     return Field(
         default,
@@ -118,7 +118,9 @@ class Zone(Strict):
 
 class Shift(Strict):
     id: Slug
-    start: str = Field(description="Local start time, HH:MM (24 h).", json_schema_extra=unit("HH:MM"))
+    start: str = Field(
+        description="Local start time, HH:MM (24 h).", json_schema_extra=unit("HH:MM")
+    )
     end: str = Field(
         description="Local end time, HH:MM (24 h); earlier than start for a night shift.",
         json_schema_extra=unit("HH:MM"),
@@ -195,8 +197,7 @@ class SupplyOption(Strict):
         "Smallest order quantity, in the material's unit.", "material unit", default=0.0
     )
     activation_days: int = NonNegative(
-        "Days to qualify and activate a backup before its first order (0 for an active "
-        "option).",
+        "Days to qualify and activate a backup before its first order (0 for an active option).",
         "days",
         default=0,
     )
@@ -275,8 +276,12 @@ class Order(Strict):
     )
     customer: str = Field(min_length=1, max_length=200)
     product: Slug
-    qty: float = Field(gt=0, allow_inf_nan=False, description="Quantity ordered.",
-                       json_schema_extra=unit("product units"))
+    qty: float = Field(
+        gt=0,
+        allow_inf_nan=False,
+        description="Quantity ordered.",
+        json_schema_extra=unit("product units"),
+    )
     due: dt.date = Field(description="Date the order must ship by (ISO date).")
     priority: Priority = Field(description="front-line, livelihood or standard.")
     penalty_per_unit_day: float = NonNegative(

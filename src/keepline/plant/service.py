@@ -51,8 +51,11 @@ class LoadReport:
         if not self.changes:
             return f"{self.enterprise_id}: no changes"
         parts = []
-        for label, counts in (("added", self.inserted), ("updated", self.updated),
-                              ("removed", self.deleted)):
+        for label, counts in (
+            ("added", self.inserted),
+            ("updated", self.updated),
+            ("removed", self.deleted),
+        ):
             if counts:
                 detail = ", ".join(f"{n} {t}" for t, n in counts.items())
                 parts.append(f"{label} {detail}")
@@ -64,57 +67,105 @@ def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:
     """The plant as table rows (without ``enterprise_id``)."""
     rows: dict[type[Base], list[dict[str, Any]]] = {t: [] for t in m.TABLES}
     for i, z in enumerate(plant.zones):
-        rows[m.Zone].append(dict(id=z.id, position=i, name=z.name, kind=z.kind.value,
-                                 capacity_people=z.capacity_people))
+        rows[m.Zone].append(
+            dict(
+                id=z.id,
+                position=i,
+                name=z.name,
+                kind=z.kind.value,
+                capacity_people=z.capacity_people,
+            )
+        )
     for i, s in enumerate(plant.shifts):
         rows[m.Shift].append(dict(id=s.id, position=i, start=s.start, end=s.end))
     for i, t in enumerate(plant.teams):
-        rows[m.Team].append(dict(id=t.id, position=i, zone_id=t.zone, shift_id=t.shift,
-                                 headcount=t.headcount, skills=list(t.skills), housing=t.housing))
+        rows[m.Team].append(
+            dict(
+                id=t.id,
+                position=i,
+                zone_id=t.zone,
+                shift_id=t.shift,
+                headcount=t.headcount,
+                skills=list(t.skills),
+                housing=t.housing,
+            )
+        )
     for i, p in enumerate(plant.products):
         rows[m.Product].append(dict(id=p.id, position=i, name=p.name))
         for j, (mat, q) in enumerate(p.bom.items()):
-            rows[m.BomItem].append(dict(product_id=p.id, material_id=mat, position=j,
-                                        qty_per_unit=float(q)))
+            rows[m.BomItem].append(
+                dict(product_id=p.id, material_id=mat, position=j, qty_per_unit=float(q))
+            )
     for i, ln in enumerate(plant.lines):
         rows[m.Line].append(dict(id=ln.id, position=i, zone_id=ln.zone, shifts=list(ln.shifts)))
         for j, (skill, n) in enumerate(ln.crew_per_shift.items()):
-            rows[m.LineCrew].append(dict(line_id=ln.id, skill=skill, position=j,
-                                         people_per_shift=n))
+            rows[m.LineCrew].append(
+                dict(line_id=ln.id, skill=skill, position=j, people_per_shift=n)
+            )
         for j, (prod, r) in enumerate(ln.rates_units_per_day.items()):
-            rows[m.LineRate].append(dict(line_id=ln.id, product_id=prod, position=j,
-                                         units_per_day=float(r)))
+            rows[m.LineRate].append(
+                dict(line_id=ln.id, product_id=prod, position=j, units_per_day=float(r))
+            )
     for i, mat in enumerate(plant.materials):
-        rows[m.Material].append(dict(
-            id=mat.id, position=i, name=mat.name, kind=mat.kind.value, unit=mat.unit,
-            on_hand=float(mat.on_hand), safety_stock=float(mat.safety_stock),
-            consumption_per_worker_day=float(mat.consumption_per_worker_day),
-            consumption_per_test=float(mat.consumption_per_test)))
+        rows[m.Material].append(
+            dict(
+                id=mat.id,
+                position=i,
+                name=mat.name,
+                kind=mat.kind.value,
+                unit=mat.unit,
+                on_hand=float(mat.on_hand),
+                safety_stock=float(mat.safety_stock),
+                consumption_per_worker_day=float(mat.consumption_per_worker_day),
+                consumption_per_test=float(mat.consumption_per_test),
+            )
+        )
         for j, o in enumerate(mat.supply_options):
-            rows[m.SupplyOption].append(dict(
-                material_id=mat.id, supplier_id=o.supplier, position=j, priority=o.priority,
-                lead_time_days=o.lead_time_days, capacity_per_day=float(o.capacity_per_day),
-                unit_cost=float(o.unit_cost), min_order=float(o.min_order),
-                activation_days=o.activation_days, activation_cost=float(o.activation_cost)))
+            rows[m.SupplyOption].append(
+                dict(
+                    material_id=mat.id,
+                    supplier_id=o.supplier,
+                    position=j,
+                    priority=o.priority,
+                    lead_time_days=o.lead_time_days,
+                    capacity_per_day=float(o.capacity_per_day),
+                    unit_cost=float(o.unit_cost),
+                    min_order=float(o.min_order),
+                    activation_days=o.activation_days,
+                    activation_cost=float(o.activation_cost),
+                )
+            )
     for i, s in enumerate(plant.suppliers):
         rows[m.Supplier].append(dict(id=s.id, position=i, name=s.name, region_code=s.region_code))
     for i, lane in enumerate(plant.lanes):
-        rows[m.Lane].append(dict(id=lane.id, position=i, from_region=lane.from_region,
-                                 transit_days=lane.transit_days))
+        rows[m.Lane].append(
+            dict(
+                id=lane.id, position=i, from_region=lane.from_region, transit_days=lane.transit_days
+            )
+        )
     pos = 0
     for kind, days in plant.recovery.defaults_days.items():
-        rows[m.RecoveryTime].append(dict(kind=NodeKind(kind).value, node_id="", position=pos,
-                                         days=days))
+        rows[m.RecoveryTime].append(
+            dict(kind=NodeKind(kind).value, node_id="", position=pos, days=days)
+        )
         pos += 1
     for key, days in plant.recovery.overrides_days.items():
         kind, _, node = key.partition(":")
         rows[m.RecoveryTime].append(dict(kind=kind, node_id=node, position=pos, days=days))
         pos += 1
     for i, o in enumerate(plant.orders):
-        rows[m.Order].append(dict(
-            id=o.id, position=i, customer=o.customer, product_id=o.product, qty=float(o.qty),
-            due=o.due, priority=o.priority.value,
-            penalty_per_unit_day=float(o.penalty_per_unit_day)))
+        rows[m.Order].append(
+            dict(
+                id=o.id,
+                position=i,
+                customer=o.customer,
+                product_id=o.product,
+                qty=float(o.qty),
+                due=o.due,
+                priority=o.priority.value,
+                penalty_per_unit_day=float(o.penalty_per_unit_day),
+            )
+        )
     return rows
 
 
@@ -134,25 +185,46 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
     e = plant.enterprise
     eid = e.id
     report = LoadReport(eid)
-    ent_values = dict(id=eid, name=e.name, region_code=e.region_code, sector=e.sector,
-                      jurisdiction=e.jurisdiction, horizon_start=plant.horizon_start,
-                      format_version=plant.keepline_plant)
+    ent_values = dict(
+        id=eid,
+        name=e.name,
+        region_code=e.region_code,
+        sector=e.sector,
+        jurisdiction=e.jurisdiction,
+        horizon_start=plant.horizon_start,
+        format_version=plant.keepline_plant,
+    )
     ent = session.get(m.Enterprise, eid)
     if ent is None:
         session.add(m.Enterprise(**ent_values))
         session.flush()
         report.created = True
         report.inserted["enterprises"] += 1
-        audit.record(session, enterprise_id=eid, actor=actor, action="insert",
-                     table="enterprises", key=eid, after=ent_values)
+        audit.record(
+            session,
+            enterprise_id=eid,
+            actor=actor,
+            action="insert",
+            table="enterprises",
+            key=eid,
+            after=ent_values,
+        )
     else:
         before = m.row_values(ent)
         if before != ent_values:
             for k, v in ent_values.items():
                 setattr(ent, k, v)
             report.updated["enterprises"] += 1
-            audit.record(session, enterprise_id=eid, actor=actor, action="update",
-                         table="enterprises", key=eid, before=before, after=ent_values)
+            audit.record(
+                session,
+                enterprise_id=eid,
+                actor=actor,
+                action="update",
+                table="enterprises",
+                key=eid,
+                before=before,
+                after=ent_values,
+            )
 
     wanted = plant_rows(plant)
     existing: dict[type[Base], dict[tuple[Any, ...], Base]] = {}
@@ -170,22 +242,44 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
             if obj is None:
                 session.add(model(**values))
                 report.inserted[table] += 1
-                audit.record(session, enterprise_id=eid, actor=actor, action="insert",
-                             table=table, key=_key_str(key), after=values)
+                audit.record(
+                    session,
+                    enterprise_id=eid,
+                    actor=actor,
+                    action="insert",
+                    table=table,
+                    key=_key_str(key),
+                    after=values,
+                )
             else:
                 before = m.row_values(obj)
                 if before != values:
                     for k, v in values.items():
                         setattr(obj, k, v)
                     report.updated[table] += 1
-                    audit.record(session, enterprise_id=eid, actor=actor, action="update",
-                                 table=table, key=_key_str(key), before=before, after=values)
+                    audit.record(
+                        session,
+                        enterprise_id=eid,
+                        actor=actor,
+                        action="update",
+                        table=table,
+                        key=_key_str(key),
+                        before=before,
+                        after=values,
+                    )
         session.flush()
     for model in reversed(m.TABLES):
         table = model.__tablename__
         for key, obj in existing[model].items():
-            audit.record(session, enterprise_id=eid, actor=actor, action="delete", table=table,
-                         key=_key_str(key), before=m.row_values(obj))
+            audit.record(
+                session,
+                enterprise_id=eid,
+                actor=actor,
+                action="delete",
+                table=table,
+                key=_key_str(key),
+                before=m.row_values(obj),
+            )
             session.delete(obj)
             report.deleted[table] += 1
         session.flush()
@@ -220,10 +314,18 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
         bom[r.product_id][r.material_id] = r.qty_per_unit
     options: dict[str, list[SupplyOption]] = defaultdict(list)
     for r in _rows(session, m.SupplyOption, eid):
-        options[r.material_id].append(SupplyOption(
-            supplier=r.supplier_id, priority=r.priority, lead_time_days=r.lead_time_days,
-            capacity_per_day=r.capacity_per_day, unit_cost=r.unit_cost, min_order=r.min_order,
-            activation_days=r.activation_days, activation_cost=r.activation_cost))
+        options[r.material_id].append(
+            SupplyOption(
+                supplier=r.supplier_id,
+                priority=r.priority,
+                lead_time_days=r.lead_time_days,
+                capacity_per_day=r.capacity_per_day,
+                unit_cost=r.unit_cost,
+                min_order=r.min_order,
+                activation_days=r.activation_days,
+                activation_cost=r.activation_cost,
+            )
+        )
     defaults: dict[NodeKind, int] = {}
     overrides: dict[str, int] = {}
     for r in _rows(session, m.RecoveryTime, eid):
@@ -233,33 +335,78 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
             overrides[f"{r.kind}:{r.node_id}"] = r.days
     return PlantFile(
         keepline_plant=ent.format_version,
-        enterprise=Enterprise(id=eid, name=ent.name, region_code=ent.region_code,
-                              sector=ent.sector, jurisdiction=ent.jurisdiction),
+        enterprise=Enterprise(
+            id=eid,
+            name=ent.name,
+            region_code=ent.region_code,
+            sector=ent.sector,
+            jurisdiction=ent.jurisdiction,
+        ),
         horizon_start=ent.horizon_start,
-        zones=[Zone(id=r.id, name=r.name, kind=r.kind, capacity_people=r.capacity_people)
-               for r in _rows(session, m.Zone, eid)],
+        zones=[
+            Zone(id=r.id, name=r.name, kind=r.kind, capacity_people=r.capacity_people)
+            for r in _rows(session, m.Zone, eid)
+        ],
         shifts=[Shift(id=r.id, start=r.start, end=r.end) for r in _rows(session, m.Shift, eid)],
-        teams=[Team(id=r.id, zone=r.zone_id, shift=r.shift_id, headcount=r.headcount,
-                    skills=list(r.skills), housing=r.housing)
-               for r in _rows(session, m.Team, eid)],
-        lines=[Line(id=r.id, zone=r.zone_id, shifts=list(r.shifts), crew_per_shift=crew[r.id],
-                    rates_units_per_day=rates[r.id]) for r in _rows(session, m.Line, eid)],
-        products=[Product(id=r.id, name=r.name, bom=bom[r.id])
-                  for r in _rows(session, m.Product, eid)],
-        materials=[Material(id=r.id, name=r.name, kind=r.kind, unit=r.unit, on_hand=r.on_hand,
-                            safety_stock=r.safety_stock,
-                            consumption_per_worker_day=r.consumption_per_worker_day,
-                            consumption_per_test=r.consumption_per_test,
-                            supply_options=options[r.id])
-                   for r in _rows(session, m.Material, eid)],
-        suppliers=[Supplier(id=r.id, name=r.name, region_code=r.region_code)
-                   for r in _rows(session, m.Supplier, eid)],
-        lanes=[Lane(id=r.id, from_region=r.from_region, transit_days=r.transit_days)
-               for r in _rows(session, m.Lane, eid)],
+        teams=[
+            Team(
+                id=r.id,
+                zone=r.zone_id,
+                shift=r.shift_id,
+                headcount=r.headcount,
+                skills=list(r.skills),
+                housing=r.housing,
+            )
+            for r in _rows(session, m.Team, eid)
+        ],
+        lines=[
+            Line(
+                id=r.id,
+                zone=r.zone_id,
+                shifts=list(r.shifts),
+                crew_per_shift=crew[r.id],
+                rates_units_per_day=rates[r.id],
+            )
+            for r in _rows(session, m.Line, eid)
+        ],
+        products=[
+            Product(id=r.id, name=r.name, bom=bom[r.id]) for r in _rows(session, m.Product, eid)
+        ],
+        materials=[
+            Material(
+                id=r.id,
+                name=r.name,
+                kind=r.kind,
+                unit=r.unit,
+                on_hand=r.on_hand,
+                safety_stock=r.safety_stock,
+                consumption_per_worker_day=r.consumption_per_worker_day,
+                consumption_per_test=r.consumption_per_test,
+                supply_options=options[r.id],
+            )
+            for r in _rows(session, m.Material, eid)
+        ],
+        suppliers=[
+            Supplier(id=r.id, name=r.name, region_code=r.region_code)
+            for r in _rows(session, m.Supplier, eid)
+        ],
+        lanes=[
+            Lane(id=r.id, from_region=r.from_region, transit_days=r.transit_days)
+            for r in _rows(session, m.Lane, eid)
+        ],
         recovery=Recovery(defaults_days=defaults, overrides_days=overrides),
-        orders=[Order(id=r.id, customer=r.customer, product=r.product_id, qty=r.qty, due=r.due,
-                      priority=r.priority, penalty_per_unit_day=r.penalty_per_unit_day)
-                for r in _rows(session, m.Order, eid)],
+        orders=[
+            Order(
+                id=r.id,
+                customer=r.customer,
+                product=r.product_id,
+                qty=r.qty,
+                due=r.due,
+                priority=r.priority,
+                penalty_per_unit_day=r.penalty_per_unit_day,
+            )
+            for r in _rows(session, m.Order, eid)
+        ],
     )
 
 

@@ -83,31 +83,45 @@ def render_text(plant: PlantFile) -> str:
     shifts = [s.id for s in plant.shifts]
     table = headcount_by_zone_shift(plant)
     width = max(len(z.id) for z in plant.zones) + 2
-    lines.append("  " + "zone".ljust(width) + "kind".ljust(12)
-                 + "".join(s.rjust(8) for s in shifts) + "total".rjust(8))
+    lines.append(
+        "  "
+        + "zone".ljust(width)
+        + "kind".ljust(12)
+        + "".join(s.rjust(8) for s in shifts)
+        + "total".rjust(8)
+    )
     for z in plant.zones:
         row = table[z.id]
-        lines.append("  " + z.id.ljust(width) + z.kind.value.ljust(12)
-                     + "".join(str(row[s]).rjust(8) for s in shifts)
-                     + str(sum(row.values())).rjust(8))
+        lines.append(
+            "  "
+            + z.id.ljust(width)
+            + z.kind.value.ljust(12)
+            + "".join(str(row[s]).rjust(8) for s in shifts)
+            + str(sum(row.values())).rjust(8)
+        )
     lines += ["", "Lines (full-crew rate, units/day)"]
     for ln in plant.lines:
         crew = ", ".join(f"{n} {k}" for k, n in ln.crew_per_shift.items())
         rates = ", ".join(f"{p} {r:g}" for p, r in ln.rates_units_per_day.items())
-        lines.append(f"  {ln.id} in {ln.zone}, shifts {', '.join(plant.line_shifts(ln))}: "
-                     f"{rates}; crew per shift {crew}")
+        lines.append(
+            f"  {ln.id} in {ln.zone}, shifts {', '.join(plant.line_shifts(ln))}: "
+            f"{rates}; crew per shift {crew}"
+        )
     lines += ["", "Products"]
     for p in plant.products:
         lines.append(f"  {p.id}: {p.name} ({len(p.bom)} materials)")
     lines += ["", "Materials: days of cover at full production with everyone on site"]
     for c in sorted(material_cover(plant), key=lambda c: c.days_of_cover):
         days = "not used" if math.isinf(c.days_of_cover) else f"{c.days_of_cover:.1f} days"
-        lines.append(f"  {c.material.ljust(22)} {c.on_hand:>12,.0f} {c.unit:<4} "
-                     f"uses {c.use_per_day:>10,.1f}/day  {days}")
+        lines.append(
+            f"  {c.material.ljust(22)} {c.on_hand:>12,.0f} {c.unit:<4} "
+            f"uses {c.use_per_day:>10,.1f}/day  {days}"
+        )
     lines += ["", "Orders by priority class"]
     for pr, row in orders_by_priority(plant).items():
         due = [o.due for o in plant.orders if o.priority.value == pr]
         first = f", first due {min(due).isoformat()}" if due else ""
-        lines.append(f"  {pr.ljust(11)} {int(row['orders'])} orders, {row['units']:,.0f} units"
-                     f"{first}")
+        lines.append(
+            f"  {pr.ljust(11)} {int(row['orders'])} orders, {row['units']:,.0f} units{first}"
+        )
     return "\n".join(lines)

@@ -92,7 +92,10 @@ def check_references(plant: PlantFile) -> list[tuple[Path, str]]:
         for i, item in enumerate(items):
             if item.id in first:
                 out.append(
-                    ((name, i, "id"), f"duplicate id '{item.id}' (first at {name}[{first[item.id]}])")
+                    (
+                        (name, i, "id"),
+                        f"duplicate id '{item.id}' (first at {name}[{first[item.id]}])",
+                    )
                 )
             else:
                 first[item.id] = i
@@ -136,7 +139,9 @@ def check_references(plant: PlantFile) -> list[tuple[Path, str]]:
             if s not in shift_ids:
                 out.append((("lines", i, "shifts", j), f"unknown shift '{s}' {_known(shift_ids)}"))
         if not ln.rates_units_per_day:
-            out.append((("lines", i, "rates_units_per_day"), "a line must make at least one product"))
+            out.append(
+                (("lines", i, "rates_units_per_day"), "a line must make at least one product")
+            )
         for p, rate in ln.rates_units_per_day.items():
             if p not in product_ids:
                 out.append(
@@ -147,9 +152,7 @@ def check_references(plant: PlantFile) -> list[tuple[Path, str]]:
                 )
             elif rate > 0:
                 made.add(p)
-        skills_in_zone = {
-            s for t in plant.teams if t.zone == ln.zone for s in t.skills
-        }
+        skills_in_zone = {s for t in plant.teams if t.zone == ln.zone for s in t.skills}
         for skill in ln.crew_per_shift:
             if ln.zone in zones and skill not in skills_in_zone:
                 out.append(

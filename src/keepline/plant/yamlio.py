@@ -27,8 +27,9 @@ for _digit in "0123456789":
     )
 
 
-def _line_map(node: yaml.Node, path: Path, out: dict[Path, int], dupes: list[str],
-              name: str) -> None:
+def _line_map(
+    node: yaml.Node, path: Path, out: dict[Path, int], dupes: list[str], name: str
+) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -54,7 +55,7 @@ def parse_yaml(text: str, name: str) -> PlantFile:
         raise InputError([f"{name}:1: the plant file is empty"])
     try:
         node = yaml.compose(text, Loader=_Loader)
-        data: Any = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data: Any = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -85,8 +86,10 @@ def read_text_checked(path: FsPath) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise InputError(
-            [f"{path}: file is {size / 1e6:.1f} MB; a plant file may be at most "
-             f"{MAX_FILE_BYTES / 1e6:.0f} MB"]
+            [
+                f"{path}: file is {size / 1e6:.1f} MB; a plant file may be at most "
+                f"{MAX_FILE_BYTES / 1e6:.0f} MB"
+            ]
         )
     try:
         return path.read_text(encoding="utf-8")
