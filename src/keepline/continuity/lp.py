@@ -294,8 +294,11 @@ def new_highs(model: LPModel, cost: np.ndarray, opts: SolverOptions) -> highspy.
     return h
 
 
-def run_checked(h: highspy.Highs, what: str) -> None:
-    """Solve and insist on a proven optimum."""
+def run_checked(h: highspy.Highs, what: str, time_limit_s: float) -> None:
+    """Solve within ``time_limit_s`` and insist on a proven optimum. (HiGHS's own
+    time limit counts the object's run time summed over every solve, so it is moved on
+    before each one.)"""
+    h.setOptionValue("time_limit", float(h.getRunTime() + time_limit_s))
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
