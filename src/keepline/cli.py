@@ -42,10 +42,13 @@ def _register() -> None:
     # Imported here so `keepline --help` lists every capability while each package owns
     # its commands.
     from keepline import db_cli
+    from keepline.continuity import cli as continuity_cli
     from keepline.plant import cli as plant_cli
 
     app.add_typer(plant_cli.app, name="plant")
     app.add_typer(db_cli.app, name="db")
+    app.command("plan")(continuity_cli.plan_command)
+    app.command("exposure")(continuity_cli.exposure_command)
 
 
 _register()
