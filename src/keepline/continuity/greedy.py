@@ -3,7 +3,9 @@
 Purchasing: the net need of each material (bills of materials of every order due in the
 horizon, less stock on hand) is bought as early as possible, preferring active options
 in the plant file's order and falling back to backups (activated from day 0) only when
-the active ones cannot ship that day.
+the active ones cannot ship that day; each order is at least the option's minimum and is
+dispatched at capacity on consecutive days (an order cut short by a supplier going down
+can end below the minimum).
 
 Production: each day, orders are served in priority class, then earliest due date; an
 order takes the room left on the lines that make its product, limited by the workers
@@ -42,7 +44,18 @@ def greedy_schedule(inp: PlanInput) -> Schedule:
     first = earliest_dispatch(inp)
     arrivals = np.zeros((len(inp.material_ids), T))
     backup = inp.opt_backup
+    run_left = np.zeros(len(inp.opt_material))  # what an open purchase order still owes
     for t in range(T):
+        for j in np.flatnonzero(run_left > EPS):
+            # an order spans consecutive dispatch days; it closes when the option cannot ship
+            if t < first[j] or blocked[j, t] or arrival_day(inp, j, t) >= T:
+                run_left[j] = 0.0
+                continue
+            qty = float(min(inp.opt_cap[j], math.ceil(run_left[j] - EPS)))
+            s.buy[j, t] = qty
+            arrivals[inp.opt_material[j], arrival_day(inp, j, t)] += qty
+            run_left[j] -= qty
+            need[inp.opt_material[j]] -= qty
         for m in np.flatnonzero(need > EPS):
             opts = np.flatnonzero(inp.opt_material == m)
             opts = sorted(opts, key=lambda j: (backup[j], j))
@@ -54,9 +67,14 @@ def greedy_schedule(inp: PlanInput) -> Schedule:
                 a = arrival_day(inp, j, t)
                 if a >= T:
                     continue
-                qty = float(min(inp.opt_cap[j], math.ceil(need[m] - EPS)))
+                if s.buy[j, t] > 0:
+                    continue
+                # a new order: at least the option's minimum, spread at capacity
+                total = max(math.ceil(need[m] - EPS), float(inp.opt_min_order[j]))
+                qty = float(min(inp.opt_cap[j], total))
                 if qty <= 0:
                     continue
+                run_left[j] = total - qty
                 s.buy[j, t] = qty
                 arrivals[m, a] += qty
                 need[m] -= qty

@@ -335,8 +335,8 @@ def build_input(
         line_runs=line_runs,
         crew=crew,
         workers=_reindex_workforce(plant, workforce, T),
-        line_down=np.array([scenario.down("line", ln.id, T) for ln in lines]).reshape(L, T),
-        zone_down=np.array([scenario.down("zone", z, T) for z in zones]).reshape(len(zones), T),
+        line_down=_rows([scenario.down("line", ln.id, T) for ln in lines], T, bool),
+        zone_down=_rows([scenario.down("zone", z, T) for z in zones], T, bool),
         product_ids=prod_ids,
         pair_line=f((q[0] for q in pairs), int),
         pair_product=f((q[1] for q in pairs), int),
@@ -358,18 +358,10 @@ def build_input(
         region_transit=region_transit,
         region_lane=region_lane,
         lane_ids=lane_ids,
-        supplier_down=np.array([scenario.down("supplier", s, T) for s in sup_ids]).reshape(
-            len(sup_ids), T
-        ),
-        region_down=np.array([scenario.down("region", r, T) for r in region_ids]).reshape(
-            len(region_ids), T
-        ),
-        lane_down=np.array([scenario.down("lane", a, T) for a in lane_ids]).reshape(
-            len(lane_ids), T
-        ),
-        extra_transit=np.array([scenario.extra_transit(r, T) for r in region_ids]).reshape(
-            len(region_ids), T
-        ),
+        supplier_down=_rows([scenario.down("supplier", s, T) for s in sup_ids], T, bool),
+        region_down=_rows([scenario.down("region", r, T) for r in region_ids], T, bool),
+        lane_down=_rows([scenario.down("lane", a, T) for a in lane_ids], T, bool),
+        extra_transit=_rows([scenario.extra_transit(r, T) for r in region_ids], T, int),
         order_ids=order_ids,
         order_product=f((prod_ids.index(o.product) for o in plant.orders), int),
         order_qty=f(o.qty for o in plant.orders),
@@ -385,6 +377,10 @@ def build_input(
     )
     validate(inp)
     return inp
+
+
+def _rows(rows: list[np.ndarray], T: int, dtype: type) -> np.ndarray:
+    return np.array(rows, dtype=dtype).reshape(len(rows), T)
 
 
 def _plant_nodes(plant: PlantFile, region_ids: tuple[str, ...]) -> list[tuple[str, str]]:

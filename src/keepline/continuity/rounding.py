@@ -147,12 +147,19 @@ def _round_purchases(inp: PlanInput, buy_lp: np.ndarray, notes: list[str]) -> np
             while end + 1 < T and buy[j, end + 1] > 0:
                 end += 1
             total = buy[j, t : end + 1].sum()
+            # top up on the run's days and the allowed days after it, then before it
             d = t
             while total < min_order - EPS and d < T and ok[d]:
                 add = min(cap - buy[j, d], min_order - total)
                 buy[j, d] += add
                 total += add
                 d += 1
+            b = t - 1
+            while total < min_order - EPS and b >= 0 and ok[b]:
+                add = min(cap - buy[j, b], min_order - total)
+                buy[j, b] += add
+                total += add
+                b -= 1
             if total < min_order - EPS:
                 notes.append(
                     f"purchase of {inp.material_ids[inp.opt_material[j]]} from "
