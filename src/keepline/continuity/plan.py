@@ -70,6 +70,8 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     model = lpm.build(inp, "plan")
     h = lpm.new_highs(model, np.zeros(model.n_col), opts)
     solver_used = h.getOptionValue("solver")
+    if solver_used == "ipm":
+        h.setOptionValue("run_crossover", "off")
     values: dict[str, float] = {}
     duals: dict[int, np.ndarray] = {}
     all_cols = np.arange(model.n_col, dtype=np.int32)
@@ -85,12 +87,16 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
         duals[rank] = np.array(h.getSolution().row_dual)
         nz = np.flatnonzero(c)
         h.addRow(-lpm.INF, v + LEVEL_TOL * max(1.0, abs(v)), len(nz), nz.astype(np.int32), c[nz])
-        # later levels change only the objective (and add one row): the basis stays
-        # primal feasible, so primal simplex from it is fast where dual simplex is not
-        # (measured: 0.07 s against 18 s on Willems chain 13); after IPM the crossover
-        # basis serves as well
-        h.setOptionValue("solver", "simplex")
-        h.setOptionValue("simplex_strategy", 4)
+        if solver_used == "simplex":
+            # later levels change only the objective (and add one row): the basis stays
+            # primal feasible, so primal simplex from it is fast where dual simplex is
+            # not (measured: 0.07 s against 18 s on Willems chain 13)
+            h.setOptionValue("simplex_strategy", 4)
+    if solver_used == "ipm":
+        # large models: every level by interior point (a warm-started simplex on the
+        # 10× benchmark plant took longer than solving afresh); crossover only for the
+        # last level, whose vertex solution is the one rounded
+        h.setOptionValue("run_crossover", "on")
     cost = np.zeros(model.n_col)
     cost[model.b0 : model.y0] = inp.opt_cost[model.b_opt]
     cost[model.y0 : model.i0] = inp.opt_act_cost[model.y_opt]
