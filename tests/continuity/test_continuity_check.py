@@ -61,4 +61,8 @@ def test_optimiser_never_worse_than_greedy_on_the_examples():
             raise AssertionError(f"{plant_path.name} {sc_path}: {exc}") from exc
         assert res.violations == []
         assert lex_not_worse(res.lateness_by_class, res.greedy_lateness_by_class, 1e-3), (
-            plant_path.name, sc_path, res.lateness_by_class, res.greedy_lateness_by_class)
+            plant_path.name,
+            sc_path,
+            res.lateness_by_class,
+            res.greedy_lateness_by_class,
+        )

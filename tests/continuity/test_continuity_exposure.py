@@ -15,17 +15,40 @@ from keepline.scenario import Scenario
 def supplier_plant(backup: bool):
     # 10 widgets due every day 0..29, 1 kg of steel each; 100 kg on hand. The primary
     # supplier (lead 0, 50 kg/day) keeps everyone served when it is up.
-    opts = [{"supplier": "main", "priority": 1, "lead_time_days": 0, "capacity_per_day": 50,
-             "unit_cost": 1}]
+    opts = [
+        {
+            "supplier": "main",
+            "priority": 1,
+            "lead_time_days": 0,
+            "capacity_per_day": 50,
+            "unit_cost": 1,
+        }
+    ]
     sups = [{"id": "main", "name": "Main", "region_code": "110000"}]
     if backup:
-        opts.append({"supplier": "spare", "priority": 2, "lead_time_days": 0,
-                     "capacity_per_day": 50, "unit_cost": 2, "activation_days": 4})
+        opts.append(
+            {
+                "supplier": "spare",
+                "priority": 2,
+                "lead_time_days": 0,
+                "capacity_per_day": 50,
+                "unit_cost": 2,
+                "activation_days": 4,
+            }
+        )
         sups.append({"id": "spare", "name": "Spare", "region_code": "120000"})
     return tiny_plant(
         rate=20,
-        materials=[{"id": "steel", "name": "Steel", "kind": "raw", "unit": "kg", "on_hand": 100,
-                    "supply_options": opts}],
+        materials=[
+            {
+                "id": "steel",
+                "name": "Steel",
+                "kind": "raw",
+                "unit": "kg",
+                "on_hand": 100,
+                "supply_options": opts,
+            }
+        ],
         suppliers=sups,
         orders=[order(f"d{d:02d}", 10, d) for d in range(30)],
     )
@@ -67,9 +90,11 @@ def test_critical_only_ignores_standard_demand():
 
 
 def test_pi_positive_exactly_when_tts_below_ttr():
-    cases = [build_input(load_yaml(XUZHOU), horizon=60),
-             build_input(load_yaml(ZHENGZHOU), horizon=60),
-             build_input(supplier_plant(False), horizon=30)]
+    cases = [
+        build_input(load_yaml(XUZHOU), horizon=60),
+        build_input(load_yaml(ZHENGZHOU), horizon=60),
+        build_input(supplier_plant(False), horizon=30),
+    ]
     for seed in range(4):
         p, sc = random_plant(seed)
         cases.append(build_input(p, None, Scenario.model_validate(sc), 25))

@@ -17,8 +17,16 @@ from keepline.workforce import full_workforce
 
 
 def steel(on_hand: float, options: list | None = None) -> list[dict]:
-    return [{"id": "steel", "name": "Steel", "kind": "raw", "unit": "kg", "on_hand": on_hand,
-             "supply_options": options or []}]
+    return [
+        {
+            "id": "steel",
+            "name": "Steel",
+            "kind": "raw",
+            "unit": "kg",
+            "on_hand": on_hand,
+            "supply_options": options or [],
+        }
+    ]
 
 
 def test_capacity_and_material_by_hand():
@@ -27,12 +35,14 @@ def test_capacity_and_material_by_hand():
     # B (standard, 40, due day 3) gets the 20 kg left: 10 made on day 3 (on time), 10 on
     # day 4 (1 day late); 20 never made, late from day 3 to the horizon end (6): 3 days.
     # B's weighted lateness = 10·1 + 20·3 = 70 unit-days × penalty 1 = 70.
-    p = tiny_plant(materials=steel(50),
-                   orders=[order("A", 30, 2, "front-line"), order("B", 40, 3, "standard")])
+    p = tiny_plant(
+        materials=steel(50), orders=[order("A", 30, 2, "front-line"), order("B", 40, 3, "standard")]
+    )
     res = plan(p, horizon=6)
     assert res.violations == []
     assert res.lp_lateness_by_class == pytest.approx(
-        {"front-line": 0.0, "livelihood": 0.0, "standard": 70.0}, abs=1e-6)
+        {"front-line": 0.0, "livelihood": 0.0, "standard": 70.0}, abs=1e-6
+    )
     assert res.lateness_by_class["standard"] == pytest.approx(70.0)
     a, b = res.orders
     assert a.shipped_by_due == 30
@@ -61,14 +71,26 @@ def test_lead_time_lane_and_extra_transit_by_hand():
     # adds 1 day for dispatches on day 2: ordered day 0, dispatched day 2, arrives day 4.
     # 10 widgets due day 3 can only be made on day 4: 10 units × 1 day × penalty 3 = 30.
     p = tiny_plant(
-        materials=steel(0, [{"supplier": "sup", "priority": 1, "lead_time_days": 2,
-                             "capacity_per_day": 100, "unit_cost": 1}]),
+        materials=steel(
+            0,
+            [
+                {
+                    "supplier": "sup",
+                    "priority": 1,
+                    "lead_time_days": 2,
+                    "capacity_per_day": 100,
+                    "unit_cost": 1,
+                }
+            ],
+        ),
         suppliers=[{"id": "sup", "name": "Sup", "region_code": "110000"}],
         lanes=[{"id": "bj", "from_region": "110000", "transit_days": 1}],
         orders=[order("A", 10, 3, penalty=3)],
     )
-    sc = Scenario(name="slow", transit_delays=[
-        {"region": "110000", "start_day": 2, "days": 1, "extra_days": 1}])
+    sc = Scenario(
+        name="slow",
+        transit_delays=[{"region": "110000", "start_day": 2, "days": 1, "extra_days": 1}],
+    )
     res = plan(p, scenario=sc, horizon=8)
     assert res.violations == []
     assert res.lateness_by_class["standard"] == pytest.approx(30.0)
@@ -83,16 +105,36 @@ def test_backup_activation_by_hand():
     # earliest order day 3, dispatch (and arrival, transit 0) day 4. The line makes 100 a
     # day, so 20 due day 4 are on time; activation must start on day 0 (3 + 1 = 4 days
     # before the arrival); the plan says so.
-    opts = [{"supplier": "a", "priority": 1, "lead_time_days": 0, "capacity_per_day": 50,
-             "unit_cost": 1},
-            {"supplier": "b", "priority": 2, "lead_time_days": 1, "capacity_per_day": 50,
-             "unit_cost": 2, "activation_days": 3, "activation_cost": 100}]
-    p = tiny_plant(materials=steel(0, opts), rate=100,
-                   suppliers=[{"id": "a", "name": "A", "region_code": "110000"},
-                              {"id": "b", "name": "B", "region_code": "120000"}],
-                   orders=[order("X", 20, 4)])
-    sc = Scenario(name="a down", disruptions=[{"kind": "supplier", "id": "a", "start_day": 0,
-                                                "days": 30}])
+    opts = [
+        {
+            "supplier": "a",
+            "priority": 1,
+            "lead_time_days": 0,
+            "capacity_per_day": 50,
+            "unit_cost": 1,
+        },
+        {
+            "supplier": "b",
+            "priority": 2,
+            "lead_time_days": 1,
+            "capacity_per_day": 50,
+            "unit_cost": 2,
+            "activation_days": 3,
+            "activation_cost": 100,
+        },
+    ]
+    p = tiny_plant(
+        materials=steel(0, opts),
+        rate=100,
+        suppliers=[
+            {"id": "a", "name": "A", "region_code": "110000"},
+            {"id": "b", "name": "B", "region_code": "120000"},
+        ],
+        orders=[order("X", 20, 4)],
+    )
+    sc = Scenario(
+        name="a down", disruptions=[{"kind": "supplier", "id": "a", "start_day": 0, "days": 30}]
+    )
     res = plan(p, scenario=sc, horizon=8)
     assert res.violations == []
     assert res.lateness_by_class["standard"] == 0
@@ -107,9 +149,11 @@ def test_priority_is_strict_when_material_is_scarce():
     # front-line order 1: a weighted sum would feed the standard order; strict priority
     # gives every kg to front-line first. No standard unit ships while a front-line unit
     # due no later is short.
-    p = tiny_plant(materials=steel(50), rate=100,
-                   orders=[order("FL", 50, 3, "front-line", 1), order("ST", 50, 3, "standard",
-                                                                       1000)])
+    p = tiny_plant(
+        materials=steel(50),
+        rate=100,
+        orders=[order("FL", 50, 3, "front-line", 1), order("ST", 50, 3, "standard", 1000)],
+    )
     res = plan(p, horizon=6)
     fl, st = res.orders
     assert fl.shipped_by_due == 50 and fl.weighted_lateness == 0
@@ -133,16 +177,24 @@ def test_no_standard_unit_while_front_line_short_random():
             # a front-line order is short by its due date: no standard order for the same
             # product with a due date no earlier may have shipped by then
             for k in range(len(inp.order_ids)):
-                if (inp.order_rank[k] == 2 and inp.order_product[k] == inp.order_product[o]
-                        and inp.order_due[k] >= inp.order_due[o]):
+                if (
+                    inp.order_rank[k] == 2
+                    and inp.order_product[k] == inp.order_product[o]
+                    and inp.order_due[k] >= inp.order_due[o]
+                ):
                     assert s.ship[k, : inp.order_due[o] + 1].sum() <= 1e-6
 
 
 def test_contradiction_names_the_order_and_product():
     p = tiny_plant(orders=[order("JS-041", 5, 2)])
     inp = build_input(p, horizon=5)
-    broken = dataclasses.replace(inp, product_ids=("qpcr-96",), pair_line=np.zeros(0, int),
-                                 pair_product=np.zeros(0, int), pair_rate=np.zeros(0))
+    broken = dataclasses.replace(
+        inp,
+        product_ids=("qpcr-96",),
+        pair_line=np.zeros(0, int),
+        pair_product=np.zeros(0, int),
+        pair_rate=np.zeros(0),
+    )
     with pytest.raises(InputError) as exc:
         plan_input(broken)
     assert str(exc.value) == "order JS-041: product qpcr-96 has no line that can make it"
@@ -164,7 +216,9 @@ def test_checker_catches_broken_plans():
     assert any("of its daily rate" in m for m in msgs)
     ship = good.ship.copy()
     ship[0, 0] += 5  # ships before it is made
-    assert any("more than made" in m for m in check_schedule(inp, dataclasses.replace(good, ship=ship)))
+    assert any(
+        "more than made" in m for m in check_schedule(inp, dataclasses.replace(good, ship=ship))
+    )
     down = dataclasses.replace(inp, zone_down=np.ones_like(inp.zone_down))
     assert any("zone is down" in m for m in check_schedule(down, good))
     frac = dataclasses.replace(good, produce=good.produce + 0.5 * (good.produce > 0))

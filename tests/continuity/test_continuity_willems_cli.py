@@ -47,8 +47,20 @@ def test_willems_chain_1_by_hand():
 def test_plan_command_prints_orders_at_risk_and_writes_the_plan(cli, tmp_path):
     out, xlsx = tmp_path / "plan.json", tmp_path / "plan.xlsx"
     sc = EXAMPLES / "scenarios" / "xuzhou-zone-assembly-locked-7d.yaml"
-    r = cli(["plan", str(XUZHOU), "--scenario", str(sc), "--horizon", "60", "--json", str(out),
-             "--xlsx", str(xlsx)])
+    r = cli(
+        [
+            "plan",
+            str(XUZHOU),
+            "--scenario",
+            str(sc),
+            "--horizon",
+            "60",
+            "--json",
+            str(out),
+            "--xlsx",
+            str(xlsx),
+        ]
+    )
     assert r.code == 0, r
     assert "JS-CDC-001" in r.out and "at risk" in r.out
     data = json.loads(out.read_text())
@@ -70,7 +82,9 @@ def test_exposure_command_table_and_json(cli, tmp_path):
 
 def test_bad_scenario_is_one_line_error(cli, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: x\ndisruptions:\n  - {kind: supplier, id: nobody, start_day: 0, days: 3}\n")
+    bad.write_text(
+        "name: x\ndisruptions:\n  - {kind: supplier, id: nobody, start_day: 0, days: 3}\n"
+    )
     r = cli(["plan", str(XUZHOU), "--scenario", str(bad)])
     assert r.code != 0
     assert r.err.startswith("error: ") and "unknown supplier 'nobody'" in r.err

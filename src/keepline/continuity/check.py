@@ -121,10 +121,15 @@ def check_schedule(
     for o in range(len(inp.order_ids)):
         shipped[inp.order_product[o]] += s.ship[o]
         if s.ship[o].sum() > inp.order_qty[o] + tol:
-            bad.append(f"order {inp.order_ids[o]}: {s.ship[o].sum():g} shipped, ordered {inp.order_qty[o]:g}")
+            bad.append(
+                f"order {inp.order_ids[o]}: {s.ship[o].sum():g} shipped, "
+                f"ordered {inp.order_qty[o]:g}"
+            )
     fg = np.cumsum(made - shipped, axis=1)
     for p, t in zip(*np.nonzero(fg < -tol * (1 + made.max(initial=0))), strict=True):
-        bad.append(f"product {inp.product_ids[p]} on {day(t)}: ships {-fg[p, t]:.3f} more than made")
+        bad.append(
+            f"product {inp.product_ids[p]} on {day(t)}: ships {-fg[p, t]:.3f} more than made"
+        )
         break
     for b, orders in enumerate(inp.outbound_orders):
         for o in orders:

@@ -34,8 +34,10 @@ def _write_json(path: Path, data: Any) -> None:
 def plan_command(
     plant: str = typer.Argument(..., help="Plant file (.yaml/.xlsx) or a loaded enterprise id."),
     scenario: Path | None = typer.Option(
-        None, "--scenario", help="Scenario YAML: suppliers, regions, lanes, zones or lines "
-        "down over given days, transit delays (see examples/scenarios/)."
+        None,
+        "--scenario",
+        help="Scenario YAML: suppliers, regions, lanes, zones or lines "
+        "down over given days, transit delays (see examples/scenarios/).",
     ),
     workforce: Path | None = typer.Option(
         None,
@@ -43,12 +45,15 @@ def plan_command(
         help="Workers available per day, zone, shift and skill (CSV: date,zone,shift,skill,"
         "available); rows not given keep the planned headcount. Default: everyone.",
     ),
-    horizon: int = typer.Option(90, "--horizon", min=1, max=730, help="Days to plan, from the "
-                                "plant's horizon_start."),
+    horizon: int = typer.Option(
+        90, "--horizon", min=1, max=730, help="Days to plan, from the plant's horizon_start."
+    ),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full plan as JSON."),
     xlsx_out: Path | None = typer.Option(
-        None, "--xlsx", help="Write the plan as an Excel workbook (orders, production, "
-        "purchases, shipments, backups, reasons)."
+        None,
+        "--xlsx",
+        help="Write the plan as an Excel workbook (orders, production, "
+        "purchases, shipments, backups, reasons).",
     ),
     time_limit: float = typer.Option(120.0, "--time-limit", help="Seconds per LP solve."),
 ) -> None:
@@ -69,17 +74,39 @@ def plan_command(
     if res.violations:
         raise InputError([f"internal: the rounded plan fails its check: {res.violations[0]}"])
     table = Table(title=f"{p.enterprise.id}: orders over {horizon} days ({s.name})")
-    for col in ("order", "priority", "product", "qty", "due", "on time", "late", "unshipped",
-                "wtd lateness"):
-        table.add_column(col, justify="right" if col in ("qty", "on time", "late", "unshipped",
-                                                          "wtd lateness") else "left")
+    for col in (
+        "order",
+        "priority",
+        "product",
+        "qty",
+        "due",
+        "on time",
+        "late",
+        "unshipped",
+        "wtd lateness",
+    ):
+        table.add_column(
+            col,
+            justify="right"
+            if col in ("qty", "on time", "late", "unshipped", "wtd lateness")
+            else "left",
+        )
     for o in res.orders:
         if not o.in_horizon:
             continue
         style = "red" if o.at_risk else None
-        table.add_row(o.order, o.priority, o.product, f"{o.qty:g}", o.due.isoformat(),
-                      f"{o.shipped_by_due:g}", f"{o.units_late:g}", f"{o.units_unshipped:g}",
-                      f"{o.weighted_lateness:,.0f}", style=style)
+        table.add_row(
+            o.order,
+            o.priority,
+            o.product,
+            f"{o.qty:g}",
+            o.due.isoformat(),
+            f"{o.shipped_by_due:g}",
+            f"{o.units_late:g}",
+            f"{o.units_unshipped:g}",
+            f"{o.weighted_lateness:,.0f}",
+            style=style,
+        )
     console.print(table)
     at_risk = [o for o in res.orders if o.at_risk]
     if at_risk:
@@ -89,9 +116,11 @@ def plan_command(
     else:
         console.print("every order due in the horizon ships on time")
     for b in res.backups():
-        console.print(f"activate backup {b['supplier']} for {b['material']} by "
-                      f"{b['activate_by']} (first order {b['first_order']}, "
-                      f"cost {b['activation_cost']:,.0f})")
+        console.print(
+            f"activate backup {b['supplier']} for {b['material']} by "
+            f"{b['activate_by']} (first order {b['first_order']}, "
+            f"cost {b['activation_cost']:,.0f})"
+        )
     for note in res.notes:
         console.print(f"note: {note}")
     g = res.greedy_lateness_by_class
@@ -138,16 +167,26 @@ def exposure_command(
     plant: str | None = typer.Argument(
         None, help="Plant file (.yaml/.xlsx) or a loaded enterprise id (omit with --willems)."
     ),
-    scenario: Path | None = typer.Option(None, "--scenario", help="Scenario YAML applied to "
-                                         "every node's test (the baseline is the plant under "
-                                         "it)."),
-    horizon: int = typer.Option(90, "--horizon", min=1, max=730, help="Days to look ahead; a "
-                                "TTS equal to it means 'survives the horizon'."),
+    scenario: Path | None = typer.Option(
+        None,
+        "--scenario",
+        help="Scenario YAML applied to every node's test (the baseline is the plant under it).",
+    ),
+    horizon: int = typer.Option(
+        90,
+        "--horizon",
+        min=1,
+        max=730,
+        help="Days to look ahead; a TTS equal to it means 'survives the horizon'.",
+    ),
     critical_only: bool = typer.Option(
         False, "--critical-only", help="Count only front-line and livelihood demand."
     ),
     willems: int | None = typer.Option(
-        None, "--willems", min=1, max=38,
+        None,
+        "--willems",
+        min=1,
+        max=38,
         help="Run on Willems (2008) chain N from ../shared/data/willems instead of a plant "
         "(time unit: weeks; see docs/continuity.md).",
     ),
@@ -183,23 +222,37 @@ def exposure_command(
         inp = build_input(p, None, s, horizon)
         title = f"{p.enterprise.id} ({s.name})"
     n = len(inp.nodes())
-    with Progress(TextColumn("nodes"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("nodes"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("nodes", total=n)
-        run = exposure_input(inp, critical_only,
-                             progress=lambda i, _n: bar.update(task, completed=i))
+        run = exposure_input(
+            inp, critical_only, progress=lambda i, _n: bar.update(task, completed=i)
+        )
     table = Table(title=f"Risk exposure: {title}, horizon {horizon} days")
     for col in ("node", "TTS days", "TTR days", "PI", "REI", "flag"):
         table.add_column(col, justify="left" if col == "node" else "right")
     for e in run.nodes[:top]:
         tts = f"≥{horizon}" if e.survives_horizon else str(e.tts_days * unit)
-        table.add_row(f"{e.kind}:{e.id}", tts, str(e.ttr_days * unit), f"{e.pi:,.0f}",
-                      f"{e.rei:.3f}", "TTS<TTR" if e.flagged else "", style="red" if e.flagged
-                      else None)
+        table.add_row(
+            f"{e.kind}:{e.id}",
+            tts,
+            str(e.ttr_days * unit),
+            f"{e.pi:,.0f}",
+            f"{e.rei:.3f}",
+            "TTS<TTR" if e.flagged else "",
+            style="red" if e.flagged else None,
+        )
     console.print(table)
     flagged = sum(e.flagged for e in run.nodes)
-    console.print(f"{n} nodes, {flagged} flagged (TTS < TTR); {run.solves} LP solves in "
-                  f"{run.seconds:.1f} s")
+    console.print(
+        f"{n} nodes, {flagged} flagged (TTS < TTR); {run.solves} LP solves in {run.seconds:.1f} s"
+    )
     if json_out:
         rows = []
         for e in run.nodes:
@@ -207,6 +260,14 @@ def exposure_command(
             row["tts_days"] *= unit
             row["ttr_days"] *= unit
             rows.append(row)
-        _write_json(json_out, {"title": title, "horizon_days": horizon, "time_unit_days": unit,
-                               "critical_only": critical_only, "nodes": rows})
+        _write_json(
+            json_out,
+            {
+                "title": title,
+                "horizon_days": horizon,
+                "time_unit_days": unit,
+                "critical_only": critical_only,
+                "nodes": rows,
+            },
+        )
         console.print(f"wrote {json_out}")

@@ -98,8 +98,8 @@ class _Exposure:
         self.s_cols = m.s0 + np.arange(len(self.so))
         ranks = inp.order_rank[self.so]
         self.weight = CLASS_WEIGHT[ranks]
-        self.target_mask = np.isin(ranks, CRITICAL_RANKS) if critical_only else np.ones_like(
-            ranks, dtype=bool
+        self.target_mask = (
+            np.isin(ranks, CRITICAL_RANKS) if critical_only else np.ones_like(ranks, dtype=bool)
         )
         self.early_weight = 1.0 + (inp.horizon - self.sd) / inp.horizon
         self.solves = 0
@@ -176,9 +176,7 @@ class _Exposure:
         if kind in (NodeKind.zone.value, NodeKind.line.value):
             # production columns rather than the line's row: column bounds are all that
             # changes, so the basis can be repaired on restore (see ``restore``)
-            lines = (
-                np.flatnonzero(inp.line_zone == idx) if kind == NodeKind.zone.value else [idx]
-            )
+            lines = np.flatnonzero(inp.line_zone == idx) if kind == NodeKind.zone.value else [idx]
             days = np.arange(min(window, T))
             qs = np.flatnonzero(np.isin(inp.pair_line, lines))
             cols = (m.x0 + qs[:, None] * T + days[None, :]).ravel()

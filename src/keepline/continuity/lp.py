@@ -89,7 +89,7 @@ def build(inp: PlanInput, mode: str = "plan") -> LPModel:
     T = inp.horizon
     Q, L = len(inp.pair_line), len(inp.line_ids)
     P, M = len(inp.product_ids), len(inp.material_ids)
-    O = len(inp.order_ids)
+    n_orders = len(inp.order_ids)
     J = len(inp.opt_material)
     days = np.arange(T)
 
@@ -140,7 +140,7 @@ def build(inp: PlanInput, mode: str = "plan") -> LPModel:
     r_mat = r_crew + len(crew_keys) * T
     r_prod = r_mat + M * T
     r_order = r_prod + P * T
-    r_act = r_order + (O if mode == "plan" else 0)
+    r_act = r_order + (n_orders if mode == "plan" else 0)
     act_b = np.flatnonzero(np.isin(b_opt, backups)) if mode == "plan" else np.zeros(0, int)
     n_row = r_act + len(act_b)
 

@@ -86,7 +86,10 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
         values[PRIORITY_NAMES[rank]] = v
         duals[rank] = np.array(h.getSolution().row_dual)
         nz = np.flatnonzero(c)
-        h.addRow(-lpm.INF, v + LEVEL_TOL * max(1.0, abs(v)), len(nz), nz.astype(np.int32), c[nz])
+        # relative slack plus 1e-6 of the largest coefficient (HiGHS's feasibility
+        # tolerance is 1e-7; a level value near 0 would otherwise leave no room)
+        slack = LEVEL_TOL * max(1.0, abs(v)) + 1e-6 * float(np.abs(c).max())
+        h.addRow(-lpm.INF, v + slack, len(nz), nz.astype(np.int32), c[nz])
         if solver_used == "simplex":
             # later levels change only the objective (and add one row): the basis stays
             # primal feasible, so primal simplex from it is fast where dual simplex is
@@ -107,9 +110,7 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     sched = _schedule_from(model, x)
     act = np.full(len(inp.opt_material), np.nan)
     act[model.y_opt] = x[model.y0 : model.i0]
-    return LPSolution(
-        sched, values, duals, act, model, time.perf_counter() - t0, str(solver_used)
-    )
+    return LPSolution(sched, values, duals, act, model, time.perf_counter() - t0, str(solver_used))
 
 
 def _schedule_from(model: lpm.LPModel, x: np.ndarray) -> Schedule:
@@ -220,8 +221,7 @@ class PlanResult:
     def cost(self) -> float:
         inp, s = self.inp, self.schedule
         return float(
-            (s.buy.sum(axis=1) * inp.opt_cost).sum()
-            + inp.opt_act_cost[s.activate >= 0].sum()
+            (s.buy.sum(axis=1) * inp.opt_cost).sum() + inp.opt_act_cost[s.activate >= 0].sum()
         )
 
     def production_rows(self) -> list[dict[str, Any]]:
@@ -256,7 +256,11 @@ class PlanResult:
     def shipment_rows(self) -> list[dict[str, Any]]:
         inp, s = self.inp, self.schedule
         return [
-            {"date": inp.day(t).isoformat(), "order": inp.order_ids[o], "units": float(s.ship[o, t])}
+            {
+                "date": inp.day(t).isoformat(),
+                "order": inp.order_ids[o],
+                "units": float(s.ship[o, t]),
+            }
             for t, o in sorted(zip(*np.nonzero(s.ship.T), strict=True))
         ]
 
@@ -469,8 +473,7 @@ def explain(res: PlanResult) -> list[str]:
                     reasons.append(
                         (
                             np.inf,
-                            f"line {inp.line_ids[ln]} or its zone {z} down "
-                            f"{_days_text(inp, down)}",
+                            f"line {inp.line_ids[ln]} or its zone {z} down {_days_text(inp, down)}",
                         )
                     )
             zones = {int(inp.line_zone[ln]) for ln in lines}

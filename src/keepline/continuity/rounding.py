@@ -131,10 +131,7 @@ def _round_purchases(inp: PlanInput, buy_lp: np.ndarray, notes: list[str]) -> np
     for j in range(len(inp.opt_material)):
         cap = float(inp.opt_cap[j])
         ok = np.array(
-            [
-                t >= first[j] and not blocked[j, t] and arrival_day(inp, j, t) < T
-                for t in range(T)
-            ]
+            [t >= first[j] and not blocked[j, t] and arrival_day(inp, j, t) < T for t in range(T)]
         )
         buy[j, ~ok] = 0.0
         min_order = float(inp.opt_min_order[j])
