@@ -2,7 +2,7 @@
 verifies.
 
 1. Purchases: each day's LP quantity is rounded *up* (never above the option's daily
-   capacity); then every purchase order — a run of consecutive dispatch days of one
+   capacity; LP noise within 0.001 of a whole number is dropped); then every purchase order — a run of consecutive dispatch days of one
    option — below the option's ``min_order`` is topped up on the following allowed days.
    Buying more only raises stock, so nothing downstream becomes infeasible; the extra
    cost is what the relaxed ``min_order`` hid.
@@ -127,7 +127,10 @@ def _round_purchases(inp: PlanInput, buy_lp: np.ndarray, notes: list[str]) -> np
     T = inp.horizon
     blocked = option_blocked(inp)
     first = earliest_dispatch(inp)
-    buy = np.where(buy_lp > EPS, np.minimum(np.ceil(buy_lp - EPS), inp.opt_cap[:, None]), 0.0)
+    # round up, except LP noise within SNAP of a whole number (production rounding
+    # checks stock unit by unit, so a dropped speck of material cannot go negative)
+    up = np.ceil(buy_lp - SNAP - 1e-6 * np.abs(buy_lp))
+    buy = np.where(up > 0, np.minimum(up, inp.opt_cap[:, None]), 0.0)
     for j in range(len(inp.opt_material)):
         cap = float(inp.opt_cap[j])
         ok = np.array(
