@@ -2,8 +2,9 @@
 verifies.
 
 1. Purchases: each day's LP quantity is rounded *up* (never above the option's daily
-   capacity; LP noise within 0.001 of a whole number is dropped); then every purchase order — a run of consecutive dispatch days of one
-   option — below the option's ``min_order`` is topped up on the following allowed days.
+   capacity; LP noise within 0.001 of a whole number is dropped); then every purchase
+   order — a run of consecutive dispatch days of one option — below the option's
+   ``min_order`` is topped up on the following, then the preceding, allowed days.
    Buying more only raises stock, so nothing downstream becomes infeasible; the extra
    cost is what the relaxed ``min_order`` hid.
 2. Production follows the LP's *cumulative* output per (line, product), rounded down, so
