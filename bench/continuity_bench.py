@@ -203,7 +203,8 @@ def bench_large() -> list[str]:
     inp = build_input(p, horizon=180)
     t_build = time.perf_counter() - t
     t = time.perf_counter()
-    res = plan_input(inp, SolverOptions(time_limit_s=300))
+    # the cost level is left out: by interior point it did not finish in 300 s
+    res = plan_input(inp, SolverOptions(time_limit_s=600, cost_level=False))
     secs = time.perf_counter() - t
     lat, bound = res.weighted_lateness(), res.lp_bound()
     return [
@@ -211,7 +212,10 @@ def bench_large() -> list[str]:
         f"{len(p.lines)} lines, {len(p.orders)} orders, 180 days; LP "
         f"{res.lp.model.n_row:,} rows × {res.lp.model.n_col:,} columns, "
         f"{res.lp.model.nnz():,} nonzeros, {res.lp.solver}",
-        f"- plan (4 lexicographic levels, rounding, check, greedy): **{secs:.1f} s** "
+        f"- plan (3 lateness levels, no cost level; rounding, check, greedy): "
+        f"**{secs:.1f} s** (levels: "
+        + ", ".join(f"{k} {v:.0f} s" for k, v in res.lp.level_seconds.items())
+        + ") "
         f"(LP {res.lp.seconds:.1f} s; input {t_build:.1f} s); check violations: "
         f"{len(res.violations)}",
         f"- weighted lateness rounded {lat:,.0f} vs LP bound {bound:,.0f}: gap "

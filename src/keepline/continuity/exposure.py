@@ -204,13 +204,14 @@ class _Exposure:
 
     # -- the two questions
     def shortfall(
-        self, orders: np.ndarray, weights: np.ndarray, strategy: int
-    ) -> tuple[float, np.ndarray]:
-        """Least weighted shortfall of the selected order columns; and the shipments."""
+        self, orders: np.ndarray, weights: np.ndarray, strategy: int, values: bool = True
+    ) -> tuple[float, np.ndarray | None]:
+        """Least weighted shortfall of the selected order columns; and the shipments
+        (when ``values``: copying the solution out of HiGHS costs time)."""
         cost = np.zeros(self.model.n_col)
         cost[self.s_cols[orders]] = -weights[orders]
         best = -self._solve(cost, "exposure", strategy)
-        x = np.array(self.h.getSolution().col_value)[self.s_cols]
+        x = np.array(self.h.getSolution().col_value)[self.s_cols] if values else None
         want = float((weights[orders] * self.targets[orders]).sum())
         return max(0.0, want - best), x
 
@@ -226,7 +227,7 @@ class _Exposure:
             mid = (lo + hi) // 2
             sel = np.flatnonzero(has & (self.sd <= dues[mid]))
             # only the objective changes here: primal simplex from the last basis
-            short, _ = self.shortfall(sel, ones, PRIMAL)
+            short, _ = self.shortfall(sel, ones, PRIMAL, values=False)
             if short <= self.tol:
                 lo = mid + 1
             else:

@@ -261,6 +261,7 @@ class SolverOptions:
     max_nonzeros: int = 40_000_000
     threads: int = 0  # 0 = HiGHS default
     ipm_above_nonzeros: int = 200_000
+    cost_level: bool = True  # False: stop after the lateness levels (purchases not costed)
 
 
 def new_highs(model: LPModel, cost: np.ndarray, opts: SolverOptions) -> highspy.Highs:

@@ -51,6 +51,7 @@ class LPSolution:
     model: lpm.LPModel
     seconds: float
     solver: str
+    level_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def class_costs(model: lpm.LPModel, rank: int) -> np.ndarray:
@@ -71,8 +72,12 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     h = lpm.new_highs(model, np.zeros(model.n_col), opts)
     solver_used = h.getOptionValue("solver")
     if solver_used == "ipm":
+        # large models: every level by interior point without crossover (a warm-started
+        # simplex on the 10× benchmark plant, or a crossover, took longer than the time
+        # limit); the rounding takes interior solutions as well as vertices
         h.setOptionValue("run_crossover", "off")
     values: dict[str, float] = {}
+    seconds: dict[str, float] = {}
     duals: dict[int, np.ndarray] = {}
     all_cols = np.arange(model.n_col, dtype=np.int32)
     ranks = sorted({int(inp.order_rank[o]) for o in orders_in_horizon(inp)})
@@ -81,7 +86,9 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
         if not c.any():
             continue
         h.changeColsCost(model.n_col, all_cols, c)
+        t_level = time.perf_counter()
         lpm.run_checked(h, f"plan ({PRIORITY_NAMES[rank]} orders)", opts.time_limit_s)
+        seconds[PRIORITY_NAMES[rank]] = time.perf_counter() - t_level
         v = h.getInfo().objective_function_value
         values[PRIORITY_NAMES[rank]] = v
         duals[rank] = np.array(h.getSolution().row_dual)
@@ -95,17 +102,15 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
             # primal feasible, so primal simplex from it is fast where dual simplex is
             # not (measured: 0.07 s against 18 s on Willems chain 13)
             h.setOptionValue("simplex_strategy", 4)
-    if solver_used == "ipm":
-        # large models: every level by interior point (a warm-started simplex on the
-        # 10× benchmark plant took longer than solving afresh); crossover only for the
-        # last level, whose vertex solution is the one rounded
-        h.setOptionValue("run_crossover", "on")
     cost = np.zeros(model.n_col)
     cost[model.b0 : model.y0] = inp.opt_cost[model.b_opt]
     cost[model.y0 : model.i0] = inp.opt_act_cost[model.y_opt]
-    h.changeColsCost(model.n_col, all_cols, cost)
-    lpm.run_checked(h, "plan (cost)", opts.time_limit_s)
-    values["cost"] = h.getInfo().objective_function_value
+    if opts.cost_level:
+        h.changeColsCost(model.n_col, all_cols, cost)
+        t_level = time.perf_counter()
+        lpm.run_checked(h, "plan (cost)", opts.time_limit_s)
+        seconds["cost"] = time.perf_counter() - t_level
+        values["cost"] = h.getInfo().objective_function_value
     x = np.array(h.getSolution().col_value)
     sched = _schedule_from(model, x)
     act = np.full(len(inp.opt_material), np.nan)
@@ -316,6 +321,7 @@ class PlanResult:
                 "columns": self.lp.model.n_col,
                 "nonzeros": self.lp.model.nnz(),
                 "level_objectives": self.lp.level_values,
+                "level_seconds": self.lp.level_seconds,
             },
         }
 
