@@ -255,13 +255,14 @@ def supply_options_on(
         s.id: s
         for s in session.scalars(select(pm.Supplier).where(pm.Supplier.enterprise_id == eid))
     }
-    used = set(
-        session.execute(
+    used = {
+        (m, s)
+        for m, s in session.execute(
             select(PurchaseShipment.material_id, PurchaseShipment.supplier_id).where(
                 PurchaseShipment.enterprise_id == eid
             )
-        ).tuples()
-    )
+        )
+    }
     out: dict[str, list[Option]] = defaultdict(list)
     for o in session.scalars(
         select(pm.SupplyOption)
