@@ -151,7 +151,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     from keepline.accounts.api import router as accounts_router
     from keepline.audit.api import router as audit_router
     from keepline.health.api import router as health_router
+    from keepline.logistics.api import router as logistics_router
+    from keepline.materials.api import router as materials_router
     from keepline.people.api import router as people_router
+    from keepline.production.api import router as production_router
 
     engine = db.get_engine(database_url)
     app = FastAPI(
@@ -213,5 +216,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         )
 
     for router in (accounts_router, people_router, health_router, audit_router):
+        app.include_router(router)
+    for router in (materials_router, logistics_router, production_router):
         app.include_router(router)
     return app

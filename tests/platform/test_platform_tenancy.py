@@ -7,6 +7,7 @@ import json
 
 from fastapi.routing import APIRoute
 from platform_world import World
+from tests.materials.api_world import WALK_BODIES, other_tenant_ids
 
 # A valid body for every route that takes one, so the call reaches the lookup of the id
 # (a 422 for a bad body would prove nothing about isolation).
@@ -15,6 +16,7 @@ BODIES = {
     ("PATCH", "/workers/{employee_no}"): {"name": "renamed"},
     ("POST", "/workers/{employee_no}/clearance"): {"reason": "checked by the clinic"},
 }
+BODIES.update(WALK_BODIES)  # the daily record's routes (materials, logistics, production)
 PUBLIC = {("GET", "/health"), ("POST", "/auth/login")}
 
 
@@ -47,6 +49,7 @@ def _b_ids(world: World) -> dict[str, str]:
         "employee_no": b_worker["employee_no"],
         "user_id": str(world.users["B:admin"]),
         "day": str(world.today),
+        **other_tenant_ids(world.url),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -505,3 +506,11 @@ def outlook(
         if out.warning:
             warnings.append(out.warning)
     return Outlook(as_of, horizon, rows, suggestions, warnings)
+
+
+_DAY = re.compile(r"\bday (-?\d+)\b")
+
+
+def dated(text: str, as_of: dt.date) -> str:
+    """An engine message with its day numbers (0 = ``as_of``) written as dates."""
+    return _DAY.sub(lambda m: (as_of + dt.timedelta(days=int(m.group(1)))).isoformat(), text)
