@@ -52,6 +52,13 @@ def _register() -> None:
     app.add_typer(server_cli.user_app, name="user")
     app.add_typer(people_cli.app, name="people")
     app.command("audit")(audit_cli.audit_cmd)
+    from keepline.logistics import cli as logistics_cli
+    from keepline.materials import cli as materials_cli
+    from keepline.production import cli as production_cli
+
+    app.add_typer(materials_cli.app, name="stock")
+    app.add_typer(logistics_cli.app, name="logistics")
+    app.add_typer(production_cli.app, name="production")
 
 
 _register()
