@@ -52,4 +52,3 @@ def test_no_server_errors_on_generated_requests(world: World) -> None:
             break
     assert not failures, "\n".join(failures[:10])
     assert called >= 40
-
