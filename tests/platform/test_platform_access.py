@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from platform_world import PASSWORD, World
 from sqlalchemy import update
 
 from keepline.accounts.models import AuthToken
 from keepline.db import session_scope
+from tests.platform.platform_world import PASSWORD, World
 
 PERSONAL = {
     "phone",

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from platform_world import XUZHOU
 from sqlalchemy import func, select
 
 from keepline.audit.models import AuditEntry
@@ -19,6 +18,7 @@ from keepline.people.models import Worker
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
 from keepline.tabular import write_csv
+from tests.platform.platform_world import XUZHOU
 
 COPIES = 15  # 15 × 1,204 = 18,060 workers, written in 19 chunks of 1,000
 

@@ -10,11 +10,11 @@ import re
 
 import yaml
 from openpyxl import Workbook
-from platform_world import XUZHOU, ZHENGZHOU, World, roster_csv
 
 from keepline.people import idnumber
 from keepline.people.generate import employee_prefix, roster_rows
 from keepline.plant.yamlio import load_yaml
+from tests.platform.platform_world import XUZHOU, ZHENGZHOU, World, roster_csv
 
 
 def _upload(

@@ -11,7 +11,8 @@ import time
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from platform_world import World
+
+from tests.platform.platform_world import World
 
 EXAMPLES = 5
 BUDGET_S = 40.0
