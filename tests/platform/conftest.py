@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
-from platform_world import World, build_world
 
 from keepline.accounts import service as accounts
+from tests.platform.platform_world import World, build_world
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from platform_world import World
 
 from keepline.health.schemas import DeclarationIn
 from keepline.health.service import flags_of
+from tests.platform.platform_world import World
 
 
 @pytest.mark.parametrize(
