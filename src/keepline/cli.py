@@ -42,10 +42,12 @@ def _register() -> None:
     # Imported here so `keepline --help` lists every capability while each package owns
     # its commands.
     from keepline import db_cli
+    from keepline.outbreak import cli as outbreak_cli
     from keepline.plant import cli as plant_cli
 
     app.add_typer(plant_cli.app, name="plant")
     app.add_typer(db_cli.app, name="db")
+    app.add_typer(outbreak_cli.app, name="outbreak")
 
 
 _register()
