@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +30,12 @@ app = typer.Typer(
     "keeps the lines running and at what testing cost.",
     no_args_is_help=True,
 )
+
+
+def _out() -> Console:
+    """stdout; wide when not a terminal so piped tables are not cut."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
 
 PLANT_HELP = "Plant file (.yaml/.xlsx) or the id of a loaded enterprise."
 
@@ -196,7 +203,7 @@ def run_cmd(
             f"{b.p5 * k:.{digits}f}{u}",
             f"{b.p95 * k:.{digits}f}{u}",
         )
-    Console().print(table)
+    _out().print(table)
     start = pf.horizon_start
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -275,7 +282,7 @@ def compare_cmd(
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(to_csv(workforce(run, pop), pf.horizon_start), encoding="utf-8")
             typer.echo(f"wrote {out}")
-    Console().print(table)
+    _out().print(table)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(records, indent=1), encoding="utf-8")

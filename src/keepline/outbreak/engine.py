@@ -52,6 +52,8 @@ S_IDX = {s: i for i, s in enumerate(SETTINGS)}
 
 @dataclass(frozen=True)
 class TestKind:
+    __test__ = False  # not a pytest class
+
     name: str
     lod_log10: float
     specificity: float
