@@ -172,42 +172,44 @@ def replicate_rng(seed: int, replicate: int) -> np.random.Generator:
 
 
 # --------------------------------------------------------------------------- calibration
-def pair_weights(pop: Population, params: Params, staggered: bool = False) -> np.ndarray:
-    """(T, T) daily contact weight ``sum_s c_s / (n_g - 1)`` between a member of team j
-    and one of team i (0 when they share no group)."""
-    t = pop.n_teams
-    w = np.zeros((t, t))
-    for s in (*WORK_SETTINGS, *DORM_SETTINGS):
-        g = pop.groups(s, staggered)
-        sizes = pop.group_sizes(g)
-        for j in range(t):
-            if g[j] < 0 or sizes[g[j]] < 2:
-                continue
-            same = g == g[j]
-            w[j, same] += params.contacts[s] / (sizes[g[j]] - 1)
-    return w
-
-
 def calibrate_beta(pop: Population, params: Params) -> float:
     """``beta`` such that a random index case in a fully susceptible plant where everyone
     comes to work every day infects ``params.r0`` others on average:
 
         R0 = sum_j (n_j/N) sum_i m_ji E_F[1 - exp(-beta w_ji F)]
 
-    with ``w`` from :func:`pair_weights`, ``m_ji`` the members of team i other than the
+    with ``w_ji = sum_s c_s / (n_g - 1)`` over the groups they share, ``m_ji`` the members of team i other than the
     index case, and ``F`` the course's summed daily infectiousness, averaged over
     ``calibration_samples`` courses drawn from a fixed seed. Solved by Brent's method.
     """
-    w = pair_weights(pop, params)
-    m = np.tile(pop.team_size.astype(float), (pop.n_teams, 1)) - np.eye(pop.n_teams)
+    # Pairs (j, i) sharing the same set of settings have the same weight for a given j:
+    # sum the partner counts per (j, set) instead of handling T x T weights one by one.
+    settings = (*WORK_SETTINGS, *DORM_SETTINGS)
+    t = pop.n_teams
+    code = np.zeros((t, t), np.int64)
+    rate = np.zeros((t, len(settings)))
+    for b, s in enumerate(settings):
+        g = pop.groups(s)
+        sizes = pop.group_sizes(g)
+        if sizes.size == 0:
+            continue
+        per = np.where(sizes >= 2, params.contacts[s] / np.maximum(sizes - 1, 1), 0.0)
+        rate[:, b] = np.where(g >= 0, per[np.maximum(g, 0)], 0.0)
+        code |= ((g[:, None] == g[None, :]) & (g >= 0)[:, None]).astype(np.int64) << b
+    n_codes = 1 << len(settings)
+    m = pop.team_size[None, :].astype(float) - np.eye(t)  # partners of j in team i
     share = pop.team_size / pop.n
+    flat = (np.arange(t)[:, None] * n_codes + code).ravel()
+    coef_jc = np.bincount(flat, weights=(share[:, None] * m).ravel(), minlength=t * n_codes)
+    bits = (np.arange(n_codes)[:, None] >> np.arange(len(settings))[None, :]) & 1
+    w_jc = rate @ bits.T  # (T, codes)
+    uw, inv = np.unique(w_jc.ravel(), return_inverse=True)
+    coef = np.bincount(inv, weights=coef_jc, minlength=len(uw))
     courses = _sample_courses(
         params.calibration_samples, np.random.default_rng(20210114), params.disease
     )
     f_total = _total_infectiousness(courses, params.disease)
-    uw, inv = np.unique(w, return_inverse=True)
-    coef = np.bincount(inv.ravel(), weights=(share[:, None] * m).ravel(), minlength=len(uw))
-    keep = uw > 0
+    keep = (uw > 0) & (coef > 0)
     uw, coef = uw[keep], coef[keep]
     if not keep.any():
         raise ValueError("no two workers share a team, zone, canteen or dormitory")
