@@ -178,9 +178,10 @@ def calibrate_beta(pop: Population, params: Params) -> float:
 
         R0 = sum_j (n_j/N) sum_i m_ji E_F[1 - exp(-beta w_ji F)]
 
-    with ``w_ji = sum_s c_s / (n_g - 1)`` over the groups they share, ``m_ji`` the members of team i other than the
-    index case, and ``F`` the course's summed daily infectiousness, averaged over
-    ``calibration_samples`` courses drawn from a fixed seed. Solved by Brent's method.
+    with ``w_ji = sum_s c_s / (n_g - 1)`` over the groups they share, ``m_ji`` the
+    members of team i other than the index case, and ``F`` the course's summed daily
+    infectiousness, averaged over ``calibration_samples`` courses drawn from a fixed
+    seed. Solved by Brent's method.
     """
     # Pairs (j, i) sharing the same set of settings have the same weight for a given j:
     # sum the partner counts per (j, set) instead of handling T x T weights one by one.
