@@ -33,6 +33,22 @@ def test_no_testing_no_diagnoses() -> None:
     assert run.tests.sum() == 0
     assert run.diagnosed.sum() == 0
     assert run.quarantined.sum() == 0
+    # ill workers are absent on sick leave (7 days from symptom onset), undiagnosed
+    assert run.isolated.sum() > 0
+    assert (run.present.sum(axis=2) + run.isolated == pop.n).all()
+
+
+def test_sick_leave_is_seven_days_per_symptomatic_case() -> None:
+    # No policy, no transmission (beta = 0), 200 index cases: about 35 % fall ill, each
+    # away exactly 7 days from onset (all onsets fall within the 60 days).
+    pop = population(zones=1, teams_per_zone=4, team_size=100)
+    run = simulate(
+        pop, Controls(), world(pop, 60, imports=((0, 200, -1),)), Params(), 60, seed=1,
+        replicates=4, beta=0.0,
+    )  # fmt: skip
+    away_days = run.isolated.sum(axis=1) / 7
+    assert (away_days == np.round(away_days)).all()
+    assert abs(away_days.mean() / 200 - 0.35) < 4 * np.sqrt(0.35 * 0.65 / 800)
 
 
 def test_absent_plus_present_is_everyone() -> None:

@@ -80,7 +80,7 @@ def test_final_size_matches_sir(r0: float, days: int, reps: int) -> None:
     # interventions. Among outbreaks that take off (> 10 % infected), the mean attack
     # rate should solve z = 1 - exp(-R0 z).
     pop = population(zones=1, teams_per_zone=1, team_size=2000)
-    params = replace(Params(), r0=r0)
+    params = replace(Params(), r0=r0, sick_leave_days=0)  # nobody stays home: pure SIR
     run = simulate(
         pop, Controls(), world(pop, days, imports=((0, 1, -1),)), params, days,
         seed=11, replicates=reps,
@@ -110,8 +110,9 @@ def test_calibration_matches_closed_form_for_homogeneous_mixing() -> None:
 def _plant_infections(rounds: tuple[Round, ...]) -> float:
     pop = population(zones=1, teams_per_zone=10, team_size=100)
     days = 120
+    params = replace(Params(), sick_leave_days=0)  # as Larremore: only testing isolates
     run = simulate(
-        pop, Controls(rounds=rounds), world(pop, days, imports=((0, 5, -1),)), Params(),
+        pop, Controls(rounds=rounds), world(pop, days, imports=((0, 5, -1),)), params,
         days, seed=3, replicates=60,
     )  # fmt: skip
     return float(run.new_infections[:, :, :5].sum(axis=(1, 2)).mean())

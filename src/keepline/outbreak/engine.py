@@ -128,6 +128,7 @@ class Params:
     contacts: dict[str, float] = field(default_factory=_default_contacts)
     community_rate: float = 0.35  # daily hazard per unit of city prevalence (R0 / 7 days)
     dorm_community_factor: float = 0.5  # residents' city exposure relative to commuters
+    sick_leave_days: int = 7  # symptomatic workers not isolated by policy stay home (0 = work)
     disease: DiseaseParams = field(default_factory=DiseaseParams)
     calibration_samples: int = 4000
 
@@ -588,13 +589,19 @@ class _Batch:
             if tts:
                 rnd = Round(ctl.test_to_stay, turnaround_days=0, confirm=PCR)
                 self._screen(t, rnd, base & (self.tts_until > t))
-        # 4. symptom onsets
-        if ctl.isolate_on_symptoms and self.act_r.size:
+        # 4. symptom onsets: compliers isolate (policy); everyone else who falls ill
+        # stays home on sick leave (params), undiagnosed
+        sick = self.params.sick_leave_days
+        if (ctl.isolate_on_symptoms or sick > 0) and self.act_r.size:
             onset = self.act_day + self.act_course.onset
             sel = (onset >= t) & (onset < t + 1)
             r, c = self.act_r[sel], self.act_c[sel]
-            ok = self.complier[r, c] & ~self.diagnosed[r, c] & (self.iso_until[r, c] <= t)
-            r, c = r[ok], c[ok]
+            free = ~self.diagnosed[r, c] & (self.iso_until[r, c] <= t)
+            r, c = r[free], c[free]
+            iso = self.complier[r, c] if ctl.isolate_on_symptoms else np.zeros(r.size, bool)
+            if sick > 0 and (~iso).any():
+                self._apply(t, "isolate", r[~iso], c[~iso], t + sick)
+            r, c = r[iso], c[iso]
             if r.size:
                 self._apply(t, "isolate", r, c, t + ctl.isolation_days)
                 if ctl.symptom_test is not None:
