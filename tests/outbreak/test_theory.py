@@ -131,3 +131,18 @@ def test_larremore_frequency_beats_sensitivity_and_speed_beats_both() -> None:
     assert ag_3d < 0.25 * pcr_weekly  # more frequent, less sensitive: far fewer
     assert pcr_3d_now < ag_3d  # at the same cadence, sensitivity still helps a little
     assert pcr_3d_slow > 5 * pcr_3d_now  # same-day results beat a 2-day turnaround
+
+
+def test_samples_are_one_swab_per_person_plus_one_per_retest() -> None:
+    # 1 team of 100, pools of 10, one infected worker detectable on day 5, no transmission.
+    # Day 5: 100 swabs, 10 pooled reactions; 1 pool is positive → its 10 members are held
+    # and re-swabbed individually: 10 more swabs and 10 more reactions.
+    # Swabs 100 + 10 = 110; reactions 10 + 10 = 20.
+    pop = population(zones=1, teams_per_zone=1, team_size=100)
+    rnd = Round(PERFECT, every_days=1000, start_day=5, pool_size=10, turnaround_days=0)
+    run = simulate(
+        pop, Controls(rounds=(rnd,)), world(pop, 6, imports=((0, 1, -1),)), Params(), 6,
+        seed=3, replicates=2, beta=0.0,
+    )  # fmt: skip
+    assert run.samples.sum(axis=1).tolist() == [110, 110]
+    assert run.tests.sum(axis=1).tolist() == [20, 20]

@@ -144,6 +144,7 @@ class Run:
     quarantined: np.ndarray  # (R, D) quarantined and not isolated
     tests: np.ndarray  # (R, D) test reactions run (a pool counts once)
     pools: np.ndarray  # (R, D) pooled reactions among the tests
+    samples: np.ndarray  # (R, D) swabs collected (each pool member and each retest)
     false_positives: np.ndarray  # (R, D) positive results on samples below the LOD
     diagnosed: np.ndarray  # (R, D) new confirmed cases
     present: np.ndarray  # (R, D, teams) workers at work by team
@@ -156,6 +157,7 @@ class Run:
         "quarantined",
         "tests",
         "pools",
+        "samples",
         "false_positives",
         "diagnosed",
         "present",
@@ -364,6 +366,7 @@ class _Batch:
             "quarantined": np.zeros((b, d), i32),
             "tests": np.zeros((b, d), i32),
             "pools": np.zeros((b, d), i32),
+            "samples": np.zeros((b, d), i32),
             "false_positives": np.zeros((b, d), i32),
             "diagnosed": np.zeros((b, d), i32),
             "present": np.zeros((b, d, pop.n_teams), i32),
@@ -476,6 +479,7 @@ class _Batch:
         loads = self._loads(rnd.time_of_day, t)
         act_ok = eligible[self.act_r, self.act_c]
         ready = t + rnd.turnaround_days
+        out["samples"][:, t] += eligible.sum(axis=1, dtype=np.int32)
         if k <= 1:
             out["tests"][:, t] += eligible.sum(axis=1, dtype=np.int32)
             true_pos = np.zeros_like(eligible)
@@ -538,6 +542,7 @@ class _Batch:
         if r.size == 0:
             return
         np.add.at(self.out["tests"], (r, t), 1)
+        np.add.at(self.out["samples"], (r, t), 1)
         flat = r * self.n + c
         act_flat = self.act_r * self.n + self.act_c
         pos_act = act_flat[self._loads(at, t) >= test.lod_log10]

@@ -48,6 +48,7 @@ def per_replicate(run: Run, pop: Population) -> dict[str, np.ndarray]:
         "peak_absent_share": absent.max(axis=1) / pop.n,
         "tests": run.tests.sum(axis=1),
         "pools": run.pools.sum(axis=1),
+        "samples": run.samples.sum(axis=1),
         "false_positives": run.false_positives.sum(axis=1),
     }
 
