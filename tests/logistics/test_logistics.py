@@ -92,10 +92,14 @@ def test_supplier_state_is_the_worse_of_its_own_and_its_region(zz: Session) -> N
     assert (s1.state, s1.source) == (NodeState.restricted, "supplier")
     assert (s2.state, s2.source, s2.until) == (NodeState.locked_down, "region 440300", day(9))
     assert s3.state == NodeState.normal
-    # As the reorder engine sees it on day 3: takes orders again on day 10 - 3 = 7.
+    # As the reorder engine sees it on day 3: blocked on days 0-6 (the lockdown's days
+    # 3-9); an order today would dispatch on day 5 (lead time), waits until day 7, and
+    # arrives on 7 + 3 = 10.
     opts = {o.supplier: o for o in ls.supply_options_on(zz, EID, day(3), 30)["mcu-chip"]}
-    assert opts["shenzhen-xinpian"].available_from == 7
-    assert opts["xian-semi"].available_from == 0 and not opts["xian-semi"].active
+    blocked = opts["shenzhen-xinpian"].dispatch_blocked
+    assert blocked is not None and list(blocked[:8]) == [True] * 7 + [False]
+    assert opts["shenzhen-xinpian"].earliest_arrival() == 10
+    assert opts["xian-semi"].earliest_arrival() == 7 + 6 + 2 and not opts["xian-semi"].active
 
 
 def test_lane_transit_days_over_dates(zz: Session) -> None:

@@ -23,7 +23,13 @@ from keepline.materials.cover import (
     projected_stock,
     samples_per_round,
 )
-from keepline.materials.reorder import MaterialState, Option, outlook, suggest
+from keepline.materials.reorder import (
+    MaterialState,
+    Option,
+    latest_order_day,
+    outlook,
+    suggest,
+)
 
 NO_SCREENING = ScreeningRegime()
 
@@ -158,7 +164,11 @@ def test_small_need_rounds_up_to_the_minimum_order() -> None:
 
 def test_region_lockdown_names_the_backup_even_when_late() -> None:
     locked = Option(
-        **{**SHENZHEN.__dict__, "available_from": None, "status_note": "region 440300 locked down"}
+        **{
+            **SHENZHEN.__dict__,
+            "dispatch_blocked": np.ones(40, dtype=bool),
+            "status_note": "region 440300 locked down",
+        }
     )
     out = outlook(chips(locked, XIAN))
     w = out.warning
@@ -187,7 +197,7 @@ def test_backup_in_time_gives_the_activate_by_date() -> None:
         1,
         0,
         min_order=5000,
-        available_from=None,
+        dispatch_blocked=np.ones(horizon, dtype=bool),
         status_note="supplier locked down",
     )
     backup = Option("luoyang-medsupply", 2, 2, 1, min_order=5000, activation_days=2, active=False)
@@ -215,13 +225,36 @@ def test_backup_in_time_gives_the_activate_by_date() -> None:
 
 
 def test_no_backup_when_the_primary_comes_sooner() -> None:
-    # Lockdown lifts on day 4: the primary arrives on day 4 + 8 = 12, after the
-    # day-10 stock-out but before xian-semi (15): no backup helps.
-    reopening = Option(**{**SHENZHEN.__dict__, "available_from": 4})
+    # Shenzhen cannot dispatch on days 0-7: an order placed today would leave on day 5
+    # (lead time) but waits until day 8 and arrives on 8 + 3 = 11, after the day-10
+    # stock-out but before xian-semi (15): no backup helps.
+    blocked = np.zeros(40, dtype=bool)
+    blocked[:8] = True
+    reopening = Option(**{**SHENZHEN.__dict__, "dispatch_blocked": blocked})
+    assert reopening.earliest_arrival() == 11
     w = outlook(chips(reopening, XIAN)).warning
     assert w is not None
-    assert w.primary_arrival_day == 12 and w.backup is None and w.late_days == 2
+    assert w.primary_arrival_day == 11 and w.backup is None and w.late_days == 1
     assert "no backup arrives sooner" in w.reason
+    # A lockdown that ends before the dispatch day does not delay anything.
+    early = np.zeros(40, dtype=bool)
+    early[:5] = True
+    assert Option(**{**SHENZHEN.__dict__, "dispatch_blocked": early}).earliest_arrival() == 8
+
+
+def test_activate_by_skips_blocked_dispatch_days() -> None:
+    # A backup that takes 5 days to dispatch and 1 in transit, blocked on days 6-8: to
+    # arrive by day 10 it must dispatch by day 9 (day 9 is free): order by day 4. Blocked
+    # on 6-9 instead: dispatch by day 5 at the latest, order by day 0.
+    b = np.zeros(20, dtype=bool)
+    b[6:9] = True
+    opt = Option("b", 2, lead_time_days=5, transit_days=1, dispatch_blocked=b)
+    assert latest_order_day(opt, 10) == 4
+    b2 = np.zeros(20, dtype=bool)
+    b2[6:10] = True
+    opt2 = Option("b", 2, lead_time_days=5, transit_days=1, dispatch_blocked=b2)
+    assert latest_order_day(opt2, 10) == 0
+    assert opt2.earliest_arrival(0) == 6 and opt2.earliest_arrival(1) == 11
 
 
 def test_scheduled_receipts_push_the_stock_out_back() -> None:

@@ -270,15 +270,15 @@ def supply_options_on(
         .order_by(pm.SupplyOption.material_id, pm.SupplyOption.position)
     ):
         sup = sups[o.supplier_id]
-        free = np.nonzero(~locked[sup.id])[0]
-        available_from = int(free[0]) if free.size else None
+        blocked = locked[sup.id]
         st = states[sup.id]
         note = ""
         if st.state != NodeState.normal:
             until = f" until {st.until.isoformat()}" if st.until else " until further notice"
             note = f"{st.source} {st.state.value}{until}"
-        elif available_from:
-            note = f"locked down for the first {available_from} days"
+        elif blocked.any():
+            first = as_of + dt.timedelta(days=int(np.flatnonzero(blocked)[0]))
+            note = f"locked down from {first.isoformat()}"
         out[o.material_id].append(
             Option(
                 supplier=o.supplier_id,
@@ -291,7 +291,7 @@ def supply_options_on(
                 active=o.priority == 1
                 or o.activation_days == 0
                 or (o.material_id, o.supplier_id) in used,
-                available_from=available_from,
+                dispatch_blocked=blocked,
                 status_note=note,
             )
         )

@@ -6,9 +6,9 @@ receipts (open purchase shipments by their expected arrival) and the expected us
 
 * **When an option can deliver.** An order placed on day ``t`` with option ``o`` arrives on
   ``t + activation_days (backups not yet active) + lead_time_days + transit_days``, where
-  the transit days are the lane's *current* transit days. A supplier that is locked down
-  (itself or its region) takes orders again the day after the lockdown ends
-  (``available_from``); with no end date it cannot deliver within the horizon.
+  the transit days are the lane's *current* transit days — unless the supplier cannot
+  dispatch that day (it or its region is locked down): then it goes on the first day it
+  can (as the continuity planner models it: an option is blocked on dispatch days).
 * **Reorder (order-up-to).** For an option arriving on day A, order
   ``safety_stock - projected[A + R - 1]`` (R = review days, default 14): enough that the
   stock stays at the safety level through the review period after arrival. Nothing if that
@@ -40,20 +40,28 @@ class Option:
     capacity_per_day: float = math.inf
     activation_days: int = 0
     active: bool = True  # a backup not yet activated needs activation_days first
-    available_from: int | None = 0  # first day it takes orders; None: not in the horizon
-    status_note: str = ""  # why it is unavailable or restricted, for messages
+    # Days (0 = today) the supplier cannot dispatch: it or its region is locked down.
+    # ``None``: never blocked. Past the end of the array nothing is known: not in horizon.
+    dispatch_blocked: np.ndarray | None = None
+    status_note: str = ""  # why it is blocked or restricted, for messages
+
+    @property
+    def days_to_dispatch(self) -> int:
+        """Days from placing an order (activating first, if needed) to dispatch."""
+        return (0 if self.active else self.activation_days) + self.lead_time_days
 
     @property
     def days_to_deliver(self) -> int:
-        """Days from placing an order (after activation, if needed) to arrival."""
-        extra = 0 if self.active else self.activation_days
-        return extra + self.lead_time_days + self.transit_days
+        return self.days_to_dispatch + self.transit_days
 
     def earliest_arrival(self, today: int = 0) -> int | None:
-        """Day an order placed as soon as possible arrives (``None``: not in the horizon)."""
-        if self.available_from is None:
-            return None
-        return max(today, self.available_from) + self.days_to_deliver
+        """Day an order placed on ``today`` arrives: it is dispatched on the first day not
+        blocked from ``today + days_to_dispatch`` on (``None``: no such day is known)."""
+        first = today + self.days_to_dispatch
+        if self.dispatch_blocked is None:
+            return first + self.transit_days
+        free = np.flatnonzero(~np.asarray(self.dispatch_blocked[first:], dtype=bool))
+        return None if free.size == 0 else first + int(free[0]) + self.transit_days
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,15 @@ class MaterialOutlook:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+def latest_order_day(option: Option, deadline: int) -> int:
+    """The last day to order (or start activating) and still arrive by ``deadline``;
+    negative when that day has passed."""
+    t = deadline - option.days_to_deliver
+    while t >= 0 and (option.earliest_arrival(t) or deadline + 1) > deadline:
+        t -= 1
+    return t
+
+
 def _primary(options: tuple[Option, ...]) -> Option | None:
     return min(options, key=lambda o: o.priority) if options else None
 
@@ -129,7 +146,7 @@ def suggest(
         supplier=option.supplier,
         priority=option.priority,
         qty=qty,
-        order_by_day=max(order_by, max(today, option.available_from or 0)),
+        order_by_day=max(order_by, today),
         arrives_day=arrival,
         days_to_fill=fill,
     )
@@ -203,6 +220,7 @@ def _backup_warning(
         )
     arrival = chosen.earliest_arrival()
     assert arrival is not None
+    activate_by = latest_order_day(chosen, runs_out)
     if p_arrival is not None and not in_time and arrival >= p_arrival:
         # No backup comes sooner than the primary: activating one would not help.
         return BackupWarning(
@@ -216,7 +234,6 @@ def _backup_warning(
             late_days=p_arrival - runs_out,
             reason=f"runs out on day {runs_out}; {why}; no backup arrives sooner",
         )
-    activate_by = runs_out - chosen.days_to_deliver
     late = max(0, arrival - runs_out)
     verb = "activate" if not chosen.active else "order from"
     return BackupWarning(
