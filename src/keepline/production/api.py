@@ -108,6 +108,22 @@ def list_plans(session: DB, caller: Tenant, paging: Paging) -> Page[s.PlanSummar
     )
 
 
+@router.post("/plans", response_model=s.PlanOut, status_code=201)
+def create_plan(body: s.PlanRequest, session: DB, caller: Planner) -> s.PlanOut:
+    """Re-plan from today: run the continuity planner from the state at the end of the day
+    before ``as_of`` (stock, open purchase shipments not at risk, remaining order
+    quantities, supplier and region lockdowns, lanes' transit days, the roster's cleared
+    workers) and store the plan with its inputs."""
+    p = service.replan(
+        session,
+        caller.enterprise_id,
+        caller.actor,  # type: ignore[arg-type]
+        body.as_of or local_today(),
+        body.horizon_days,
+    )
+    return s.PlanOut(**_summary(p), inputs=p.inputs, result=p.result)
+
+
 @router.get("/plans/{plan_id}", response_model=s.PlanOut)
 def get_plan(plan_id: PlanId, session: DB, caller: Tenant) -> s.PlanOut:
     p = service.get_plan(session, caller.enterprise_id, plan_id)  # type: ignore[arg-type]

@@ -66,6 +66,51 @@ def orders(
     console.print(t)
 
 
+def plan_from_db(enterprise: str, as_of: str | None, horizon: int, actor: str) -> None:
+    """Re-plan ``enterprise`` from the daily record and print the orders at risk."""
+    with session_scope() as session:
+        p = service.replan(session, enterprise, actor, _day(as_of), horizon)
+        prev = service.previous_plan(session, enterprise, p)
+        cmp = service.compare_plans(session, enterprise, p.id) if prev else None
+    res = p.result
+    t = Table(title=f"{enterprise}: plan {p.id} from {p.as_of} ({p.horizon_days} days)")
+    for col in ("order", "priority", "due", "to ship", "by due", "at risk"):
+        t.add_column(col)
+    for oid, o in res["orders"].items():
+        t.add_row(
+            oid,
+            o["priority"],
+            o["due"],
+            f"{o['qty']:,.0f}",
+            f"{o['fill_by_due']:,.0f}",
+            "yes" if o["at_risk"] else "",
+        )
+    console.print(t)
+    for b in res["backups"]:
+        console.print(f"activate backup {b['supplier']} for {b['material']} by {b['activate_on']}")
+    for r in res["reasons"]:
+        console.print(f"why: {r}")
+    if cmp is not None:
+        for line in cmp.lines():
+            console.print(line)
+
+
+@app.command("replan")
+def replan(
+    enterprise: str = ENTERPRISE,
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="First day of the plan (default: "
+        "today); the state is the record at the end of the day before.",
+    ),
+    horizon: int = typer.Option(90, help="Days to plan."),
+    actor: str = typer.Option("cli", help="Who runs it, for the audit log."),
+) -> None:
+    """Re-plan from the daily record (the same as `keepline plan --from-db ENTERPRISE`)."""
+    plan_from_db(enterprise, as_of, horizon, actor)
+
+
 @app.command("plans")
 def plans(enterprise: str = ENTERPRISE) -> None:
     """Stored plans, newest first."""

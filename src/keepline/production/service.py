@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session
 from keepline.audit import service as audit
 from keepline.errors import NotFound
 from keepline.plant import models as pm
+from keepline.plant.schema import PlantFile
 from keepline.production import compare as compare_engine
+from keepline.production import today as today_engine
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.recordkit import bad, enterprise, now, plant_row
+from keepline.workforce import Workforce, full_workforce, plant_axes
 
 # -- output ------------------------------------------------------------------------------
 
@@ -307,3 +310,192 @@ def latest_plan_production(
             out[product] = arr
         return out, plan.id
     return None
+
+
+# -- re-plan from today ------------------------------------------------------------------------
+
+
+def gather_today(session: Session, eid: str, start: dt.date) -> today_engine.TodayState:
+    """The daily record at the end of the day before ``start``."""
+    from keepline.logistics import service as logistics
+    from keepline.logistics.models import CustomerShipment, LaneTransit, NodeState
+    from keepline.materials import service as materials
+
+    closed = start - dt.timedelta(days=1)
+    stock = materials.on_hand_all(session, eid, closed)
+    shipped: dict[str, float] = defaultdict(float)
+    by_product_out: dict[str, float] = defaultdict(float)
+    order_product = {
+        o.id: o.product_id
+        for o in session.scalars(select(pm.Order).where(pm.Order.enterprise_id == eid))
+    }
+    for sh in session.scalars(
+        select(CustomerShipment).where(
+            CustomerShipment.enterprise_id == eid,
+            CustomerShipment.dispatched_on.is_not(None),
+            CustomerShipment.dispatched_on <= closed,
+        )
+    ):
+        shipped[sh.order_id] += sh.qty
+        by_product_out[order_product.get(sh.order_id, "")] += sh.qty
+    made = dict(
+        session.execute(
+            select(OutputRecord.product_id, func.sum(OutputRecord.qty))
+            .where(OutputRecord.enterprise_id == eid, OutputRecord.day <= closed)
+            .group_by(OutputRecord.product_id)
+        ).all()
+    )
+    finished = {p: max(0.0, float(q) - by_product_out.get(p, 0.0)) for p, q in made.items()}
+    receipts = [
+        today_engine.Receipt(sh.id, sh.material_id, sh.qty, sh.eta)
+        for sh in logistics.list_purchases(session, eid, open_only=True, at_risk=False)
+    ]
+    # Lockdowns as recorded; a later entry for the same node overrides where they overlap,
+    # which the day-by-day state handles: rebuild windows from each node's daily state.
+    rows = logistics.list_statuses(session, eid)
+    lockdowns = []
+    for kind, node in sorted({(r.kind, r.node_id) for r in rows}):
+        spans = sorted(
+            {r.start for r in rows if r.kind == kind and r.node_id == node}
+            | {
+                r.end + dt.timedelta(days=1)
+                for r in rows
+                if r.kind == kind and r.node_id == node and r.end is not None
+            }
+        )
+        for i, s0 in enumerate(spans):
+            s1 = spans[i + 1] - dt.timedelta(days=1) if i + 1 < len(spans) else None
+            cur = logistics.state_on(rows, kind, node, s0)
+            if cur is not None and cur.state == NodeState.locked_down.value:
+                lockdowns.append(today_engine.Lockdown(kind, node, s0, s1))
+    slow = []
+    regions = {
+        ln.id: ln.from_region
+        for ln in session.scalars(select(pm.Lane).where(pm.Lane.enterprise_id == eid))
+    }
+    for lt in session.scalars(
+        select(LaneTransit).where(LaneTransit.enterprise_id == eid).order_by(LaneTransit.id)
+    ):
+        if lt.lane_id in regions:
+            slow.append(
+                today_engine.SlowLane(regions[lt.lane_id], lt.transit_days, lt.start, lt.end)
+            )
+    return today_engine.TodayState(
+        start=start,
+        stock=stock,
+        shipped=dict(shipped),
+        finished_goods=finished,
+        receipts=receipts,
+        lockdowns=lockdowns,
+        slow_lanes=slow,
+    )
+
+
+def roster_workforce(
+    session: Session, eid: str, plant: PlantFile, horizon: int
+) -> Workforce | None:
+    """Workers available from the roster: active and cleared, by zone × shift × skill, the
+    same every day; ``None`` (everyone planned) when no roster is loaded."""
+    from keepline.health.models import Clearance
+    from keepline.people.models import EmploymentStatus, Worker
+
+    rows = session.execute(
+        select(Worker, Clearance)
+        .outerjoin(
+            Clearance,
+            (Clearance.enterprise_id == Worker.enterprise_id)
+            & (Clearance.employee_no == Worker.employee_no),
+        )
+        .where(Worker.enterprise_id == eid)
+    ).all()
+    if not rows:
+        return None
+    zones, shifts, skills = plant_axes(plant)
+    base = np.zeros((len(zones), len(shifts), len(skills)))
+    for w, c in rows:
+        if w.employment_status != EmploymentStatus.active.value or (
+            c is not None and not c.cleared
+        ):
+            continue
+        if w.zone_id not in zones or w.shift_id not in shifts:
+            continue
+        for k in w.skills:
+            if k in skills:
+                base[zones.index(w.zone_id), shifts.index(w.shift_id), skills.index(k)] += 1
+    return Workforce(zones, shifts, skills, np.broadcast_to(base, (horizon, *base.shape)).copy())
+
+
+def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int = 90) -> StoredPlan:
+    """Run the continuity planner from the state at the end of the day before ``start`` and
+    store the plan with its inputs."""
+    from keepline.continuity.plan import plan as run_plan
+    from keepline.logistics import service as logistics
+    from keepline.plant.service import export_plant
+
+    if not 7 <= horizon <= 366:
+        raise bad("horizon_days", f"expected 7 to 366 days, got {horizon}")
+    plant = export_plant(session, eid)
+    state = gather_today(session, eid, start)
+    today, scenario = today_engine.plant_for_today(plant, state, horizon)
+    workforce = roster_workforce(session, eid, today, horizon)
+    if not today.orders:
+        raise bad("as_of", f"no order has anything left to ship from {start.isoformat()}")
+    result = run_plan(today, workforce, scenario, horizon)
+    inputs = {
+        "state_at_end_of": (start - dt.timedelta(days=1)).isoformat(),
+        "stock": {m.id: m.on_hand for m in today.materials},
+        "receipts": {
+            m: sum(r.qty for r in state.receipts if r.material == m)
+            for m in sorted({r.material for r in state.receipts})
+        },
+        "remaining": {o.id: o.qty for o in today.orders},
+        "disruptions": [
+            {
+                "kind": d.kind.value,
+                "id": d.id,
+                "start": (start + dt.timedelta(days=d.start_day)).isoformat(),
+                "end": (start + dt.timedelta(days=d.start_day + d.days - 1)).isoformat(),
+            }
+            for d in scenario.disruptions
+            if not d.id.startswith("inbound-")
+        ],
+        "transit": logistics.transit_by_region(session, eid, start),
+        "workers": float(
+            (
+                workforce.available
+                if workforce is not None
+                else full_workforce(today, horizon).available
+            ).sum()
+        ),
+        "workforce_from": "roster (active and cleared)" if workforce is not None else "plan file",
+    }
+    per_day = result.output_per_day()
+    product_ids = list(result.inp.product_ids)
+    out = {
+        "orders": {
+            o.order: {
+                "priority": o.priority,
+                "due": o.due.isoformat(),
+                "qty": o.qty,
+                "fill_by_due": o.shipped_by_due,
+                "late_units": o.units_late + o.units_unshipped,
+                "at_risk": bool(o.at_risk),
+            }
+            for o in result.orders
+        },
+        "orders_at_risk": [o.order for o in result.orders if o.at_risk],
+        "backups": [
+            {
+                "material": b["material"],
+                "supplier": b["supplier"],
+                "activate_on": b.get("activate_by"),
+            }
+            for b in result.backups()
+            if not str(b["supplier"]).startswith("inbound-")
+        ],
+        "production": {p: [float(x) for x in per_day[i]] for i, p in enumerate(product_ids)},
+        "reasons": list(result.explanations),
+        "weighted_lateness": result.weighted_lateness(),
+        "violations": list(result.violations),
+    }
+    return store_plan(session, eid, actor, start, horizon, inputs, out)
