@@ -82,14 +82,6 @@ def _opening_row(
     )
 
 
-def _with_opening(mat: pm.Material, rows: list[StockMovement], opening_day: dt.date) -> list:
-    """Movements as (day, qty) with the plant file's opening if none was recorded yet."""
-    out = [(r.day, r.qty) for r in rows]
-    if not any(r.kind == MovementKind.opening.value for r in rows):
-        out.insert(0, (opening_day, float(mat.on_hand)))
-    return out
-
-
 def on_hand(session: Session, eid: str, material_id: str, as_of: dt.date) -> float:
     """Stock at the end of ``as_of``: the sum of its movements up to that day."""
     ent = enterprise(session, eid)
@@ -177,16 +169,37 @@ def record_movement(session: Session, eid: str, actor: str, m: MovementIn) -> St
             "day",
             f"{m.day.isoformat()} is before the opening stock on {ent.horizon_start.isoformat()}",
         )
-    rows = _movements(session, eid, mat.id)
-    last_count = max((r.day for r in rows if r.kind == MovementKind.count.value), default=None)
+    mine = (StockMovement.enterprise_id == eid, StockMovement.material_id == mat.id)
+    last_count = session.scalar(
+        select(func.max(StockMovement.day)).where(
+            *mine, StockMovement.kind == MovementKind.count.value
+        )
+    )
     if last_count is not None and m.day < last_count:
         raise bad(
             "day",
             f"{m.day.isoformat()} is before the last count of {mat.id} on "
             f"{last_count.isoformat()}; date it on or after the count",
         )
-    series = _with_opening(mat, rows, ent.horizon_start)
-    book = sum(q for d, q in series if d <= m.day)
+    opened = session.scalar(
+        select(StockMovement.id).where(*mine, StockMovement.kind == MovementKind.opening.value)
+    )
+    opening = 0.0 if opened is not None else float(mat.on_hand)
+    book = opening + float(
+        session.scalar(
+            select(func.coalesce(func.sum(StockMovement.qty), 0.0)).where(
+                *mine, StockMovement.day <= m.day
+            )
+        )
+        or 0.0
+    )
+    # Per-day sums after this day: usually none or a few (back-dated entries are rare).
+    later = session.execute(
+        select(StockMovement.day, func.sum(StockMovement.qty))
+        .where(*mine, StockMovement.day > m.day)
+        .group_by(StockMovement.day)
+        .order_by(StockMovement.day)
+    ).all()
     if kind in (MovementKind.receipt, MovementKind.issue):
         if m.qty <= 0:
             raise bad("qty", f"a {kind.value} needs a quantity > 0, got {m.qty:g}")
@@ -203,14 +216,10 @@ def record_movement(session: Session, eid: str, actor: str, m: MovementIn) -> St
         delta = m.qty - book
     # The stock must stay ≥ 0 at the end of this day and of every later day in the ledger.
     _check_balance(book + delta, m.day, kind, delta, mat)
-    by_day: dict[dt.date, float] = defaultdict(float)
-    for d, q in series:
-        by_day[d] += q
-    running = 0.0
-    for day in sorted(by_day):
-        running += by_day[day]
-        if day > m.day:
-            _check_balance(running + delta, day, kind, delta, mat)
+    running = book
+    for day, qty in later:
+        running += float(qty)
+        _check_balance(running + delta, day, kind, delta, mat)
     _opening_row(session, eid, mat, actor, ent.horizon_start)
     mv = StockMovement(
         enterprise_id=eid,
