@@ -1,3 +1,3 @@
 """The reference plants loaded, shared with the materials tests."""
 
-from tests.materials.conftest import D0, day, zz  # noqa: F401
+from tests.materials.conftest import D0, api, day, zz  # noqa: F401

@@ -26,6 +26,7 @@ D0 = dt.date(2026, 12, 1)
 
 @dataclass
 class ApiWorld:
+    url: str
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)
 
@@ -55,7 +56,7 @@ def build(url: str) -> ApiWorld:
                 actor="test",
             )
     client = TestClient(create_app(url), raise_server_exceptions=False)
-    world = ApiWorld(client)
+    world = ApiWorld(url, client)
     for tag, role, _ in users:
         r = client.post(
             "/auth/login", json={"email": f"{role}@{tag}.example", "password": PASSWORD}

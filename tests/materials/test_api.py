@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from argon2 import PasswordHasher
-
-from keepline.accounts import service as accounts
-from tests.materials.api_world import ApiWorld, build
-
-
-@pytest.fixture
-def api(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiWorld]:
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-    w = build(db_url)
-    with w.client:
-        yield w
+from tests.materials.api_world import ApiWorld
 
 
 def receipt(qty: float = 1000, unit: str = "pcs", day: str = "2026-12-02") -> dict:

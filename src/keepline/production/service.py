@@ -471,6 +471,12 @@ def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int 
     }
     per_day = result.output_per_day()
     product_ids = list(result.inp.product_ids)
+    # The LP's own fill by the due date, before rounding to whole units (the bound).
+    inp, lp_ship = result.inp, result.lp.schedule.ship
+    lp_fill = {
+        oid: float(lp_ship[o, : max(int(inp.order_due[o]), 0) + 1].sum())
+        for o, oid in enumerate(inp.order_ids)
+    }
     out = {
         "orders": {
             o.order: {
@@ -478,6 +484,7 @@ def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int 
                 "due": o.due.isoformat(),
                 "qty": o.qty,
                 "fill_by_due": o.shipped_by_due,
+                "lp_fill_by_due": lp_fill.get(o.order, 0.0),
                 "late_units": o.units_late + o.units_unshipped,
                 "at_risk": bool(o.at_risk),
             }
@@ -496,6 +503,7 @@ def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int 
         "production": {p: [float(x) for x in per_day[i]] for i, p in enumerate(product_ids)},
         "reasons": list(result.explanations),
         "weighted_lateness": result.weighted_lateness(),
+        "lp_bound": result.lp_bound(),
         "violations": list(result.violations),
     }
     return store_plan(session, eid, actor, start, horizon, inputs, out)
