@@ -1,4 +1,7 @@
 """Every capability's tables, imported so Alembic and the tests see one metadata."""
 
+from keepline.accounts import models as accounts_models  # noqa: F401
 from keepline.audit import models as audit_models  # noqa: F401
+from keepline.health import models as health_models  # noqa: F401
+from keepline.people import models as people_models  # noqa: F401
 from keepline.plant import models as plant_models  # noqa: F401
