@@ -41,11 +41,17 @@ def _root(
 def _register() -> None:
     # Imported here so `keepline --help` lists every capability while each package owns
     # its commands.
-    from keepline import db_cli
+    from keepline import db_cli, server_cli
+    from keepline.audit import cli as audit_cli
+    from keepline.people import cli as people_cli
     from keepline.plant import cli as plant_cli
 
     app.add_typer(plant_cli.app, name="plant")
     app.add_typer(db_cli.app, name="db")
+    app.command("serve")(server_cli.serve)
+    app.add_typer(server_cli.user_app, name="user")
+    app.add_typer(people_cli.app, name="people")
+    app.command("audit")(audit_cli.audit_cmd)
 
 
 _register()

@@ -127,7 +127,9 @@ def _read_xlsx(filename: str, data: bytes) -> Table:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise RowsError(filename, [RowProblem(0, None, f"not a readable .xlsx file: {exc}")]) from None
+        raise RowsError(
+            filename, [RowProblem(0, None, f"not a readable .xlsx file: {exc}")]
+        ) from None
     ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
     try:
@@ -144,7 +146,10 @@ def require_columns(table: Table, required: Sequence[str]) -> None:
     if missing:
         raise RowsError(
             table.filename,
-            [RowProblem(1, c, f"missing column '{c}' (have: {', '.join(table.columns)})") for c in missing],
+            [
+                RowProblem(1, c, f"missing column '{c}' (have: {', '.join(table.columns)})")
+                for c in missing
+            ],
         )
 
 

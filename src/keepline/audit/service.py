@@ -138,6 +138,11 @@ def entries(
 
 
 def count(session: Session, enterprise_id: str) -> int:
-    return session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.enterprise_id == enterprise_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.enterprise_id == enterprise_id)
+        )
+        or 0
+    )

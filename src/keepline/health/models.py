@@ -57,6 +57,7 @@ class Declaration(Base):
     risk_travel: Mapped[bool] = mapped_column(Boolean)
     close_contact: Mapped[bool] = mapped_column(Boolean)
     flags: Mapped[list[str]] = mapped_column(JSON)
+    flagged: Mapped[bool] = mapped_column(Boolean)  # flags is not empty (JSON is not comparable)
     declared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -5,14 +5,13 @@ the audit log may now belong to a jurisdiction instead of an enterprise.
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 08:20:03.529579
+Create Date: 2026-11-22 08:23:10.041250
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = "0002"
 down_revision = "0001"
@@ -120,6 +119,7 @@ def upgrade() -> None:
         sa.Column("risk_travel", sa.Boolean(), nullable=False),
         sa.Column("close_contact", sa.Boolean(), nullable=False),
         sa.Column("flags", sa.JSON(), nullable=False),
+        sa.Column("flagged", sa.Boolean(), nullable=False),
         sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["enterprise_id", "employee_no"],

@@ -1,0 +1,1 @@
+"""What every capability's router shares: the session, the caller, lists and errors."""
