@@ -46,7 +46,10 @@ def test_pools_follow_teams_and_collection_points() -> None:
 
 
 def test_overlapping_memberships_are_refused() -> None:
-    with pytest.raises(InputError, match=r"pool 2 \('P2'\), member w3: overlapping pool memberships \(already in pool 'P1'\)"):
+    with pytest.raises(
+        InputError,
+        match=r"pool 2 \('P2'\), member w3: overlapping pool memberships \(already in pool 'P1'\)",
+    ):
         check_memberships([("P1", ["w1", "w3"]), ("P2", ["w2", "w3"])])
     with pytest.raises(InputError, match="pool id used twice"):
         check_memberships([("P1", ["w1"]), ("P1", ["w2"])])

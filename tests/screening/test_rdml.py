@@ -82,7 +82,10 @@ def _zip(name: str, payload: bytes) -> bytes:
     [
         (b"this is not xml", "bad.rdml line 1: not XML"),
         (_zip("rdml_data.xml", b"<rdml version='1.2'><unclosed></rdml>"), "not XML"),
-        (b"<?xml version='1.0'?>\n<html/>", "bad.rdml line 2: not RDML: the root element is 'html'"),
+        (
+            b"<?xml version='1.0'?>\n<html/>",
+            "bad.rdml line 2: not RDML: the root element is 'html'",
+        ),
         (b"<rdml xmlns='http://example.org' version='1.2'/>", "not RDML"),
         (b"<rdml xmlns='http://www.rdml.org' version='2.0'/>", "unsupported RDML version '2.0'"),
         (b"PK\x03\x04garbage", "broken zip archive"),
@@ -98,13 +101,18 @@ def test_bad_files_are_refused_naming_the_place(data: bytes, message: str) -> No
 
 def test_duplicated_well_is_refused_with_both_lines() -> None:
     data = write_rdml([("3", "S1", "N", 30.0), ("3", "S1", "N", 31.0)], zipped=False)
-    with pytest.raises(InputError, match=r"line \d+, run 'run-1' well A3 target 'N': duplicated well \(first at line \d+\)"):
+    with pytest.raises(
+        InputError,
+        match=r"line \d+, run 'run-1' well A3 target 'N': duplicated well \(first at line \d+\)",
+    ):
         read_rdml("dup.rdml", data)
 
 
 def test_non_numeric_cq_names_the_line() -> None:
     data = write_rdml([("1", "S1", "N", 30.0)], zipped=False).replace(b"30.0", b"thirty")
-    with pytest.raises(InputError, match=r"line \d+, run 'run-1' well A1 target 'N': cq is not a number"):
+    with pytest.raises(
+        InputError, match=r"line \d+, run 'run-1' well A1 target 'N': cq is not a number"
+    ):
         read_rdml("x.rdml", data)
 
 

@@ -199,28 +199,6 @@ def plan_round(
     )
     if not workers:
         raise InputError(["zones: no active worker on the roster in these zones and shifts"])
-    rnd = Round(
-        enterprise_id=eid,
-        day=day,
-        test_type=test_type.value,
-        pool_size=pool_size,
-        zones=list(zones),
-        shifts=shifts,
-        assay=rule.to_dict(),
-        created_by=actor,
-        created_at=dt.datetime.now(dt.UTC),
-    )
-    session.add(rnd)
-    session.flush()
-    audit.record(
-        session,
-        enterprise_id=eid,
-        actor=actor,
-        action="insert",
-        table="screening_rounds",
-        key=str(rnd.id),
-        after=round_values(rnd),
-    )
     kind = SampleKind.single if pool_size == 1 else SampleKind.pool
     if pools is not None:
         pooling.check_memberships(pools)
@@ -249,6 +227,28 @@ def plan_round(
             [pooling.Member(no, team, zone) for no, team, zone in workers], pool_size
         )
         groups = [(None, p[0].collection_point, [m.key for m in p]) for p in formed]
+    rnd = Round(
+        enterprise_id=eid,
+        day=day,
+        test_type=test_type.value,
+        pool_size=pool_size,
+        zones=list(zones),
+        shifts=shifts,
+        assay=rule.to_dict(),
+        created_by=actor,
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(rnd)
+    session.flush()
+    audit.record(
+        session,
+        enterprise_id=eid,
+        actor=actor,
+        action="insert",
+        table="screening_rounds",
+        key=str(rnd.id),
+        after=round_values(rnd),
+    )
     _add_samples(session, eid, actor, rnd, kind, groups)
     return rnd
 
