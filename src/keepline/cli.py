@@ -52,6 +52,12 @@ def _register() -> None:
     app.add_typer(server_cli.user_app, name="user")
     app.add_typer(people_cli.app, name="people")
     app.command("audit")(audit_cli.audit_cmd)
+    from keepline.containment import cli as containment_cli
+    from keepline.screening import cli as screening_cli
+
+    app.add_typer(screening_cli.app, name="screening")
+    app.add_typer(containment_cli.app, name="containment")
+    app.command("availability")(containment_cli.availability_cmd)
 
 
 _register()

@@ -65,7 +65,9 @@ def test_access_events_import_idempotent_and_checked(session: Session, tiny: str
         ("B3", "asm", t(4, "09:00"), t(4, "10:00")),
         ("B4", "asm", t(4, "10:00"), t(4, "09:59")),
     ]
-    with pytest.raises(RowsError, match=r"gate.csv row 3, field time_out: time out .* is not after"):
+    with pytest.raises(
+        RowsError, match=r"gate.csv row 3, field time_out: time out .* is not after"
+    ):
         save(session, tiny, bad)
     with pytest.raises(RowsError, match="row 2, field zone: unknown zone 'roof'"):
         save(session, tiny, [("B3", "roof", t(4, "09:00"), t(4, "10:00"))])
@@ -78,7 +80,12 @@ def test_access_events_import_idempotent_and_checked(session: Session, tiny: str
 def test_contacts_from_roster_and_access_by_hand(session: Session, tiny: str) -> None:
     save(session, tiny, EVENTS)
     case = service.open_case(
-        session, tiny, "ho", "A1", confirmed_on=dt.date(2026, 12, 5), sample_day=dt.date(2026, 12, 4)
+        session,
+        tiny,
+        "ho",
+        "A1",
+        confirmed_on=dt.date(2026, 12, 5),
+        sample_day=dt.date(2026, 12, 4),
     )
     session.commit()
     assert case.infectious_from == dt.date(2026, 12, 2)  # 4 Dec − 2 days
@@ -115,9 +122,12 @@ def test_contacts_from_roster_and_access_by_hand(session: Session, tiny: str) ->
         ("quarantine", "close-contact", dt.date(2026, 12, 11))
     }
     # Doing it again skips those already quarantined.
-    assert service.quarantine_contacts(
-        session, tiny, "ho", case.id, how=["access"], start_day=dt.date(2026, 12, 5)
-    ) == []
+    assert (
+        service.quarantine_contacts(
+            session, tiny, "ho", case.id, how=["access"], start_day=dt.date(2026, 12, 5)
+        )
+        == []
+    )
     with pytest.raises(InputError, match="N4 is not a contact"):
         service.quarantine_contacts(session, tiny, "ho", case.id, employee_nos=["N4"])
 
@@ -128,16 +138,24 @@ def at(day: int, hhmm: str) -> dt.datetime:
 
 
 def test_zone_states_follow_the_cycle_with_history(session: Session, tiny: str) -> None:
-    with pytest.raises(InputError, match="zone 'asm' is open; it can go to restricted, locked, not disinfecting"):
+    with pytest.raises(
+        InputError, match="zone 'asm' is open; it can go to restricted, locked, not disinfecting"
+    ):
         service.change_zone_state(session, tiny, "eo", "asm", "disinfecting", "clean")
-    service.change_zone_state(session, tiny, "eo", "asm", "restricted", "case in team asm-a", at=at(5, "09:00"))
+    service.change_zone_state(
+        session, tiny, "eo", "asm", "restricted", "case in team asm-a", at=at(5, "09:00")
+    )
     service.change_zone_state(
         session, tiny, "eo", "asm", "locked", "second case", closed_loop=True, at=at(6, "10:00")
     )
     with pytest.raises(InputError, match="is locked; it can go to disinfecting, not reopened"):
         service.change_zone_state(session, tiny, "eo", "asm", "reopened", "too soon")
-    service.change_zone_state(session, tiny, "eo", "asm", "disinfecting", "all negative", at=at(8, "09:00"))
-    service.change_zone_state(session, tiny, "eo", "asm", "reopened", "disinfected", at=at(9, "08:00"))
+    service.change_zone_state(
+        session, tiny, "eo", "asm", "disinfecting", "all negative", at=at(8, "09:00")
+    )
+    service.change_zone_state(
+        session, tiny, "eo", "asm", "reopened", "disinfected", at=at(9, "08:00")
+    )
     session.commit()
     hist = service.zone_history(session, tiny, "asm")
     assert [(h.previous, h.state, h.day, h.by) for h in hist] == [
@@ -153,9 +171,16 @@ def test_zone_states_follow_the_cycle_with_history(session: Session, tiny: str) 
 def test_availability_by_hand(session: Session, tiny: str) -> None:
     save(session, tiny, EVENTS)
     case = service.open_case(
-        session, tiny, "ho", "A1", confirmed_on=dt.date(2026, 12, 5), sample_day=dt.date(2026, 12, 4)
+        session,
+        tiny,
+        "ho",
+        "A1",
+        confirmed_on=dt.date(2026, 12, 5),
+        sample_day=dt.date(2026, 12, 4),
     )
-    service.quarantine_contacts(session, tiny, "ho", case.id, how=["access"], start_day=dt.date(2026, 12, 5))
+    service.quarantine_contacts(
+        session, tiny, "ho", case.id, how=["access"], start_day=dt.date(2026, 12, 5)
+    )
     service.change_zone_state(
         session, tiny, "eo", "asm", "locked", "cases", closed_loop=True, at=at(6, "10:00")
     )
@@ -177,7 +202,11 @@ def test_availability_by_hand(session: Session, tiny: str) -> None:
     session.commit()
     rep = service.workforce(session, tiny, dt.date(2026, 12, 5), dt.date(2026, 12, 10))
     wf = rep.workforce
-    assert (wf.zones, wf.shifts, wf.skills) == (("asm", "lab", "dorm"), ("day", "night"), ("assembler", "tester"))
+    assert (wf.zones, wf.shifts, wf.skills) == (
+        ("asm", "lab", "dorm"),
+        ("day", "night"),
+        ("assembler", "tester"),
+    )
     asm_day = wf.available[:, 0, 0, 0].tolist()
     asm_night = wf.available[:, 0, 1, 0].tolist()
     lab_day = wf.available[:, 1, 0, 1].tolist()
@@ -198,15 +227,36 @@ def test_availability_by_hand(session: Session, tiny: str) -> None:
 
 def test_restriction_end_rules(session: Session, tiny: str) -> None:
     r = service.add_restriction(
-        session, tiny, "ho", "B3", kind="quarantine", reason="zone-lock", start_day=D, end_rule="days:3"
+        session,
+        tiny,
+        "ho",
+        "B3",
+        kind="quarantine",
+        reason="zone-lock",
+        start_day=D,
+        end_rule="days:3",
     )
     assert r.end_day == D + dt.timedelta(days=2)
     with pytest.raises(InputError, match="end_rule: expected 'days:N' or 'negative-tests:N'"):
         service.add_restriction(
-            session, tiny, "ho", "B3", kind="quarantine", reason="zone-lock", start_day=D, end_rule="3d"
+            session,
+            tiny,
+            "ho",
+            "B3",
+            kind="quarantine",
+            reason="zone-lock",
+            start_day=D,
+            end_rule="3d",
         )
     iso = service.add_restriction(
-        session, tiny, "ho", "B4", kind="isolation", reason="declaration", start_day=D, end_rule="negative-tests:2"
+        session,
+        tiny,
+        "ho",
+        "B4",
+        kind="isolation",
+        reason="declaration",
+        start_day=D,
+        end_rule="negative-tests:2",
     )
     service.record_negative_tests(session, tiny, "lab", [("B4", D + dt.timedelta(days=1), "S1")])
     assert iso.end_day is None and iso.negative_tests == 1

@@ -25,7 +25,8 @@ shifts:
 teams:
   - {id: asm-a, zone: asm, shift: day, headcount: 6, skills: [assembler], housing: dorm}
   - {id: asm-b, zone: asm, shift: day, headcount: 5, skills: [assembler], housing: commuter}
-  - {id: asm-n, zone: asm, shift: night, headcount: 4, skills: [assembler, tester], housing: commuter}
+  - {id: asm-n, zone: asm, shift: night, headcount: 4, skills: [assembler, tester],
+     housing: commuter}
   - {id: lab-d, zone: lab, shift: day, headcount: 3, skills: [tester], housing: dorm}
 """
 

@@ -173,7 +173,8 @@ def test_retest_and_resample_verdicts_create_new_tubes(session: Session, tiny: s
         ([("R1-P00001", "N", "abc")], "p.csv row 2, field ct: not a number"),
         (
             [("R1-P00001", "N", "30"), ("R1-P00001", "n gene", "31")],
-            r"p.csv row 3: duplicated result for sample 'R1-P00001' target N \(first at p.csv row 2\)",
+            r"p.csv row 3: duplicated result for sample 'R1-P00001' target N "
+            r"\(first at p.csv row 2\)",
         ),
         ([("R1-P00001", "N", "30"), ("R1-P00001", "IC", "30")], "no result for target.*ORF1ab"),
     ],
@@ -224,7 +225,8 @@ def test_real_instrument_file_names_the_unknown_sample(session: Session, tiny: s
     before = counts(session)
     with pytest.raises(
         InputError,
-        match=r"BioRad_qPCR_melt.rdml line \d+, run '.*' well \w+ target '.*': unknown sample 'katG 315'",
+        match=r"BioRad_qPCR_melt.rdml line \d+, run '.*' well \w+ target '.*': "
+        r"unknown sample 'katG 315'",
     ):
         service.import_results(session, tiny, "lab", path.name, path.read_bytes(), today=TODAY)
     session.rollback()

@@ -539,7 +539,7 @@ def access_exposures(
         np.array([zcode[r[1]] for r in uniq], dtype=np.int64),
         np.array([r[2] for r in uniq], dtype=np.int64),
         np.array([r[3] for r in uniq], dtype=np.int64),
-        int(round(min_minutes * 60)),
+        round(min_minutes * 60),
     )
     return [
         (names[x.worker], zone_names[x.zone], x.seconds, x.first_start, x.events) for x in found
@@ -719,7 +719,8 @@ def change_zone_state(
         allowed = ", ".join(s.value for s in NEXT_STATES[current])
         raise InputError(
             [
-                f"state: zone '{zone_id}' is {current.value}; it can go to {allowed}, not {state.value}"
+                f"state: zone '{zone_id}' is {current.value}; "
+                f"it can go to {allowed}, not {state.value}"
             ]
         )
     if closed_loop and state != ZoneState.locked:

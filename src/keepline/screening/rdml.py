@@ -93,11 +93,8 @@ def _well_label(react_id: str, rows: int | None, cols: int | None, row_label: st
     r, c = divmod(n, cols)
     if r >= rows:
         return react_id
-    if row_label == "ABC":
-        row = chr(ord("A") + r) if r < 26 else f"R{r + 1}"
-    else:
-        row = str(r + 1)
-    return f"{row}{c + 1}"
+    letters = row_label == "ABC" and r < 26
+    return f"{chr(ord('A') + r) if letters else r + 1}{c + 1}"
 
 
 def _int(el: etree._Element | None) -> int | None:

@@ -433,7 +433,6 @@ def coverage(session: Session, eid: str, round_id: int) -> list[Coverage]:
             Worker.shift_id,
             Worker.employee_no,
             Worker.name,
-            Sample.kind,
             Sample.collected_at,
             Sample.verdict,
             SampleMember.absent,
@@ -452,7 +451,7 @@ def coverage(session: Session, eid: str, round_id: int) -> list[Coverage]:
     ).all()
     # The first sample taken of each person decides sampled/missed; any result counts.
     people: dict[str, dict[str, Any]] = {}
-    for zone, shift, no, name, kind, collected, verdict, absent in rows:
+    for zone, shift, no, name, collected, verdict, absent in rows:
         p = people.setdefault(
             no, dict(zone=zone, shift=shift, name=name, sampled=False, resulted=False)
         )
