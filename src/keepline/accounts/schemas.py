@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.accounts.models import Role
+from keepline.apikit import UtcDatetime
 
 
 class LoginIn(BaseModel):
@@ -17,7 +16,7 @@ class LoginIn(BaseModel):
 class LoginOut(BaseModel):
     token: str = Field(description="Send as 'Authorization: Bearer <token>'.")
     token_type: str = "bearer"
-    expires_at: dt.datetime
+    expires_at: UtcDatetime
     user: UserOut
 
 
@@ -31,7 +30,7 @@ class UserOut(BaseModel):
     enterprise_id: str | None
     jurisdiction: str | None
     active: bool
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 class UserCreate(BaseModel):

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from keepline.apikit import UtcDatetime
 from keepline.health.models import HealthCode
 
 MIN_TEMPERATURE_C = 34.0
@@ -59,7 +60,7 @@ class DeclarationOut(BaseModel):
     risk_travel: bool
     close_contact: bool
     flags: list[str] = Field(description="Why this declaration stops the worker, if it does.")
-    declared_at: dt.datetime
+    declared_at: UtcDatetime
 
 
 class BulkOut(BaseModel):

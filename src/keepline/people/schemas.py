@@ -7,6 +7,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from keepline.apikit import UtcDatetime
 from keepline.people.models import EmploymentStatus
 
 
@@ -70,7 +71,7 @@ class WorkerPersonalOut(WorkerOut):
     flags: list[str] = Field(description="What stopped the worker: fever, symptoms, ...")
     flagged_on: dt.date | None
     cleared_by: str | None = None
-    cleared_at: dt.datetime | None = None
+    cleared_at: UtcDatetime | None = None
     clearance_reason: str | None = None
 
 
