@@ -150,8 +150,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     """The keepline API on ``database_url`` (default: the configured database)."""
     from keepline.accounts.api import router as accounts_router
     from keepline.audit.api import router as audit_router
+    from keepline.containment.api import router as containment_router
     from keepline.health.api import router as health_router
     from keepline.people.api import router as people_router
+    from keepline.screening.api import router as screening_router
 
     engine = db.get_engine(database_url)
     app = FastAPI(
@@ -212,6 +214,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
             }
         )
 
-    for router in (accounts_router, people_router, health_router, audit_router):
+    for router in (
+        accounts_router,
+        people_router,
+        health_router,
+        audit_router,
+        screening_router,
+        containment_router,
+    ):
         app.include_router(router)
     return app

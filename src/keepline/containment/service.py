@@ -679,6 +679,8 @@ CLOSED_STATES = (ZoneState.locked, ZoneState.disinfecting)
 def zone_history(session: Session, eid: str, zone_id: str | None = None) -> list[ZoneStateChange]:
     q = select(ZoneStateChange).where(ZoneStateChange.enterprise_id == eid)
     if zone_id is not None:
+        if zone_id not in _zone_ids(session, eid):
+            raise NotFound(f"zone '{zone_id}' not found", field="zone_id")
         q = q.where(ZoneStateChange.zone_id == zone_id)
     return list(session.scalars(q.order_by(ZoneStateChange.at, ZoneStateChange.id)))
 
