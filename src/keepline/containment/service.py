@@ -554,51 +554,55 @@ def contacts(
     the same zone within the infectious window, ≥ ``min_minutes`` in total)."""
     c = get_case(session, eid, case_id)
     me = _worker(session, eid, c.employee_no)
+    # One light query for the roster (10,000 rows in tens of ms) instead of ORM objects.
+    roster = {
+        r.employee_no: r
+        for r in session.execute(
+            select(
+                Worker.employee_no,
+                Worker.name,
+                Worker.zone_id,
+                Worker.shift_id,
+                Worker.team_id,
+                Worker.housing,
+            ).where(
+                Worker.enterprise_id == eid,
+                Worker.employment_status == EmploymentStatus.active.value,
+            )
+        )
+    }
+    roster.pop(me.employee_no, None)
     out: dict[str, Contact] = {}
 
-    def add(w: Worker, how: str) -> Contact:
-        ct = out.get(w.employee_no)
+    def add(no: str, how: str) -> Contact:
+        ct = out.get(no)
         if ct is None:
-            ct = out[w.employee_no] = Contact(
-                w.employee_no, w.name, w.zone_id, w.shift_id, w.team_id
-            )
+            w = roster[no]
+            ct = out[no] = Contact(no, w.name, w.zone_id, w.shift_id, w.team_id)
         if how not in ct.how:
             ct.how.append(how)
         return ct
 
-    roster_q = select(Worker).where(
-        Worker.enterprise_id == eid,
-        Worker.employee_no != me.employee_no,
-        Worker.employment_status == EmploymentStatus.active.value,
-    )
-    for w in session.scalars(roster_q.where(Worker.team_id == me.team_id)):
-        add(w, "team")
-    for w in session.scalars(
-        roster_q.where(Worker.zone_id == me.zone_id, Worker.shift_id == me.shift_id)
-    ):
-        add(w, "zone-shift")
+    for no, w in roster.items():
+        if w.team_id == me.team_id:
+            add(no, "team")
+    for no, w in roster.items():
+        if w.zone_id == me.zone_id and w.shift_id == me.shift_id:
+            add(no, "zone-shift")
     if me.housing != "commuter":
-        for w in session.scalars(
-            roster_q.where(Worker.housing == me.housing, Worker.shift_id == me.shift_id)
-        ):
-            add(w, "dormitory")
-    found = access_exposures(session, eid, me.employee_no, case_window(c), min_minutes)
-    if found:
-        people = {
-            w.employee_no: w
-            for w in session.scalars(
-                select(Worker).where(
-                    Worker.enterprise_id == eid,
-                    Worker.employee_no.in_(sorted({f[0] for f in found})),
-                )
-            )
-        }
-        for no, zone, seconds, first, _n in found:
-            ct = add(people[no], "access")
-            ct.zones[zone] = round(seconds / 60, 1)
-            ct.minutes = round(ct.minutes + seconds / 60, 1)
-            t = clock.from_epoch(first)
-            ct.first_overlap = t if ct.first_overlap is None else min(ct.first_overlap, t)
+        for no, w in roster.items():
+            if w.housing == me.housing and w.shift_id == me.shift_id:
+                add(no, "dormitory")
+    for no, zone, seconds, first, _n in access_exposures(
+        session, eid, me.employee_no, case_window(c), min_minutes
+    ):
+        if no not in roster:  # left the company or on leave since
+            continue
+        ct = add(no, "access")
+        ct.zones[zone] = round(seconds / 60, 1)
+        ct.minutes = round(ct.minutes + seconds / 60, 1)
+        t = clock.from_epoch(first)
+        ct.first_overlap = t if ct.first_overlap is None else min(ct.first_overlap, t)
     order = {"access": 0, "team": 1, "dormitory": 2, "zone-shift": 3}
     return sorted(
         out.values(),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
@@ -675,11 +675,25 @@ def import_results(
         for t, (ct, place) in by_sample[sid].items()
     ]
     for i in range(0, len(meas), CHUNK):
-        session.execute(insert(Measurement), meas[i : i + CHUNK])
+        session.connection().execute(Measurement.__table__.insert(), meas[i : i + CHUNK])
+    # Core executemany (one round trip per batch with psycopg's pipeline); the ORM's
+    # bulk UPDATE by primary key issues one statement per row here.
+    st = Sample.__table__
+    stmt = (
+        st.update()
+        .where(st.c.enterprise_id == bindparam("b_eid"), st.c.id == bindparam("b_id"))
+        .values(
+            verdict=bindparam("verdict"),
+            reason=bindparam("reason"),
+            cts=bindparam("cts"),
+            resulted_at=bindparam("resulted_at"),
+            import_id=bindparam("import_id"),
+        )
+    )
     updates = [
         dict(
-            enterprise_id=eid,
-            id=sid,
+            b_eid=eid,
+            b_id=sid,
             verdict=v.verdict.value,
             reason=v.reason[:200],
             cts=v.cts,
@@ -689,7 +703,7 @@ def import_results(
         for sid, v in fresh.items()
     ]
     for i in range(0, len(updates), CHUNK):
-        session.execute(update(Sample), updates[i : i + CHUNK])
+        session.connection().execute(stmt, updates[i : i + CHUNK])
     audit.record_many(
         session,
         enterprise_id=eid,
