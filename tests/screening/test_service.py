@@ -282,3 +282,27 @@ def test_sampling_list_and_coverage(session: Session, tiny: str) -> None:
     session.commit()
     lab = {(c.zone, c.shift): c for c in service.coverage(session, tiny, rnd.id)}[("lab", "day")]
     assert lab.resulted == 3
+
+
+def test_excel_results_import(session: Session, tiny: str, tmp_path) -> None:
+    from openpyxl import Workbook
+
+    rnd = service.plan_round(session, tiny, "t", day=DAY0, zones=["lab"], pool_size=1)
+    session.commit()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Sample ID", "Target", "Ct"])
+    for i in (1, 2, 3):
+        sid = f"R{rnd.id}-S0000{i}"
+        ws.append([sid, "ORF1ab", None])
+        ws.append([sid, "N", 36.0 if i == 2 else None])
+        ws.append([sid, "IC", 27.25])
+    path = tmp_path / "plate.xlsx"
+    wb.save(path)
+    # Header "Sample ID" is not 'sample_id': the import names the missing column.
+    with pytest.raises(InputError, match="missing column 'sample_id'"):
+        service.import_results(session, tiny, "lab", "plate.xlsx", path.read_bytes(), today=TODAY)
+    ws["A1"] = "sample_id"
+    wb.save(path)
+    rep = service.import_results(session, tiny, "lab", "plate.xlsx", path.read_bytes(), today=TODAY)
+    assert rep.format == "table" and rep.verdicts == {"negative": 2, "retest": 1}
