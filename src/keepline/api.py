@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keepline import __version__, db
 from keepline.accounts.service import Unauthorized
@@ -146,6 +147,52 @@ def _install_errors(app: FastAPI) -> None:
         return error_body(500, "internal error", code="internal")
 
 
+class RequestLog:
+    """Log each request as one JSON line and tag the response with ``x-request-id``.
+
+    A plain ASGI middleware (not Starlette's BaseHTTPMiddleware): it costs microseconds.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex[:16]
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            caller = scope.get("state", {}).get("caller")
+            client = scope.get("client")
+            log.info(
+                "request",
+                extra=dict(
+                    request_id=rid,
+                    method=scope.get("method"),
+                    path=scope.get("path"),
+                    status=status,
+                    ms=round((time.perf_counter() - start) * 1000, 2),
+                    user=caller.email if caller else None,
+                    enterprise=caller.enterprise_id if caller else None,
+                    client=client[0] if client else None,
+                ),
+            )
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     """The keepline API on ``database_url`` (default: the configured database)."""
     from keepline.accounts.api import router as accounts_router
@@ -169,31 +216,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     _install_errors(app)
 
-    @app.middleware("http")
-    async def request_log(request: Request, call_next):  # type: ignore[no-untyped-def]
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        start = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["x-request-id"] = rid
-            return response
-        finally:
-            caller = getattr(request.state, "caller", None)
-            log.info(
-                "request",
-                extra=dict(
-                    request_id=rid,
-                    method=request.method,
-                    path=request.url.path,
-                    status=status,
-                    ms=round((time.perf_counter() - start) * 1000, 2),
-                    user=caller.email if caller else None,
-                    enterprise=caller.enterprise_id if caller else None,
-                    client=request.client.host if request.client else None,
-                ),
-            )
+    app.add_middleware(RequestLog)
+    revision = db.current_revision(engine)  # migrated by get_engine(); fixed while we run
 
     @app.get("/health", tags=["service"])
     def health() -> JSONResponse:
@@ -201,7 +225,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
         try:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-            revision = db.current_revision(engine)
         except Exception as exc:  # the point is to report any database failure
             log.error("health check failed: %s", exc)
             return error_body(503, "database unavailable", code="unavailable")
