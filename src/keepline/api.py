@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -135,6 +135,13 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_body(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(DataError)
+    def data_error(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the schema let through (PostgreSQL: a NUL byte
+        # in text, a number out of its column's range): the caller's input, not ours.
+        log.warning("data error: %s", exc.orig)
+        return error_body(422, "a value cannot be stored (e.g. a NUL character in text)")
 
     @app.exception_handler(IntegrityError)
     def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
