@@ -175,9 +175,17 @@ def run_cmd(
     json_out: Path | None = JSON_OUT,
     plot: Path | None = PLOT,
     workforce_csv: Path | None = WF,
+    replicate: int | None = typer.Option(
+        None,
+        "--replicate",
+        help="With --workforce-csv: write this replicate's workforce (0-based) instead of "
+        "the mean — as the assessment plans it.",
+    ),
 ) -> None:
     """Simulate one policy: infections, absences, tests — mean and 5–95 % band over
     replicates."""
+    if replicate is not None and not 0 <= replicate < replicates:
+        raise InputError([f"--replicate: expected 0..{replicates - 1}, got {replicate}"])
     pf, pop, scen, params, idx = _common(plant, scenario, days, replicates, r0, index_cases)
     pol = load_policy(policy)
     console = Console(stderr=True)
@@ -215,7 +223,8 @@ def run_cmd(
         typer.echo(f"wrote {plot}")
     if workforce_csv:
         workforce_csv.parent.mkdir(parents=True, exist_ok=True)
-        workforce_csv.write_text(to_csv(workforce(run, pop), start), encoding="utf-8")
+        wf = workforce(run, pop, replicate)
+        workforce_csv.write_text(to_csv(wf, start), encoding="utf-8")
         typer.echo(f"wrote {workforce_csv}")
 
 

@@ -1,0 +1,399 @@
+"""The continuity assessment: for every policy × scenario, outbreak replicates → workers
+available → production plan → what is lost; then a recommendation.
+
+Every task below is a pure function of its arguments (seeded), so the numbers are the
+same in-process, on one Dask worker or on many. The outbreak of a cell is the same run
+that ``keepline outbreak run`` makes with the same seed (replicate r always draws from
+its own stream), and each plan is the one ``keepline plan`` makes from that replicate's
+workforce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from keepline import __version__
+from keepline.assessment.prevention import prevention_use
+from keepline.assessment.sweep import Executor, run_tasks
+from keepline.continuity.exposure import exposure
+from keepline.continuity.plan import PlanResult, plan
+from keepline.outbreak.engine import Params, Run, calibrate_beta, simulate
+from keepline.outbreak.policy import Policy, to_controls
+from keepline.outbreak.population import Population, from_plant
+from keepline.outbreak.results import Band, daily_bands, per_replicate, workforce
+from keepline.outbreak.world import world_from_scenario
+from keepline.plant.schema import PRIORITY_ORDER, PlantFile
+from keepline.scenario import NO_SCENARIO, Scenario
+from keepline.workforce import full_workforce
+
+CRITICAL = ("front-line", "livelihood")
+# Which replicates are planned: by worker-days lost, the median, the 90th percentile
+# (a bad run: the 10 % worst) and the 10th percentile (a good run).
+REPRESENTATIVES = (("median", 50.0), ("bad (10 % worst)", 90.0), ("good (10 % best)", 10.0))
+CHUNK = 50  # replicates per outbreak task
+
+
+@dataclass(frozen=True)
+class NamedPolicy:
+    name: str
+    source: str
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class NamedScenario:
+    name: str
+    source: str
+    scenario: Scenario
+    index_cases: int  # workers infected on day 0 (1 with no scenario file, as the CLI does)
+
+
+@dataclass(frozen=True)
+class Settings:
+    days: int = 90
+    replicates: int = 200
+    seed: int = 1
+    r0: float = 2.5
+    executor: Executor = field(default_factory=Executor)
+
+
+def default_scenario() -> NamedScenario:
+    return NamedScenario("no disruption", "(none)", NO_SCENARIO, 1)
+
+
+# ------------------------------------------------------------------------- pure tasks
+
+
+def outbreak_task(
+    pop: Population, policy: Policy, source: str, scenario: NamedScenario, days: int,
+    seed: int, reps: list[int], beta: float, params: Params,
+) -> Run:  # fmt: skip
+    controls = to_controls(policy, pop, source)
+    world = world_from_scenario(scenario.scenario, pop, days, scenario.index_cases)
+    return simulate(pop, controls, world, params, days, seed, reps, beta=beta)
+
+
+def plan_task(plant: PlantFile, wf: Any, scenario: Scenario, days: int) -> dict[str, Any]:
+    return plan_summary(plan(plant, wf, scenario, days, baseline=False))
+
+
+def exposure_task(plant: PlantFile, scenario: Scenario, days: int) -> list[dict[str, Any]]:
+    return [n.to_dict() for n in exposure(plant, scenario, days)]
+
+
+def plan_summary(res: PlanResult) -> dict[str, Any]:
+    """The parts of a plan the report needs, JSON-ready."""
+    fill: dict[str, float | None] = {}
+    short: dict[str, float] = {}
+    for pr in PRIORITY_ORDER:
+        orders = [o for o in res.orders if o.priority == pr.value and o.in_horizon]
+        qty = sum(o.qty for o in orders)
+        fill[pr.value] = (sum(o.shipped_by_due for o in orders) / qty) if qty else None
+        short[pr.value] = sum(o.qty - o.shipped_by_due for o in orders)
+    at_risk = [
+        {
+            "order": o.order,
+            "product": o.product,
+            "priority": o.priority,
+            "qty": o.qty,
+            "due": o.due.isoformat(),
+            "short_by_due": o.qty - o.shipped_by_due,
+            "units_unshipped": o.units_unshipped,
+        }
+        for o in res.orders
+        if o.at_risk
+    ]
+    return {
+        "fill_by_due": fill,
+        "units_short_by_due": short,
+        "units_lost": res.units_lost_by_class(),
+        "output_units": float(res.output_per_day().sum()),
+        "weighted_lateness": res.weighted_lateness(),
+        "orders_at_risk": at_risk,
+        "backups": [
+            f"{b['supplier']} for {b['material']} (activate by {b['activate_by']})"
+            for b in res.backups()
+        ],
+        "reasons": list(res.explanations),
+        "violations": list(res.violations),
+    }
+
+
+# ------------------------------------------------------------------------- the sweep
+
+
+def _chunks(n: int, size: int) -> list[list[int]]:
+    return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
+
+
+def representatives(lost: np.ndarray) -> list[tuple[str, int]]:
+    """(label, replicate) for the median, bad and good runs by worker-days lost."""
+    order = np.argsort(lost, kind="stable")
+    out = []
+    for label, q in REPRESENTATIVES:
+        pos = min(len(order) - 1, max(0, math.ceil(q / 100 * len(order)) - 1))
+        out.append((label, int(order[pos])))
+    return out
+
+
+def assess(
+    plant: PlantFile,
+    policies: list[NamedPolicy],
+    scenarios: list[NamedScenario],
+    settings: Settings,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Run the assessment; returns the ``report.json`` dictionary."""
+    days, reps, seed = settings.days, settings.replicates, settings.seed
+    pop = from_plant(plant)
+    params = replace(Params(), r0=settings.r0)
+    beta = calibrate_beta(pop, params)
+
+    def stage(name: str, total: int) -> Callable[[int], None] | None:
+        if progress is None:
+            return None
+        progress(name, 0, total)
+        return lambda _i: progress(name, 1, total)
+
+    # 1. outbreak replicates, in chunks, for every policy × scenario
+    cells = [(p, s) for s in scenarios for p in policies]
+    chunks = _chunks(reps, CHUNK)
+    args = [
+        (pop, p.policy, p.source, s, days, seed, c, beta, params) for p, s in cells for c in chunks
+    ]
+    done = run_tasks(
+        outbreak_task, args, settings.executor, stage("outbreak replicates", len(args))
+    )
+    runs = [Run.concat(done[i * len(chunks) : (i + 1) * len(chunks)]) for i in range(len(cells))]
+
+    # 2. plans: the undisrupted baseline, then representative replicates of every cell
+    picks = [representatives(per_replicate(run, pop)["worker_days_lost"]) for run in runs]
+    plan_args: list[tuple[Any, ...]] = [(plant, full_workforce(plant, days), NO_SCENARIO, days)]
+    for (_, s), run, chosen in zip(cells, runs, picks, strict=True):
+        for _label, r in chosen:
+            plan_args.append((plant, workforce(run, pop, r), s.scenario, days))
+    plans = run_tasks(
+        plan_task, plan_args, settings.executor, stage("production plans", len(plan_args))
+    )
+    baseline, plans = plans[0], plans[1:]
+
+    # 3. risk exposure under each scenario
+    exposures = run_tasks(
+        exposure_task,
+        [(plant, s.scenario, days) for s in scenarios],
+        settings.executor,
+        stage("risk exposure", len(scenarios)),
+    )
+
+    report_cells = []
+    for i, ((p, s), run, chosen) in enumerate(zip(cells, runs, picks, strict=True)):
+        cell_plans = plans[3 * i : 3 * i + 3]
+        totals = per_replicate(run, pop)
+        present = run.present.sum(axis=2)
+        on_site = present.mean(axis=0)
+        samples = run.samples.mean(axis=0)
+        prevention = [
+            {
+                "material": u.material,
+                "unit": u.unit,
+                "on_hand": u.on_hand,
+                "used": u.used,
+                "per_day": u.per_day,
+                "runs_out_day": u.runs_out_day,
+                "runs_out_date": (
+                    (plant.horizon_start + dt.timedelta(days=u.runs_out_day)).isoformat()
+                    if u.runs_out_day is not None
+                    else None
+                ),
+            }
+            for u in prevention_use(plant, on_site, samples)
+        ]
+        main = dict(cell_plans[0])
+        main["which"] = chosen[0][0]
+        main["replicate"] = chosen[0][1]
+        main["output_lost_units"] = max(0.0, baseline["output_units"] - main["output_units"])
+        report_cells.append(
+            {
+                "policy": p.name,
+                "policy_file": p.source,
+                "scenario": s.name,
+                "scenario_file": s.source,
+                "outbreak": {
+                    "metrics": {k: Band.of(v).as_dict() for k, v in totals.items()},
+                    "available_per_day": daily_bands(present),
+                    "infectious_per_day": daily_bands(run.infectious),
+                },
+                "plan": main,
+                "plans": [
+                    {"which": label, "replicate": r, **cp}
+                    for (label, r), cp in zip(chosen, cell_plans, strict=True)
+                ],
+                "prevention": prevention,
+            }
+        )
+
+    report: dict[str, Any] = {
+        "keepline_report": 1,
+        "keepline_version": __version__,
+        "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "plant": {
+            "id": plant.enterprise.id,
+            "name": plant.enterprise.name,
+            "region_code": plant.enterprise.region_code,
+            "headcount": plant.headcount(),
+            "horizon_start": plant.horizon_start.isoformat(),
+        },
+        "settings": {
+            "days": days,
+            "replicates": reps,
+            "seed": seed,
+            "r0": settings.r0,
+            "executor": settings.executor.describe(),
+            "policies": [p.name for p in policies],
+            "scenarios": [s.name for s in scenarios],
+            "planned_replicates": "median, 90th and 10th percentile by worker-days lost",
+        },
+        "baseline_plan": baseline,
+        "cells": report_cells,
+        "exposure": {s.name: e for s, e in zip(scenarios, exposures, strict=True)},
+    }
+    report["recommendation"] = recommend(report)
+    report["summary"] = summarise(report)
+    return report
+
+
+# ------------------------------------------------------------------------- judgement
+
+
+def _critical_fill(plan_: dict[str, Any]) -> float:
+    vals = [plan_["fill_by_due"][c] for c in CRITICAL if plan_["fill_by_due"][c] is not None]
+    return min(vals) if vals else 1.0
+
+
+def policy_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per policy, over all scenarios (median replicate): worst critical fill, units lost
+    by class, mean infections in the plant, tests and worker-days lost."""
+    rows = []
+    for name in report["settings"]["policies"]:
+        cells = [c for c in report["cells"] if c["policy"] == name]
+
+        def mean(metric: str, cells: list[dict[str, Any]] = cells) -> float:
+            return float(np.mean([c["outbreak"]["metrics"][metric]["mean"] for c in cells]))
+
+        lost = {
+            pr.value: sum(c["plan"]["units_lost"][pr.value] for c in cells) for pr in PRIORITY_ORDER
+        }
+        short = {
+            pr.value: sum(c["plan"]["units_short_by_due"][pr.value] for c in cells)
+            for pr in PRIORITY_ORDER
+        }
+        rows.append(
+            {
+                "policy": name,
+                "critical_fill": min(_critical_fill(c["plan"]) for c in cells),
+                "critical_on_time": all(_critical_fill(c["plan"]) >= 0.999 for c in cells),
+                "units_lost": lost,
+                "units_short_by_due": short,
+                "infections": mean("infections_in_plant"),
+                "tests": mean("tests"),
+                "worker_days_lost": mean("worker_days_lost"),
+            }
+        )
+    return rows
+
+
+def recommend(report: dict[str, Any]) -> dict[str, Any]:
+    """The policy that keeps critical orders on time at the least cost, where cost is
+    counted first in workers' health (infections in the plant, mean over replicates and
+    scenarios) and then in tests. If no policy keeps critical orders on time, the one
+    that loses least (front-line units first, then livelihood, then standard)."""
+    rows = policy_rows(report)
+    n_sc = len(report["settings"]["scenarios"])
+    ok = [r for r in rows if r["critical_on_time"]]
+    if ok:
+        best = min(ok, key=lambda r: (round(r["infections"], 1), r["tests"], r["policy"]))
+        others = [r for r in ok if r is not best]
+        why = (
+            f"It ships every front-line and livelihood order by its due date in "
+            f"{'all ' + str(n_sc) + ' scenarios' if n_sc > 1 else 'the scenario'} "
+            f"(median outbreak) with the fewest infections in the plant "
+            f"({best['infections']:,.1f} per run on average) and {best['tests']:,.0f} tests"
+            + (
+                f"; {len(others)} other polic{'ies' if len(others) > 1 else 'y'} also keep "
+                f"critical orders on time but let more workers be infected or test more"
+                if others
+                else ""
+            )
+            + "."
+        )
+        return {"policy": best["policy"], "critical_on_time": True, "why": why}
+    best = min(
+        rows,
+        key=lambda r: (
+            tuple(round(r["units_short_by_due"][p.value]) for p in PRIORITY_ORDER),
+            r["infections"],
+            r["policy"],
+        ),
+    )
+    short = best["units_short_by_due"]
+    why = (
+        "No policy keeps every critical order on time; this one loses least: "
+        f"{short['front-line']:,.0f} front-line, {short['livelihood']:,.0f} livelihood and "
+        f"{short['standard']:,.0f} standard units not shipped by their due dates over the "
+        f"scenarios (median outbreak; worst critical fill by due date "
+        f"{100 * best['critical_fill']:.1f} %), with {best['infections']:,.1f} infections in "
+        "the plant per run."
+    )
+    return {"policy": best["policy"], "critical_on_time": False, "why": why}
+
+
+def summarise(report: dict[str, Any]) -> dict[str, Any]:
+    """The first screen: orders at risk under the recommended policy, the most exposed
+    nodes, prevention materials that run out, the policies compared."""
+    chosen = report["recommendation"]["policy"]
+    at_risk = []
+    for c in report["cells"]:
+        if c["policy"] == chosen:
+            for o in c["plan"]["orders_at_risk"]:
+                at_risk.append({**o, "scenario": c["scenario"]})
+    rank = {p.value: i for i, p in enumerate(PRIORITY_ORDER)}
+    at_risk.sort(key=lambda o: (rank[o["priority"]], o["due"], -o["short_by_due"]))
+    nodes: dict[str, dict[str, Any]] = {}
+    for sc, rows in report["exposure"].items():
+        for n in rows:
+            key = f"{n['kind']}:{n['id']}"
+            if n["pi"] > 0 and (key not in nodes or n["pi"] > nodes[key]["pi"]):
+                nodes[key] = {
+                    "node": key,
+                    "scenario": sc,
+                    "tts_days": n["tts_days"],
+                    "ttr_days": n["ttr_days"],
+                    "pi": n["pi"],
+                    "rei": n["risk_exposure_index"],
+                }
+    top = sorted(nodes.values(), key=lambda n: -n["pi"])[:3]
+    run_outs = []
+    for c in report["cells"]:
+        for m in c["prevention"]:
+            if m["runs_out_date"]:
+                run_outs.append(
+                    {
+                        "material": m["material"],
+                        "policy": c["policy"],
+                        "scenario": c["scenario"],
+                        "date": m["runs_out_date"],
+                    }
+                )
+    run_outs.sort(key=lambda m: m["date"])
+    return {
+        "orders_at_risk": at_risk,
+        "top_exposed": top,
+        "run_outs": run_outs,
+        "policies": policy_rows(report),
+    }
