@@ -136,6 +136,13 @@ def _install_errors(app: FastAPI) -> None:
     def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_body(exc.status_code, str(exc.detail))
 
+    @app.exception_handler(DataError)
+    def data_error(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the schema let through (PostgreSQL: a NUL byte
+        # in text, a number out of its column's range): the caller's input, not ours.
+        log.warning("data error: %s", exc.orig)
+        return error_body(422, "a value cannot be stored (e.g. a NUL character in text)")
+
     @app.exception_handler(IntegrityError)
     def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("integrity error: %s", exc.orig)
@@ -203,8 +210,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     """The keepline API on ``database_url`` (default: the configured database)."""
     from keepline.accounts.api import router as accounts_router
     from keepline.audit.api import router as audit_router
+    from keepline.containment.api import router as containment_router
     from keepline.health.api import router as health_router
     from keepline.people.api import router as people_router
+    from keepline.screening.api import router as screening_router
 
     engine = db.get_engine(database_url)
     app = FastAPI(
@@ -241,6 +250,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
             }
         )
 
-    for router in (accounts_router, people_router, health_router, audit_router):
+    for router in (
+        accounts_router,
+        people_router,
+        health_router,
+        audit_router,
+        screening_router,
+        containment_router,
+    ):
         app.include_router(router)
     return app

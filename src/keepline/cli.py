@@ -43,9 +43,11 @@ def _register() -> None:
     # its commands.
     from keepline import db_cli, server_cli
     from keepline.audit import cli as audit_cli
+    from keepline.containment import cli as containment_cli
     from keepline.outbreak import cli as outbreak_cli
     from keepline.people import cli as people_cli
     from keepline.plant import cli as plant_cli
+    from keepline.screening import cli as screening_cli
 
     app.add_typer(plant_cli.app, name="plant")
     app.add_typer(db_cli.app, name="db")
@@ -54,6 +56,9 @@ def _register() -> None:
     app.add_typer(server_cli.user_app, name="user")
     app.add_typer(people_cli.app, name="people")
     app.command("audit")(audit_cli.audit_cmd)
+    app.add_typer(screening_cli.app, name="screening")
+    app.add_typer(containment_cli.app, name="containment")
+    app.command("availability")(containment_cli.availability_cmd)
 
 
 _register()
