@@ -148,12 +148,6 @@ def _install_errors(app: FastAPI) -> None:
         log.warning("integrity error: %s", exc.orig)
         return error_body(409, "the change conflicts with another one; try again")
 
-    @app.exception_handler(DataError)
-    def data_error(_request: Request, exc: DataError) -> JSONResponse:
-        # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault.
-        log.info("data error: %s", exc.orig)
-        return error_body(422, f"a value the database cannot store: {exc.orig}".splitlines()[0])
-
     @app.exception_handler(Exception)
     def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error", extra={"path": request.url.path})
