@@ -16,9 +16,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keepline import __version__, db
 from keepline.accounts.service import Unauthorized
@@ -135,6 +136,13 @@ def _install_errors(app: FastAPI) -> None:
     def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_body(exc.status_code, str(exc.detail))
 
+    @app.exception_handler(DataError)
+    def data_error(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the schema let through (PostgreSQL: a NUL byte
+        # in text, a number out of its column's range): the caller's input, not ours.
+        log.warning("data error: %s", exc.orig)
+        return error_body(422, "a value cannot be stored (e.g. a NUL character in text)")
+
     @app.exception_handler(IntegrityError)
     def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("integrity error: %s", exc.orig)
@@ -146,15 +154,63 @@ def _install_errors(app: FastAPI) -> None:
         return error_body(500, "internal error", code="internal")
 
 
+class RequestLog:
+    """Log each request as one JSON line and tag the response with ``x-request-id``.
+
+    A plain ASGI middleware (not Starlette's BaseHTTPMiddleware): it costs microseconds.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex[:16]
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            caller = scope.get("state", {}).get("caller")
+            client = scope.get("client")
+            log.info(
+                "request",
+                extra=dict(
+                    request_id=rid,
+                    method=scope.get("method"),
+                    path=scope.get("path"),
+                    status=status,
+                    ms=round((time.perf_counter() - start) * 1000, 2),
+                    user=caller.email if caller else None,
+                    enterprise=caller.enterprise_id if caller else None,
+                    client=client[0] if client else None,
+                ),
+            )
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     """The keepline API on ``database_url`` (default: the configured database)."""
     from keepline.accounts.api import router as accounts_router
     from keepline.audit.api import router as audit_router
+    from keepline.containment.api import router as containment_router
     from keepline.health.api import router as health_router
     from keepline.logistics.api import router as logistics_router
     from keepline.materials.api import router as materials_router
     from keepline.people.api import router as people_router
     from keepline.production.api import router as production_router
+    from keepline.screening.api import router as screening_router
 
     engine = db.get_engine(database_url)
     app = FastAPI(
@@ -170,31 +226,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     _install_errors(app)
 
-    @app.middleware("http")
-    async def request_log(request: Request, call_next):  # type: ignore[no-untyped-def]
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        start = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["x-request-id"] = rid
-            return response
-        finally:
-            caller = getattr(request.state, "caller", None)
-            log.info(
-                "request",
-                extra=dict(
-                    request_id=rid,
-                    method=request.method,
-                    path=request.url.path,
-                    status=status,
-                    ms=round((time.perf_counter() - start) * 1000, 2),
-                    user=caller.email if caller else None,
-                    enterprise=caller.enterprise_id if caller else None,
-                    client=request.client.host if request.client else None,
-                ),
-            )
+    app.add_middleware(RequestLog)
+    revision = db.current_revision(engine)  # migrated by get_engine(); fixed while we run
 
     @app.get("/health", tags=["service"])
     def health() -> JSONResponse:
@@ -202,7 +235,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
         try:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-            revision = db.current_revision(engine)
         except Exception as exc:  # the point is to report any database failure
             log.error("health check failed: %s", exc)
             return error_body(503, "database unavailable", code="unavailable")
@@ -215,7 +247,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
             }
         )
 
-    for router in (accounts_router, people_router, health_router, audit_router):
+    for router in (
+        accounts_router,
+        people_router,
+        health_router,
+        audit_router,
+        screening_router,
+        containment_router,
+    ):
         app.include_router(router)
     for router in (materials_router, logistics_router, production_router):
         app.include_router(router)

@@ -43,9 +43,14 @@ def _register() -> None:
     # its commands.
     from keepline import db_cli, server_cli
     from keepline.audit import cli as audit_cli
+    from keepline.containment import cli as containment_cli
+    from keepline.logistics import cli as logistics_cli
+    from keepline.materials import cli as materials_cli
     from keepline.outbreak import cli as outbreak_cli
     from keepline.people import cli as people_cli
     from keepline.plant import cli as plant_cli
+    from keepline.production import cli as production_cli
+    from keepline.screening import cli as screening_cli
 
     app.add_typer(plant_cli.app, name="plant")
     app.add_typer(db_cli.app, name="db")
@@ -54,13 +59,12 @@ def _register() -> None:
     app.add_typer(server_cli.user_app, name="user")
     app.add_typer(people_cli.app, name="people")
     app.command("audit")(audit_cli.audit_cmd)
-    from keepline.logistics import cli as logistics_cli
-    from keepline.materials import cli as materials_cli
-    from keepline.production import cli as production_cli
-
     app.add_typer(materials_cli.app, name="stock")
     app.add_typer(logistics_cli.app, name="logistics")
     app.add_typer(production_cli.app, name="production")
+    app.add_typer(screening_cli.app, name="screening")
+    app.add_typer(containment_cli.app, name="containment")
+    app.command("availability")(containment_cli.availability_cmd)
 
 
 _register()

@@ -243,3 +243,19 @@ def test_gb11643_check_digit_by_hand() -> None:
     assert idnumber.problem("11010519491231002X") is None
     assert "check digit" in (idnumber.problem("110105194912310021") or "")
     assert "date of birth" in (idnumber.problem("110105194913310021") or "")
+
+
+def test_people_cli_generate_and_import(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "roster.csv"
+    assert cli("plant load examples/zhengzhou-meters.yaml").code == 0
+    r = cli(f"people generate zhengzhou-meters -o {out} --seed 1")
+    assert r.code == 0 and "898 workers" in r.out
+    assert out.read_text(encoding="utf-8") == roster_csv(ZHENGZHOU, 10_000)
+    first = cli(f"people import {out} --enterprise zhengzhou-meters")
+    assert first.code == 0 and "898" in first.out
+    again = cli(f"people import {out} --enterprise zhengzhou-meters")
+    assert again.code == 0 and "written" not in again.err  # nothing to write the second time
+    bad = tmp_path / "bad.csv"
+    bad.write_text("employee_no,name,team\nZ1,王伟,nowhere\n", encoding="utf-8")
+    r = cli(f"people import {bad} --enterprise zhengzhou-meters")
+    assert r.code != 0 and r.err.startswith("error: bad.csv row 2, field team: unknown team")

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 
 from tests.materials.api_world import WALK_BODIES, other_tenant_ids
 from tests.platform.platform_world import World
+from tests.screening.api_world import SCREENING_BODIES, screening_b_ids
 
 # A valid body for every route that takes one, so the call reaches the lookup of the id
 # (a 422 for a bad body would prove nothing about isolation).
@@ -18,6 +19,7 @@ BODIES = {
     ("POST", "/workers/{employee_no}/clearance"): {"reason": "checked by the clinic"},
 }
 BODIES.update(WALK_BODIES)  # the daily record's routes (materials, logistics, production)
+BODIES.update(SCREENING_BODIES)
 PUBLIC = {("GET", "/health"), ("POST", "/auth/login")}
 
 
@@ -64,6 +66,7 @@ def _markers(world: World) -> set[str]:
 
 def test_every_route_hides_the_other_tenant(world: World) -> None:
     ids = _b_ids(world)
+    ids.update(screening_b_ids(world.url))
     # An error may repeat the id the caller sent; everything else of B must stay hidden.
     markers = _markers(world) - {ids["employee_no"]}
     a_admin = world.h("A:admin")

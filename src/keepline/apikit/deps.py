@@ -35,7 +35,12 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DB = Annotated[Session, Depends(get_session, scope="function")]
+# At most this many requests hold a session (and so a pooled connection) at once; the
+# rest wait without a worker thread. Without the bound, threads waiting for a connection
+# can take every worker thread while the requests holding connections wait for a thread
+# to finish on: a stall until the pool times out. SQLAlchemy's default pool holds 15.
+MAX_SESSIONS = 10
+DB = Annotated[Session, Depends(get_session, scope="function", max_concurrency=MAX_SESSIONS)]
 
 
 def request_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:

@@ -4,7 +4,7 @@ Stock movements and the prevention policy; supplier/region status, lane transit 
 purchase and customer shipments, transport passes; output records and stored plans.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-22 08:25:07.313136
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
