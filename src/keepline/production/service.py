@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
-from keepline.errors import NotFound
+from keepline.errors import KeeplineError, NotFound
 from keepline.plant import models as pm
 from keepline.plant.schema import PlantFile
 from keepline.production import compare as compare_engine
@@ -428,12 +428,22 @@ def roster_workforce(
 def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int = 90) -> StoredPlan:
     """Run the continuity planner from the state at the end of the day before ``start`` and
     store the plan with its inputs."""
-    from keepline.continuity.plan import plan as run_plan
     from keepline.logistics import service as logistics
     from keepline.plant.service import export_plant
 
+    try:
+        from keepline.continuity.plan import plan as run_plan
+    except ImportError:
+        raise KeeplineError("the continuity planner is not installed in this build") from None
     if not 7 <= horizon <= 366:
         raise bad("horizon_days", f"expected 7 to 366 days, got {horizon}")
+    ent = enterprise(session, eid)
+    if start <= ent.horizon_start:
+        raise bad(
+            "as_of",
+            f"{start.isoformat()}: re-plan from a day after the plant's start "
+            f"{ent.horizon_start.isoformat()} (plan the plant file itself before)",
+        )
     plant = export_plant(session, eid)
     state = gather_today(session, eid, start)
     today, scenario = today_engine.plant_for_today(plant, state, horizon)
