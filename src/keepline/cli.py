@@ -42,8 +42,10 @@ def _register() -> None:
     # Imported here so `keepline --help` lists every capability while each package owns
     # its commands.
     from keepline import db_cli, server_cli
+    from keepline.assessment import cli as assessment_cli
     from keepline.audit import cli as audit_cli
     from keepline.containment import cli as containment_cli
+    from keepline.continuity import cli as continuity_cli
     from keepline.logistics import cli as logistics_cli
     from keepline.materials import cli as materials_cli
     from keepline.outbreak import cli as outbreak_cli
@@ -65,6 +67,9 @@ def _register() -> None:
     app.add_typer(screening_cli.app, name="screening")
     app.add_typer(containment_cli.app, name="containment")
     app.command("availability")(containment_cli.availability_cmd)
+    app.command("plan")(continuity_cli.plan_command)
+    app.command("exposure")(continuity_cli.exposure_command)
+    app.command("assess")(assessment_cli.assess_cmd)
 
 
 _register()

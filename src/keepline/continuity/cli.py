@@ -1,0 +1,273 @@
+"""``keepline plan`` and ``keepline exposure``: the shell around the continuity engines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from keepline.errors import InputError
+
+console = Console()
+
+
+def _plant_and_scenario(plant: str, scenario: Path | None):
+    from keepline.plant.cli import plant_from_arg
+    from keepline.scenario import NO_SCENARIO, load_scenario
+
+    p = plant_from_arg(plant)
+    s = load_scenario(scenario, p) if scenario else NO_SCENARIO
+    return p, s
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def plan_command(
+    plant: str = typer.Argument(..., help="Plant file (.yaml/.xlsx) or a loaded enterprise id."),
+    scenario: Path | None = typer.Option(
+        None,
+        "--scenario",
+        help="Scenario YAML: suppliers, regions, lanes, zones or lines "
+        "down over given days, transit delays (see examples/scenarios/).",
+    ),
+    workforce: Path | None = typer.Option(
+        None,
+        "--workforce",
+        help="Workers available per day, zone, shift and skill (CSV: date,zone,shift,skill,"
+        "available); rows not given keep the planned headcount. Default: everyone.",
+    ),
+    horizon: int = typer.Option(
+        90, "--horizon", min=1, max=730, help="Days to plan, from the plant's horizon_start."
+    ),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the full plan as JSON."),
+    xlsx_out: Path | None = typer.Option(
+        None,
+        "--xlsx",
+        help="Write the plan as an Excel workbook (orders, production, "
+        "purchases, shipments, backups, reasons).",
+    ),
+    time_limit: float = typer.Option(120.0, "--time-limit", help="Seconds per LP solve."),
+) -> None:
+    """Plan production under disruption: which orders ship when, and why some are late.
+
+    Serves front-line orders first, then livelihood, then standard (strictly), within
+    each class minimising weighted lateness (penalty per unit-day), then cost. Prints the
+    orders at risk with the binding constraints; --json/--xlsx write the whole plan.
+    """
+    from keepline.continuity.lp import SolverOptions
+    from keepline.continuity.plan import plan
+    from keepline.workforce import from_csv
+
+    p, s = _plant_and_scenario(plant, scenario)
+    wf = from_csv(workforce, p, horizon) if workforce else None
+    with console.status("solving the plan…"):
+        res = plan(p, wf, s, horizon, SolverOptions(time_limit_s=time_limit))
+    if res.violations:
+        raise InputError([f"internal: the rounded plan fails its check: {res.violations[0]}"])
+    table = Table(title=f"{p.enterprise.id}: orders over {horizon} days ({s.name})")
+    for col in (
+        "order",
+        "priority",
+        "product",
+        "qty",
+        "due",
+        "on time",
+        "late",
+        "unshipped",
+        "wtd lateness",
+    ):
+        table.add_column(
+            col,
+            justify="right"
+            if col in ("qty", "on time", "late", "unshipped", "wtd lateness")
+            else "left",
+        )
+    for o in res.orders:
+        if not o.in_horizon:
+            continue
+        style = "red" if o.at_risk else None
+        table.add_row(
+            o.order,
+            o.priority,
+            o.product,
+            f"{o.qty:g}",
+            o.due.isoformat(),
+            f"{o.shipped_by_due:g}",
+            f"{o.units_late:g}",
+            f"{o.units_unshipped:g}",
+            f"{o.weighted_lateness:,.0f}",
+            style=style,
+        )
+    console.print(table)
+    at_risk = [o for o in res.orders if o.at_risk]
+    if at_risk:
+        console.print(f"[bold]{len(at_risk)} order(s) at risk:[/bold]")
+        for line in res.explanations:
+            console.print(f" • {line}")
+    else:
+        console.print("every order due in the horizon ships on time")
+    for b in res.backups():
+        console.print(
+            f"activate backup {b['supplier']} for {b['material']} by "
+            f"{b['activate_by']} (first order {b['first_order']}, "
+            f"cost {b['activation_cost']:,.0f})"
+        )
+    for note in res.notes:
+        console.print(f"note: {note}")
+    g = res.greedy_lateness_by_class
+    console.print(
+        f"weighted lateness {res.weighted_lateness():,.0f} (LP bound {res.lp_bound():,.0f}, "
+        f"greedy baseline {sum(g.values()):,.0f}); cost {res.cost():,.0f}; "
+        f"solved in {res.seconds:.2f} s"
+    )
+    if json_out:
+        _write_json(json_out, res.to_dict())
+        console.print(f"wrote {json_out}")
+    if xlsx_out:
+        write_plan_xlsx(res, xlsx_out)
+        console.print(f"wrote {xlsx_out}")
+
+
+def write_plan_xlsx(res, path: Path) -> None:
+    from openpyxl import Workbook
+
+    d = res.to_dict()
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {
+        "orders": d["orders"],
+        "production": d["production"],
+        "purchases": d["purchases"],
+        "shipments": d["shipments"],
+        "backups": d["backups"],
+        "reasons": [{"reason": r} for r in d["explanations"]],
+    }
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        if rows:
+            cols = list(rows[0])
+            ws.append(cols)
+            for r in rows:
+                ws.append([r[c] for c in cols])
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+
+
+def exposure_command(
+    plant: str | None = typer.Argument(
+        None, help="Plant file (.yaml/.xlsx) or a loaded enterprise id (omit with --willems)."
+    ),
+    scenario: Path | None = typer.Option(
+        None,
+        "--scenario",
+        help="Scenario YAML applied to every node's test (the baseline is the plant under it).",
+    ),
+    horizon: int = typer.Option(
+        90,
+        "--horizon",
+        min=1,
+        max=730,
+        help="Days to look ahead; a TTS equal to it means 'survives the horizon'.",
+    ),
+    critical_only: bool = typer.Option(
+        False, "--critical-only", help="Count only front-line and livelihood demand."
+    ),
+    willems: int | None = typer.Option(
+        None,
+        "--willems",
+        min=1,
+        max=38,
+        help="Run on Willems (2008) chain N from ../shared/data/willems instead of a plant "
+        "(time unit: weeks; see docs/continuity.md).",
+    ),
+    willems_dir: Path = typer.Option(
+        Path("../shared/data/willems"), "--willems-dir", help="Folder of willems_NN.csv."
+    ),
+    json_out: Path | None = typer.Option(None, "--json", help="Write every node as JSON."),
+    top: int = typer.Option(30, "--top", help="Rows to print (all go to --json)."),
+) -> None:
+    """Risk exposure of every node: time to survive (TTS), time to recover (TTR),
+    performance impact (PI), sorted by risk exposure index (PI / max PI).
+
+    Nodes: suppliers, supplier regions, lanes, plant zones and lines. TTS is the due day
+    of the first order the plant can no longer ship on time with the node down for good;
+    PI the priority-weighted units short (front-line 100, livelihood 10, standard 1) with
+    the node down for TTR days. Flagged: TTS < TTR.
+    """
+    from keepline.continuity.exposure import exposure_input
+    from keepline.continuity.model import build_input
+
+    unit = 1
+    if willems is not None:
+        from keepline.continuity.willems import chain_path, convert
+
+        chain = convert(chain_path(willems_dir, willems), horizon_days=horizon)
+        unit = chain.period_days
+        inp = build_input(chain.plant, None, None, max(1, horizon // unit), chain.outbound)
+        title = f"Willems chain {willems} ({chain.stages} stages)"
+    else:
+        if plant is None:
+            raise InputError(["give a PLANT or --willems N"])
+        p, s = _plant_and_scenario(plant, scenario)
+        inp = build_input(p, None, s, horizon)
+        title = f"{p.enterprise.id} ({s.name})"
+    n = len(inp.nodes())
+    with Progress(
+        TextColumn("nodes"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("nodes", total=n)
+        run = exposure_input(
+            inp, critical_only, progress=lambda i, _n: bar.update(task, completed=i)
+        )
+    table = Table(title=f"Risk exposure: {title}, horizon {horizon} days")
+    for col in ("node", "TTS days", "TTR days", "PI", "REI", "flag"):
+        table.add_column(col, justify="left" if col == "node" else "right")
+    for e in run.nodes[:top]:
+        tts = f"≥{horizon}" if e.survives_horizon else str(e.tts_days * unit)
+        table.add_row(
+            f"{e.kind}:{e.id}",
+            tts,
+            str(e.ttr_days * unit),
+            f"{e.pi:,.0f}",
+            f"{e.rei:.3f}",
+            "TTS<TTR" if e.flagged else "",
+            style="red" if e.flagged else None,
+        )
+    console.print(table)
+    flagged = sum(e.flagged for e in run.nodes)
+    console.print(
+        f"{n} nodes, {flagged} flagged (TTS < TTR); {run.solves} LP solves in {run.seconds:.1f} s"
+    )
+    if json_out:
+        rows = []
+        for e in run.nodes:
+            row = e.to_dict()
+            row["tts_days"] *= unit
+            row["ttr_days"] *= unit
+            rows.append(row)
+        _write_json(
+            json_out,
+            {
+                "title": title,
+                "horizon_days": horizon,
+                "time_unit_days": unit,
+                "critical_only": critical_only,
+                "nodes": rows,
+            },
+        )
+        console.print(f"wrote {json_out}")

@@ -1,0 +1,174 @@
+"""Rounding an LP plan to whole units, in a step of its own whose result the checker
+verifies.
+
+1. Purchases: each day's LP quantity is rounded *up* (never above the option's daily
+   capacity; LP noise within 0.001 of a whole number is dropped); then every purchase
+   order — a run of consecutive dispatch days of one option — below the option's
+   ``min_order`` is topped up on the following, then the preceding, allowed days.
+   Buying more only raises stock, so nothing downstream becomes infeasible; the extra
+   cost is what the relaxed ``min_order`` hid.
+2. Production follows the LP's *cumulative* output per (line, product), rounded down, so
+   cumulative material use never exceeds the LP's; each day it is also capped by the
+   line's room and the workers left in its zone and shift, so capacity and crew hold
+   exactly. A unit lost to rounding is made on a later day when there is room.
+3. Shipments follow the LP's cumulative shipments per order, limited by whole finished
+   units in stock; units left over are shipped to open orders in priority order.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from keepline.continuity.model import (
+    PlanInput,
+    Schedule,
+    arrival_day,
+    crew_room,
+    earliest_dispatch,
+    line_available,
+    option_blocked,
+    ship_blocked,
+    use_crew,
+)
+
+EPS = 1e-6
+# LP values within SNAP units (plus 1e-6 relative) of a whole number count as that number: HiGHS
+# solutions carry ~1e-7 relative error, which on a cumulative total of thousands of units
+# would otherwise floor a whole unit away. Feasibility is checked explicitly anyway.
+SNAP = 1e-3
+
+
+def _snap(value: float) -> float:
+    return SNAP + 1e-6 * abs(value)
+
+
+def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
+    """Whole-unit schedule from an LP schedule, and notes on what could not be kept."""
+    notes: list[str] = []
+    T = inp.horizon
+    out = Schedule.empty(inp)
+    buy = _round_purchases(inp, lp.buy, notes)
+    out.buy = buy
+    for j in range(len(inp.opt_material)):
+        if inp.opt_backup[j] and buy[j].any():
+            first = int(np.flatnonzero(buy[j] > 0)[0])
+            out.activate[j] = max(0, first - int(inp.opt_lead[j]) - int(inp.opt_act_days[j]))
+
+    arrivals = np.zeros((len(inp.material_ids), T))
+    for j, t in zip(*np.nonzero(buy), strict=True):
+        a = arrival_day(inp, int(j), int(t))
+        if a < T:
+            arrivals[inp.opt_material[j], a] += buy[j, t]
+    stock = inp.on_hand.astype(float).copy()
+    fg = np.zeros(len(inp.product_ids))
+    avail = line_available(inp)
+    cum_lp = np.cumsum(lp.produce, axis=1)
+    made = np.zeros(len(inp.pair_line))
+    cum_ship_lp = np.cumsum(lp.ship, axis=1)
+    shipped = np.zeros(len(inp.order_ids))
+    blocked_ship = ship_blocked(inp)
+    order_seq = sorted(
+        range(len(inp.order_ids)), key=lambda o: (inp.order_rank[o], inp.order_due[o], o)
+    )
+    pairs_of_line = [np.flatnonzero(inp.pair_line == ln) for ln in range(len(inp.line_ids))]
+    for t in range(T):
+        stock += arrivals[:, t]
+        remaining = inp.workers[t].copy()
+        for ln, qs in enumerate(pairs_of_line):
+            if not avail[ln, t] or len(qs) == 0:
+                continue
+            room = min(1.0, crew_room(inp, ln, remaining))
+            used = 0.0
+            for q in qs:
+                want = math.floor(cum_lp[q, t] - made[q] + _snap(cum_lp[q, t]))
+                if want <= 0:
+                    continue
+                p = inp.pair_product[q]
+                rate = inp.pair_rate[q]
+                n = min(want, math.floor((room - used) * rate + EPS))
+                need = inp.bom[p]
+                for m in np.flatnonzero(need > 0):
+                    n = min(n, math.floor(stock[m] / need[m] + EPS))
+                if n <= 0:
+                    continue
+                stock -= need * n
+                made[q] += n
+                out.produce[q, t] = n
+                fg[p] += n
+                used += n / rate
+            use_crew(inp, ln, used, remaining)
+        for o in order_seq:
+            if inp.order_due[o] >= T or blocked_ship[o, t]:
+                continue
+            target = math.floor(cum_ship_lp[o, t] + _snap(cum_ship_lp[o, t]))
+            if cum_ship_lp[o, t] >= inp.order_qty[o] - _snap(inp.order_qty[o]):
+                target = inp.order_qty[o]
+            p = inp.order_product[o]
+            n = min(target - shipped[o], math.floor(fg[p] + EPS))
+            if n > 0:
+                out.ship[o, t] += n
+                shipped[o] += n
+                fg[p] -= n
+        # leftover finished units go to open orders already due, most critical first
+        for o in order_seq:
+            if inp.order_due[o] > t or inp.order_due[o] >= T or blocked_ship[o, t]:
+                continue
+            p = inp.order_product[o]
+            n = min(inp.order_qty[o] - shipped[o], math.floor(fg[p] + EPS))
+            if n > 0:
+                out.ship[o, t] += n
+                shipped[o] += n
+                fg[p] -= n
+    return out, notes
+
+
+def _round_purchases(inp: PlanInput, buy_lp: np.ndarray, notes: list[str]) -> np.ndarray:
+    T = inp.horizon
+    blocked = option_blocked(inp)
+    first = earliest_dispatch(inp)
+    # round up, except LP noise within SNAP of a whole number (production rounding
+    # checks stock unit by unit, so a dropped speck of material cannot go negative)
+    up = np.ceil(buy_lp - SNAP - 1e-6 * np.abs(buy_lp))
+    buy = np.where(up > 0, np.minimum(up, inp.opt_cap[:, None]), 0.0)
+    for j in range(len(inp.opt_material)):
+        cap = float(inp.opt_cap[j])
+        ok = np.array(
+            [t >= first[j] and not blocked[j, t] and arrival_day(inp, j, t) < T for t in range(T)]
+        )
+        buy[j, ~ok] = 0.0
+        min_order = float(inp.opt_min_order[j])
+        t = 0
+        while t < T:
+            if buy[j, t] <= 0:
+                t += 1
+                continue
+            end = t
+            while end + 1 < T and buy[j, end + 1] > 0:
+                end += 1
+            total = buy[j, t : end + 1].sum()
+            # top up on the run's days and the allowed days after it, then before it
+            d = t
+            while total < min_order - EPS and d < T and ok[d]:
+                add = min(cap - buy[j, d], min_order - total)
+                buy[j, d] += add
+                total += add
+                d += 1
+            b = t - 1
+            while total < min_order - EPS and b >= 0 and ok[b]:
+                add = min(cap - buy[j, b], min_order - total)
+                buy[j, b] += add
+                total += add
+                b -= 1
+            if total < min_order - EPS:
+                notes.append(
+                    f"purchase of {inp.material_ids[inp.opt_material[j]]} from "
+                    f"{inp.supplier_ids[inp.opt_supplier[j]]} dispatched "
+                    f"{inp.day(t).isoformat()}: {total:g} is below the minimum order "
+                    f"{min_order:g} and the supplier has no room to make it up"
+                )
+            t = max(d, end + 1)
+            while t < T and buy[j, t] > 0:
+                t += 1
+    return buy
