@@ -35,8 +35,6 @@ from tests.materials.api_world import ApiWorld
 from tests.materials.conftest import day
 from tests.production.test_day_of_operations import EID, PLANNER, run_day
 
-pytest.importorskip("keepline.continuity.plan")  # until continuity is on main
-
 LIVELIHOOD = ["ZZ-W-101", "ZZ-G-102", "ZZ-H-103", "KF-W-104", "LY-G-105"]
 STANDARD = ["HN-AG-106", "EX-SA-107", "RE-DV-108"]
 
