@@ -59,10 +59,11 @@ def assess_cmd(
         Path("out/assessment"), "-o", "--out", help="Folder for report.html and report.json."
     ),
 ) -> None:
-    """Outbreak → workers available → production plan → what is lost, for every policy ×
-    scenario; recommends the policy that keeps critical orders on time at least cost.
+    """The continuity assessment: outbreak, workforce, plan and losses per policy × scenario.
 
-    Writes a self-contained report.html (plots inline) and report.json.
+    For every policy × scenario: outbreak replicates → workers available → production
+    plan → what is lost; recommends the policy that keeps critical orders on time at the
+    least cost. Writes a self-contained report.html (plots inline) and report.json.
     """
     if not 1 <= days <= 730:
         raise InputError([f"--days: expected 1..730, got {days}"])
