@@ -118,7 +118,8 @@ def assess_cmd(
     js, page = write_report(report, out)
     console = Console() if sys.stdout.isatty() else Console(width=160)
     table = Table(
-        title=f"{pf.enterprise.id}: fill by due date (median outbreak), "
+        title=f"{pf.enterprise.id}: fill by due date (median outbreak), output lost (mean "
+        "of planned replicates), "
         f"{time.perf_counter() - t0:.1f} s"
     )
     for col in (
@@ -127,6 +128,7 @@ def assess_cmd(
         "front-line",
         "livelihood",
         "standard",
+        "output lost",
         "worker-days lost",
         "tests",
     ):
@@ -144,6 +146,7 @@ def assess_cmd(
             pct(f["front-line"]),
             pct(f["livelihood"]),
             pct(f["standard"]),
+            pct(c["plan"]["expected_output_lost_share"]),
             f"{m['worker_days_lost']['mean']:,.0f}",
             f"{m['tests']['mean']:,.0f}",
         )

@@ -368,8 +368,8 @@ def recommend(report: dict[str, Any]) -> dict[str, Any]:
             f"(median outbreak) with the fewest infections in the plant "
             f"({best['infections']:,.1f} per run on average) and {best['tests']:,.0f} tests"
             + (
-                f"; {len(others)} other polic{'ies' if len(others) > 1 else 'y'} also keep "
-                f"critical orders on time but let more workers be infected or test more"
+                f"; {len(others)} other polic{'ies also keep' if len(others) > 1 else 'y also keeps'}"
+                " critical orders on time but lets more workers be infected or tests more"
                 if others
                 else ""
             )
