@@ -368,8 +368,9 @@ def recommend(report: dict[str, Any]) -> dict[str, Any]:
             f"(median outbreak) with the fewest infections in the plant "
             f"({best['infections']:,.1f} per run on average) and {best['tests']:,.0f} tests"
             + (
-                f"; {len(others)} other polic{'ies also keep' if len(others) > 1 else 'y also keeps'}"
-                " critical orders on time but lets more workers be infected or tests more"
+                f"; {len(others)} other "
+                + ("policies also keep" if len(others) > 1 else "policy also keeps")
+                + " critical orders on time but with more infections or more tests"
                 if others
                 else ""
             )
