@@ -59,10 +59,11 @@ def assess_cmd(
         Path("out/assessment"), "-o", "--out", help="Folder for report.html and report.json."
     ),
 ) -> None:
-    """Outbreak → workers available → production plan → what is lost, for every policy ×
-    scenario; recommends the policy that keeps critical orders on time at least cost.
+    """The continuity assessment: outbreak, workforce, plan and losses per policy × scenario.
 
-    Writes a self-contained report.html (plots inline) and report.json.
+    For every policy × scenario: outbreak replicates → workers available → production
+    plan → what is lost; recommends the policy that keeps critical orders on time at the
+    least cost. Writes a self-contained report.html (plots inline) and report.json.
     """
     if not 1 <= days <= 730:
         raise InputError([f"--days: expected 1..730, got {days}"])
@@ -117,7 +118,8 @@ def assess_cmd(
     js, page = write_report(report, out)
     console = Console() if sys.stdout.isatty() else Console(width=160)
     table = Table(
-        title=f"{pf.enterprise.id}: fill by due date (median outbreak), "
+        title=f"{pf.enterprise.id}: fill by due date (median outbreak), output lost (mean "
+        "of planned replicates), "
         f"{time.perf_counter() - t0:.1f} s"
     )
     for col in (
@@ -126,6 +128,7 @@ def assess_cmd(
         "front-line",
         "livelihood",
         "standard",
+        "output lost",
         "worker-days lost",
         "tests",
     ):
@@ -143,6 +146,7 @@ def assess_cmd(
             pct(f["front-line"]),
             pct(f["livelihood"]),
             pct(f["standard"]),
+            pct(c["plan"]["expected_output_lost_share"]),
             f"{m['worker_days_lost']['mean']:,.0f}",
             f"{m['tests']['mean']:,.0f}",
         )

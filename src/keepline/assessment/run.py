@@ -121,6 +121,10 @@ def plan_summary(res: PlanResult) -> dict[str, Any]:
         "units_short_by_due": short,
         "units_lost": res.units_lost_by_class(),
         "output_units": float(res.output_per_day().sum()),
+        "output_by_product": {
+            p: float(v)
+            for p, v in zip(res.inp.product_ids, res.output_per_day().sum(axis=1), strict=True)
+        },
         "weighted_lateness": res.weighted_lateness(),
         "orders_at_risk": at_risk,
         "backups": [
@@ -145,6 +149,21 @@ def production_days_lost(run: Run, pop: Population, plant: PlantFile) -> np.ndar
     prod = np.array([pop.zones[z] in line_zones for z in pop.team_zone])
     absent = pop.team_size[None, None, :] - run.present
     return absent[:, :, prod].sum(axis=(1, 2))
+
+
+def output_lost(baseline: dict[str, Any], plan_: dict[str, Any]) -> dict[str, Any]:
+    """Output lost against the undisrupted plan: units per product, their total, and the
+    share lost averaged over products (so a kit and an instrument weigh the same)."""
+    by_product = {
+        p: max(0.0, base - plan_["output_by_product"].get(p, 0.0))
+        for p, base in baseline["output_by_product"].items()
+    }
+    shares = [by_product[p] / base for p, base in baseline["output_by_product"].items() if base > 0]
+    return {
+        "output_lost_by_product": by_product,
+        "output_lost_units": float(sum(by_product.values())),
+        "output_lost_share": float(np.mean(shares)) if shares else 0.0,
+    }
 
 
 def representatives(lost: np.ndarray) -> list[tuple[str, int]]:
@@ -211,7 +230,7 @@ def assess(
     for i, ((p, s), run, chosen) in enumerate(zip(cells, runs, picks, strict=True)):
         cell_plans = plans[k * i : k * (i + 1)]
         for cp in cell_plans:
-            cp["output_lost_units"] = max(0.0, baseline["output_units"] - cp["output_units"])
+            cp.update(output_lost(baseline, cp))
         totals = per_replicate(run, pop)
         present = run.present.sum(axis=2)
         on_site = present.mean(axis=0)
@@ -237,6 +256,9 @@ def assess(
         main["replicate"] = chosen[0][1]
         main["expected_output_lost_units"] = float(
             np.mean([cp["output_lost_units"] for cp in cell_plans])
+        )
+        main["expected_output_lost_share"] = float(
+            np.mean([cp["output_lost_share"] for cp in cell_plans])
         )
         report_cells.append(
             {
@@ -346,8 +368,9 @@ def recommend(report: dict[str, Any]) -> dict[str, Any]:
             f"(median outbreak) with the fewest infections in the plant "
             f"({best['infections']:,.1f} per run on average) and {best['tests']:,.0f} tests"
             + (
-                f"; {len(others)} other polic{'ies' if len(others) > 1 else 'y'} also keep "
-                f"critical orders on time but let more workers be infected or test more"
+                f"; {len(others)} other "
+                + ("policies also keep" if len(others) > 1 else "policy also keeps")
+                + " critical orders on time but with more infections or more tests"
                 if others
                 else ""
             )
