@@ -163,7 +163,7 @@ def test_priority_is_strict_when_material_is_scarce():
 
 
 def test_no_standard_unit_while_front_line_short_random():
-    from continuity_factory import random_plant
+    from .continuity_factory import random_plant
 
     for seed in range(12):
         p, sc = random_plant(seed)
