@@ -228,3 +228,39 @@ def test_bad_input_one_line_errors(cli, tmp_path: Path) -> None:  # type: ignore
     r = cli(["assess", str(XUZHOU), "--replicates", "1", "-o", str(tmp_path)])
     assert r.code == 2 and "--replicates" in r.err
     assert not (tmp_path / "report.json").exists()
+
+
+def test_most_exposed_nodes_by_impact_then_margin() -> None:
+    from keepline.assessment.run import summarise
+
+    def node(kind: str, id_: str, tts: int, ttr: int, pi: float) -> dict:
+        return {
+            "kind": kind,
+            "id": id_,
+            "tts_days": tts,
+            "ttr_days": ttr,
+            "pi": pi,
+            "risk_exposure_index": 0.0,
+        }
+
+    report = {
+        "recommendation": {"policy": "p"},
+        "settings": {"policies": ["p"], "scenarios": ["a", "b"]},
+        "cells": [],
+        "exposure": {
+            # c has impact in scenario b; among the PI = 0 nodes, the smaller margin
+            # TTS - TTR comes first: y (24 - 21 = 3) before x (30 - 14 = 16).
+            "a": [
+                node("supplier", "x", 30, 14, 0),
+                node("zone", "y", 24, 21, 0),
+                node("line", "c", 40, 10, 0),
+            ],
+            "b": [node("line", "c", 5, 10, 800.0), node("supplier", "x", 31, 14, 0)],
+        },
+    }
+    top = summarise(report)["top_exposed"]
+    assert [(n["node"], n["scenario"]) for n in top] == [
+        ("line:c", "b"),
+        ("zone:y", "a"),
+        ("supplier:x", "a"),
+    ]

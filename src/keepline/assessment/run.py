@@ -408,33 +408,47 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
                 at_risk.append({**o, "scenario": c["scenario"]})
     rank = {p.value: i for i, p in enumerate(PRIORITY_ORDER)}
     at_risk.sort(key=lambda o: (rank[o["priority"]], o["due"], -o["short_by_due"]))
+    # The most exposed nodes: largest performance impact first; where no node's loss
+    # costs demand within its recovery time, the smallest margin TTS - TTR first.
     nodes: dict[str, dict[str, Any]] = {}
     for sc, rows in report["exposure"].items():
         for n in rows:
             key = f"{n['kind']}:{n['id']}"
-            if n["pi"] > 0 and (key not in nodes or n["pi"] > nodes[key]["pi"]):
-                nodes[key] = {
-                    "node": key,
-                    "scenario": sc,
-                    "tts_days": n["tts_days"],
-                    "ttr_days": n["ttr_days"],
-                    "pi": n["pi"],
-                    "rei": n["risk_exposure_index"],
-                }
-    top = sorted(nodes.values(), key=lambda n: -n["pi"])[:3]
-    run_outs = []
+            row = {
+                "node": key,
+                "scenario": sc,
+                "tts_days": n["tts_days"],
+                "ttr_days": n["ttr_days"],
+                "pi": n["pi"],
+                "rei": n["risk_exposure_index"],
+                "margin_days": n["tts_days"] - n["ttr_days"],
+            }
+            old = nodes.get(key)
+            if old is None or (row["pi"], -row["margin_days"]) > (old["pi"], -old["margin_days"]):
+                nodes[key] = row
+    top = sorted(nodes.values(), key=lambda n: (-n["pi"], n["margin_days"], n["node"]))[:3]
+    # Prevention materials that run out: per material and policy, the earliest date over
+    # the scenarios and how many scenarios see it.
+    first: dict[tuple[str, str], dict[str, Any]] = {}
     for c in report["cells"]:
         for m in c["prevention"]:
-            if m["runs_out_date"]:
-                run_outs.append(
-                    {
-                        "material": m["material"],
-                        "policy": c["policy"],
-                        "scenario": c["scenario"],
-                        "date": m["runs_out_date"],
-                    }
-                )
-    run_outs.sort(key=lambda m: m["date"])
+            if not m["runs_out_date"]:
+                continue
+            key = (m["material"], c["policy"])
+            row = first.setdefault(
+                key,
+                {
+                    "material": m["material"],
+                    "policy": c["policy"],
+                    "date": m["runs_out_date"],
+                    "scenarios": 0,
+                    "scenario": c["scenario"],
+                },
+            )
+            row["scenarios"] += 1
+            if m["runs_out_date"] < row["date"]:
+                row.update(date=m["runs_out_date"], scenario=c["scenario"])
+    run_outs = sorted(first.values(), key=lambda m: (m["date"], m["material"], m["policy"]))
     return {
         "orders_at_risk": at_risk,
         "top_exposed": top,
