@@ -325,6 +325,8 @@ def policy_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for name in report["settings"]["policies"]:
         cells = [c for c in report["cells"] if c["policy"] == name]
+        if not cells:
+            continue
 
         def mean(metric: str, cells: list[dict[str, Any]] = cells) -> float:
             return float(np.mean([c["outbreak"]["metrics"][metric]["mean"] for c in cells]))
