@@ -43,7 +43,6 @@ REPRESENTATIVES = (
     ("30th percentile", 30.0),
     ("70th percentile", 70.0),
 )
-CHUNK = 50  # replicates per outbreak task
 
 
 @dataclass(frozen=True)
@@ -139,10 +138,6 @@ def plan_summary(res: PlanResult) -> dict[str, Any]:
 # ------------------------------------------------------------------------- the sweep
 
 
-def _chunks(n: int, size: int) -> list[list[int]]:
-    return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
-
-
 def production_days_lost(run: Run, pop: Population, plant: PlantFile) -> np.ndarray:
     """Per replicate: worker-days lost in the zones that have production lines."""
     line_zones = {ln.zone for ln in plant.lines}
@@ -176,6 +171,58 @@ def representatives(lost: np.ndarray) -> list[tuple[str, int]]:
     return out
 
 
+def cell_task(
+    plant: PlantFile, pop: Population, policy: NamedPolicy, scenario: NamedScenario,
+    days: int, seed: int, replicates: int, beta: float, params: Params,
+) -> dict[str, Any]:  # fmt: skip
+    """One policy × scenario: the outbreak replicates, the representative plans, the
+    prevention materials. Returns only what the report needs (small, JSON-ready), so a
+    cell is one cheap task for a Dask worker."""
+    run = outbreak_task(pop, policy.policy, policy.source, scenario, days, seed,
+                        list(range(replicates)), beta, params)  # fmt: skip
+    chosen = representatives(production_days_lost(run, pop, plant))
+    plans = [plan_task(plant, workforce(run, pop, r), scenario.scenario, days) for _, r in chosen]
+    present = run.present.sum(axis=2)
+    prevention = [
+        {
+            "material": u.material,
+            "unit": u.unit,
+            "on_hand": u.on_hand,
+            "used": u.used,
+            "per_day": u.per_day,
+            "runs_out_day": u.runs_out_day,
+            "runs_out_date": (
+                (plant.horizon_start + dt.timedelta(days=u.runs_out_day)).isoformat()
+                if u.runs_out_day is not None
+                else None
+            ),
+        }
+        for u in prevention_use(plant, present.mean(axis=0), run.samples.mean(axis=0))
+    ]
+    return {
+        "policy": policy.name,
+        "policy_file": policy.source,
+        "scenario": scenario.name,
+        "scenario_file": scenario.source,
+        "outbreak": {
+            "metrics": {k: Band.of(v).as_dict() for k, v in per_replicate(run, pop).items()},
+            "available_per_day": daily_bands(present),
+            "infectious_per_day": daily_bands(run.infectious),
+        },
+        "plans": [
+            {"which": label, "replicate": r, **cp}
+            for (label, r), cp in zip(chosen, plans, strict=True)
+        ],
+        "prevention": prevention,
+    }
+
+
+def _task(kind: str, *args: Any) -> Any:
+    """One entry point for every kind of task, so one submission carries them all and
+    the cluster stays busy to the end."""
+    return {"cell": cell_task, "plan": plan_task, "exposure": exposure_task}[kind](*args)
+
+
 def assess(
     plant: PlantFile,
     policies: list[NamedPolicy],
@@ -183,102 +230,50 @@ def assess(
     settings: Settings,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the assessment; returns the ``report.json`` dictionary."""
+    """Run the assessment; returns the ``report.json`` dictionary.
+
+    Tasks: one per policy × scenario (outbreak, then plans of its representative
+    replicates), one baseline plan, one exposure analysis per scenario. Each is a pure
+    function of its arguments, so the report is the same on any executor.
+    """
     days, reps, seed = settings.days, settings.replicates, settings.seed
     pop = from_plant(plant)
     params = replace(Params(), r0=settings.r0)
     beta = calibrate_beta(pop, params)
 
-    def stage(name: str, total: int) -> Callable[[int], None] | None:
-        if progress is None:
-            return None
-        progress(name, 0, total)
-        return lambda _i: progress(name, 1, total)
-
-    # 1. outbreak replicates, in chunks, for every policy × scenario
     cells = [(p, s) for s in scenarios for p in policies]
-    chunks = _chunks(reps, CHUNK)
-    args = [
-        (pop, p.policy, p.source, s, days, seed, c, beta, params) for p, s in cells for c in chunks
+    # the longest tasks first, so no worker is left with a long one at the end
+    args: list[tuple[Any, ...]] = [
+        ("cell", plant, pop, p, s, days, seed, reps, beta, params) for p, s in cells
     ]
+    args.append(("plan", plant, full_workforce(plant, days), NO_SCENARIO, days))
+    args += [("exposure", plant, s.scenario, days) for s in scenarios]
+    total = len(args)
+    if progress:
+        progress("policy × scenario cells, plans, exposure", 0, total)
     done = run_tasks(
-        outbreak_task, args, settings.executor, stage("outbreak replicates", len(args))
-    )
-    runs = [Run.concat(done[i * len(chunks) : (i + 1) * len(chunks)]) for i in range(len(cells))]
-
-    # 2. plans: the undisrupted baseline, then representative replicates of every cell
-    picks = [representatives(production_days_lost(run, pop, plant)) for run in runs]
-    plan_args: list[tuple[Any, ...]] = [(plant, full_workforce(plant, days), NO_SCENARIO, days)]
-    for (_, s), run, chosen in zip(cells, runs, picks, strict=True):
-        for _label, r in chosen:
-            plan_args.append((plant, workforce(run, pop, r), s.scenario, days))
-    plans = run_tasks(
-        plan_task, plan_args, settings.executor, stage("production plans", len(plan_args))
-    )
-    baseline, plans = plans[0], plans[1:]
-
-    # 3. risk exposure under each scenario
-    exposures = run_tasks(
-        exposure_task,
-        [(plant, s.scenario, days) for s in scenarios],
+        _task,
+        args,
         settings.executor,
-        stage("risk exposure", len(scenarios)),
+        (lambda _i: progress("policy × scenario cells, plans, exposure", 1, total))
+        if progress
+        else None,
     )
+    report_cells = done[: len(cells)]
+    baseline = done[len(cells)]
+    exposures = done[len(cells) + 1 :]
 
-    report_cells = []
-    k = len(REPRESENTATIVES)
-    for i, ((p, s), run, chosen) in enumerate(zip(cells, runs, picks, strict=True)):
-        cell_plans = plans[k * i : k * (i + 1)]
-        for cp in cell_plans:
+    for cell in report_cells:
+        for cp in cell["plans"]:
             cp.update(output_lost(baseline, cp))
-        totals = per_replicate(run, pop)
-        present = run.present.sum(axis=2)
-        on_site = present.mean(axis=0)
-        samples = run.samples.mean(axis=0)
-        prevention = [
-            {
-                "material": u.material,
-                "unit": u.unit,
-                "on_hand": u.on_hand,
-                "used": u.used,
-                "per_day": u.per_day,
-                "runs_out_day": u.runs_out_day,
-                "runs_out_date": (
-                    (plant.horizon_start + dt.timedelta(days=u.runs_out_day)).isoformat()
-                    if u.runs_out_day is not None
-                    else None
-                ),
-            }
-            for u in prevention_use(plant, on_site, samples)
-        ]
-        main = dict(cell_plans[0])
-        main["which"] = chosen[0][0]
-        main["replicate"] = chosen[0][1]
+        main = dict(cell["plans"][0])
         main["expected_output_lost_units"] = float(
-            np.mean([cp["output_lost_units"] for cp in cell_plans])
+            np.mean([cp["output_lost_units"] for cp in cell["plans"]])
         )
         main["expected_output_lost_share"] = float(
-            np.mean([cp["output_lost_share"] for cp in cell_plans])
+            np.mean([cp["output_lost_share"] for cp in cell["plans"]])
         )
-        report_cells.append(
-            {
-                "policy": p.name,
-                "policy_file": p.source,
-                "scenario": s.name,
-                "scenario_file": s.source,
-                "outbreak": {
-                    "metrics": {k: Band.of(v).as_dict() for k, v in totals.items()},
-                    "available_per_day": daily_bands(present),
-                    "infectious_per_day": daily_bands(run.infectious),
-                },
-                "plan": main,
-                "plans": [
-                    {"which": label, "replicate": r, **cp}
-                    for (label, r), cp in zip(chosen, cell_plans, strict=True)
-                ],
-                "prevention": prevention,
-            }
-        )
+        cell["plan"] = main
 
     report: dict[str, Any] = {
         "keepline_report": 1,
