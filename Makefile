@@ -27,6 +27,7 @@ test: venv lint
 
 docs: venv
 	$(PY) -m keepline.plant.docs > docs/plant-file.md
+	$(PY) -m keepline.plant.docs --json-schema > docs/plant-file.schema.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

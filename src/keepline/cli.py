@@ -41,14 +41,35 @@ def _root(
 def _register() -> None:
     # Imported here so `keepline --help` lists every capability while each package owns
     # its commands.
-    from keepline import db_cli
+    from keepline import db_cli, server_cli
+    from keepline.assessment import cli as assessment_cli
+    from keepline.audit import cli as audit_cli
+    from keepline.containment import cli as containment_cli
     from keepline.continuity import cli as continuity_cli
+    from keepline.logistics import cli as logistics_cli
+    from keepline.materials import cli as materials_cli
+    from keepline.outbreak import cli as outbreak_cli
+    from keepline.people import cli as people_cli
     from keepline.plant import cli as plant_cli
+    from keepline.production import cli as production_cli
+    from keepline.screening import cli as screening_cli
 
     app.add_typer(plant_cli.app, name="plant")
     app.add_typer(db_cli.app, name="db")
+    app.add_typer(outbreak_cli.app, name="outbreak")
+    app.command("serve")(server_cli.serve)
+    app.add_typer(server_cli.user_app, name="user")
+    app.add_typer(people_cli.app, name="people")
+    app.command("audit")(audit_cli.audit_cmd)
+    app.add_typer(materials_cli.app, name="stock")
+    app.add_typer(logistics_cli.app, name="logistics")
+    app.add_typer(production_cli.app, name="production")
+    app.add_typer(screening_cli.app, name="screening")
+    app.add_typer(containment_cli.app, name="containment")
+    app.command("availability")(containment_cli.availability_cmd)
     app.command("plan")(continuity_cli.plan_command)
     app.command("exposure")(continuity_cli.exposure_command)
+    app.command("assess")(assessment_cli.assess_cmd)
 
 
 _register()

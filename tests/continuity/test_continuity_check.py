@@ -4,16 +4,17 @@ baseline."""
 from __future__ import annotations
 
 import numpy as np
-from continuity_factory import random_plant
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, XUZHOU, ZHENGZHOU
 from keepline.continuity.check import check_schedule
 from keepline.continuity.model import lateness
 from keepline.continuity.plan import plan
 from keepline.plant.yamlio import load_yaml
 from keepline.scenario import Scenario, load_scenario
+from tests.conftest import EXAMPLES, XUZHOU, ZHENGZHOU
+
+from .continuity_factory import random_plant
 
 
 def lex_not_worse(a: dict[str, float], b: dict[str, float], slack: float = 1e-6) -> bool:

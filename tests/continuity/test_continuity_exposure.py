@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from continuity_factory import order, random_plant, tiny_plant
 
-from conftest import XUZHOU, ZHENGZHOU
 from keepline.continuity.exposure import exposure, exposure_input
 from keepline.continuity.model import build_input
 from keepline.plant.yamlio import load_yaml
 from keepline.scenario import Scenario
+from tests.conftest import XUZHOU, ZHENGZHOU
+
+from .continuity_factory import order, random_plant, tiny_plant
 
 
 def supplier_plant(backup: bool):

@@ -6,7 +6,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-from continuity_factory import order, tiny_plant
 
 from keepline.continuity.check import check_schedule
 from keepline.continuity.model import build_input
@@ -14,6 +13,8 @@ from keepline.continuity.plan import plan, plan_input
 from keepline.errors import InputError
 from keepline.scenario import Scenario
 from keepline.workforce import full_workforce
+
+from .continuity_factory import order, tiny_plant
 
 
 def steel(on_hand: float, options: list | None = None) -> list[dict]:
@@ -162,7 +163,7 @@ def test_priority_is_strict_when_material_is_scarce():
 
 
 def test_no_standard_unit_while_front_line_short_random():
-    from continuity_factory import random_plant
+    from .continuity_factory import random_plant
 
     for seed in range(12):
         p, sc = random_plant(seed)

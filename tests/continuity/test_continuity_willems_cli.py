@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from conftest import EXAMPLES, XUZHOU, ZHENGZHOU, shared_data
 from keepline.continuity.exposure import exposure_input
 from keepline.continuity.model import build_input
 from keepline.continuity.plan import plan_input
 from keepline.continuity.willems import chain_path, convert
+from tests.conftest import EXAMPLES, XUZHOU, ZHENGZHOU, shared_data
 
 
 @pytest.mark.shared_data

@@ -16,9 +16,11 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_log_enterprise_at", "enterprise_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE")
+    # An enterprise's record, or (for a government officer's own account) a jurisdiction's.
+    enterprise_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=True
     )
+    jurisdiction: Mapped[str | None] = mapped_column(String(64), nullable=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(20))  # insert, update, delete

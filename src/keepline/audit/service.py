@@ -1,11 +1,14 @@
-"""Write and read the audit log. Every write in keepline goes through :func:`record`."""
+"""Write and read the audit log. Every write in keepline goes through :func:`record`
+(one change) or :func:`record_many` (a bulk write, inserted in one statement)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from keepline.audit.models import AuditEntry
@@ -23,7 +26,7 @@ def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
 def record(
     session: Session,
     *,
-    enterprise_id: str,
+    enterprise_id: str | None,
     actor: str,
     action: str,
     table: str,
@@ -31,9 +34,11 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
+    jurisdiction: str | None = None,
 ) -> AuditEntry:
     entry = AuditEntry(
         enterprise_id=enterprise_id,
+        jurisdiction=jurisdiction,
         at=dt.datetime.now(dt.UTC),
         actor=actor,
         action=action,
@@ -47,11 +52,97 @@ def record(
     return entry
 
 
-def entries(
-    session: Session, enterprise_id: str, *, limit: int = 100, table: str | None = None
-) -> list[AuditEntry]:
+@dataclass(frozen=True)
+class Change:
+    """One row's change in a bulk write."""
+
+    action: str
+    key: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def record_many(
+    session: Session,
+    *,
+    enterprise_id: str,
+    actor: str,
+    table: str,
+    changes: Sequence[Change],
+    reason: str | None = None,
+) -> int:
+    """Record many changes to one table in one INSERT (bulk imports: thousands of rows)."""
+    if not changes:
+        return 0
+    at = dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "enterprise_id": enterprise_id,
+                "jurisdiction": None,
+                "at": at,
+                "actor": actor,
+                "action": c.action,
+                "table_name": table,
+                "record_key": c.key,
+                "before": _jsonable(c.before),
+                "after": _jsonable(c.after),
+                "reason": reason,
+            }
+            for c in changes
+        ],
+    )
+    return len(changes)
+
+
+def query(
+    enterprise_id: str,
+    *,
+    table: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    key: str | None = None,
+    since: dt.datetime | None = None,
+) -> Select[tuple[AuditEntry]]:
+    """The enterprise's audit entries, filtered; the caller orders and pages."""
     q = select(AuditEntry).where(AuditEntry.enterprise_id == enterprise_id)
+    if table:
+        q = q.where(AuditEntry.table_name == table)
+    if actor:
+        q = q.where(AuditEntry.actor == actor)
+    if action:
+        q = q.where(AuditEntry.action == action)
+    if key:
+        q = q.where(AuditEntry.record_key == key)
+    if since:
+        q = q.where(AuditEntry.at >= since)
+    return q
+
+
+def entries(
+    session: Session,
+    enterprise_id: str | None,
+    *,
+    limit: int = 100,
+    table: str | None = None,
+) -> list[AuditEntry]:
+    """The newest entries, of one enterprise or (``None``) of all."""
+    q = select(AuditEntry)
+    if enterprise_id is not None:
+        q = q.where(AuditEntry.enterprise_id == enterprise_id)
     if table:
         q = q.where(AuditEntry.table_name == table)
     q = q.order_by(AuditEntry.id.desc()).limit(limit)
     return list(session.scalars(q))
+
+
+def count(session: Session, enterprise_id: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.enterprise_id == enterprise_id)
+        )
+        or 0
+    )

@@ -32,7 +32,23 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def plan_command(
-    plant: str = typer.Argument(..., help="Plant file (.yaml/.xlsx) or a loaded enterprise id."),
+    plant: str | None = typer.Argument(
+        None, help="Plant file (.yaml/.xlsx) or a loaded enterprise id (not with --from-db)."
+    ),
+    from_db: str | None = typer.Option(
+        None,
+        "--from-db",
+        metavar="ENTERPRISE",
+        help="Re-plan a loaded enterprise from its daily record (stock, open purchase "
+        "shipments, remaining orders, supplier and region status, cleared roster) and store "
+        "the plan; see docs/materials.md.",
+    ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="With --from-db: the plan's first day (default: today); the state is the "
+        "record at the end of the day before.",
+    ),
     scenario: Path | None = typer.Option(
         None,
         "--scenario",
@@ -63,6 +79,20 @@ def plan_command(
     each class minimising weighted lateness (penalty per unit-day), then cost. Prints the
     orders at risk with the binding constraints; --json/--xlsx write the whole plan.
     """
+    if from_db is not None:
+        if plant is not None or scenario is not None or workforce is not None:
+            raise InputError(
+                [
+                    "--from-db: plans from the daily record; give no PLANT, "
+                    "--scenario or --workforce with it"
+                ]
+            )
+        from keepline.production.cli import plan_from_db
+
+        plan_from_db(from_db, as_of, horizon, "cli")
+        return
+    if plant is None:
+        raise InputError(["PLANT: give a plant file or enterprise id, or --from-db ENTERPRISE"])
     from keepline.continuity.lp import SolverOptions
     from keepline.continuity.plan import plan
     from keepline.workforce import from_csv

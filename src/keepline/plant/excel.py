@@ -269,7 +269,7 @@ def read_xlsx(path: FsPath | str) -> s.PlantFile:
     if not path.exists():
         raise InputError([f"{name}: no such file"])
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError([f"{name}: file is larger than {MAX_FILE_BYTES / 1e6:.0f} MB"])
+        raise InputError([f"{name}: file is larger than {MAX_FILE_BYTES / 2**20:.0f} MiB"])
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

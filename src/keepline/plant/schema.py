@@ -293,21 +293,28 @@ class PlantFile(Strict):
     """A whole plant: everything static that keepline knows about it."""
 
     keepline_plant: int = Field(1, ge=1, le=1, description="Plant-file format version (1).")
-    enterprise: Enterprise
+    enterprise: Enterprise = Field(description="Who the plant is and who oversees it.")
     horizon_start: dt.date = Field(
         description="First day of planning; stock is as of this day and orders are due on or "
         "after it."
     )
-    zones: list[Zone] = Field(min_length=1)
-    shifts: list[Shift] = Field(min_length=1)
-    teams: list[Team] = Field(min_length=1)
-    lines: list[Line] = Field(default_factory=list)
-    products: list[Product] = Field(default_factory=list)
-    materials: list[Material] = Field(default_factory=list)
-    suppliers: list[Supplier] = Field(default_factory=list)
-    lanes: list[Lane] = Field(default_factory=list)
-    recovery: Recovery = Field(default_factory=Recovery)
-    orders: list[Order] = Field(default_factory=list)
+    zones: list[Zone] = Field(min_length=1, description="Areas of the site (at least one).")
+    shifts: list[Shift] = Field(min_length=1, description="Working shifts (at least one).")
+    teams: list[Team] = Field(min_length=1, description="Groups of workers (at least one).")
+    lines: list[Line] = Field(default_factory=list, description="Production lines.")
+    products: list[Product] = Field(
+        default_factory=list, description="Products; each must be made by some line."
+    )
+    materials: list[Material] = Field(default_factory=list, description="Materials and stock.")
+    suppliers: list[Supplier] = Field(default_factory=list, description="Suppliers.")
+    lanes: list[Lane] = Field(
+        default_factory=list,
+        description="Transport lanes into the plant; a region without a lane has 0 transit days.",
+    )
+    recovery: Recovery = Field(
+        default_factory=Recovery, description="Time to recover after losing a node."
+    )
+    orders: list[Order] = Field(default_factory=list, description="Customers' orders.")
 
     # -- convenience lookups used by engines and shells -----------------------------
     def headcount(self) -> int:

@@ -87,8 +87,8 @@ def read_text_checked(path: FsPath) -> str:
     if size > MAX_FILE_BYTES:
         raise InputError(
             [
-                f"{path}: file is {size / 1e6:.1f} MB; a plant file may be at most "
-                f"{MAX_FILE_BYTES / 1e6:.0f} MB"
+                f"{path}: file is {size / 2**20:.1f} MiB; a plant file may be at most "
+                f"{MAX_FILE_BYTES / 2**20:.0f} MiB"
             ]
         )
     try:

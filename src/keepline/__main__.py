@@ -1,0 +1,3 @@
+from keepline.cli import main
+
+main()

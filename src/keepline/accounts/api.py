@@ -1,0 +1,127 @@
+"""Routes: log in and out, who am I, the enterprise's users (admins only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import select
+
+from keepline.accounts import service
+from keepline.accounts.models import Role, User
+from keepline.accounts.schemas import LoginIn, LoginOut, UserCreate, UserOut, UserUpdate
+from keepline.accounts.service import Caller
+from keepline.apikit.deps import (
+    DB,
+    SESSION_COOKIE,
+    Admin,
+    _bearer,
+    current_caller,
+    request_token,
+)
+from keepline.apikit.lists import Page, Paging, fetch_page
+
+router = APIRouter(tags=["accounts"])
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A user id.")]
+
+
+@router.post("/auth/login", response_model=LoginOut)
+def login(body: LoginIn, session: DB, response: Response, request: Request) -> LoginOut:
+    """Log in with e-mail and password: a bearer token, and the same token as a
+    secure HttpOnly session cookie for the web console."""
+    token, user, expires = service.login(session, body.email, body.password)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(service.TOKEN_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=True,
+        samesite="strict",
+    )
+    return LoginOut(token=token, expires_at=expires, user=UserOut.model_validate(user))
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(
+    request: Request,
+    session: DB,
+    response: Response,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _caller: Annotated[Caller, Depends(current_caller)],
+) -> Response:
+    """End this login (the token stops working)."""
+    service.logout(session, request_token(request, credentials))
+    out = Response(status_code=204)
+    out.delete_cookie(SESSION_COOKIE)
+    return out
+
+
+@router.get("/auth/me", response_model=UserOut)
+def me(session: DB, caller: Annotated[Caller, Depends(current_caller)]) -> User:
+    """The logged-in user."""
+    user = session.get(User, caller.user_id)
+    assert user is not None  # authenticate() just read it
+    return user
+
+
+USER_SORTS = {"id": User.id, "email": User.email, "role": User.role, "created_at": User.created_at}
+
+
+@router.get("/users", response_model=Page[UserOut])
+def list_users(
+    session: DB,
+    caller: Admin,
+    paging: Paging,
+    role: Annotated[Role | None, Query(description="Only this role.")] = None,
+    active: bool | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="E-mail contains.")] = None,
+) -> Page[UserOut]:
+    """The enterprise's users. Sort by id, email, role or created_at."""
+    query = select(User).where(User.enterprise_id == caller.enterprise_id)
+    if role is not None:
+        query = query.where(User.role == role.value)
+    if active is not None:
+        query = query.where(User.active == active)
+    if q:
+        query = query.where(User.email.contains(q.lower(), autoescape=True))
+    rows, total = fetch_page(session, query, paging, USER_SORTS, "id")
+    return Page[UserOut](
+        items=[UserOut.model_validate(u) for u in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(body: UserCreate, session: DB, caller: Admin) -> User:
+    """Add a user to the caller's enterprise."""
+    return service.create_user(
+        session,
+        email=body.email,
+        password=body.password,
+        role=body.role,
+        enterprise_id=caller.enterprise_id,
+        name=body.name,
+        actor=caller.actor,
+    )
+
+
+@router.get("/users/{user_id}", response_model=UserOut)
+def get_user(user_id: UserId, session: DB, caller: Admin) -> User:
+    return service.get_user(session, caller, user_id)
+
+
+@router.patch("/users/{user_id}", response_model=UserOut)
+def update_user(user_id: UserId, body: UserUpdate, session: DB, caller: Admin) -> User:
+    """Change a user's role, name, password or deactivate them (their logins end)."""
+    return service.update_user(
+        session,
+        caller,
+        user_id,
+        role=body.role,
+        name=body.name,
+        active=body.active,
+        password=body.password,
+    )

@@ -1,0 +1,62 @@
+"""Users and their login tokens.
+
+A user belongs to one enterprise (the tenant whose rows they see) or, for government
+officers, to one jurisdiction; never both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from keepline.db import Base
+
+
+class Role(StrEnum):
+    admin = "admin"  # the enterprise's administrator
+    health_officer = "health_officer"
+    planner = "planner"
+    storekeeper = "storekeeper"
+    viewer = "viewer"
+    government_officer = "government_officer"  # belongs to a jurisdiction; routes come later
+
+
+ENTERPRISE_ROLES = (Role.admin, Role.health_officer, Role.planner, Role.storekeeper, Role.viewer)
+# Who may see personal data (ID number, phone) and health details.
+PERSONAL_DATA_ROLES = frozenset({Role.admin, Role.health_officer})
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("(enterprise_id IS NULL) <> (jurisdiction IS NULL)", name="one_home"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    enterprise_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    jurisdiction: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuthToken(Base):
+    """A login: only the SHA-256 of the random token is stored."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,237 @@
+"""Accounts: create users, check passwords, issue and check login tokens.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second
+recommended profile). Tokens are 256-bit random strings; only their SHA-256 is stored,
+which is enough for a secret that cannot be guessed and keeps each request cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from keepline.accounts.models import ENTERPRISE_ROLES, AuthToken, Role, User
+from keepline.audit import service as audit
+from keepline.errors import InputError, KeeplineError, NotFound
+from keepline.plant import models as plant_models
+
+TOKEN_LIFETIME = dt.timedelta(hours=12)
+MIN_PASSWORD = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+
+
+class Unauthorized(KeeplineError):
+    """No valid login (HTTP 401)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is making a request: what they may see follows from this alone."""
+
+    user_id: int
+    email: str
+    role: Role
+    enterprise_id: str | None
+    jurisdiction: str | None
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.email}"
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role in (Role.admin, Role.health_officer)
+
+
+def caller_of(user: User) -> Caller:
+    return Caller(user.id, user.email, Role(user.role), user.enterprise_id, user.jurisdiction)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InputError([f"password: at least {MIN_PASSWORD} characters"])
+
+
+def user_values(u: User) -> dict[str, object]:
+    """A user's row for the audit log (never the password hash)."""
+    return {
+        "id": u.id,
+        "email": u.email,
+        "enterprise_id": u.enterprise_id,
+        "jurisdiction": u.jurisdiction,
+        "role": u.role,
+        "name": u.name,
+        "active": u.active,
+    }
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role | str,
+    enterprise_id: str | None = None,
+    jurisdiction: str | None = None,
+    name: str = "",
+    actor: str,
+) -> User:
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise InputError([f"email: '{email}' is not an e-mail address"])
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InputError(
+            [f"role: '{role}' is not one of {', '.join(r.value for r in Role)}"]
+        ) from None
+    if (enterprise_id is None) == (jurisdiction is None):
+        raise InputError(["enterprise: a user belongs to an enterprise or a jurisdiction"])
+    if enterprise_id is not None:
+        if role not in ENTERPRISE_ROLES:
+            raise InputError([f"role: '{role}' is not an enterprise role"])
+        if session.get(plant_models.Enterprise, enterprise_id) is None:
+            raise NotFound(f"no enterprise '{enterprise_id}' (load its plant file first)")
+    elif role is not Role.government_officer:
+        raise InputError(["role: a jurisdiction's user is a government_officer"])
+    _check_password(password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise InputError([f"email: a user '{email}' already exists"])
+    user = User(
+        email=email,
+        enterprise_id=enterprise_id,
+        jurisdiction=jurisdiction,
+        role=role.value,
+        name=name,
+        password_hash=hash_password(password),
+        active=True,
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        enterprise_id=enterprise_id,
+        jurisdiction=jurisdiction,
+        actor=actor,
+        action="insert",
+        table="users",
+        key=str(user.id),
+        after=user_values(user),
+    )
+    return user
+
+
+def get_user(session: Session, caller: Caller, user_id: int) -> User:
+    """A user of the caller's enterprise; any other id is 'not found'."""
+    user = session.get(User, user_id)
+    if user is None or user.enterprise_id != caller.enterprise_id or caller.enterprise_id is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def update_user(
+    session: Session,
+    caller: Caller,
+    user_id: int,
+    *,
+    role: Role | None = None,
+    name: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    user = get_user(session, caller, user_id)
+    before = user_values(user)
+    if role is not None:
+        if role not in ENTERPRISE_ROLES:
+            raise InputError([f"role: '{role}' is not an enterprise role"])
+        user.role = role.value
+    if name is not None:
+        user.name = name
+    if active is not None:
+        user.active = active
+    if password is not None:
+        _check_password(password)
+        user.password_hash = hash_password(password)
+    if user.id == caller.user_id and (user.role != Role.admin or not user.active):
+        raise InputError(["role: an admin cannot demote or deactivate themselves"])
+    after = user_values(user)
+    if not user.active:
+        session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+    if after != before or password is not None:
+        audit.record(
+            session,
+            enterprise_id=user.enterprise_id,
+            actor=caller.actor,
+            action="update",
+            table="users",
+            key=str(user.id),
+            before=before,
+            after=after,
+            reason="password changed" if password is not None else None,
+        )
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login(session: Session, email: str, password: str) -> tuple[str, User, dt.datetime]:
+    """Check the password; return a new token, its user and its expiry."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    # Verify against a dummy hash when there is no such user, so timing does not tell.
+    stored = user.password_hash if user else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+        ok = user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        raise Unauthorized("wrong e-mail or password")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    token = secrets.token_urlsafe(32)
+    now = dt.datetime.now(dt.UTC)
+    expires = now + TOKEN_LIFETIME
+    session.add(
+        AuthToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=expires)
+    )
+    return token, user, expires
+
+
+def authenticate(session: Session, token: str) -> Caller:
+    """The caller a token belongs to, or :class:`Unauthorized`."""
+    now = dt.datetime.now(dt.UTC)
+    row = session.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        raise Unauthorized("not logged in (or the token is unknown)")
+    tok, user = row
+    expires = tok.expires_at if tok.expires_at.tzinfo else tok.expires_at.replace(tzinfo=dt.UTC)
+    if expires <= now or not user.active:
+        raise Unauthorized("the login has expired; log in again")
+    return caller_of(user)
+
+
+def logout(session: Session, token: str) -> None:
+    session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(token)))
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))

@@ -1,0 +1,261 @@
+"""The HTTP API: ``create_app()`` mounts every capability's router on one FastAPI app.
+
+Errors always answer ``{"error": {"code", "message", "field"}}`` (bulk imports add
+``problems``: every bad row and field). Each request is logged as one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from keepline import __version__, db
+from keepline.accounts.service import Unauthorized
+from keepline.apikit.deps import Forbidden
+from keepline.errors import InputError, KeeplineError, NotFound
+from keepline.tabular import RowsError
+
+log = logging.getLogger("keepline.api")
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and any ``extra`` fields."""
+
+    FIELDS = ("request_id", "method", "path", "status", "ms", "user", "enterprise", "client")
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for f in self.FIELDS:
+            if hasattr(record, f):
+                out[f] = getattr(record, f)
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    for name in ("keepline", "uvicorn.error"):
+        lg = logging.getLogger(name)
+        lg.handlers = [handler]
+        lg.setLevel(level)
+        lg.propagate = False
+
+
+def error_body(
+    status: int, message: str, field: str | None = None, code: str | None = None, **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "code": code or _STATUS_CODES.get(status, "error"),
+        "message": message,
+        "field": field,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def _loc_field(loc: tuple[Any, ...]) -> tuple[int | None, str | None]:
+    """('body', 'declarations', 3, 'temperature_c') → row 4, field 'temperature_c'."""
+    parts = [p for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    row = next((p + 1 for p in parts if isinstance(p, int)), None)
+    names = [str(p) for p in parts if not isinstance(p, int)]
+    if row is not None and names and names[0] == "declarations":
+        names = names[1:]
+    field = ".".join(names) if names else (str(loc[-1]) if loc else None)
+    return row, field
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(KeeplineError)
+    def keepline_error(_request: Request, exc: KeeplineError) -> JSONResponse:
+        if isinstance(exc, NotFound):
+            return error_body(404, exc.message, exc.field)
+        if isinstance(exc, Unauthorized):
+            return error_body(401, exc.message)
+        if isinstance(exc, Forbidden):
+            return error_body(403, exc.message)
+        if isinstance(exc, RowsError):
+            return error_body(
+                422,
+                exc.message,
+                exc.field,
+                code="invalid_rows",
+                file=exc.filename,
+                problems=[p.as_dict() for p in exc.rows],
+            )
+        if isinstance(exc, InputError):
+            field = exc.field or (exc.message.split(":", 1)[0] if ":" in exc.message else None)
+            return error_body(422, exc.message, field, problems=exc.problems)
+        return error_body(400, exc.message, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for e in exc.errors():
+            row, field = _loc_field(tuple(e.get("loc", ())))
+            problems.append({"row": row, "field": field, "message": e.get("msg", "invalid")})
+        first = problems[0] if problems else {"row": None, "field": None, "message": "invalid"}
+        where = f"row {first['row']}, " if first["row"] else ""
+        message = f"{where}{first['field']}: {first['message']}"
+        if len(problems) > 1:
+            message += f" (and {len(problems) - 1} more)"
+        return error_body(422, message, first["field"], code="invalid_request", problems=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_body(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(DataError)
+    def data_error(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the schema let through (PostgreSQL: a NUL byte
+        # in text, a number out of its column's range): the caller's input, not ours.
+        log.warning("data error: %s", exc.orig)
+        return error_body(422, "a value cannot be stored (e.g. a NUL character in text)")
+
+    @app.exception_handler(IntegrityError)
+    def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error: %s", exc.orig)
+        return error_body(409, "the change conflicts with another one; try again")
+
+    @app.exception_handler(Exception)
+    def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error", extra={"path": request.url.path})
+        return error_body(500, "internal error", code="internal")
+
+
+class RequestLog:
+    """Log each request as one JSON line and tag the response with ``x-request-id``.
+
+    A plain ASGI middleware (not Starlette's BaseHTTPMiddleware): it costs microseconds.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex[:16]
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            caller = scope.get("state", {}).get("caller")
+            client = scope.get("client")
+            log.info(
+                "request",
+                extra=dict(
+                    request_id=rid,
+                    method=scope.get("method"),
+                    path=scope.get("path"),
+                    status=status,
+                    ms=round((time.perf_counter() - start) * 1000, 2),
+                    user=caller.email if caller else None,
+                    enterprise=caller.enterprise_id if caller else None,
+                    client=client[0] if client else None,
+                ),
+            )
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    """The keepline API on ``database_url`` (default: the configured database)."""
+    from keepline.accounts.api import router as accounts_router
+    from keepline.audit.api import router as audit_router
+    from keepline.containment.api import router as containment_router
+    from keepline.health.api import router as health_router
+    from keepline.logistics.api import router as logistics_router
+    from keepline.materials.api import router as materials_router
+    from keepline.people.api import router as people_router
+    from keepline.production.api import router as production_router
+    from keepline.screening.api import router as screening_router
+
+    engine = db.get_engine(database_url)
+    app = FastAPI(
+        title="keepline",
+        version=__version__,
+        description=(
+            "Keep a plant producing, safely, through an epidemic. Log in with "
+            "POST /auth/login and send the token as 'Authorization: Bearer <token>'. "
+            "Every route answers for the caller's enterprise only."
+        ),
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+    _install_errors(app)
+
+    app.add_middleware(RequestLog)
+    revision = db.current_revision(engine)  # migrated by get_engine(); fixed while we run
+
+    @app.get("/health", tags=["service"])
+    def health() -> JSONResponse:
+        """Liveness and the database: 200 when it answers, 503 when not."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # the point is to report any database failure
+            log.error("health check failed: %s", exc)
+            return error_body(503, "database unavailable", code="unavailable")
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "database": engine.dialect.name,
+                "revision": revision,
+            }
+        )
+
+    for router in (
+        accounts_router,
+        people_router,
+        health_router,
+        audit_router,
+        screening_router,
+        containment_router,
+    ):
+        app.include_router(router)
+    for router in (materials_router, logistics_router, production_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,76 @@
+"""Lists: every list endpoint pages (limit/offset, with the total), filters and sorts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from keepline.errors import InputError
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class ListParams(BaseModel):
+    limit: int
+    offset: int
+    sort: str | None
+
+
+def list_params(
+    limit: Annotated[int, Query(ge=1, le=1000, description="Items per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Field to sort by; '-field' for descending. See each list's choices.",
+        ),
+    ] = None,
+) -> ListParams:
+    return ListParams(limit=limit, offset=offset, sort=sort)
+
+
+Paging = Annotated[ListParams, Depends(list_params)]
+
+
+def order_by(
+    sort: str | None, columns: Mapping[str, ColumnElement[Any]], default: str
+) -> list[ColumnElement[Any]]:
+    """ORDER BY for ``sort`` ('name' or '-name'), with the default as tie-breaker."""
+    wanted = sort or default
+    desc = wanted.startswith("-")
+    name = wanted.lstrip("-")
+    if name not in columns:
+        raise InputError([f"sort: '{name}' is not one of {', '.join(sorted(columns))}"])
+    col = columns[name]
+    out = [col.desc() if desc else col.asc()]
+    tie = default.lstrip("-")
+    if tie != name:
+        out.append(columns[tie].asc())
+    return out
+
+
+def fetch_page(
+    session: Session,
+    query: Select[Any],
+    params: ListParams,
+    columns: Mapping[str, ColumnElement[Any]],
+    default: str,
+) -> tuple[list[Any], int]:
+    """The rows of one page and the total count of ``query``."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    q = query.order_by(*order_by(params.sort, columns, default))
+    rows = session.execute(q.limit(params.limit).offset(params.offset)).all()
+    return [r[0] if len(r) == 1 else r for r in rows], total

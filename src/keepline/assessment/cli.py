@@ -1,0 +1,156 @@
+"""``keepline assess``: the continuity assessment, keepline's main job."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from keepline.assessment.report import write_report
+from keepline.assessment.run import (
+    NamedPolicy,
+    NamedScenario,
+    Settings,
+    assess,
+    default_scenario,
+)
+from keepline.assessment.sweep import Executor
+from keepline.errors import InputError
+from keepline.outbreak.policy import load_policy
+from keepline.plant.cli import plant_from_arg
+from keepline.scenario import load_scenario
+
+
+def _default_policies() -> list[Path]:
+    folder = Path("examples/policies")
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def assess_cmd(
+    plant: str = typer.Argument(..., help="Plant file (.yaml/.xlsx) or a loaded enterprise id."),
+    policies: list[Path] = typer.Option(
+        None,
+        "--policies",
+        "-p",
+        help="Policy YAML files to compare [default: every file in examples/policies/].",
+    ),
+    scenarios: list[Path] = typer.Option(
+        None,
+        "--scenarios",
+        "-s",
+        help="Scenario YAML files [default: no disruption, one worker infected on day 0].",
+    ),
+    days: int = typer.Option(90, "--days", help="Horizon in days from the plant's horizon_start."),
+    replicates: int = typer.Option(200, "--replicates", help="Outbreak replicates per cell."),
+    seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same numbers)."),
+    r0: float = typer.Option(2.5, "--r0", help="Basic reproduction number in the plant."),
+    workers: int = typer.Option(
+        0, "--workers", help="Run on a Dask LocalCluster of N worker processes (0: in-process)."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Use an existing Dask cluster, e.g. tcp://127.0.0.1:8786."
+    ),
+    out: Path = typer.Option(
+        Path("out/assessment"), "-o", "--out", help="Folder for report.html and report.json."
+    ),
+) -> None:
+    """The continuity assessment: outbreak, workforce, plan and losses per policy × scenario.
+
+    For every policy × scenario: outbreak replicates → workers available → production
+    plan → what is lost; recommends the policy that keeps critical orders on time at the
+    least cost. Writes a self-contained report.html (plots inline) and report.json.
+    """
+    if not 1 <= days <= 730:
+        raise InputError([f"--days: expected 1..730, got {days}"])
+    if replicates < 3:
+        raise InputError([f"--replicates: expected at least 3, got {replicates}"])
+    if workers < 0:
+        raise InputError([f"--workers: expected 0 or more, got {workers}"])
+    pf = plant_from_arg(plant)
+    policy_files = policies or _default_policies()
+    if not policy_files:
+        raise InputError(["--policies: give at least one policy file (no examples/policies here)"])
+    named_p = []
+    for f in policy_files:
+        pol = load_policy(f)
+        named_p.append(NamedPolicy(pol.name, str(f), pol))
+    named_s = (
+        [NamedScenario((sc := load_scenario(f, pf)).name, str(f), sc, 0) for f in scenarios]
+        if scenarios
+        else [default_scenario()]
+    )
+    for kind, names in (
+        ("policy", [p.name for p in named_p]),
+        ("scenario", [s.name for s in named_s]),
+    ):
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise InputError([f"two {kind} files share the name {sorted(dup)[0]!r}: rename one"])
+    settings = Settings(days, replicates, seed, r0, Executor(workers, scheduler))
+    err = Console(stderr=True)
+    err.print(
+        f"[bold]{pf.enterprise.name}[/]: {len(named_p)} policies × {len(named_s)} scenarios, "
+        f"{replicates} replicates, {days} days, seed {seed}, {settings.executor.describe()}"
+    )
+    t0 = time.perf_counter()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=not sys.stderr.isatty(),
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, step: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            if step:
+                bar.advance(tasks[stage], step)
+
+        report = assess(pf, named_p, named_s, settings, progress)
+    js, page = write_report(report, out)
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    table = Table(
+        title=f"{pf.enterprise.id}: fill by due date (median outbreak), output lost (mean "
+        "of planned replicates), "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
+    for col in (
+        "policy",
+        "scenario",
+        "front-line",
+        "livelihood",
+        "standard",
+        "output lost",
+        "worker-days lost",
+        "tests",
+    ):
+        table.add_column(col, justify="left" if col in ("policy", "scenario") else "right")
+
+    def pct(v: float | None) -> str:
+        return "—" if v is None else f"{100 * v:.1f} %"
+
+    for c in report["cells"]:
+        f = c["plan"]["fill_by_due"]
+        m = c["outbreak"]["metrics"]
+        table.add_row(
+            c["policy"],
+            c["scenario"],
+            pct(f["front-line"]),
+            pct(f["livelihood"]),
+            pct(f["standard"]),
+            pct(c["plan"]["expected_output_lost_share"]),
+            f"{m['worker_days_lost']['mean']:,.0f}",
+            f"{m['tests']['mean']:,.0f}",
+        )
+    console.print(table)
+    rec = report["recommendation"]
+    console.print(f"[bold]Recommended:[/] {rec['policy']}. {rec['why']}")
+    console.print(f"wrote {page}\nwrote {js}")

@@ -1,0 +1,97 @@
+"""Render an assessment (the ``report.json`` dictionary) as one self-contained HTML page.
+
+Plots are PNGs drawn with matplotlib (Agg) and inlined as data URIs, so the page needs
+nothing from the internet to be read.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+PRIORITIES = ("front-line", "livelihood", "standard")
+
+
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_available(report: dict[str, Any], scenario: str) -> str:
+    """Workers available per day, one line per policy (mean with the 5–95 % band)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    for cell in report["cells"]:
+        if cell["scenario"] != scenario:
+            continue
+        series = cell["outbreak"]["available_per_day"]
+        days = range(len(series["mean"]))
+        ax.plot(days, series["mean"], label=cell["policy"], lw=1.6)
+        ax.fill_between(days, series["p5"], series["p95"], alpha=0.15)
+    ax.set_xlabel(f"day from {report['plant']['horizon_start']}")
+    ax.set_ylabel("workers available")
+    ax.set_title(f"Workers available — {scenario}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    return _png(fig)
+
+
+def plot_fill(report: dict[str, Any]) -> str:
+    """Share of ordered units shipped by their due date, by priority class."""
+    plt = _plt()
+    cells = report["cells"]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(cells) + 1.4))
+    labels = [f"{c['policy']} · {c['scenario']}" for c in cells]
+    width = 0.27
+    for i, pr in enumerate(PRIORITIES):
+        vals = [100 * (c["plan"]["fill_by_due"].get(pr) or 0.0) for c in cells]
+        ax.barh([y + (i - 1) * width for y in range(len(cells))], vals, height=width, label=pr)
+    ax.set_yticks(range(len(cells)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of ordered units shipped by their due date (representative run)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    return _png(fig)
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("keepline.assessment", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def render_html(report: dict[str, Any]) -> str:
+    plots = {
+        "fill": plot_fill(report),
+        "available": {sc: plot_available(report, sc) for sc in report["settings"]["scenarios"]},
+    }
+    return _ENV.get_template("report.html.j2").render(r=report, plots=plots)
+
+
+def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    js = out_dir / "report.json"
+    js.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    page = out_dir / "report.html"
+    page.write_text(render_html(report), encoding="utf-8")
+    return js, page

@@ -1,0 +1,49 @@
+"""Route: the enterprise's audit log, for its admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from keepline.apikit.deps import DB, Admin
+from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.audit import service
+from keepline.audit.models import AuditEntry
+from keepline.audit.schemas import AuditOut
+
+router = APIRouter(tags=["audit"])
+SORTS = {"id": AuditEntry.id, "at": AuditEntry.at, "table_name": AuditEntry.table_name}
+
+
+@router.get("/audit", response_model=Page[AuditOut])
+def list_audit(
+    session: DB,
+    caller: Admin,
+    paging: Paging,
+    table: Annotated[str | None, Query(max_length=64, description="e.g. workers")] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="e.g. user:a@b.cn")] = None,
+    action: Annotated[
+        str | None, Query(max_length=20, description="insert, update, delete")
+    ] = None,
+    key: Annotated[str | None, Query(max_length=300, description="The record's key.")] = None,
+    since: dt.datetime | None = None,
+) -> Page[AuditOut]:
+    """Who changed which record, when, from what to what; newest first by default
+    (sort by id, at or table_name)."""
+    q = service.query(
+        caller.enterprise_id,  # type: ignore[arg-type]
+        table=table,
+        actor=actor,
+        action=action,
+        key=key,
+        since=since,
+    )
+    rows, total = fetch_page(session, q, paging, SORTS, "-id")
+    return Page[AuditOut](
+        items=[AuditOut.model_validate(r) for r in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )

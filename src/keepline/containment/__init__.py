@@ -1,0 +1,2 @@
+"""Containment: cases, isolation and quarantine, access events, contact tracing, zone
+states and the workforce they leave available."""

@@ -1,0 +1,45 @@
+"""Resident identity numbers (GB 11643-1999): 18 characters, the last a check digit.
+
+Layout: 6-digit region code (GB/T 2260), 8-digit date of birth YYYYMMDD, 3-digit
+sequence (odd for men, even for women), check character. The check character is
+ISO 7064 MOD 11-2: weights 2^(17-i) mod 11 for positions i = 0..16, the weighted sum
+mod 11 maps to '1 0 X 9 8 7 6 5 4 3 2'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
+CHECK = "10X98765432"
+
+
+def check_char(first17: str) -> str:
+    """The check character for the first 17 digits."""
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError("need 17 digits")
+    return CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+
+
+def problem(number: str) -> str | None:
+    """Why ``number`` is not a well-formed identity number, or None when it is."""
+    n = number.strip().upper()
+    if len(n) != 18:
+        return f"an ID number has 18 characters, not {len(n)}"
+    if not n[:17].isdigit() or not (n[17].isdigit() or n[17] == "X"):
+        return "an ID number is 17 digits and a digit or X"
+    try:
+        born = dt.date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
+    except ValueError:
+        return f"'{n[6:14]}' is not a date of birth"
+    if born.year < 1900 or born > dt.date.today():
+        return f"date of birth {born} is not plausible"
+    if check_char(n[:17]) != n[17]:
+        return f"check digit should be {check_char(n[:17])}, not {n[17]}"
+    return None
+
+
+def make(region: str, born: dt.date, sequence: int) -> str:
+    """A well-formed number (for generated, fake rosters)."""
+    first17 = f"{region}{born:%Y%m%d}{sequence:03d}"
+    return first17 + check_char(first17)

@@ -1,0 +1,109 @@
+"""API shapes for the roster. Two views of a worker: the one every role sees, and the
+personal one (phone, ID number, health flags) for health officers and admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from keepline.apikit import UtcDatetime
+from keepline.people.models import EmploymentStatus
+
+
+class WorkerIn(BaseModel):
+    """A worker to create. Zone, shift, skills and housing default to the team's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    employee_no: str = Field(max_length=32, examples=["XQ00001"])
+    name: str = Field(max_length=100, examples=["王伟"])
+    phone: str | None = Field(None, max_length=20, description="Mainland mobile, 11 digits.")
+    id_number: str | None = Field(None, max_length=18, description="18 characters (GB 11643).")
+    team: str = Field(max_length=64, description="A team of the plant model.")
+    zone: str | None = Field(None, max_length=64, description="Default: the team's zone.")
+    shift: str | None = Field(None, max_length=64, description="Default: the team's shift.")
+    skills: list[str] | None = Field(None, max_length=20, description="Default: the team's.")
+    housing: str | None = Field(
+        None, max_length=64, description="A dormitory zone or 'commuter'; default: the team's."
+    )
+    employment_status: EmploymentStatus = EmploymentStatus.active
+
+
+class WorkerUpdate(BaseModel):
+    """Fields to change; the others stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=20)
+    id_number: str | None = Field(None, max_length=18)
+    team: str | None = Field(None, max_length=64)
+    zone: str | None = Field(None, max_length=64)
+    shift: str | None = Field(None, max_length=64)
+    skills: list[str] | None = Field(None, max_length=20)
+    housing: str | None = Field(None, max_length=64)
+    employment_status: EmploymentStatus | None = None
+
+
+class WorkerOut(BaseModel):
+    """What every role sees: no personal data, and why not cleared only as a category."""
+
+    employee_no: str
+    name: str
+    zone: str
+    shift: str
+    team: str
+    skills: list[str]
+    housing: str
+    employment_status: EmploymentStatus
+    cleared: bool = Field(description="May work (no unreviewed health flag).")
+    not_cleared_category: str | None = Field(
+        None, description="'health-declaration' when a declaration stopped the worker."
+    )
+
+
+class WorkerPersonalOut(WorkerOut):
+    """The health officer's and admin's view."""
+
+    phone: str | None
+    id_number: str | None
+    flags: list[str] = Field(description="What stopped the worker: fever, symptoms, ...")
+    flagged_on: dt.date | None
+    cleared_by: str | None = None
+    cleared_at: UtcDatetime | None = None
+    clearance_reason: str | None = None
+
+
+WorkerView = WorkerPersonalOut | WorkerOut
+
+
+class RowProblemOut(BaseModel):
+    row: int = Field(description="Spreadsheet row (header = 1), or position in a JSON list.")
+    field: str | None
+    message: str
+
+
+class ImportOut(BaseModel):
+    rows: int = Field(description="Data rows read.")
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: list[RowProblemOut] = Field(description="Bad rows (mode=valid-rows only).")
+
+
+class TeamHeadcount(BaseModel):
+    team: str
+    zone: str
+    shift: str
+    planned: int = Field(description="Headcount in the plant model.")
+    rostered: int = Field(description="Active workers on the roster.")
+    on_leave: int
+    difference: int = Field(description="rostered - planned.")
+    not_cleared: int
+
+
+class RosterSummary(BaseModel):
+    planned: int
+    rostered: int
+    teams: list[TeamHeadcount]

@@ -1,0 +1,419 @@
+"""The roster: check worker rows against the plant model, create, update, import, summarise.
+
+Functions take a session and the caller's enterprise; the caller owns the transaction,
+so a bulk import is one transaction: all of it is written or none of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from keepline.audit import service as audit
+from keepline.errors import InputError, NotFound
+from keepline.health.models import Clearance
+from keepline.people import idnumber
+from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker
+from keepline.plant import models as pm
+from keepline.tabular import RowProblem, RowsError, Table, require_columns
+
+# The roster file's columns, in order. Only these three are required.
+COLUMNS = (
+    "employee_no",
+    "name",
+    "phone",
+    "id_number",
+    "zone",
+    "shift",
+    "team",
+    "skills",
+    "housing",
+    "employment_status",
+)
+REQUIRED = ("employee_no", "name", "team")
+CHUNK = 1000
+
+_EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
+_SKILL = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_LIST_SPLIT = re.compile(r"[;,|]")
+
+
+@dataclass(frozen=True)
+class PlantIndex:
+    """What a roster row is checked against: the enterprise's plant model."""
+
+    zones: dict[str, str]  # id → kind
+    shifts: frozenset[str]
+    teams: dict[str, pm.Team]
+
+
+def plant_index(session: Session, enterprise_id: str) -> PlantIndex:
+    zones = {
+        zid: kind
+        for zid, kind in session.execute(
+            select(pm.Zone.id, pm.Zone.kind).where(pm.Zone.enterprise_id == enterprise_id)
+        )
+    }
+    shifts = frozenset(
+        session.scalars(select(pm.Shift.id).where(pm.Shift.enterprise_id == enterprise_id))
+    )
+    teams = {
+        t.id: t
+        for t in session.scalars(select(pm.Team).where(pm.Team.enterprise_id == enterprise_id))
+    }
+    return PlantIndex(zones, shifts, teams)
+
+
+def check_row(
+    raw: Mapping[str, Any], plant: PlantIndex
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A roster row (file columns, text) as table values, and its problems (field, message)."""
+    problems: list[tuple[str, str]] = []
+
+    def text(name: str) -> str:
+        v = raw.get(name)
+        return "" if v is None else str(v).strip()
+
+    no = text("employee_no")
+    if not no:
+        problems.append(("employee_no", "required"))
+    elif not _EMPLOYEE_NO.match(no):
+        problems.append(("employee_no", f"'{no}': letters, digits, '.', '_' or '-', at most 32"))
+    name = text("name")
+    if not name:
+        problems.append(("name", "required"))
+    elif len(name) > 100:
+        problems.append(("name", "at most 100 characters"))
+    phone = text("phone").replace(" ", "").replace("-", "").removeprefix("+86")
+    if phone and not _PHONE.match(phone):
+        problems.append(
+            ("phone", f"'{text('phone')}' is not a mainland mobile number (11 digits, 1…)")
+        )
+    id_number = text("id_number").upper()
+    if id_number and (why := idnumber.problem(id_number)):
+        problems.append(("id_number", why))
+
+    team_id = text("team")
+    team = plant.teams.get(team_id)
+    if not team_id:
+        problems.append(("team", "required"))
+    elif team is None:
+        problems.append(("team", f"unknown team '{team_id}' (not in the plant model)"))
+    zone = text("zone") or (team.zone_id if team else "")
+    shift = text("shift") or (team.shift_id if team else "")
+    if zone and zone not in plant.zones:
+        problems.append(("zone", f"unknown zone '{zone}'"))
+    elif team is not None and zone != team.zone_id:
+        problems.append(("zone", f"team '{team_id}' works in zone '{team.zone_id}', not '{zone}'"))
+    if shift and shift not in plant.shifts:
+        problems.append(("shift", f"unknown shift '{shift}'"))
+    elif team is not None and shift != team.shift_id:
+        problems.append(
+            ("shift", f"team '{team_id}' works the '{team.shift_id}' shift, not '{shift}'")
+        )
+
+    skills_raw = raw.get("skills")
+    if isinstance(skills_raw, list):
+        skills = [str(s).strip() for s in skills_raw if str(s).strip()]
+    else:
+        skills = [s.strip() for s in _LIST_SPLIT.split(text("skills")) if s.strip()]
+    if not skills and team is not None:
+        skills = list(team.skills)
+    bad = [s for s in skills if not _SKILL.match(s)]
+    if bad:
+        problems.append(("skills", f"'{bad[0]}' is not a skill id (lower-case slug)"))
+    housing = text("housing") or (team.housing if team else "commuter")
+    if housing != "commuter" and plant.zones.get(housing) != "dormitory":
+        problems.append(("housing", f"'{housing}' is neither 'commuter' nor a dormitory zone"))
+    status = text("employment_status") or EmploymentStatus.active.value
+    if status not in {s.value for s in EmploymentStatus}:
+        problems.append(
+            (
+                "employment_status",
+                f"'{status}' is not one of {', '.join(s.value for s in EmploymentStatus)}",
+            )
+        )
+    values = dict(
+        employee_no=no,
+        name=name,
+        phone=phone or None,
+        id_number=id_number or None,
+        zone_id=zone,
+        shift_id=shift,
+        team_id=team_id,
+        skills=skills,
+        housing=housing,
+        employment_status=status,
+    )
+    return values, problems
+
+
+def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: values[k] for k in WORKER_FIELDS}
+
+
+def worker_values(w: Worker) -> dict[str, Any]:
+    return {"employee_no": w.employee_no, **{k: getattr(w, k) for k in WORKER_FIELDS}}
+
+
+def _raise_row(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise RowsError("request", [RowProblem(0, f, msg) for f, msg in problems])
+
+
+def get_worker(session: Session, enterprise_id: str, employee_no: str) -> Worker:
+    w = session.get(Worker, (enterprise_id, employee_no))
+    if w is None:
+        raise NotFound(f"no worker '{employee_no}'", field="employee_no")
+    return w
+
+
+def create_worker(
+    session: Session, enterprise_id: str, actor: str, raw: Mapping[str, Any]
+) -> Worker:
+    values, problems = check_row(raw, plant_index(session, enterprise_id))
+    _raise_row(problems)
+    if session.get(Worker, (enterprise_id, values["employee_no"])) is not None:
+        raise InputError([f"employee_no: worker '{values['employee_no']}' already exists"])
+    w = Worker(enterprise_id=enterprise_id, updated_at=dt.datetime.now(dt.UTC), **values)
+    session.add(w)
+    audit.record(
+        session,
+        enterprise_id=enterprise_id,
+        actor=actor,
+        action="insert",
+        table="workers",
+        key=w.employee_no,
+        after=values,
+    )
+    session.flush()
+    return w
+
+
+def update_worker(
+    session: Session, enterprise_id: str, actor: str, employee_no: str, changes: Mapping[str, Any]
+) -> Worker:
+    w = get_worker(session, enterprise_id, employee_no)
+    before = worker_values(w)
+    raw: dict[str, Any] = {
+        "employee_no": w.employee_no,
+        "name": w.name,
+        "phone": w.phone,
+        "id_number": w.id_number,
+        "team": w.team_id,
+        "skills": w.skills,
+        "housing": w.housing,
+        "employment_status": w.employment_status,
+    }
+    if "team" not in changes:  # a new team brings its own zone and shift by default
+        raw.update(zone=w.zone_id, shift=w.shift_id)
+    raw.update({k: v for k, v in changes.items()})
+    values, problems = check_row(raw, plant_index(session, enterprise_id))
+    _raise_row(problems)
+    if _fields(values) != _fields(before):
+        for k in WORKER_FIELDS:
+            setattr(w, k, values[k])
+        w.updated_at = dt.datetime.now(dt.UTC)
+        audit.record(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            action="update",
+            table="workers",
+            key=employee_no,
+            before=before,
+            after=values,
+        )
+    session.flush()
+    return w
+
+
+def delete_worker(session: Session, enterprise_id: str, actor: str, employee_no: str) -> None:
+    """Remove a worker and their declarations (personal data is erased, the audit stays)."""
+    w = get_worker(session, enterprise_id, employee_no)
+    audit.record(
+        session,
+        enterprise_id=enterprise_id,
+        actor=actor,
+        action="delete",
+        table="workers",
+        key=employee_no,
+        before=worker_values(w),
+    )
+    session.delete(w)
+    session.flush()
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RowProblem] = field(default_factory=list)
+
+
+Progress = Callable[[int, int], None]
+
+
+def import_roster(
+    session: Session,
+    enterprise_id: str,
+    actor: str,
+    table: Table,
+    *,
+    valid_rows_only: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Insert new workers and update changed ones, keyed by employee number.
+
+    Every row is checked first. With any bad row nothing is written (``RowsError``
+    lists them all) unless ``valid_rows_only``, which writes the good rows and returns
+    the bad. Workers missing from the file stay as they are.
+    """
+    require_columns(table, REQUIRED)
+    unknown = [c for c in table.columns if c not in COLUMNS]
+    if unknown:
+        raise RowsError(
+            table.filename,
+            [
+                RowProblem(1, c, f"unknown column '{c}' (columns: {', '.join(COLUMNS)})")
+                for c in unknown
+            ],
+        )
+    plant = plant_index(session, enterprise_id)
+    if not plant.teams:
+        raise NotFound(f"enterprise '{enterprise_id}' has no plant model with teams")
+    report = ImportReport(rows=len(table.rows))
+    good: list[dict[str, Any]] = []
+    first_row: dict[str, int] = {}
+    for rownum, raw in table.rows:
+        values, problems = check_row(raw, plant)
+        no = values["employee_no"]
+        if no and no in first_row:
+            problems.append(("employee_no", f"'{no}' is also on row {first_row[no]}"))
+        elif no:
+            first_row[no] = rownum
+        if problems:
+            report.rejected.extend(RowProblem(rownum, f, msg) for f, msg in problems)
+        else:
+            good.append(values)
+    if report.rejected and not valid_rows_only:
+        raise RowsError(table.filename, report.rejected)
+
+    existing = {
+        w.employee_no: worker_values(w)
+        for w in session.scalars(select(Worker).where(Worker.enterprise_id == enterprise_id))
+    }
+    now = dt.datetime.now(dt.UTC)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    changes: list[audit.Change] = []
+    for values in good:
+        old = existing.get(values["employee_no"])
+        row = {"enterprise_id": enterprise_id, "updated_at": now, **values}
+        if old is None:
+            inserts.append(row)
+            changes.append(audit.Change("insert", values["employee_no"], None, values))
+        elif _fields(old) != _fields(values):
+            updates.append(row)
+            changes.append(audit.Change("update", values["employee_no"], old, values))
+        else:
+            report.unchanged += 1
+    report.inserted, report.updated = len(inserts), len(updates)
+    total = len(inserts) + len(updates)
+    done = 0
+    for batch, stmt in ((inserts, insert(Worker)), (updates, update(Worker))):
+        for i in range(0, len(batch), CHUNK):
+            chunk = batch[i : i + CHUNK]
+            session.execute(stmt, chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    for i in range(0, len(changes), CHUNK):
+        audit.record_many(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            table="workers",
+            changes=changes[i : i + CHUNK],
+        )
+    session.flush()
+    return report
+
+
+def summary(session: Session, enterprise_id: str) -> dict[str, Any]:
+    """Planned (plant model) against rostered headcount, per team."""
+    counts: dict[tuple[str, str], int] = {}
+    for team, status, n in session.execute(
+        select(Worker.team_id, Worker.employment_status, func.count())
+        .where(Worker.enterprise_id == enterprise_id)
+        .group_by(Worker.team_id, Worker.employment_status)
+    ):
+        counts[(team, status)] = n
+    not_cleared = {
+        team: n
+        for team, n in session.execute(
+            select(Worker.team_id, func.count())
+            .join(
+                Clearance,
+                (Clearance.enterprise_id == Worker.enterprise_id)
+                & (Clearance.employee_no == Worker.employee_no),
+            )
+            .where(Worker.enterprise_id == enterprise_id, Clearance.cleared.is_(False))
+            .group_by(Worker.team_id)
+        )
+    }
+    teams = list(
+        session.scalars(
+            select(pm.Team).where(pm.Team.enterprise_id == enterprise_id).order_by(pm.Team.position)
+        )
+    )
+    rows: list[dict[str, Any]] = []
+    known = set()
+    for t in teams:
+        known.add(t.id)
+        rostered = counts.get((t.id, EmploymentStatus.active.value), 0)
+        rows.append(
+            dict(
+                team=t.id,
+                zone=t.zone_id,
+                shift=t.shift_id,
+                planned=t.headcount,
+                rostered=rostered,
+                on_leave=counts.get((t.id, EmploymentStatus.on_leave.value), 0),
+                difference=rostered - t.headcount,
+                not_cleared=not_cleared.get(t.id, 0),
+            )
+        )
+    # Workers of a team the plant model no longer has still count, against a plan of 0.
+    for team in sorted({t for t, _ in counts} - known):
+        rostered = counts.get((team, EmploymentStatus.active.value), 0)
+        rows.append(
+            dict(
+                team=team,
+                zone="",
+                shift="",
+                planned=0,
+                rostered=rostered,
+                on_leave=counts.get((team, EmploymentStatus.on_leave.value), 0),
+                difference=rostered,
+                not_cleared=not_cleared.get(team, 0),
+            )
+        )
+    return dict(
+        planned=sum(r["planned"] for r in rows),
+        rostered=sum(r["rostered"] for r in rows),
+        teams=rows,
+    )
+
+
+def roster_columns() -> Sequence[str]:
+    return COLUMNS

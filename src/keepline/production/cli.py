@@ -1,0 +1,149 @@
+"""``keepline production``: output, order progress, stored plans and what changed."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from keepline.db import session_scope
+from keepline.materials.cli import ENTERPRISE, _day
+from keepline.production import service
+
+app = typer.Typer(
+    help="Production: output per line per day, orders' progress, stored plans compared.",
+    no_args_is_help=True,
+)
+console = Console()
+
+
+@app.command("output")
+def output(
+    enterprise: str = ENTERPRISE,
+    line: str = typer.Argument(..., help="Line id."),
+    product: str = typer.Argument(..., help="Product id (one the line makes)."),
+    qty: float = typer.Argument(..., help="Units made."),
+    day: str | None = typer.Option(None, "--day", help="ISO date (default: today)."),
+    backflush: bool = typer.Option(False, help="Also issue the BOM's materials from stock."),
+    actor: str = typer.Option("cli", help="Who records it, for the audit log."),
+) -> None:
+    """Record a line's output for a day."""
+    with session_scope() as session:
+        row = service.record_output(
+            session,
+            enterprise,
+            actor,
+            service.OutputIn(line, product, _day(day), qty, backflush=backflush),
+        )
+        typer.echo(
+            f"output #{row.id}: {line} made {qty:,g} {product} on {row.day}"
+            + (" (materials issued)" if backflush else "")
+        )
+
+
+@app.command("orders")
+def orders(
+    enterprise: str = ENTERPRISE,
+    as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
+) -> None:
+    """Orders with priority class and progress."""
+    with session_scope() as session:
+        rows = service.order_progress(session, enterprise, _day(as_of))
+    t = Table(title=f"{enterprise}: orders")
+    for col in ("order", "priority", "product", "due", "qty", "shipped", "remaining", "state"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            r.id,
+            r.priority,
+            r.product_id,
+            str(r.due),
+            f"{r.qty:,.0f}",
+            f"{r.dispatched + r.delivered:,.0f}",
+            f"{r.remaining:,.0f}",
+            r.state,
+        )
+    console.print(t)
+
+
+def plan_from_db(enterprise: str, as_of: str | None, horizon: int, actor: str) -> None:
+    """Re-plan ``enterprise`` from the daily record and print the orders at risk."""
+    with session_scope() as session:
+        p = service.replan(session, enterprise, actor, _day(as_of), horizon)
+        prev = service.previous_plan(session, enterprise, p)
+        cmp = service.compare_plans(session, enterprise, p.id) if prev else None
+    res = p.result
+    t = Table(title=f"{enterprise}: plan {p.id} from {p.as_of} ({p.horizon_days} days)")
+    for col in ("order", "priority", "due", "to ship", "by due", "at risk"):
+        t.add_column(col)
+    for oid, o in res["orders"].items():
+        t.add_row(
+            oid,
+            o["priority"],
+            o["due"],
+            f"{o['qty']:,.0f}",
+            f"{o['fill_by_due']:,.0f}",
+            "yes" if o["at_risk"] else "",
+        )
+    console.print(t)
+    for b in res["backups"]:
+        console.print(f"activate backup {b['supplier']} for {b['material']} by {b['activate_on']}")
+    for r in res["reasons"]:
+        console.print(f"why: {r}")
+    if cmp is not None:
+        for line in cmp.lines():
+            console.print(line)
+
+
+@app.command("replan")
+def replan(
+    enterprise: str = ENTERPRISE,
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="First day of the plan (default: "
+        "today); the state is the record at the end of the day before.",
+    ),
+    horizon: int = typer.Option(90, help="Days to plan."),
+    actor: str = typer.Option("cli", help="Who runs it, for the audit log."),
+) -> None:
+    """Re-plan from the daily record (the same as `keepline plan --from-db ENTERPRISE`)."""
+    plan_from_db(enterprise, as_of, horizon, actor)
+
+
+@app.command("plans")
+def plans(enterprise: str = ENTERPRISE) -> None:
+    """Stored plans, newest first."""
+    with session_scope() as session:
+        rows = service.list_plans(session, enterprise)
+    t = Table(title=f"{enterprise}: plans")
+    for col in ("plan", "as of", "horizon", "orders at risk", "backups", "by"):
+        t.add_column(col)
+    for p in rows:
+        backups = ", ".join(
+            f"{b['supplier']} ({b['material']})" for b in p.result.get("backups", [])
+        )
+        t.add_row(
+            str(p.id),
+            str(p.as_of),
+            str(p.horizon_days),
+            ", ".join(p.result.get("orders_at_risk", [])) or "none",
+            backups,
+            p.actor,
+        )
+    console.print(t)
+
+
+@app.command("compare")
+def compare(
+    enterprise: str = ENTERPRISE,
+    plan: int = typer.Argument(..., help="Plan number."),
+    against: int | None = typer.Option(
+        None, help="Plan to compare with (default: the one before)."
+    ),
+) -> None:
+    """What changed since the plan before, and why."""
+    with session_scope() as session:
+        c = service.compare_plans(session, enterprise, plan, against)
+    for line in c.lines():
+        typer.echo(line)

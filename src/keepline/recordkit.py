@@ -1,0 +1,63 @@
+"""Small helpers the daily-record packages (materials, logistics, production) share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from keepline.db import Base
+from keepline.errors import InputError, NotFound
+from keepline.plant import models as pm
+
+
+def bad(field: str, message: str) -> InputError:
+    """A one-line input error naming ``field`` (the API returns it as a 4xx body)."""
+    err = InputError([f"{field}: {message}"])
+    err.field = field
+    return err
+
+
+def missing(field: str, message: str) -> NotFound:
+    return NotFound(f"{field}: {message}", field=field)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def dates_in_order(earlier: tuple[str, dt.date | None], later: tuple[str, dt.date | None]) -> None:
+    """Raise naming ``later``'s field when it comes before ``earlier``."""
+    (ef, ev), (lf, lv) = earlier, later
+    if ev is not None and lv is not None and lv < ev:
+        raise bad(lf, f"{lv.isoformat()} is before {ef} {ev.isoformat()}")
+
+
+def enterprise(session: Session, enterprise_id: str) -> pm.Enterprise:
+    ent = session.get(pm.Enterprise, enterprise_id)
+    if ent is None:
+        raise NotFound(f"no enterprise '{enterprise_id}'")
+    return ent
+
+
+def plant_row(
+    session: Session,
+    model: type[Base],
+    enterprise_id: str,
+    id_: str,
+    field: str,
+    label: str,
+    *,
+    body: bool = True,
+) -> Any:
+    """The plant-model row ``id_`` of this enterprise, or an error naming ``field``.
+
+    ``body``: the id came in a request body (a 4xx input error) rather than the path (404).
+    """
+    row = session.get(model, (enterprise_id, id_))
+    if row is None:
+        if body:
+            raise bad(field, f"unknown {label} '{id_}'")
+        raise missing(field, f"no {label} '{id_}'")
+    return row

@@ -1,0 +1,1 @@
+"""Screening: rounds, samples and pools, qPCR results import and their interpretation."""

@@ -1,0 +1,237 @@
+"""``keepline screening``: plan rounds, print sampling lists, record collection, import
+lab results (CSV/Excel or RDML), show results and coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from keepline.db import session_scope
+from keepline.errors import InputError
+from keepline.plant.service import get_enterprise
+from keepline.screening import service
+from keepline.tabular import read_table, require_columns
+
+app = typer.Typer(
+    help="Screening rounds: pools, sampling lists, qPCR results (CSV/Excel, RDML), coverage.",
+    no_args_is_help=True,
+)
+ENTERPRISE = typer.Argument(..., help="Enterprise id (a loaded plant).")
+ACTOR = typer.Option("cli", help="Who does this, for the audit log.")
+
+
+def _split(text: str | None) -> list[str]:
+    return [x.strip() for x in (text or "").split(",") if x.strip()]
+
+
+def _pools_file(path: Path) -> list[tuple[str, list[str]]]:
+    table = read_table(path.name, path.read_bytes())
+    require_columns(table, ("pool_id", "employee_no"))
+    pools: dict[str, list[str]] = {}
+    for _, r in table.rows:
+        pools.setdefault(r["pool_id"], []).append(r["employee_no"])
+    return list(pools.items())
+
+
+def _assay_file(path: Path) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError([f"{path}: cannot read the kit rule: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise InputError([f"{path}: a kit rule is a mapping (kit, targets, ...)"])
+    return data
+
+
+@app.command("plan")
+def plan(
+    enterprise: str = ENTERPRISE,
+    day: dt.datetime = typer.Option(..., "--day", formats=["%Y-%m-%d"], help="Sampling day."),
+    zones: str = typer.Option(..., help="Zones to screen, comma-separated (e.g. assembly,optics)."),
+    shifts: str = typer.Option("", help="Shifts, comma-separated (default: every shift)."),
+    pool_size: int = typer.Option(
+        1, help="Swabs per tube: 1, 5, 10 or 20 (more than 20 is refused: national guidance)."
+    ),
+    test_type: str = typer.Option("pcr", help="pcr or antigen (antigen: pool size 1)."),
+    kit: Path | None = typer.Option(
+        None,
+        help="YAML/JSON kit rule (kit, targets, internal_control, positive_max_ct, ...); "
+        "default: ORF1ab and N Ct ≤ 40 with a valid IC.",
+    ),
+    pools: Path | None = typer.Option(
+        None, help="Pools made by the lab: CSV/Excel with pool_id, employee_no (default: by team)."
+    ),
+    actor: str = ACTOR,
+) -> None:
+    """Plan a screening round: pools formed team by team at each zone's collection point."""
+    with session_scope() as session:
+        get_enterprise(session, enterprise)
+        rnd = service.plan_round(
+            session,
+            enterprise,
+            actor,
+            day=day.date(),
+            zones=_split(zones),
+            shifts=_split(shifts) or None,
+            pool_size=pool_size,
+            test_type=test_type,
+            assay=_assay_file(kit) if kit else None,
+            pools=_pools_file(pools) if pools else None,
+        )
+        rows = service.sampling_list(session, enterprise, rnd.id)
+    t = Table(title=f"round {rnd.id}: {enterprise} {rnd.day} {rnd.test_type} pool {rnd.pool_size}")
+    for c in ("collection point", "tubes", "people"):
+        t.add_column(c, justify="right" if c != "collection point" else "left")
+    by_point: dict[str, tuple[set[str], int]] = {}
+    for r in rows:
+        tubes, n = by_point.get(r.collection_point, (set(), 0))
+        tubes.add(r.sample_id)
+        by_point[r.collection_point] = (tubes, n + 1)
+    for p, (tubes, n) in sorted(by_point.items()):
+        t.add_row(p, str(len(tubes)), str(n))
+    Console().print(t)
+
+
+@app.command("list")
+def sampling_list(
+    enterprise: str = ENTERPRISE,
+    round_id: int = typer.Argument(..., help="Round id."),
+    point: str | None = typer.Option(None, help="Only this collection point (a zone id)."),
+    html: Path | None = typer.Option(None, help="Write a printable HTML list here."),
+    csv: Path | None = typer.Option(None, help="Write the list as CSV (UTF-8) here."),
+) -> None:
+    """The sampling list: who gives a swab into which tube, per collection point."""
+    with session_scope() as session:
+        ent = get_enterprise(session, enterprise)
+        rnd = service.get_round(session, enterprise, round_id)
+        rows = service.sampling_list(session, enterprise, round_id, point)
+        if html:
+            html.write_text(service.sampling_list_html(rnd, ent.name, rows), encoding="utf-8")
+        if csv:
+            csv.write_text(service.sampling_list_csv(rows), encoding="utf-8")
+    if not html and not csv:
+        typer.echo(service.sampling_list_csv(rows), nl=False)
+    else:
+        typer.echo(f"{len(rows)} people in {len({r.sample_id for r in rows})} tubes")
+
+
+@app.command("collect")
+def collect(
+    enterprise: str = ENTERPRISE,
+    sample_id: str = typer.Argument(..., help="Tube id (e.g. R3-P00012)."),
+    absent: str = typer.Option("", help="Employee numbers who gave no swab, comma-separated."),
+    actor: str = ACTOR,
+) -> None:
+    """Mark a tube collected (its people count as sampled, the absent as missed)."""
+    with session_scope() as session:
+        service.record_collection(session, enterprise, actor, sample_id, absent=_split(absent))
+    typer.echo(f"{sample_id}: collected")
+
+
+@app.command("import")
+def import_cmd(
+    enterprise: str = ENTERPRISE,
+    file: Path = typer.Argument(
+        ...,
+        help="Lab results: CSV/Excel (sample_id, target, ct; blank or 'undetermined' = not "
+        "detected) or an RDML 1.0-1.3 file from a qPCR instrument (sample id = tube id).",
+    ),
+    actor: str = ACTOR,
+) -> None:
+    """Import results, interpret them by each round's kit rule and act: a positive pool
+    isolates its members and creates individual retests; a positive individual becomes
+    a case. All or nothing; the same file twice changes nothing."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InputError([f"{file}: {exc.strerror}"]) from None
+    with session_scope() as session:
+        get_enterprise(session, enterprise)
+        rep = service.import_results(session, enterprise, actor, file.name, data)
+    if rep.already_imported:
+        typer.echo(f"{file.name}: already imported; nothing changed")
+        return
+    t = Table(title=f"{file.name} ({rep.format}) → {enterprise}")
+    for c in (
+        "readings",
+        "samples",
+        "positive",
+        "retest",
+        "resample",
+        "negative",
+        "isolated",
+        "retests",
+        "cases",
+        "unchanged",
+    ):
+        t.add_column(c, justify="right")
+    t.add_row(
+        str(rep.readings),
+        str(rep.samples),
+        *(str(rep.verdicts.get(v, 0)) for v in ("positive", "retest", "resample", "negative")),
+        str(rep.isolated),
+        str(rep.retests),
+        str(rep.cases),
+        str(rep.unchanged),
+    )
+    Console().print(t)
+    if rep.skipped_controls:
+        typer.echo(f"{rep.skipped_controls} plate-control reactions (ntc, pos, std) skipped")
+
+
+@app.command("results")
+def results(
+    enterprise: str = ENTERPRISE,
+    round_id: int = typer.Argument(..., help="Round id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Each tube of a round with its verdict and Ct values."""
+    with session_scope() as session:
+        samples = service.sample_results(session, enterprise, round_id)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    dict(id=s.id, kind=s.kind, parent=s.parent_id, verdict=s.verdict, cts=s.cts)
+                    for s in samples
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return
+    t = Table(title=f"round {round_id}")
+    for c in ("tube", "kind", "point", "verdict", "Ct values", "reason"):
+        t.add_column(c)
+    for s in samples:
+        cts = ", ".join(f"{k} {'-' if v is None else f'{v:.1f}'}" for k, v in (s.cts or {}).items())
+        t.add_row(s.id, s.kind, s.collection_point, s.verdict or "", cts, s.reason or "")
+    Console().print(t)
+
+
+@app.command("coverage")
+def coverage(
+    enterprise: str = ENTERPRISE,
+    round_id: int = typer.Argument(..., help="Round id."),
+    who: bool = typer.Option(False, "--who", help="List the missed workers."),
+) -> None:
+    """Per zone and shift: expected, sampled, resulted and missed people."""
+    with session_scope() as session:
+        cov = service.coverage(session, enterprise, round_id)
+    t = Table(title=f"coverage of round {round_id}")
+    for c in ("zone", "shift", "expected", "sampled", "resulted", "missed"):
+        t.add_column(c, justify="right" if c not in ("zone", "shift") else "left")
+    for c in cov:
+        t.add_row(c.zone, c.shift, *(str(x) for x in (c.expected, c.sampled, c.resulted, c.missed)))
+    Console().print(t)
+    if who:
+        for c in cov:
+            for w in c.missed_workers:
+                typer.echo(f"{c.zone}\t{c.shift}\t{w['employee_no']}\t{w['name']}")

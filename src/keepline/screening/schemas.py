@@ -1,0 +1,125 @@
+"""API shapes of screening: rounds, samples with their Ct values, imports, coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from keepline.apikit import UtcDatetime
+from keepline.screening.models import TestType
+
+Slug = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+class PoolIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    members: list[str] = Field(min_length=1, max_length=20, description="Employee numbers.")
+
+
+class RoundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: dt.date = Field(description="Sampling day (plant-local).")
+    zones: list[str] = Field(min_length=1, max_length=100, description="Zones to screen.")
+    shifts: list[str] | None = Field(None, max_length=20, description="Default: every shift.")
+    pool_size: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="Swabs per tube: 1, 5, 10 or 20. More than 20 is refused (national "
+        "guidance: larger pools miss positives).",
+    )
+    test_type: TestType = TestType.pcr
+    assay: dict[str, Any] | None = Field(
+        None,
+        description="The kit's rule (kit, targets, internal_control, positive_max_ct, "
+        "ic_max_ct, max_cycles, aliases, undetermined_ct); default: ORF1ab and N Ct ≤ 40 "
+        "with a valid internal control.",
+    )
+    pools: list[PoolIn] | None = Field(
+        None, max_length=5000, description="Pools made by the lab (default: formed by team)."
+    )
+
+
+class RoundOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    day: dt.date
+    test_type: TestType
+    pool_size: int
+    zones: list[str]
+    shifts: list[str]
+    assay: dict[str, Any]
+    created_by: str
+    created_at: UtcDatetime
+
+
+class SampleOut(BaseModel):
+    """A tube, its people and its result (health data: health officers and admins)."""
+
+    id: str
+    round_id: int
+    kind: str
+    parent_id: str | None
+    collection_point: str
+    members: list[str]
+    absent: list[str]
+    collected_at: UtcDatetime | None
+    verdict: str | None
+    reason: str | None
+    cts: dict[str, float | None] | None
+    resulted_at: UtcDatetime | None
+
+
+class CollectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    absent: list[str] = Field(default_factory=list, max_length=20)
+    at: dt.datetime | None = Field(None, description="When collected (default: now).")
+
+
+class ListRowOut(BaseModel):
+    collection_point: str
+    sample_id: str
+    kind: str
+    position: int
+    employee_no: str
+    name: str
+    team: str
+    shift: str
+
+
+class MissedOut(BaseModel):
+    employee_no: str
+    name: str
+
+
+class CoverageOut(BaseModel):
+    zone: str
+    shift: str
+    expected: int
+    sampled: int
+    resulted: int
+    missed: int
+    missed_workers: list[MissedOut]
+
+
+class ImportOut(BaseModel):
+    filename: str
+    format: str
+    already_imported: bool
+    readings: int
+    samples: int
+    unchanged: int
+    verdicts: dict[str, int]
+    isolated: int
+    retests: int
+    resamples: int
+    cases: int
+    cleared: int
+    skipped_controls: int

@@ -1,0 +1,162 @@
+"""Read a table from a CSV (UTF-8) or Excel upload into rows that remember their row number.
+
+Used by every bulk import (roster, declarations). Row numbers are the ones a person sees
+in a spreadsheet: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+from keepline.errors import InputError
+
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing wrong with one row: ``row`` 0 means the file as a whole."""
+
+    row: int
+    field: str | None
+    message: str
+
+    def describe(self, filename: str) -> str:
+        where = f"{filename} row {self.row}" if self.row else filename
+        if self.field:
+            where += f", field {self.field}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class RowsError(InputError):
+    """A file or a batch with bad rows; ``rows`` holds each problem, structured."""
+
+    def __init__(self, filename: str, rows: Sequence[RowProblem]) -> None:
+        self.filename = filename
+        self.rows = list(rows)
+        super().__init__([p.describe(filename) for p in self.rows])
+        first = self.rows[0] if self.rows else None
+        self.field = first.field if first else None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read from a file: lower-cased header names and ``(row_number, values)``."""
+
+    filename: str
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def _clean_header(h: object) -> str:
+    # "temperature_c [°C]" → "temperature_c": headers may carry their unit in brackets.
+    text = "" if h is None else str(h)
+    return text.split("[")[0].strip().lower()
+
+
+def _cell(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10] if hasattr(v, "hour") else v.isoformat()
+    return str(v).strip()
+
+
+def _build(filename: str, header: Sequence[object], body: Iterable[tuple[int, Sequence[object]]]):
+    columns = [_clean_header(h) for h in header]
+    seen: set[str] = set()
+    for c in columns:
+        if c and c in seen:
+            raise RowsError(filename, [RowProblem(1, c, f"column '{c}' appears twice")])
+        seen.add(c)
+    rows: list[tuple[int, dict[str, str]]] = []
+    for rownum, values in body:
+        cells = [_cell(v) for v in values]
+        if not any(cells):
+            continue  # blank lines are not rows
+        if len(rows) >= MAX_ROWS:
+            raise RowsError(filename, [RowProblem(rownum, None, f"more than {MAX_ROWS} rows")])
+        row = {c: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
+        rows.append((rownum, row))
+    return Table(filename, [c for c in columns if c], rows)
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """Parse ``data`` as .xlsx (by name or magic bytes) or else as UTF-8 CSV."""
+    if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
+        return _read_xlsx(filename, data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RowsError(
+            filename,
+            [
+                RowProblem(
+                    line,
+                    None,
+                    f"not UTF-8 text (byte {exc.start}); save the sheet as 'CSV UTF-8' or .xlsx",
+                )
+            ],
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RowsError(filename, [RowProblem(0, None, "the file is empty")]) from None
+    except csv.Error as exc:
+        raise RowsError(filename, [RowProblem(1, None, f"not CSV: {exc}")]) from None
+    try:
+        body = list(enumerate(reader, start=2))
+    except csv.Error as exc:
+        raise RowsError(filename, [RowProblem(reader.line_num, None, f"not CSV: {exc}")]) from None
+    return _build(filename, header, body)
+
+
+def _read_xlsx(filename: str, data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise RowsError(
+            filename, [RowProblem(0, None, f"not a readable .xlsx file: {exc}")]
+        ) from None
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    try:
+        header = next(it)
+    except StopIteration:
+        raise RowsError(filename, [RowProblem(0, None, "the first sheet is empty")]) from None
+    body = list(enumerate(it, start=2))
+    wb.close()
+    return _build(filename, header, body)
+
+
+def require_columns(table: Table, required: Sequence[str]) -> None:
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise RowsError(
+            table.filename,
+            [
+                RowProblem(1, c, f"missing column '{c}' (have: {', '.join(table.columns)})")
+                for c in missing
+            ],
+        )
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> str:
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow(r)
+    return out.getvalue()

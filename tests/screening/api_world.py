@@ -1,0 +1,44 @@
+"""Tenant B's screening and containment ids, for walks of every route with another
+tenant's ids (tests/platform/test_platform_tenancy.py) and for our API tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from keepline.containment import service as containment
+from keepline.db import session_scope
+from keepline.screening import service as screening
+
+B = "zhengzhou-meters"
+# A zone of B that A (Xuzhou) does not have.
+B_ONLY_ZONE = "gas-assembly"
+
+# Valid bodies for our routes, so a walk reaches the lookup of the id.
+SCREENING_BODIES = {
+    ("POST", "/screening/samples/{sample_id}/collection"): {"absent": []},
+    ("POST", "/cases/{case_id}/quarantine"): {"how": ["team"]},
+    ("POST", "/restrictions/{restriction_id}/end"): {"end_day": "2026-12-20", "reason": "x"},
+    ("POST", "/zones/{zone_id}/state"): {"state": "restricted", "reason": "walk"},
+    ("POST", "/screening/rounds"): {"day": "2026-12-02", "zones": [B_ONLY_ZONE]},
+    ("POST", "/cases"): {"employee_no": "ZM00001", "confirmed_on": "2026-12-02"},
+}
+
+
+def screening_b_ids(url: str) -> dict[str, str]:
+    """Create a round, a case (with its isolation) in tenant B; return their ids."""
+    with session_scope(url) as s:
+        zone = screening.plan_round(
+            s, B, "test", day=dt.date(2026, 12, 2), zones=["water-assembly"], pool_size=5
+        )
+        sample = screening.sample_results(s, B, zone.id)[0]
+        worker = screening.members_of(s, B, sample.id)[0].employee_no
+        case = containment.open_case(s, B, "test", worker, confirmed_on=dt.date(2026, 12, 3))
+        s.flush()
+        iso = containment.open_restrictions(s, B, [worker])[0]
+        return {
+            "round_id": str(zone.id),
+            "sample_id": sample.id,
+            "case_id": str(case.id),
+            "restriction_id": str(iso.id),
+            "zone_id": B_ONLY_ZONE,
+        }

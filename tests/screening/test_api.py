@@ -1,0 +1,194 @@
+"""The HTTP API of screening and containment: the flow, roles, tenancy and bad input,
+on the platform's two-tenant world (40 workers of Xuzhou team asm-day-1 in tenant A)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from argon2 import PasswordHasher
+
+from keepline.accounts import service as accounts
+from keepline.containment import clock
+from tests.platform.platform_world import World, build_world
+from tests.screening.api_world import screening_b_ids
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[World]:
+    w = build_world(db_url)
+    with w.client:
+        yield w
+
+
+def _csv(rows: list[str]) -> bytes:
+    return ("sample_id,target,ct\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_round_results_isolation_and_availability(world: World) -> None:
+    ho = "A:health_officer"
+    r = world.post(
+        "/screening/rounds",
+        who=ho,
+        json={"day": str(world.today), "zones": ["assembly"], "pool_size": 5},
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    lst = world.get(f"/screening/rounds/{rid}/sampling-list", who=ho).json()
+    # The 40 workers (all of team asm-day-1, assembly/day) in 8 pools of 5.
+    assert len(lst) == 40 and len({x["sample_id"] for x in lst}) == 8
+    html = world.get(f"/screening/rounds/{rid}/sampling-list", who=ho, params={"format": "html"})
+    assert html.headers["content-type"].startswith("text/html") and "R" in html.text
+    csv_ = world.get(f"/screening/rounds/{rid}/sampling-list", who=ho, params={"format": "csv"})
+    assert csv_.text.count("\n") == 41
+
+    tubes = sorted({x["sample_id"] for x in lst})
+    rows = [f"{tubes[0]},ORF1ab,29.5", f"{tubes[0]},N,30.25", f"{tubes[0]},IC,27"]
+    for t in tubes[1:]:
+        rows += [f"{t},ORF1ab,", f"{t},N,undetermined", f"{t},IC,26.5"]
+    up = world.post("/screening/results", who=ho, files={"file": ("plate.csv", _csv(rows))})
+    assert up.status_code == 200, up.text
+    body = up.json()
+    assert body["verdicts"] == {"positive": 1, "negative": 7}
+    assert (body["isolated"], body["retests"], body["cleared"]) == (5, 5, 35)
+    again = world.post("/screening/results", who=ho, files={"file": ("plate.csv", _csv(rows))})
+    assert again.json()["already_imported"] is True
+
+    pos = world.get(f"/screening/rounds/{rid}/samples", who=ho, params={"verdict": "positive"})
+    item = pos.json()["items"][0]
+    assert item["cts"] == {"ORF1ab": 29.5, "N": 30.25, "IC": 27.0} and len(item["members"]) == 5
+    iso = world.get("/restrictions", who=ho, params={"active_on": str(world.today)}).json()
+    assert iso["total"] == 5 and {x["reason"] for x in iso["items"]} == {"pool-positive"}
+
+    # Availability from today: assembly/day assemblers 40 − 5 isolated = 35.
+    av = world.get(
+        "/availability",
+        who="A:planner",
+        params={"from": str(world.today), "to": str(world.today + dt.timedelta(days=2))},
+    )
+    assert av.status_code == 200, av.text
+    a = av.json()
+    z, s, k = a["zones"].index("assembly"), a["shifts"].index("day"), a["skills"].index("assembler")
+    assert [d[z][s][k] for d in a["available"]] == [35, 35, 35]
+    csv_av = world.get(
+        "/availability", params={"from": str(world.today), "to": str(world.today), "format": "csv"}
+    )
+    assert csv_av.text.splitlines()[0] == "date,zone,shift,skill,available"
+
+    # Every write is in the audit log.
+    for table, n in (("screening_rounds", 1), ("screening_imports", 1), ("restrictions", 5)):
+        assert world.get("/audit", params={"table": table}).json()["total"] == n, table
+    assert world.get("/audit", params={"table": "screening_samples"}).json()["total"] == 8 + 8 + 5
+
+
+def test_health_data_only_for_health_staff(world: World) -> None:
+    rid = world.post(
+        "/screening/rounds", json={"day": str(world.today), "zones": ["assembly"], "pool_size": 10}
+    ).json()["id"]
+    for who in ("A:planner", "A:viewer", "A:storekeeper"):
+        for path in (
+            f"/screening/rounds/{rid}/samples",
+            "/cases",
+            "/restrictions",
+            f"/screening/rounds/{rid}/coverage",
+        ):
+            r = world.get(path, who=who)
+            assert r.status_code == 403, (who, path, r.status_code)
+            assert r.json()["error"]["code"] == "forbidden"
+        # Not health data: rounds, zone states and availability.
+        for path in ("/screening/rounds", "/zones/states", "/availability"):
+            assert world.get(path, who=who).status_code == 200, (who, path)
+    for who in ("A:admin", "A:health_officer"):
+        assert world.get(f"/screening/rounds/{rid}/samples", who=who).status_code == 200
+
+
+def test_other_tenant_ids_answer_404(world: World) -> None:
+    ids = screening_b_ids(world.url)
+    for path in (
+        f"/screening/rounds/{ids['round_id']}",
+        f"/screening/rounds/{ids['round_id']}/samples",
+        f"/screening/rounds/{ids['round_id']}/coverage",
+        f"/screening/samples/{ids['sample_id']}",
+        f"/cases/{ids['case_id']}",
+        f"/cases/{ids['case_id']}/contacts",
+        f"/zones/{ids['zone_id']}/history",
+    ):
+        r = world.get(path)
+        assert r.status_code == 404, (path, r.text)
+        assert "ZM" not in r.text
+    r = world.post(
+        f"/restrictions/{ids['restriction_id']}/end", json={"end_day": "2026-12-20", "reason": "x"}
+    )
+    assert r.status_code == 404
+    # B sees its own.
+    assert world.get(f"/cases/{ids['case_id']}", who="B:admin").status_code == 200
+
+
+def test_bad_input_is_4xx_naming_the_place_and_writes_nothing(world: World) -> None:
+    ho = "A:health_officer"
+    r = world.post(
+        "/screening/rounds",
+        who=ho,
+        json={"day": str(world.today), "zones": ["assembly"], "pool_size": 30},
+    )
+    assert r.status_code == 422 and "national guidance" in r.json()["error"]["message"]
+    r = world.post(
+        "/screening/rounds",
+        who=ho,
+        json={
+            "day": str(world.today),
+            "zones": ["assembly"],
+            "pool_size": 5,
+            "pools": [
+                {"pool_id": "L1", "members": ["XQ00001", "XQ00002"]},
+                {"pool_id": "L2", "members": ["XQ00002"]},
+            ],
+        },
+    )
+    assert r.status_code == 422 and "overlapping pool memberships" in r.json()["error"]["message"]
+    assert world.get("/screening/rounds").json()["total"] == 0
+    r = world.post(
+        "/screening/results", who=ho, files={"file": ("plate.rdml", b"<rdml xmlns='urn:x'/>")}
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("plate.rdml line 1: not RDML")
+    r = world.post(
+        "/screening/results", who=ho, files={"file": ("p.csv", _csv(["R999-P00001,N,30"]))}
+    )
+    assert (
+        r.status_code == 422
+        and r.json()["error"]["message"] == "p.csv row 2: unknown sample 'R999-P00001'"
+    )
+    t = dt.datetime.combine(world.today, dt.time(8), tzinfo=clock.plant_tz())
+    r = world.post(
+        "/access-events",
+        who=ho,
+        json={
+            "events": [
+                {
+                    "employee_no": "XQ00001",
+                    "zone": "assembly",
+                    "time_in": t.isoformat(),
+                    "time_out": (t + dt.timedelta(hours=2)).isoformat(),
+                },
+                {
+                    "employee_no": "XQ00002",
+                    "zone": "assembly",
+                    "time_in": t.isoformat(),
+                    "time_out": (t - dt.timedelta(hours=1)).isoformat(),
+                },
+            ]
+        },
+    )
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["problems"][0]["row"] == 2 and err["problems"][0]["field"] == "time_out"
+    r = world.post("/zones/assembly/state", who=ho, json={"state": "disinfecting", "reason": "x"})
+    assert r.status_code == 422 and "is open; it can go to" in r.json()["error"]["message"]
+    assert world.get("/audit", params={"table": "access_events"}).json()["total"] == 0
