@@ -279,6 +279,7 @@ def new_highs(model: LPModel, cost: np.ndarray, opts: SolverOptions) -> highspy.
     if solver == "auto":
         solver = "ipm" if model.nnz() > opts.ipm_above_nonzeros else "simplex"
     h.setOptionValue("solver", solver)
+    h.keepline_solver = solver  # what was chosen (getOptionValue returns a status pair)
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_col
     lp.num_row_ = model.n_row

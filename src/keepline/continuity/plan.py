@@ -70,7 +70,7 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     t0 = time.perf_counter()
     model = lpm.build(inp, "plan")
     h = lpm.new_highs(model, np.zeros(model.n_col), opts)
-    solver_used = h.getOptionValue("solver")
+    solver_used = h.keepline_solver
     if solver_used == "ipm":
         # large models: every level by interior point without crossover (a warm-started
         # simplex on the 10× benchmark plant, or a crossover, took longer than the time

@@ -7,10 +7,11 @@ verifies.
    ``min_order`` is topped up on the following, then the preceding, allowed days.
    Buying more only raises stock, so nothing downstream becomes infeasible; the extra
    cost is what the relaxed ``min_order`` hid.
-2. Production follows the LP's *cumulative* output per (line, product), rounded down, so
-   cumulative material use never exceeds the LP's; each day it is also capped by the
-   line's room and the workers left in its zone and shift, so capacity and crew hold
-   exactly. A unit lost to rounding is made on a later day when there is room.
+2. Production follows the LP's *cumulative* output per (line, product), rounded down,
+   capped each day by the line's room and the workers left in its zone and shift, so
+   capacity and crew hold exactly; the room rounding leaves on a line goes, a unit at a
+   time, to its products furthest behind the LP (only while material stays at or above
+   the LP's own stock that day), so the lag behind the LP stays under one unit per line.
 3. Shipments follow the LP's cumulative shipments per order, limited by whole finished
    units in stock; units left over are shipped to open orders in priority order.
 """
@@ -62,6 +63,18 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
         if a < T:
             arrivals[inp.opt_material[j], a] += buy[j, t]
     stock = inp.on_hand.astype(float).copy()
+    # the LP's own material stock at each day's end: an extra unit (below) may use
+    # material early only while stock stays at or above it, so every later day of the
+    # LP's production stays within reach
+    lp_arrivals = np.zeros_like(arrivals)
+    for j, t in zip(*np.nonzero(lp.buy > 0), strict=True):
+        a = arrival_day(inp, int(j), int(t))
+        if a < T:
+            lp_arrivals[inp.opt_material[j], a] += lp.buy[j, t]
+    lp_use = np.zeros_like(arrivals)
+    for q in range(len(inp.pair_line)):
+        lp_use += np.outer(inp.bom[inp.pair_product[q]], lp.produce[q])
+    lp_stock = inp.on_hand[:, None] + np.cumsum(lp_arrivals - lp_use, axis=1)
     fg = np.zeros(len(inp.product_ids))
     avail = line_available(inp)
     cum_lp = np.cumsum(lp.produce, axis=1)
@@ -98,6 +111,29 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
                 out.produce[q, t] = n
                 fg[p] += n
                 used += n / rate
+            # whole units lost to rounding down wait here while the line is full: give
+            # the room left to the products furthest behind the LP, one unit at a time
+            # (material permitting), so the lag stays below a unit per line, not per pair
+            while True:
+                lag = [(cum_lp[q, t] - made[q], q) for q in qs if cum_lp[q, t] - made[q] > EPS]
+                placed = False
+                for _, q in sorted(lag, reverse=True):
+                    rate = inp.pair_rate[q]
+                    need = inp.bom[inp.pair_product[q]]
+                    if used + 1.0 / rate > room + EPS:
+                        continue
+                    used_m = need > 0
+                    if (stock[used_m] - need[used_m] < lp_stock[used_m, t] - EPS).any():
+                        continue
+                    stock -= need
+                    made[q] += 1
+                    out.produce[q, t] += 1
+                    fg[inp.pair_product[q]] += 1
+                    used += 1.0 / rate
+                    placed = True
+                    break
+                if not placed:
+                    break
             use_crew(inp, ln, used, remaining)
         for o in order_seq:
             if inp.order_due[o] >= T or blocked_ship[o, t]:
