@@ -84,7 +84,7 @@ def generated_plant(
     for p in prods:
         ln, rate = makers[p][0]
         for _ in range(2):
-            qty = rng.randint(2, 12) * rate / 2
+            qty = float(rng.randint(2, 12) * int(rate) // 2)
             due = rng.randint(10, horizon - 5)
             orders.append(
                 {

@@ -260,7 +260,7 @@ class SolverOptions:
     time_limit_s: float = 120.0
     max_nonzeros: int = 40_000_000
     threads: int = 0  # 0 = HiGHS default
-    ipm_above_nonzeros: int = 200_000
+    ipm_above_nonzeros: int = 50_000
     cost_level: bool = True  # False: stop after the lateness levels (purchases not costed)
 
 

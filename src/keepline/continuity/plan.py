@@ -115,7 +115,9 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     sched = _schedule_from(model, x)
     act = np.full(len(inp.opt_material), np.nan)
     act[model.y_opt] = x[model.y0 : model.i0]
-    return LPSolution(sched, values, duals, act, model, time.perf_counter() - t0, str(solver_used))
+    return LPSolution(
+        sched, values, duals, act, model, time.perf_counter() - t0, str(solver_used), seconds
+    )
 
 
 def _schedule_from(model: lpm.LPModel, x: np.ndarray) -> Schedule:

@@ -13,7 +13,8 @@ verifies.
    time, to its products furthest behind the LP (only while material stays at or above
    the LP's own stock that day), so the lag behind the LP stays under one unit per line.
 3. Shipments follow the LP's cumulative shipments per order, limited by whole finished
-   units in stock; units left over are shipped to open orders in priority order.
+   units in stock; units beyond what the LP still means to ship go to open, due orders
+   in priority order.
 """
 
 from __future__ import annotations
@@ -80,6 +81,15 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
     cum_lp = np.cumsum(lp.produce, axis=1)
     made = np.zeros(len(inp.pair_line))
     cum_ship_lp = np.cumsum(lp.ship, axis=1)
+    # whole units the LP ships to each order over the horizon
+    lp_whole = np.array(
+        [
+            inp.order_qty[o]
+            if cum_ship_lp[o, -1] >= inp.order_qty[o] - _snap(inp.order_qty[o])
+            else math.floor(cum_ship_lp[o, -1] + _snap(cum_ship_lp[o, -1]))
+            for o in range(len(inp.order_ids))
+        ]
+    )
     shipped = np.zeros(len(inp.order_ids))
     blocked_ship = ship_blocked(inp)
     order_seq = sorted(
@@ -147,16 +157,23 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
                 out.ship[o, t] += n
                 shipped[o] += n
                 fg[p] -= n
-        # leftover finished units go to open orders already due, most critical first
+        # finished units beyond what the LP still means to ship (to any order) go to open
+        # orders already due, most critical first
+        owed = np.zeros(len(inp.product_ids))
+        for o in order_seq:
+            owed[inp.order_product[o]] += max(0.0, lp_whole[o] - shipped[o])
         for o in order_seq:
             if inp.order_due[o] > t or inp.order_due[o] >= T or blocked_ship[o, t]:
                 continue
             p = inp.order_product[o]
-            n = min(inp.order_qty[o] - shipped[o], math.floor(fg[p] + EPS))
+            free = math.floor(fg[p] - owed[p] + EPS)
+            n = min(inp.order_qty[o] - shipped[o], free)
             if n > 0:
+                before = max(0.0, lp_whole[o] - shipped[o])
                 out.ship[o, t] += n
                 shipped[o] += n
                 fg[p] -= n
+                owed[p] -= before - max(0.0, lp_whole[o] - shipped[o])
     return out, notes
 
 
