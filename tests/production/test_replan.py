@@ -144,3 +144,41 @@ def test_post_plans_and_compare(api: ApiWorld) -> None:
     # The other tenant sees neither plan.
     assert api.get(f"/plans/{second['id']}", "xz:admin").status_code == 404
     assert api.get("/plans", "xz:admin").json()["total"] == 0
+
+
+def test_replan_workforce_comes_from_the_daily_record(zz: Session) -> None:
+    """With a roster loaded, the re-plan's workers are those the daily record makes
+    available: quarantining the 50 workers of team wa-day-2 (water assembly, day shift)
+    for 7 days from day 0 removes exactly 50 assemblers there on days 0-6 and none after.
+    Planned water-assembly day-shift assemblers: wa-day-1 100 + wa-day-2 50 = 150."""
+    from keepline.containment import service as cs
+    from keepline.people import service as people
+    from keepline.people.generate import roster_rows
+    from keepline.plant.yamlio import load_yaml
+    from keepline.tabular import read_table, write_csv
+    from tests.conftest import ZHENGZHOU
+
+    plant = load_yaml(ZHENGZHOU)
+    rows = roster_rows(plant, seed=1)
+    table = read_table("r.csv", write_csv(people.COLUMNS, rows).encode())
+    people.import_roster(zz, EID, "test", table)
+    start = day(1)
+    team = [r for r in rows if r["team"] == "wa-day-2"]
+    assert len(team) == 50
+    for r in team:
+        cs.add_restriction(
+            zz,
+            EID,
+            "test",
+            r["employee_no"],
+            kind="quarantine",
+            reason="close-contact",
+            start_day=start,
+            end_rule="days:7",
+        )
+    zz.flush()
+    wf = ps.roster_workforce(zz, EID, start, 10)
+    assert wf is not None
+    z, s, k = wf.index("water-assembly", "day", "assembler")
+    assert wf.available[:7, z, s, k].tolist() == [100.0] * 7
+    assert wf.available[7:, z, s, k].tolist() == [150.0] * 3

@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 from keepline.audit import service as audit
 from keepline.errors import KeeplineError, NotFound
 from keepline.plant import models as pm
-from keepline.plant.schema import PlantFile
 from keepline.production import compare as compare_engine
 from keepline.production import today as today_engine
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.recordkit import bad, enterprise, now, plant_row
-from keepline.workforce import Workforce, full_workforce, plant_axes
+from keepline.workforce import Workforce, full_workforce
 
 # -- output ------------------------------------------------------------------------------
 
@@ -391,38 +390,25 @@ def gather_today(session: Session, eid: str, start: dt.date) -> today_engine.Tod
     )
 
 
-def roster_workforce(
-    session: Session, eid: str, plant: PlantFile, horizon: int
-) -> Workforce | None:
-    """Workers available from the roster: active and cleared, by zone × shift × skill, the
-    same every day; ``None`` (everyone planned) when no roster is loaded."""
-    from keepline.health.models import Clearance
+def roster_workforce(session: Session, eid: str, start: dt.date, horizon: int) -> Workforce | None:
+    """Workers available per day from the daily record — roster, declarations' clearance,
+    isolations, quarantines and zone states (``containment.service.workforce``) — over
+    the planning horizon; ``None`` (everyone planned) when no roster is loaded."""
+    from keepline.containment import service as containment
     from keepline.people.models import EmploymentStatus, Worker
 
-    rows = session.execute(
-        select(Worker, Clearance)
-        .outerjoin(
-            Clearance,
-            (Clearance.enterprise_id == Worker.enterprise_id)
-            & (Clearance.employee_no == Worker.employee_no),
+    active = session.scalar(
+        select(func.count())
+        .select_from(Worker)
+        .where(
+            Worker.enterprise_id == eid,
+            Worker.employment_status == EmploymentStatus.active.value,
         )
-        .where(Worker.enterprise_id == eid)
-    ).all()
-    if not rows:
+    )
+    if not active:
         return None
-    zones, shifts, skills = plant_axes(plant)
-    base = np.zeros((len(zones), len(shifts), len(skills)))
-    for w, c in rows:
-        if w.employment_status != EmploymentStatus.active.value or (
-            c is not None and not c.cleared
-        ):
-            continue
-        if w.zone_id not in zones or w.shift_id not in shifts:
-            continue
-        for k in w.skills:
-            if k in skills:
-                base[zones.index(w.zone_id), shifts.index(w.shift_id), skills.index(k)] += 1
-    return Workforce(zones, shifts, skills, np.broadcast_to(base, (horizon, *base.shape)).copy())
+    end = start + dt.timedelta(days=horizon - 1)
+    return containment.workforce(session, eid, start, end).workforce
 
 
 def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int = 90) -> StoredPlan:
@@ -447,7 +433,7 @@ def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int 
     plant = export_plant(session, eid)
     state = gather_today(session, eid, start)
     today, scenario = today_engine.plant_for_today(plant, state, horizon)
-    workforce = roster_workforce(session, eid, today, horizon)
+    workforce = roster_workforce(session, eid, start, horizon)
     if not today.orders:
         raise bad("as_of", f"no order has anything left to ship from {start.isoformat()}")
     result = run_plan(today, workforce, scenario, horizon)
@@ -477,7 +463,11 @@ def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int 
                 else full_workforce(today, horizon).available
             ).sum()
         ),
-        "workforce_from": "roster (active and cleared)" if workforce is not None else "plan file",
+        "workforce_from": (
+            "daily record (roster, clearance, isolation, quarantine, zone states)"
+            if workforce is not None
+            else "plan file"
+        ),
     }
     per_day = result.output_per_day()
     product_ids = list(result.inp.product_ids)
