@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,3 +146,30 @@ def count(session: Session, enterprise_id: str) -> int:
         )
         or 0
     )
+
+
+def add_row(
+    session: Session,
+    row: Any,
+    *,
+    enterprise_id: str,
+    actor: str,
+    table: str,
+    values: Callable[[Any], dict[str, Any]],
+    reason: str | None = None,
+) -> Any:
+    """Insert ``row`` and audit it as an insert keyed by its id, with ``values(row)`` read
+    after the flush (so the id and column defaults are in it)."""
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        enterprise_id=enterprise_id,
+        actor=actor,
+        action="insert",
+        table=table,
+        key=str(row.id),
+        after=values(row),
+        reason=reason,
+    )
+    return row

@@ -115,16 +115,13 @@ def add_restriction(
         created_by=actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    session.add(r)
-    session.flush()
-    audit.record(
+    audit.add_row(
         session,
+        r,
         enterprise_id=eid,
         actor=actor,
-        action="insert",
         table="restrictions",
-        key=str(r.id),
-        after=restriction_values(r),
+        values=restriction_values,
     )
     return r
 
@@ -263,16 +260,13 @@ def open_case(
         created_by=actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    session.add(c)
-    session.flush()
-    audit.record(
+    audit.add_row(
         session,
+        c,
         enterprise_id=eid,
         actor=actor,
-        action="insert",
         table="cases",
-        key=str(c.id),
-        after=case_values(c),
+        values=case_values,
     )
     # A pool-positive isolation is superseded by the case's own.
     for r in open_restrictions(session, eid, [employee_no]):

@@ -68,16 +68,13 @@ def _opening_row(
         actor=actor,
         recorded_at=now(),
     )
-    session.add(mv)
-    session.flush()
-    audit.record(
+    audit.add_row(
         session,
+        mv,
         enterprise_id=eid,
         actor=actor,
-        action="insert",
         table="stock_movements",
-        key=str(mv.id),
-        after=mv.values(),
+        values=lambda r: r.values(),
         reason=mv.reason,
     )
 
@@ -234,16 +231,13 @@ def record_movement(session: Session, eid: str, actor: str, m: MovementIn) -> St
         actor=actor,
         recorded_at=now(),
     )
-    session.add(mv)
-    session.flush()
-    audit.record(
+    audit.add_row(
         session,
+        mv,
         enterprise_id=eid,
         actor=actor,
-        action="insert",
         table="stock_movements",
-        key=str(mv.id),
-        after=mv.values(),
+        values=lambda r: r.values(),
         reason=mv.reason or None,
     )
     return mv
@@ -284,16 +278,13 @@ def set_policy(session: Session, eid: str, actor: str, p: PolicyIn) -> Preventio
         actor=actor,
         recorded_at=now(),
     )
-    session.add(row)
-    session.flush()
-    audit.record(
+    audit.add_row(
         session,
+        row,
         enterprise_id=eid,
         actor=actor,
-        action="insert",
         table="prevention_policies",
-        key=str(row.id),
-        after=row.values(),
+        values=lambda r: r.values(),
     )
     return row
 

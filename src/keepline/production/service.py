@@ -65,16 +65,13 @@ def record_output(session: Session, eid: str, actor: str, o: OutputIn) -> Output
         actor=actor,
         recorded_at=now(),
     )
-    session.add(row)
-    session.flush()
-    audit.record(
+    audit.add_row(
         session,
+        row,
         enterprise_id=eid,
         actor=actor,
-        action="insert",
         table="output_records",
-        key=str(row.id),
-        after=row.values(),
+        values=lambda r: r.values(),
     )
     if o.backflush:
         for item in session.scalars(

@@ -238,16 +238,13 @@ def plan_round(
         created_by=actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    session.add(rnd)
-    session.flush()
-    audit.record(
+    audit.add_row(
         session,
+        rnd,
         enterprise_id=eid,
         actor=actor,
-        action="insert",
         table="screening_rounds",
-        key=str(rnd.id),
-        after=round_values(rnd),
+        values=round_values,
     )
     _add_samples(session, eid, actor, rnd, kind, groups)
     return rnd
@@ -648,16 +645,13 @@ def import_results(
         imported_by=actor,
         imported_at=dt.datetime.now(dt.UTC),
     )
-    session.add(imp)
-    session.flush()
-    audit.record(
+    audit.add_row(
         session,
+        imp,
         enterprise_id=eid,
         actor=actor,
-        action="insert",
         table="screening_imports",
-        key=str(imp.id),
-        after=dict(filename=filename, sha256=digest, format=fmt, samples=len(fresh)),
+        values=lambda _r: dict(filename=filename, sha256=digest, format=fmt, samples=len(fresh)),
     )
     if not fresh:
         return report
