@@ -20,7 +20,7 @@ from keepline.apikit.deps import (
     current_caller,
     request_token,
 )
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 
 router = APIRouter(tags=["accounts"])
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A user id.")]
@@ -86,12 +86,7 @@ def list_users(
     if q:
         query = query.where(User.email.contains(q.lower(), autoescape=True))
     rows, total = fetch_page(session, query, paging, USER_SORTS, "id")
-    return Page[UserOut](
-        items=[UserOut.model_validate(u) for u in rows],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_of([UserOut.model_validate(u) for u in rows], total, paging)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)

@@ -62,6 +62,11 @@ def order_by(
     return out
 
 
+def page_of(items: list[T], total: int, params: ListParams) -> Page[T]:
+    """One page of a list: ``items`` already shaped for the response."""
+    return Page(items=items, total=total, limit=params.limit, offset=params.offset)
+
+
 def fetch_page(
     session: Session,
     query: Select[Any],

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from keepline.apikit.deps import DB, Admin
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.audit import service
 from keepline.audit.models import AuditEntry
 from keepline.audit.schemas import AuditOut
@@ -41,9 +41,4 @@ def list_audit(
         since=since,
     )
     rows, total = fetch_page(session, q, paging, SORTS, "-id")
-    return Page[AuditOut](
-        items=[AuditOut.model_validate(r) for r in rows],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_of([AuditOut.model_validate(r) for r in rows], total, paging)

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import or_, select
 
 from keepline.apikit.deps import DB, HealthStaff, Tenant
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.containment import clock, service
 from keepline.containment.models import Case, Restriction, ZoneStateChange
 from keepline.containment.schemas import (
@@ -61,12 +61,7 @@ CASE_SORTS = {"confirmed_on": Case.confirmed_on, "id": Case.id}
 def list_cases(session: DB, caller: HealthStaff, paging: Paging) -> Page[CaseOut]:
     q = select(Case).where(Case.enterprise_id == caller.enterprise_id)
     items, total = fetch_page(session, q, paging, CASE_SORTS, "-confirmed_on")
-    return Page(
-        items=[CaseOut.model_validate(c) for c in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_of([CaseOut.model_validate(c) for c in items], total, paging)
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
@@ -156,12 +151,7 @@ def list_restrictions(
             or_(Restriction.end_day.is_(None), Restriction.end_day >= active_on),
         )
     items, total = fetch_page(session, q, paging, RESTRICTION_SORTS, "-start_day")
-    return Page(
-        items=[RestrictionOut.model_validate(r) for r in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_of([RestrictionOut.model_validate(r) for r in items], total, paging)
 
 
 @router.post("/restrictions/{restriction_id}/end", response_model=RestrictionOut)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from keepline.apikit.deps import DB, HealthOfficer, HealthStaff, Tenant
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.health import service
 from keepline.health.models import Declaration, HealthCode
@@ -169,7 +169,7 @@ def list_declarations(
         q = q.where(Declaration.flagged.is_(flagged))
     rows, total = fetch_page(session, q, paging, SORTS, "-day")
     items = [DeclarationOut.model_validate(r) for r in rows]
-    return Page[DeclarationOut](items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return page_of(items, total, paging)
 
 
 @router.get("/declarations/missing", response_model=Page[MissingOut])
@@ -195,7 +195,7 @@ def missing(
         )
         for w in rows
     ]
-    return Page[MissingOut](items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return page_of(items, total, paging)
 
 
 @router.get("/declarations/{employee_no}/{day}", response_model=DeclarationOut)

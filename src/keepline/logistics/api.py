@@ -14,7 +14,7 @@ from sqlalchemy import select
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
 from keepline.apikit.deps import DB, Tenant, roles
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import NotFound
 from keepline.health.service import local_today
 from keepline.logistics import schemas as s
@@ -38,8 +38,7 @@ PassId = Annotated[str, Path(min_length=1, max_length=64, description="Pass numb
 
 
 def _page(model, rows, total, paging):  # type: ignore[no-untyped-def]
-    items = [model.model_validate(r, from_attributes=True) for r in rows]
-    return Page[model](items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return page_of([model.model_validate(r, from_attributes=True) for r in rows], total, paging)
 
 
 @router.get("/statuses", response_model=Page[s.StatusOut])
@@ -280,12 +279,7 @@ def list_passes(
     }
     rows, total = fetch_page(session, q, paging, cols, "valid_until")
     today = local_today()
-    return Page[s.PassOut](
-        items=[_pass_out(p, today) for p in rows],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_of([_pass_out(p, today) for p in rows], total, paging)
 
 
 @router.post("/transport-passes", response_model=s.PassOut, status_code=201)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
 from keepline.apikit.deps import DB, Tenant, roles
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.health.service import local_today
 from keepline.materials import schemas as s
 from keepline.materials import service
@@ -59,7 +59,7 @@ def list_materials(
         )
         for m in rows
     ]
-    return Page[s.MaterialOut](items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return page_of(items, total, paging)
 
 
 @router.get("/materials/{material_id}", response_model=s.MaterialOut)
@@ -102,7 +102,7 @@ def list_movements(
     cols = {"day": StockMovement.day, "id": StockMovement.id, "kind": StockMovement.kind}
     rows, total = fetch_page(session, q, paging, cols, "day")
     items = [s.MovementOut.model_validate(r, from_attributes=True) for r in rows]
-    return Page[s.MovementOut](items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return page_of(items, total, paging)
 
 
 @router.post("/stock/movements", response_model=s.MovementOut, status_code=201)
@@ -126,7 +126,7 @@ def list_policies(session: DB, caller: Tenant, paging: Paging) -> Page[s.PolicyO
     cols = {"effective_from": PreventionPolicy.effective_from, "id": PreventionPolicy.id}
     rows, total = fetch_page(session, q, paging, cols, "-effective_from")
     items = [s.PolicyOut.model_validate(r, from_attributes=True) for r in rows]
-    return Page[s.PolicyOut](items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return page_of(items, total, paging)
 
 
 @router.post("/prevention-policies", response_model=s.PolicyOut, status_code=201)

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
 from keepline.apikit.deps import DB, Tenant, roles
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.health.models import Clearance
 from keepline.people import service
@@ -118,7 +118,7 @@ def list_workers(
         )
     rows, total = fetch_page(session, query, paging, SORTS, "employee_no")
     items = [worker_view(w, c, caller.sees_personal_data) for w, c in rows]
-    return Page[WorkerView](items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return page_of(items, total, paging)
 
 
 @router.post("/workers", response_model=WorkerView, status_code=201)

@@ -19,7 +19,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
-_SLUG_RE = re.compile(SLUG_PATTERN)
 _HHMM_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 Slug = Annotated[
@@ -320,9 +319,6 @@ class PlantFile(Strict):
     def headcount(self) -> int:
         return sum(t.headcount for t in self.teams)
 
-    def zone(self, zone_id: str) -> Zone:
-        return next(z for z in self.zones if z.id == zone_id)
-
     def line_shifts(self, line: Line) -> list[str]:
         return line.shifts or [s.id for s in self.shifts]
 
@@ -335,7 +331,3 @@ class PlantFile(Strict):
 
     def transit_days(self, region_code: str) -> int:
         return next((ln.transit_days for ln in self.lanes if ln.from_region == region_code), 0)
-
-
-def is_slug(value: str) -> bool:
-    return bool(_SLUG_RE.match(value))

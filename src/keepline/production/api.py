@@ -13,7 +13,7 @@ from sqlalchemy import select
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
 from keepline.apikit.deps import DB, Tenant, roles
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.health.service import local_today
 from keepline.production import schemas as s
 from keepline.production import service
@@ -57,9 +57,7 @@ def list_output(
     cols = {"day": OutputRecord.day, "id": OutputRecord.id, "line_id": OutputRecord.line_id}
     rows, total = fetch_page(session, q, paging, cols, "day")
     items = [s.OutputRecordOut.model_validate(r, from_attributes=True) for r in rows]
-    return Page[s.OutputRecordOut](
-        items=items, total=total, limit=paging.limit, offset=paging.offset
-    )
+    return page_of(items, total, paging)
 
 
 @router.get("/output/daily", response_model=list[s.OutputDayOut])
@@ -100,12 +98,7 @@ def list_plans(session: DB, caller: Tenant, paging: Paging) -> Page[s.PlanSummar
     q = select(StoredPlan).where(StoredPlan.enterprise_id == caller.enterprise_id)
     cols = {"id": StoredPlan.id, "as_of": StoredPlan.as_of}
     rows, total = fetch_page(session, q, paging, cols, "-id")
-    return Page[s.PlanSummaryOut](
-        items=[s.PlanSummaryOut(**_summary(p)) for p in rows],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_of([s.PlanSummaryOut(**_summary(p)) for p in rows], total, paging)
 
 
 @router.post("/plans", response_model=s.PlanOut, status_code=201)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import select
 
 from keepline.apikit.deps import DB, HealthStaff, Tenant
-from keepline.apikit.lists import Page, Paging, fetch_page
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
 from keepline.screening import service
@@ -65,12 +65,7 @@ def list_rounds(session: DB, caller: Tenant, paging: Paging) -> Page[RoundOut]:
     """Rounds, newest day first (sort: day, id)."""
     q = select(Round).where(Round.enterprise_id == caller.enterprise_id)
     items, total = fetch_page(session, q, paging, ROUND_SORTS, "-day")
-    return Page(
-        items=[RoundOut.model_validate(r) for r in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_of([RoundOut.model_validate(r) for r in items], total, paging)
 
 
 @router.get("/screening/rounds/{round_id}", response_model=RoundOut)
@@ -161,12 +156,7 @@ def list_samples(
             .order_by(SampleMember.position)
         ):
             members.setdefault(m.sample_id, []).append(m)
-    return Page(
-        items=[_sample_out(s, members.get(s.id, [])) for s in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_of([_sample_out(s, members.get(s.id, [])) for s in items], total, paging)
 
 
 @router.get("/screening/samples/{sample_id}", response_model=SampleOut)
