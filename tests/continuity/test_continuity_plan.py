@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from keepline.continuity.check import check_schedule
+from keepline.continuity.lp import SolverOptions
 from keepline.continuity.model import build_input
 from keepline.continuity.plan import plan, plan_input
 from keepline.errors import InputError
@@ -15,6 +16,10 @@ from keepline.scenario import Scenario
 from keepline.workforce import full_workforce
 
 from .continuity_factory import order, tiny_plant
+
+# the two ways the levels are solved: simplex with each optimum held as a row (small
+# plans), interior point on each level's optimal face (large plans, forced here)
+METHODS = pytest.mark.parametrize("method", ["simplex", "ipm"])
 
 
 def steel(on_hand: float, options: list | None = None) -> list[dict]:
@@ -30,7 +35,8 @@ def steel(on_hand: float, options: list | None = None) -> list[dict]:
     ]
 
 
-def test_capacity_and_material_by_hand():
+@METHODS
+def test_capacity_and_material_by_hand(method):
     # Line makes 10/day; 50 kg of steel, 1 kg per widget, nothing to buy; horizon 6 days.
     # A (front-line, 30, due day 2) takes days 0-2 at full rate: 30 on time.
     # B (standard, 40, due day 3) gets the 20 kg left: 10 made on day 3 (on time), 10 on
@@ -39,7 +45,7 @@ def test_capacity_and_material_by_hand():
     p = tiny_plant(
         materials=steel(50), orders=[order("A", 30, 2, "front-line"), order("B", 40, 3, "standard")]
     )
-    res = plan(p, horizon=6)
+    res = plan(p, horizon=6, opts=SolverOptions(solver=method))
     assert res.violations == []
     assert res.lp_lateness_by_class == pytest.approx(
         {"front-line": 0.0, "livelihood": 0.0, "standard": 70.0}, abs=1e-4
@@ -101,7 +107,8 @@ def test_lead_time_lane_and_extra_transit_by_hand():
     assert plan(p, horizon=8).lateness_by_class["standard"] == 0
 
 
-def test_backup_activation_by_hand():
+@METHODS
+def test_backup_activation_by_hand(method):
     # Primary supplier down the whole horizon; backup needs 3 days to activate, lead 1:
     # earliest order day 3, dispatch (and arrival, transit 0) day 4. The line makes 100 a
     # day, so 20 due day 4 are on time; activation must start on day 0 (3 + 1 = 4 days
@@ -136,7 +143,7 @@ def test_backup_activation_by_hand():
     sc = Scenario(
         name="a down", disruptions=[{"kind": "supplier", "id": "a", "start_day": 0, "days": 30}]
     )
-    res = plan(p, scenario=sc, horizon=8)
+    res = plan(p, scenario=sc, horizon=8, opts=SolverOptions(solver=method))
     assert res.violations == []
     assert res.lateness_by_class["standard"] == 0
     (b,) = res.backups()
@@ -145,7 +152,8 @@ def test_backup_activation_by_hand():
     assert res.cost() == pytest.approx(140.0)
 
 
-def test_priority_is_strict_when_material_is_scarce():
+@METHODS
+def test_priority_is_strict_when_material_is_scarce(method):
     # 50 kg for 100 widgets wanted. The standard order pays 1000 per unit-day, the
     # front-line order 1: a weighted sum would feed the standard order; strict priority
     # gives every kg to front-line first. No standard unit ships while a front-line unit
@@ -155,7 +163,7 @@ def test_priority_is_strict_when_material_is_scarce():
         rate=100,
         orders=[order("FL", 50, 3, "front-line", 1), order("ST", 50, 3, "standard", 1000)],
     )
-    res = plan(p, horizon=6)
+    res = plan(p, horizon=6, opts=SolverOptions(solver=method))
     fl, st = res.orders
     assert fl.shipped_by_due == 50 and fl.weighted_lateness == 0
     assert st.shipped_in_horizon == 0
@@ -184,6 +192,53 @@ def test_no_standard_unit_while_front_line_short_random():
                     and inp.order_due[k] >= inp.order_due[o]
                 ):
                     assert s.ship[k, : inp.order_due[o] + 1].sum() <= 1e-6
+
+
+def test_face_levels_equal_held_levels_random(monkeypatch):
+    """The interior-point levels on each optimal face reach the same level optima as
+    simplex with every optimum held as a row, on random plants with disruptions. The
+    reference holds each optimum to 1e-9: the plan's own held rows give each level up to
+    1e-6 of its largest coefficient, which a later class can turn into a visible gain
+    (seed 22: 0.0012 front-line unit-days buy 0.015 livelihood ones)."""
+    from keepline.continuity import plan as plan_module
+
+    from .continuity_factory import random_plant
+
+    compared = 0
+    for seed in range(30):
+        p, sc = random_plant(seed)
+        kw = {"scenario": Scenario.model_validate(sc), "horizon": 25, "baseline": False}
+        face = plan(p, opts=SolverOptions(solver="ipm"), **kw)
+        with monkeypatch.context() as m:
+            m.setattr(plan_module, "_level_slack", lambda v, c: 1e-9)
+            held = plan(p, opts=SolverOptions(solver="simplex"), **kw)
+        assert face.lp.solver.startswith("ipm on the optimal face")
+        assert check_schedule(face.inp, face.lp.schedule) == []
+        for name, v in held.lp.level_values.items():
+            tol = 1e-5 + 1e-8 * abs(v)
+            assert face.lp.level_values[name] == pytest.approx(v, abs=tol), (seed, name)
+        compared += len(held.lp.level_values)
+    assert compared > 60
+
+
+@pytest.mark.parametrize("seed", [2, 7, 22])
+def test_face_that_drifts_falls_back_to_held_rows(monkeypatch, seed):
+    """With no bound fixed (every dual taken as zero) a later level is free to spoil an
+    earlier one; the final check sees it and the levels are solved again with held rows,
+    which keep the earlier optima."""
+    from keepline.continuity import face as face_module
+
+    from .continuity_factory import random_plant
+
+    p, sc = random_plant(seed)
+    kw = {"scenario": Scenario.model_validate(sc), "horizon": 25, "baseline": False}
+    good = plan(p, opts=SolverOptions(solver="ipm"), **kw)
+    monkeypatch.setattr(face_module, "FACE_DUAL_TOL", 1e30)
+    res = plan(p, opts=SolverOptions(solver="ipm"), **kw)
+    assert res.lp.solver == "ipm, held levels"
+    for name, v in good.lp.level_values.items():
+        if name != "cost":
+            assert res.lp.level_values[name] == pytest.approx(v, abs=1e-2 + 1e-6 * abs(v))
 
 
 def test_contradiction_names_the_order_and_product():

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from keepline.continuity import face
 from keepline.continuity import lp as lpm
 from keepline.continuity.check import check_schedule
 from keepline.continuity.greedy import greedy_schedule
@@ -65,26 +66,106 @@ def class_costs(model: lpm.LPModel, rank: int) -> np.ndarray:
     return c
 
 
+def _level_slack(v: float, c: np.ndarray) -> float:
+    """How far a later level may move an earlier level's optimum: relative slack plus
+    1e-6 of the largest coefficient (HiGHS's feasibility tolerance is 1e-7; a level value
+    near 0 would otherwise leave no room)."""
+    return LEVEL_TOL * max(1.0, abs(v)) + 1e-6 * float(np.abs(c).max())
+
+
+def cost_costs(model: lpm.LPModel) -> np.ndarray:
+    """The cost level: unit cost · purchases + activation cost · Y."""
+    inp = model.inp
+    cost = np.zeros(model.n_col)
+    cost[model.b0 : model.y0] = inp.opt_cost[model.b_opt]
+    cost[model.y0 : model.i0] = inp.opt_act_cost[model.y_opt]
+    return cost
+
+
+def level_columns(model: lpm.LPModel, rank: int) -> np.ndarray:
+    """Columns a lateness level of ``rank`` can use: purchases, activations and material
+    stock, and production, finished stock and shipments of the products that have an
+    order of that class or a higher one in the horizon (shipments of those orders only).
+    The rest can stay at 0 without changing the level's optimum (``face``)."""
+    inp = model.inp
+    T = inp.horizon
+    in_h = orders_in_horizon(inp)
+    mine = in_h[inp.order_rank[in_h] <= rank]
+    products = np.zeros(len(inp.product_ids), dtype=bool)
+    products[inp.order_product[mine]] = True
+    keep = np.zeros(model.n_col, dtype=bool)
+    keep[model.x0 : model.b0] = np.repeat(products[inp.pair_product], T)
+    keep[model.b0 : model.f0] = True
+    keep[model.f0 : model.s0] = np.repeat(products, T)
+    keep[model.s0 :] = products[inp.order_product[model.s_order]] & (
+        inp.order_rank[model.s_order] <= rank
+    )
+    return keep
+
+
 def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolution:
     opts = opts or lpm.SolverOptions()
     t0 = time.perf_counter()
     model = lpm.build(inp, "plan")
     h = lpm.new_highs(model, np.zeros(model.n_col), opts)
     solver_used = h.keepline_solver
+    ranks = [
+        r
+        for r in sorted({int(inp.order_rank[o]) for o in orders_in_horizon(inp)})
+        if class_costs(model, r).any()
+    ]
+    x = None
     if solver_used == "ipm":
         # large models: every level by interior point without crossover (a warm-started
         # simplex on the 10× benchmark plant, or a crossover, took longer than the time
         # limit); the rounding takes interior solutions as well as vertices
         h.setOptionValue("run_crossover", "off")
+        x, values, duals, seconds, method = _levels_on_face(h, model, ranks, opts)
+        if x is None:
+            h = lpm.new_highs(model, np.zeros(model.n_col), opts)
+            h.setOptionValue("run_crossover", "off")
+    if x is None:
+        x, values, duals, seconds = _levels_held(h, model, ranks, opts)
+        method = f"{solver_used}, held levels"
+    sched = _schedule_from(model, x)
+    act = np.full(len(inp.opt_material), np.nan)
+    act[model.y_opt] = x[model.y0 : model.i0]
+    return LPSolution(sched, values, duals, act, model, time.perf_counter() - t0, method, seconds)
+
+
+def _levels_on_face(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOptions):
+    """Interior point level by level on the optimal face (``face``). Returns x = None
+    when a level's value drifted beyond the held-row tolerance (then the caller solves
+    with held rows)."""
+    levels = [
+        face.Level(
+            PRIORITY_NAMES[r],
+            class_costs(model, r),
+            level_columns(model, r) if i < len(ranks) - 1 else None,
+        )
+        for i, r in enumerate(ranks)
+    ]
+    if opts.cost_level:
+        levels.append(face.Level("cost", cost_costs(model), None))
+    res = face.solve_levels(h, model, levels, opts)
+    lateness_levels = [lv for lv in levels if lv.name != "cost"]
+    if face.drift(lateness_levels, res.values, res.x, _level_slack):
+        return None, {}, {}, {}, ""
+    duals = {r: res.row_duals[PRIORITY_NAMES[r]] for r in ranks}
+    method = "ipm on the optimal face"
+    if res.whole_lp:
+        method += f" (whole LP for {', '.join(res.whole_lp)})"
+    return res.x, res.values, duals, res.seconds, method
+
+
+def _levels_held(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOptions):
+    """Each level's optimum held as a row for the levels after it."""
     values: dict[str, float] = {}
     seconds: dict[str, float] = {}
     duals: dict[int, np.ndarray] = {}
     all_cols = np.arange(model.n_col, dtype=np.int32)
-    ranks = sorted({int(inp.order_rank[o]) for o in orders_in_horizon(inp)})
     for rank in ranks:
         c = class_costs(model, rank)
-        if not c.any():
-            continue
         h.changeColsCost(model.n_col, all_cols, c)
         t_level = time.perf_counter()
         lpm.run_checked(h, f"plan ({PRIORITY_NAMES[rank]} orders)", opts.time_limit_s)
@@ -93,31 +174,20 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
         values[PRIORITY_NAMES[rank]] = v
         duals[rank] = np.array(h.getSolution().row_dual)
         nz = np.flatnonzero(c)
-        # relative slack plus 1e-6 of the largest coefficient (HiGHS's feasibility
-        # tolerance is 1e-7; a level value near 0 would otherwise leave no room)
-        slack = LEVEL_TOL * max(1.0, abs(v)) + 1e-6 * float(np.abs(c).max())
-        h.addRow(-lpm.INF, v + slack, len(nz), nz.astype(np.int32), c[nz])
-        if solver_used == "simplex":
+        h.addRow(-lpm.INF, v + _level_slack(v, c), len(nz), nz.astype(np.int32), c[nz])
+        if h.keepline_solver == "simplex":
             # later levels change only the objective (and add one row): the basis stays
             # primal feasible, so primal simplex from it is fast where dual simplex is
             # not (measured: 0.07 s against 18 s on Willems chain 13)
             h.setOptionValue("simplex_strategy", 4)
-    cost = np.zeros(model.n_col)
-    cost[model.b0 : model.y0] = inp.opt_cost[model.b_opt]
-    cost[model.y0 : model.i0] = inp.opt_act_cost[model.y_opt]
     if opts.cost_level:
-        h.changeColsCost(model.n_col, all_cols, cost)
+        h.changeColsCost(model.n_col, all_cols, cost_costs(model))
         t_level = time.perf_counter()
         lpm.run_checked(h, "plan (cost)", opts.time_limit_s)
         seconds["cost"] = time.perf_counter() - t_level
         values["cost"] = h.getInfo().objective_function_value
     x = np.array(h.getSolution().col_value)
-    sched = _schedule_from(model, x)
-    act = np.full(len(inp.opt_material), np.nan)
-    act[model.y_opt] = x[model.y0 : model.i0]
-    return LPSolution(
-        sched, values, duals, act, model, time.perf_counter() - t0, str(solver_used), seconds
-    )
+    return x, values, duals, seconds
 
 
 def _schedule_from(model: lpm.LPModel, x: np.ndarray) -> Schedule:
@@ -128,8 +198,11 @@ def _schedule_from(model: lpm.LPModel, x: np.ndarray) -> Schedule:
     np.add.at(s.buy, (model.b_opt, model.b_day), np.maximum(x[model.b0 : model.y0], 0.0))
     np.add.at(s.ship, (model.s_order, model.s_day), np.maximum(x[model.s0 :], 0.0))
     for j in np.flatnonzero(inp.opt_backup):
-        if s.buy[j].sum() > 1e-9:
-            first = int(np.flatnonzero(s.buy[j] > 1e-9)[0])
+        # an interior-point solution spreads crumbs below 1e-9 over many days: those
+        # are no purchase
+        used = np.flatnonzero(s.buy[j] > 1e-9)
+        if len(used):
+            first = int(used[0])
             s.activate[j] = max(0, first - int(inp.opt_lead[j]) - int(inp.opt_act_days[j]))
     return s
 
