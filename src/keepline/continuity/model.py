@@ -163,18 +163,14 @@ class Schedule:
 def crew_room(inp: PlanInput, line: int, remaining: np.ndarray) -> float:
     """Largest utilisation (0..1) of ``line`` that the workers left (``remaining[z, s, k]``
     on one day) allow."""
-    z = inp.line_zone[line]
-    u = 1.0
-    for s in np.flatnonzero(inp.line_runs[line]):
-        for k in np.flatnonzero(inp.crew[line] > 0):
-            u = min(u, remaining[z, s, k] / inp.crew[line, k])
-    return max(u, 0.0)
+    need = inp.crew[line]
+    k = need > 0
+    room = remaining[inp.line_zone[line]][inp.line_runs[line]][:, k] / need[k]
+    return max(min(1.0, float(room.min())) if room.size else 1.0, 0.0)
 
 
 def use_crew(inp: PlanInput, line: int, u: float, remaining: np.ndarray) -> None:
-    z = inp.line_zone[line]
-    for s in np.flatnonzero(inp.line_runs[line]):
-        remaining[z, s] -= inp.crew[line] * u
+    remaining[inp.line_zone[line], inp.line_runs[line]] -= inp.crew[line] * u
 
 
 def orders_in_horizon(inp: PlanInput) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -462,10 +463,14 @@ def plan_input(
     baseline when ``baseline``)."""
     t0 = time.perf_counter()
     validate(inp)
-    sol = solve_lp(inp, opts)
-    rounded, notes = round_schedule(inp, sol.schedule)
-    violations = check_schedule(inp, rounded, integral=True)
-    greedy = greedy_schedule(inp) if baseline else None
+    # the greedy baseline needs nothing from the LP: it runs on the other core while
+    # HiGHS (which releases the GIL) solves
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        greedy_job = pool.submit(greedy_schedule, inp) if baseline else None
+        sol = solve_lp(inp, opts)
+        rounded, notes = round_schedule(inp, sol.schedule)
+        violations = check_schedule(inp, rounded, integral=True)
+        greedy = greedy_job.result() if greedy_job is not None else None
     orders = _outcomes(inp, rounded)
     res = PlanResult(
         inp=inp,

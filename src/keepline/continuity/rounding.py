@@ -19,6 +19,7 @@ verifies.
 
 from __future__ import annotations
 
+import heapq
 import math
 
 import numpy as np
@@ -92,9 +93,13 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
     )
     shipped = np.zeros(len(inp.order_ids))
     blocked_ship = ship_blocked(inp)
-    order_seq = sorted(
-        range(len(inp.order_ids)), key=lambda o: (inp.order_rank[o], inp.order_due[o], o)
+    order_seq = np.array(
+        sorted(range(len(inp.order_ids)), key=lambda o: (inp.order_rank[o], inp.order_due[o], o)),
+        dtype=int,
     )
+    in_h = inp.order_due < T
+    # each product's materials and units of each per unit made
+    bom_of = [(np.flatnonzero(row > 0), row[row > 0]) for row in inp.bom]
     pairs_of_line = [np.flatnonzero(inp.pair_line == ln) for ln in range(len(inp.line_ids))]
     for t in range(T):
         stock += arrivals[:, t]
@@ -111,48 +116,51 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
                 p = inp.pair_product[q]
                 rate = inp.pair_rate[q]
                 n = min(want, math.floor((room - used) * rate + EPS))
-                need = inp.bom[p]
-                for m in np.flatnonzero(need > 0):
-                    n = min(n, math.floor(stock[m] / need[m] + EPS))
+                mats, need = bom_of[p]
+                if len(mats):
+                    n = min(n, math.floor(float((stock[mats] / need).min()) + EPS))
                 if n <= 0:
                     continue
-                stock -= need * n
+                stock[mats] -= need * n
                 made[q] += n
                 out.produce[q, t] = n
                 fg[p] += n
                 used += n / rate
             # whole units lost to rounding down wait here while the line is full: give
             # the room left to the products furthest behind the LP, one unit at a time
-            # (material permitting), so the lag stays below a unit per line, not per pair
-            while True:
-                lag = [(cum_lp[q, t] - made[q], q) for q in qs if cum_lp[q, t] - made[q] > EPS]
-                placed = False
-                for _, q in sorted(lag, reverse=True):
-                    rate = inp.pair_rate[q]
-                    need = inp.bom[inp.pair_product[q]]
-                    if used + 1.0 / rate > room + EPS:
-                        continue
-                    used_m = need > 0
-                    if (stock[used_m] - need[used_m] < lp_stock[used_m, t] - EPS).any():
-                        continue
-                    stock -= need
-                    made[q] += 1
-                    out.produce[q, t] += 1
-                    fg[inp.pair_product[q]] += 1
-                    used += 1.0 / rate
-                    placed = True
-                    break
-                if not placed:
-                    break
+            # (material permitting), so the lag stays below a unit per line, not per pair.
+            # Largest lag first (ties: larger pair index); a pair that does not fit now
+            # never fits later this day (room and stock only shrink), so it leaves the heap.
+            heap = [(-(cum_lp[q, t] - made[q]), -q) for q in qs if cum_lp[q, t] - made[q] > EPS]
+            heapq.heapify(heap)
+            while heap:
+                _, q = heapq.heappop(heap)
+                q = -q
+                rate = inp.pair_rate[q]
+                mats, need = bom_of[inp.pair_product[q]]
+                if used + 1.0 / rate > room + EPS:
+                    continue
+                if (stock[mats] - need < lp_stock[mats, t] - EPS).any():
+                    continue
+                stock[mats] -= need
+                made[q] += 1
+                out.produce[q, t] += 1
+                fg[inp.pair_product[q]] += 1
+                used += 1.0 / rate
+                if cum_lp[q, t] - made[q] > EPS:
+                    heapq.heappush(heap, (-(cum_lp[q, t] - made[q]), -q))
             use_crew(inp, ln, used, remaining)
-        for o in order_seq:
-            if inp.order_due[o] >= T or blocked_ship[o, t]:
-                continue
-            target = math.floor(cum_ship_lp[o, t] + _snap(cum_ship_lp[o, t]))
-            if cum_ship_lp[o, t] >= inp.order_qty[o] - _snap(inp.order_qty[o]):
-                target = inp.order_qty[o]
+        # the orders that may ship today, in priority order (the filters are the loop's
+        # own conditions, taken for every order at once)
+        cum = cum_ship_lp[:, t]
+        targets = np.floor(cum + (SNAP + 1e-6 * np.abs(cum)))
+        targets = np.where(
+            cum >= inp.order_qty - (SNAP + 1e-6 * np.abs(inp.order_qty)), inp.order_qty, targets
+        )
+        open_today = in_h & ~blocked_ship[:, t]
+        for o in order_seq[(open_today & (targets - shipped > 0))[order_seq]]:
             p = inp.order_product[o]
-            n = min(target - shipped[o], math.floor(fg[p] + EPS))
+            n = min(targets[o] - shipped[o], math.floor(fg[p] + EPS))
             if n > 0:
                 out.ship[o, t] += n
                 shipped[o] += n
@@ -160,11 +168,15 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
         # finished units beyond what the LP still means to ship (to any order) go to open
         # orders already due, most critical first
         owed = np.zeros(len(inp.product_ids))
-        for o in order_seq:
-            owed[inp.order_product[o]] += max(0.0, lp_whole[o] - shipped[o])
-        for o in order_seq:
-            if inp.order_due[o] > t or inp.order_due[o] >= T or blocked_ship[o, t]:
-                continue
+        np.add.at(
+            owed, inp.order_product[order_seq], np.maximum(0.0, lp_whole - shipped)[order_seq]
+        )
+        # a product's free units only shrink in the loop below
+        spare = np.floor(fg - owed + EPS) > 0
+        due_now = (
+            open_today & (inp.order_due <= t) & (shipped < inp.order_qty) & spare[inp.order_product]
+        )
+        for o in order_seq[due_now[order_seq]]:
             p = inp.order_product[o]
             free = math.floor(fg[p] - owed[p] + EPS)
             n = min(inp.order_qty[o] - shipped[o], free)
