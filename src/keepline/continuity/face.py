@@ -59,6 +59,7 @@ class FaceResult:
     values: dict[str, float]
     row_duals: dict[str, np.ndarray]
     seconds: dict[str, float]
+    iterations: dict[str, int] = field(default_factory=dict)  # interior-point iterations
     whole_lp: list[str] = field(default_factory=list)  # levels whose subset check failed
     fixed_cols: int = 0
     fixed_rows: int = 0
@@ -107,6 +108,7 @@ def solve_levels(
     duals: dict[str, np.ndarray] = {}
     seconds: dict[str, float] = {}
     whole: list[str] = []
+    iterations: dict[str, int] = {}
     x = np.zeros(n)
     fixed_c = fixed_r = 0
     all_rows = np.arange(m)
@@ -141,6 +143,7 @@ def solve_levels(
         values[lv.name] = float(lv.cost @ x)
         duals[lv.name] = y
         seconds[lv.name] = time.perf_counter() - t0
+        iterations[lv.name] = int(h.getInfo().ipm_iteration_count)
         if last:
             break
         tau = FACE_DUAL_TOL * max(1.0, float(np.abs(lv.cost).max()))
@@ -157,7 +160,7 @@ def solve_levels(
         ru[r_lo] = rl[r_lo]
         fixed_c += int(at_lo.sum() + at_up.sum())
         fixed_r += int(r_up.sum() + r_lo.sum())
-    return FaceResult(x, values, duals, seconds, whole, fixed_c, fixed_r)
+    return FaceResult(x, values, duals, seconds, iterations, whole, fixed_c, fixed_r)
 
 
 def drift(levels: list[Level], values: dict[str, float], x: np.ndarray, slack) -> list[str]:

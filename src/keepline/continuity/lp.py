@@ -262,6 +262,9 @@ class SolverOptions:
     threads: int = 0  # 0 = HiGHS default
     ipm_above_nonzeros: int = 50_000
     cost_level: bool = True  # False: stop after the lateness levels (purchases not costed)
+    # interior point: each level on the optimal face of the ones before (False: each
+    # optimum held as a row, the method small plans use by simplex)
+    face_levels: bool = True
 
 
 def new_highs(model: LPModel, cost: np.ndarray, opts: SolverOptions) -> highspy.Highs:

@@ -54,6 +54,7 @@ class LPSolution:
     seconds: float
     solver: str
     level_seconds: dict[str, float] = field(default_factory=dict)
+    level_iterations: dict[str, int] = field(default_factory=dict)  # simplex or IPM
 
 
 def class_costs(model: lpm.LPModel, rank: int) -> np.ndarray:
@@ -116,22 +117,25 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
         if class_costs(model, r).any()
     ]
     x = None
-    if solver_used == "ipm":
+    if solver_used == "ipm" and opts.face_levels:
         # large models: every level by interior point without crossover (a warm-started
         # simplex on the 10× benchmark plant, or a crossover, took longer than the time
         # limit); the rounding takes interior solutions as well as vertices
         h.setOptionValue("run_crossover", "off")
-        x, values, duals, seconds, method = _levels_on_face(h, model, ranks, opts)
+        x, values, duals, seconds, iterations, method = _levels_on_face(h, model, ranks, opts)
         if x is None:
             h = lpm.new_highs(model, np.zeros(model.n_col), opts)
-            h.setOptionValue("run_crossover", "off")
+    if solver_used == "ipm":
+        h.setOptionValue("run_crossover", "off")
     if x is None:
-        x, values, duals, seconds = _levels_held(h, model, ranks, opts)
+        x, values, duals, seconds, iterations = _levels_held(h, model, ranks, opts)
         method = f"{solver_used}, held levels"
     sched = _schedule_from(model, x)
     act = np.full(len(inp.opt_material), np.nan)
     act[model.y_opt] = x[model.y0 : model.i0]
-    return LPSolution(sched, values, duals, act, model, time.perf_counter() - t0, method, seconds)
+    return LPSolution(
+        sched, values, duals, act, model, time.perf_counter() - t0, method, seconds, iterations
+    )
 
 
 def _levels_on_face(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOptions):
@@ -151,26 +155,33 @@ def _levels_on_face(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOpt
     res = face.solve_levels(h, model, levels, opts)
     lateness_levels = [lv for lv in levels if lv.name != "cost"]
     if face.drift(lateness_levels, res.values, res.x, _level_slack):
-        return None, {}, {}, {}, ""
+        return None, {}, {}, {}, {}, ""
     duals = {r: res.row_duals[PRIORITY_NAMES[r]] for r in ranks}
     method = "ipm on the optimal face"
     if res.whole_lp:
         method += f" (whole LP for {', '.join(res.whole_lp)})"
-    return res.x, res.values, duals, res.seconds, method
+    return res.x, res.values, duals, res.seconds, res.iterations, method
 
 
 def _levels_held(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOptions):
     """Each level's optimum held as a row for the levels after it."""
     values: dict[str, float] = {}
     seconds: dict[str, float] = {}
+    iterations: dict[str, int] = {}
     duals: dict[int, np.ndarray] = {}
     all_cols = np.arange(model.n_col, dtype=np.int32)
+
+    def count() -> int:
+        info = h.getInfo()
+        return int(info.simplex_iteration_count + info.ipm_iteration_count)
+
     for rank in ranks:
         c = class_costs(model, rank)
         h.changeColsCost(model.n_col, all_cols, c)
         t_level = time.perf_counter()
         lpm.run_checked(h, f"plan ({PRIORITY_NAMES[rank]} orders)", opts.time_limit_s)
         seconds[PRIORITY_NAMES[rank]] = time.perf_counter() - t_level
+        iterations[PRIORITY_NAMES[rank]] = count()
         v = h.getInfo().objective_function_value
         values[PRIORITY_NAMES[rank]] = v
         duals[rank] = np.array(h.getSolution().row_dual)
@@ -186,9 +197,10 @@ def _levels_held(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOption
         t_level = time.perf_counter()
         lpm.run_checked(h, "plan (cost)", opts.time_limit_s)
         seconds["cost"] = time.perf_counter() - t_level
+        iterations["cost"] = count()
         values["cost"] = h.getInfo().objective_function_value
     x = np.array(h.getSolution().col_value)
-    return x, values, duals, seconds
+    return x, values, duals, seconds, iterations
 
 
 def _schedule_from(model: lpm.LPModel, x: np.ndarray) -> Schedule:
@@ -398,6 +410,7 @@ class PlanResult:
                 "nonzeros": self.lp.model.nnz(),
                 "level_objectives": self.lp.level_values,
                 "level_seconds": self.lp.level_seconds,
+                "level_iterations": self.lp.level_iterations,
             },
         }
 
