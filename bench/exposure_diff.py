@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 
 
 def main() -> None:
-    a, b = (json.load(open(p)) for p in sys.argv[1:3])
+    a, b = (json.loads(Path(p).read_text()) for p in sys.argv[1:3])
     bad = 0
     nodes = 0
     for case in a:

@@ -159,14 +159,27 @@ def test_shortcuts_give_the_numbers_of_solving_every_node(verify):
     assert saved > 0  # the shortcuts were taken
 
 
-@pytest.mark.shared_data
-@pytest.mark.parametrize("number", [1, 4, 9, 13, 16, 22])
-def test_shortcuts_on_willems_chains(number):
+def compare_on_chain(number):
     chain = convert(chain_path(shared_data("willems"), number), horizon_days=56)
     inp = build_input(chain.plant, horizon=8, outbound=chain.outbound)
     fast = exposure_input(inp)
     same_numbers(fast, exposure_input(inp, shortcuts=False))
     assert fast.answered >= len(chain.outbound)  # every outbound node, at least
+    return fast
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("number", [1, 4, 9, 16])
+def test_shortcuts_on_willems_chains(number):
+    compare_on_chain(number)
+
+
+@pytest.mark.shared_data
+def test_blocks_on_willems_chains():
+    # chains 13 and 22: some nodes are solved on their blocks only, some on the whole LP
+    runs = [compare_on_chain(n) for n in (13, 22)]
+    assert sum(r.blocks for r in runs) > 0
+    assert sum(r.solves for r in runs) > 0
 
 
 def test_cold_restart_gives_the_same_numbers(monkeypatch):
@@ -212,3 +225,16 @@ def test_outbound_node_from_the_witness_by_hand():
     ref = exposure_input(inp, nodes=[("lane", "road")], shortcuts=False)
     assert ref.solves > run.solves
     same_numbers(run, ref)
+
+
+def test_blocks_give_the_same_numbers_on_random_plants(monkeypatch):
+    # every node whose blocks are smaller than the plant is solved on them, however large
+    monkeypatch.setattr(ex_module, "BLOCK_SHARE", 1.0)
+    blocks = 0
+    for seed in range(30):
+        p, sc = random_plant(seed)
+        inp = build_input(p, None, Scenario.model_validate(sc), 25)
+        fast = exposure_input(inp, verify=True)
+        same_numbers(fast, exposure_input(inp, verify=True, shortcuts=False))
+        blocks += fast.blocks
+    assert blocks > 0

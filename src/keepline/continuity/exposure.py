@@ -57,6 +57,9 @@ ZERO = 1e-9  # a witness's value below this counts as nothing on that column
 # every line needs, takes thousands of warm dual iterations but a few hundred after
 # presolve; measured on Willems chain 38)
 WARM_ITERATIONS = 400
+# a node's blocks are solved on their own LP when that LP has at most this share of the
+# plant LP's nonzeros (estimated), else on the plant's LP
+BLOCK_SHARE = 0.3
 
 
 @dataclass
@@ -102,6 +105,7 @@ class ExposureRun:
     warm: bool
     cold_restarts: int = 0  # warm solves restarted from scratch (``WARM_ITERATIONS``)
     answered: int = 0  # nodes answered from a witness, without a solve
+    blocks: int = 0  # nodes solved on the LP of their blocks only
 
 
 def restrict(
@@ -196,6 +200,7 @@ class _Exposure:
         self.h.setOptionValue("solver", "simplex")
         self.witnesses: list[np.ndarray] = []
         self.relaxed: np.ndarray | None = None
+        self.children: dict[tuple[bytes, bytes], _Exposure] = {}
         if targets is not None:
             self._given(targets, tols)
             return
@@ -230,7 +235,6 @@ class _Exposure:
         self._set_cols(self.s_cols, np.zeros(len(targets)), targets)
         self.base_cost = np.zeros(m.n_col)
         self.base_cost[self.s_cols] = -self.early_weight
-        self.base_basis = None
         self.tol, self.order_tol = tols or (
             1e-6 * max(1.0, float(targets.sum())),
             1e-6 * max(1.0, float(targets.max(initial=0.0))),
@@ -238,6 +242,10 @@ class _Exposure:
         self.col_upper = m.col_upper.copy()
         self.col_upper[self.s_cols] = targets
         self.row_upper = m.row_upper.copy()
+        # the targets are met here too (a block of the parent's baseline): its basis is
+        # where every node of the block starts
+        self._solve(self.base_cost, "exposure block baseline", PRIMAL)
+        self.base_basis = self.h.getBasis()
 
     def _find_witnesses(self) -> None:
         """Plans that meet every target: the baseline's optimum, and the plan that buys
@@ -338,19 +346,32 @@ class _Exposure:
         hit = np.isin(label, label[seeds])
         lines = np.flatnonzero(hit[:L])
         materials = np.flatnonzero(hit[L + P :] & keep)
-        if len(lines) == L and len(materials) == M:
+        if (lines.tobytes(), materials.tobytes()) in self.children:
+            return lines, materials
+        # a block nearly as large as the plant is better solved on the plant's LP, warm
+        pairs = np.isin(inp.pair_line, lines)
+        kept = np.zeros(M, dtype=bool)
+        kept[materials] = True
+        size = (
+            (inp.bom[inp.pair_product[pairs]][:, kept] > 0).sum() + 4 * pairs.sum()
+        ) * inp.horizon
+        if size > BLOCK_SHARE * self.model.nnz():
             return None
         return lines, materials
 
-    def _child(self, lines: np.ndarray, materials: np.ndarray) -> tuple[_Exposure, np.ndarray]:
-        """The exposure LP of one block, with this plant's targets and tolerances; and
-        the positions of its shipment columns among this plant's."""
-        sub, orders = restrict(self.inp, lines, materials)
-        pos = np.searchsorted(self.so, orders[sub_in_horizon(sub)])
-        child = _Exposure(
-            sub, False, self.opts, False, self.targets[pos].copy(), (self.tol, self.order_tol)
-        )
-        return child, pos
+    def _child(self, lines: np.ndarray, materials: np.ndarray) -> _Exposure:
+        """The exposure LP of one block, with this plant's targets and tolerances, built
+        once (kept for the next node of the same block) and warm-started from its own
+        baseline basis."""
+        key = (lines.tobytes(), materials.tobytes())
+        if key not in self.children:
+            sub, orders = restrict(self.inp, lines, materials)
+            pos = np.searchsorted(self.so, orders[sub_in_horizon(sub)])
+            self.children[key] = _Exposure(
+                sub, False, self.opts, False, self.targets[pos].copy(), (self.tol, self.order_tol)
+            )
+            self.solves += self.children[key].solves
+        return self.children[key]
 
     def _witnessed(self, cols: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
         """Orders (positions in the shipment columns) a node's loss takes away, when a
@@ -513,12 +534,13 @@ class _Exposure:
         if self.lost is None and self.shortcuts:
             block = self._block(lp_kind, idx)
             if block is not None:  # the node's blocks alone, relaxed rows dropped
-                child, _ = self._child(*block)
+                child = self._child(*block)
                 sub_idx = idx
                 if lp_kind == NodeKind.line.value:
                     sub_idx = int(np.searchsorted(block[0], idx))
+                before = child.solves
                 out = child.node(kind, sub_idx, node_id, ttr, verify)
-                self.solves += child.solves
+                self.solves += child.solves - before
                 self.blocks += 1
                 return out
         solved = self.lost is None
@@ -565,8 +587,7 @@ class _Exposure:
             if dirty:
                 sc = self.base_cost[self.s_cols]
                 self.h.changeColsCost(len(sc), self.s_cols.astype(np.int32), sc)
-            if self.base_basis is not None:
-                self.h.setBasis(self.base_basis)
+            self.h.setBasis(self.base_basis)
         return NodeExposure(kind, node_id, tts, ttr, pi, units, T)
 
 
@@ -605,17 +626,18 @@ def exposure_input(
     out = []
     shortcuts = shortcuts and warm
     ex = _Exposure(inp, critical_only, opts, shortcuts)
-    solves, cold, answered = ex.solves, 0, 0
+    solves, cold, answered, blocks = ex.solves, 0, 0, 0
     for i, (kind, node_id) in enumerate(nodes):
         if not warm:
             ex = _Exposure(inp, critical_only, opts, shortcuts)
             solves += ex.solves
-        before = (ex.solves, ex.cold, ex.answered)
+        before = (ex.solves, ex.cold, ex.answered, ex.blocks)
         ttr = inp.ttr_days.get((kind, node_id), 14)
         out.append(ex.node(kind, _node_index(inp, kind, node_id), node_id, ttr, verify))
         solves += ex.solves - before[0]
         cold += ex.cold - before[1]
         answered += ex.answered - before[2]
+        blocks += ex.blocks - before[3]
         if progress:
             progress(i + 1, len(nodes))
     top = max((n.pi for n in out), default=0.0)
@@ -623,7 +645,7 @@ def exposure_input(
         n.rei = n.pi / top if top > 0 else 0.0
     out.sort(key=lambda n: (-n.rei, n.tts_days, n.kind, n.id))
     seconds = time.perf_counter() - t0
-    return ExposureRun(out, ex.targets, seconds, solves, warm, cold, answered)
+    return ExposureRun(out, ex.targets, seconds, solves, warm, cold, answered, blocks)
 
 
 def exposure(
