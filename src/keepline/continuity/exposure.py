@@ -28,7 +28,11 @@ nothing on the columns a node's loss fixes to zero, other than shipments, that w
 with the node's shipments removed is still feasible (a shipment only draws finished
 stock) and meets every target of every other order, which bounds every question from
 above: the node's numbers follow without a solve. This decides every outbound node, and
-every supplier, region or lane whose purchases a witness does not need.
+every supplier, region or lane whose purchases a witness does not need. Materials whose
+supply always covers the most their lines could use, and crew rows that cover every
+line's full crew, cannot bind while their own supply is up (proof in ``_find_blocks``);
+without them the LP splits into blocks, and a node is solved on the LP of its blocks
+only (built once per block, warm-started), every other order at its target.
 """
 
 from __future__ import annotations
