@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from keepline.continuity import exposure as ex_module
 from keepline.continuity.exposure import exposure, exposure_input
 from keepline.continuity.model import build_input
+from keepline.continuity.willems import chain_path, convert
 from keepline.plant.yamlio import load_yaml
 from keepline.scenario import Scenario
-from tests.conftest import XUZHOU, ZHENGZHOU
+from tests.conftest import XUZHOU, ZHENGZHOU, shared_data
 
 from .continuity_factory import order, random_plant, tiny_plant
 
@@ -117,3 +119,122 @@ def test_warm_start_gives_the_same_answers_as_from_scratch():
     for a, b in zip(sorted(warm.nodes, key=key), sorted(cold.nodes, key=key), strict=True):
         assert (a.tts_days, a.flagged) == (b.tts_days, b.flagged)
         assert a.pi == pytest.approx(b.pi, rel=1e-6, abs=1e-6)
+
+
+# -- exact shortcuts and the cold restart: the same numbers as solving every node --------
+
+
+def same_numbers(a, b):
+    key = lambda n: (n.kind, n.id)  # noqa: E731
+    for x, y in zip(sorted(a.nodes, key=key), sorted(b.nodes, key=key), strict=True):
+        assert key(x) == key(y)
+        assert (x.tts_days, x.flagged) == (y.tts_days, y.flagged), key(x)
+        assert x.pi == pytest.approx(y.pi, rel=1e-6, abs=1e-6), key(x)
+        for k in x.units_short:
+            assert x.units_short[k] == pytest.approx(y.units_short[k], rel=1e-6, abs=1e-6)
+
+
+def shortcut_cases():
+    cases = [
+        build_input(load_yaml(XUZHOU), horizon=60),
+        build_input(load_yaml(ZHENGZHOU), horizon=60),
+        build_input(supplier_plant(False), horizon=30),
+        build_input(supplier_plant(True), horizon=30),
+    ]
+    for seed in range(8):
+        p, sc = random_plant(seed)
+        cases.append(build_input(p, None, Scenario.model_validate(sc), 25))
+    return cases
+
+
+@pytest.mark.parametrize("verify", [False, True])
+def test_shortcuts_give_the_numbers_of_solving_every_node(verify):
+    saved = 0
+    for inp in shortcut_cases():
+        fast = exposure_input(inp, verify=verify)
+        ref = exposure_input(inp, verify=verify, shortcuts=False)
+        same_numbers(fast, ref)
+        saved += fast.answered
+        assert ref.answered == 0
+    assert saved > 0  # the shortcuts were taken
+
+
+def compare_on_chain(number):
+    chain = convert(chain_path(shared_data("willems"), number), horizon_days=56)
+    inp = build_input(chain.plant, horizon=8, outbound=chain.outbound)
+    fast = exposure_input(inp)
+    same_numbers(fast, exposure_input(inp, shortcuts=False))
+    assert fast.answered >= len(chain.outbound)  # every outbound node, at least
+    return fast
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("number", [1, 4, 9, 16])
+def test_shortcuts_on_willems_chains(number):
+    compare_on_chain(number)
+
+
+@pytest.mark.shared_data
+def test_blocks_on_willems_chains():
+    # chains 13 and 22: some nodes are solved on their blocks only, some on the whole LP
+    runs = [compare_on_chain(n) for n in (13, 22)]
+    assert sum(r.blocks for r in runs) > 0
+    assert sum(r.solves for r in runs) > 0
+
+
+def test_cold_restart_gives_the_same_numbers(monkeypatch):
+    # every warm solve that needs more than one iteration is restarted from scratch
+    monkeypatch.setattr(ex_module, "WARM_ITERATIONS", 1)
+    cold = 0
+    for inp in shortcut_cases()[:6]:
+        fast = exposure_input(inp, verify=True)
+        same_numbers(fast, exposure_input(inp, verify=True, shortcuts=False))
+        cold += fast.cold_restarts
+    assert cold > 0
+
+
+def test_supplier_with_stock_for_the_horizon_needs_no_solve():
+    # 300 kg on hand serve the 30 × 10 widgets with no purchase at all: the plan that
+    # buys least is a witness, so the main supplier's loss costs nothing (TTS = horizon,
+    # PI 0) and is answered without a solve; the line still needs one.
+    p = supplier_plant(backup=False)
+    p.materials[0].on_hand = 300
+    inp = build_input(p, horizon=30)
+    run = exposure_input(inp, nodes=[("supplier", "main")])
+    main = run.nodes[0]
+    assert main.tts_days == 30 and main.pi == 0 and not main.flagged
+    base = exposure_input(inp, nodes=[])
+    assert run.solves == base.solves  # baseline and witness solves only
+    line = exposure_input(inp, nodes=[("line", "line-1")])
+    assert line.solves > base.solves and line.nodes[0].tts_days == 0
+
+
+def test_outbound_node_from_the_witness_by_hand():
+    # An outbound node carrying the orders due on days 3 and 5 (10 units each, all met at
+    # baseline): TTS = 3, the first of them; with TTR 7 days both are lost within it,
+    # PI = 2 × 10 × weight 1 = 20. No solve beyond the baseline's.
+    p = supplier_plant(backup=False)
+    p.materials[0].on_hand = 300
+    inp = build_input(p, horizon=30, outbound={"road": ["d03", "d05"]})
+    inp.ttr_days[("lane", "road")] = 7
+    run = exposure_input(inp, nodes=[("lane", "road")])
+    road = run.nodes[0]
+    assert road.tts_days == 3 and road.pi == pytest.approx(20.0) and road.flagged
+    assert road.units_short["standard"] == pytest.approx(20.0)
+    assert run.solves == exposure_input(inp, nodes=[]).solves
+    ref = exposure_input(inp, nodes=[("lane", "road")], shortcuts=False)
+    assert ref.solves > run.solves
+    same_numbers(run, ref)
+
+
+def test_blocks_give_the_same_numbers_on_random_plants(monkeypatch):
+    # every node whose blocks are smaller than the plant is solved on them, however large
+    monkeypatch.setattr(ex_module, "BLOCK_SHARE", 1.0)
+    blocks = 0
+    for seed in range(30):
+        p, sc = random_plant(seed)
+        inp = build_input(p, None, Scenario.model_validate(sc), 25)
+        fast = exposure_input(inp, verify=True)
+        same_numbers(fast, exposure_input(inp, verify=True, shortcuts=False))
+        blocks += fast.blocks
+    assert blocks > 0

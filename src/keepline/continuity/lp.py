@@ -40,6 +40,7 @@ from keepline.continuity.model import (
 from keepline.errors import KeeplineError
 
 INF = highspy.kHighsInf
+ITERATION_LIMIT = 2**31 - 1  # HiGHS's default simplex_iteration_limit (none)
 
 
 @dataclass
@@ -305,6 +306,11 @@ def run_checked(h: highspy.Highs, what: str, time_limit_s: float) -> None:
     before each one.)"""
     h.setOptionValue("time_limit", float(h.getRunTime() + time_limit_s))
     h.run()
+    check_status(h, what)
+
+
+def check_status(h: highspy.Highs, what: str) -> None:
+    """Raise unless the last solve reached a proven optimum."""
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         name = h.modelStatusToString(status)
