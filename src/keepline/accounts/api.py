@@ -76,7 +76,7 @@ def list_users(
     role: Annotated[Role | None, Query(description="Only this role.")] = None,
     active: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="E-mail contains.")] = None,
-) -> Page[UserOut]:
+) -> Response:
     """The enterprise's users. Sort by id, email, role or created_at."""
     query = select(User).where(User.enterprise_id == caller.enterprise_id)
     if role is not None:

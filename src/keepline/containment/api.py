@@ -8,7 +8,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import or_, select
 
@@ -58,7 +58,7 @@ CASE_SORTS = {"confirmed_on": Case.confirmed_on, "id": Case.id}
 
 
 @router.get("/cases", response_model=Page[CaseOut])
-def list_cases(session: DB, caller: HealthStaff, paging: Paging) -> Page[CaseOut]:
+def list_cases(session: DB, caller: HealthStaff, paging: Paging) -> Response:
     q = select(Case).where(Case.enterprise_id == caller.enterprise_id)
     items, total = fetch_page(session, q, paging, CASE_SORTS, "-confirmed_on")
     return page_of([CaseOut.model_validate(c) for c in items], total, paging)
@@ -138,7 +138,7 @@ def list_restrictions(
     employee_no: Annotated[str | None, Query(max_length=32)] = None,
     active_on: Annotated[dt.date | None, Query(description="In force on this day.")] = None,
     kind: Annotated[str | None, Query(max_length=12)] = None,
-) -> Page[RestrictionOut]:
+) -> Response:
     """Isolations and quarantines (sort: start_day, id, employee_no)."""
     q = select(Restriction).where(Restriction.enterprise_id == caller.enterprise_id)
     if employee_no:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Query, UploadFile
+from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -153,7 +153,7 @@ def list_declarations(
     flagged: bool | None = None,
     health_code: HealthCode | None = None,
     min_temperature_c: Annotated[float | None, Query(ge=-100, le=100)] = None,
-) -> Page[DeclarationOut]:
+) -> Response:
     """Declarations (health officers and admins). Sort by day (default: newest first),
     employee_no, temperature_c or declared_at."""
     q = select(Declaration).where(Declaration.enterprise_id == caller.enterprise_id)
@@ -180,7 +180,7 @@ def missing(
     date: Annotated[dt.date | None, Query(description="Default: today (plant time).")] = None,
     team: Annotated[str | None, Query(max_length=64)] = None,
     zone: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[MissingOut]:
+) -> Response:
     """Active workers who have not declared for the day. Sort by employee_no, name, team."""
     q = service.missing_query(caller.enterprise_id, date or service.local_today())  # type: ignore[arg-type]
     if team is not None:

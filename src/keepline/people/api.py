@@ -5,13 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from sqlalchemy import or_, select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
 from keepline.apikit.deps import DB, Tenant, roles
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, page_of, respond
 from keepline.errors import InputError
 from keepline.health.models import Clearance
 from keepline.people import service
@@ -88,7 +88,7 @@ def list_workers(
     employment_status: EmploymentStatus | None = None,
     cleared: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Name or number contains.")] = None,
-) -> Page[WorkerView]:
+) -> Response:
     """The roster. Sort by employee_no (default), name, team, zone, shift or updated_at."""
     eid = caller.enterprise_id
     query = (
@@ -134,9 +134,9 @@ def create_worker(body: WorkerIn, session: DB, caller: RosterEditor) -> WorkerVi
 
 
 @router.get("/workers/summary", response_model=RosterSummary)
-def roster_summary(session: DB, caller: Tenant) -> RosterSummary:
+def roster_summary(session: DB, caller: Tenant) -> Response:
     """Planned headcount (plant model) against the roster, per team."""
-    return RosterSummary.model_validate(service.summary(session, caller.enterprise_id))  # type: ignore[arg-type]
+    return respond(RosterSummary.model_validate(service.summary(session, caller.enterprise_id)))  # type: ignore[arg-type]
 
 
 class ImportMode(StrEnum):
@@ -178,10 +178,10 @@ def import_workers(
 
 
 @router.get("/workers/{employee_no}", response_model=WorkerView)
-def get_worker(employee_no: EmployeeNo, session: DB, caller: Tenant) -> WorkerView:
+def get_worker(employee_no: EmployeeNo, session: DB, caller: Tenant) -> Response:
     eid: str = caller.enterprise_id  # type: ignore[assignment]
     w = service.get_worker(session, eid, employee_no)
-    return worker_view(w, _clearance(session, eid, employee_no), caller.sees_personal_data)
+    return respond(worker_view(w, _clearance(session, eid, employee_no), caller.sees_personal_data))
 
 
 @router.patch("/workers/{employee_no}", response_model=WorkerView)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
 from keepline.accounts.models import Role
@@ -45,7 +45,7 @@ def list_output(
     start: dt.date | None = None,
     end: dt.date | None = None,
     line_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[s.OutputRecordOut]:
+) -> Response:
     """Output records. Sort by day (default), id or line_id."""
     q = select(OutputRecord).where(OutputRecord.enterprise_id == caller.enterprise_id)
     if start:
@@ -93,7 +93,7 @@ def _summary(p: StoredPlan) -> dict:  # type: ignore[type-arg]
 
 
 @router.get("/plans", response_model=Page[s.PlanSummaryOut])
-def list_plans(session: DB, caller: Tenant, paging: Paging) -> Page[s.PlanSummaryOut]:
+def list_plans(session: DB, caller: Tenant, paging: Paging) -> Response:
     """Stored plans, newest first by default (sort by id or as_of)."""
     q = select(StoredPlan).where(StoredPlan.enterprise_id == caller.enterprise_id)
     cols = {"id": StoredPlan.id, "as_of": StoredPlan.as_of}
