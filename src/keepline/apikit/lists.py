@@ -91,9 +91,21 @@ def fetch_page(
     params: ListParams,
     columns: Mapping[str, ColumnElement[Any]],
     default: str,
+    *,
+    count: Select[Any] | None = None,
 ) -> tuple[list[Any], int]:
-    """The rows of one page and the total count of ``query``."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    """The rows of one page and the total count of ``query``.
+
+    ``count`` is a cheaper query that counts the same rows (e.g. without a join that
+    cannot change the count), or a ``SELECT`` of the number itself. When the page starts
+    at or past the total, the rows query is not run at all.
+    """
+    if count is None:
+        count = select(func.count()).select_from(query.order_by(None).subquery())
+    total = session.scalar(count) or 0
+    if params.offset >= total:
+        order_by(params.sort, columns, default)  # an unknown sort field is still a 422
+        return [], total
     q = query.order_by(*order_by(params.sort, columns, default))
     rows = session.execute(q.limit(params.limit).offset(params.offset)).all()
     return [r[0] if len(r) == 1 else r for r in rows], total

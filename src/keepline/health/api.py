@@ -156,7 +156,8 @@ def list_declarations(
 ) -> Response:
     """Declarations (health officers and admins). Sort by day (default: newest first),
     employee_no, temperature_c or declared_at."""
-    q = select(Declaration).where(Declaration.enterprise_id == caller.enterprise_id)
+    # Plain rows, not ORM objects (DeclarationOut reads either by attribute).
+    q = select(*Declaration.__table__.c).where(Declaration.enterprise_id == caller.enterprise_id)
     if date is not None:
         q = q.where(Declaration.day == date)
     if employee_no is not None:
@@ -182,13 +183,16 @@ def missing(
     zone: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Active workers who have not declared for the day. Sort by employee_no, name, team."""
-    q = service.missing_query(caller.enterprise_id, date or service.local_today())  # type: ignore[arg-type]
+    eid: str = caller.enterprise_id  # type: ignore[assignment]
+    day = date or service.local_today()
+    q = service.missing_query(eid, day)
+    count = service.missing_count(eid, day) if team is None and zone is None else None
     if team is not None:
         q = q.where(Worker.team_id == team)
     if zone is not None:
         q = q.where(Worker.zone_id == zone)
     sorts = {"employee_no": Worker.employee_no, "name": Worker.name, "team": Worker.team_id}
-    rows, total = fetch_page(session, q, paging, sorts, "employee_no")
+    rows, total = fetch_page(session, q, paging, sorts, "employee_no", count=count)
     items = [
         MissingOut(
             employee_no=w.employee_no, name=w.name, team=w.team_id, zone=w.zone_id, shift=w.shift_id
