@@ -16,13 +16,14 @@ from keepline.apikit.deps import (
     DB,
     SESSION_COOKIE,
     Admin,
+    Route,
     _bearer,
     current_caller,
     request_token,
 )
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=Route)
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A user id.")]
 
 

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from keepline.apikit.deps import DB, Admin
+from keepline.apikit.deps import DB, Admin, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.audit import service
 from keepline.audit.models import AuditEntry
 from keepline.audit.schemas import AuditOut
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=Route)
 SORTS = {"id": AuditEntry.id, "at": AuditEntry.at, "table_name": AuditEntry.table_name}
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import or_, select
 
-from keepline.apikit.deps import DB, HealthStaff, Tenant
+from keepline.apikit.deps import DB, HealthStaff, Route, Tenant
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.containment import clock, service
 from keepline.containment.models import Case, Restriction, ZoneStateChange
@@ -33,7 +33,7 @@ from keepline.containment.schemas import (
 from keepline.errors import InputError
 from keepline.tabular import read_table
 
-router = APIRouter(tags=["containment"])
+router = APIRouter(tags=["containment"], route_class=Route)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ZoneId = Annotated[str, Path(min_length=1, max_length=64, description="Zone id.")]
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from keepline.apikit.deps import DB, HealthOfficer, HealthStaff, Tenant
+from keepline.apikit.deps import DB, HealthOfficer, HealthStaff, Route, Tenant
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.health import service
@@ -28,7 +28,7 @@ from keepline.people.schemas import WorkerView
 from keepline.people.service import get_worker
 from keepline.tabular import RowProblem, RowsError, read_table, require_columns
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=Route)
 
 FILE_COLUMNS = (
     "employee_no",

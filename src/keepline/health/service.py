@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from keepline import db
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance, Declaration, Flag, HealthCode
@@ -214,6 +215,8 @@ def save_declarations(
             changes=changes[i : i + CHUNK],
         )
     _flag_workers(session, enterprise_id, actor, newly_flagged)
+    db.analyze_after_bulk(session, len(rows), "declarations")
+    db.analyze_after_bulk(session, len(newly_flagged), "clearances")
     return report
 
 

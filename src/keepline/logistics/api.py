@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Tenant, roles
+from keepline.apikit.deps import DB, Route, Tenant, roles
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import NotFound
 from keepline.health.service import local_today
@@ -29,7 +29,7 @@ from keepline.logistics.models import (
     TransportPass,
 )
 
-router = APIRouter(tags=["logistics"])
+router = APIRouter(tags=["logistics"], route_class=Route)
 Logistics = Annotated[Caller, Depends(roles(Role.admin, Role.storekeeper, Role.planner))]
 AsOf = Annotated[dt.date | None, Query(description="Day (default: today, plant time).")]
 ShipmentId = Annotated[str, Path(min_length=1, max_length=64, description="Shipment number.")]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Tenant, roles
+from keepline.apikit.deps import DB, Route, Tenant, roles
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.health.service import local_today
 from keepline.materials import schemas as s
@@ -22,7 +22,7 @@ from keepline.materials import service
 from keepline.materials.models import PreventionPolicy, StockMovement
 from keepline.plant import models as pm
 
-router = APIRouter(tags=["materials"])
+router = APIRouter(tags=["materials"], route_class=Route)
 Storekeeper = Annotated[Caller, Depends(roles(Role.admin, Role.storekeeper))]
 PolicyEditor = Annotated[Caller, Depends(roles(Role.admin, Role.health_officer))]
 MaterialId = Annotated[str, Path(min_length=1, max_length=64, description="Material id.")]

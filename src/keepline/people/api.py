@@ -10,7 +10,7 @@ from sqlalchemy import Row, func, or_, select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Tenant, roles
+from keepline.apikit.deps import DB, Route, Tenant, roles
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of, respond
 from keepline.errors import InputError
 from keepline.health.models import Clearance
@@ -28,7 +28,7 @@ from keepline.people.schemas import (
 )
 from keepline.tabular import read_table
 
-router = APIRouter(tags=["roster"])
+router = APIRouter(tags=["roster"], route_class=Route)
 RosterEditor = Annotated[Caller, Depends(roles(Role.admin, Role.health_officer))]
 EmployeeNo = Annotated[str, Path(min_length=1, max_length=32, description="Employee number.")]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

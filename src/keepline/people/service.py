@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from keepline import db
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance
@@ -346,6 +347,7 @@ def import_roster(
             changes=changes[i : i + CHUNK],
         )
     session.flush()
+    db.analyze_after_bulk(session, total, "workers")
     return report
 
 

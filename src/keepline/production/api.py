@@ -12,14 +12,14 @@ from sqlalchemy import select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Tenant, roles
+from keepline.apikit.deps import DB, Route, Tenant, roles
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.health.service import local_today
 from keepline.production import schemas as s
 from keepline.production import service
 from keepline.production.models import OutputRecord, StoredPlan
 
-router = APIRouter(tags=["production"])
+router = APIRouter(tags=["production"], route_class=Route)
 Planner = Annotated[Caller, Depends(roles(Role.admin, Role.planner))]
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Plan number.")]
 

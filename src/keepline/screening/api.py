@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import select
 
-from keepline.apikit.deps import DB, HealthStaff, Tenant
+from keepline.apikit.deps import DB, HealthStaff, Route, Tenant
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
@@ -27,7 +27,7 @@ from keepline.screening.schemas import (
     SampleOut,
 )
 
-router = APIRouter(tags=["screening"])
+router = APIRouter(tags=["screening"], route_class=Route)
 RoundId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Round id.")]
 SampleId = Annotated[str, Path(min_length=1, max_length=40, description="Tube id.")]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
