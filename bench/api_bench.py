@@ -222,9 +222,9 @@ def tree_cpu(pid: int) -> float:
     return sum(_ticks(p) for p in pids) / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_cpu() -> float:
-    """CPU seconds used so far by the PostgreSQL server's processes on this machine."""
-    total = 0
+def postgres_ticks() -> dict[int, int]:
+    """CPU ticks used so far by each process of the PostgreSQL server on this machine."""
+    out = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
             try:
@@ -233,8 +233,17 @@ def postgres_cpu() -> float:
                         continue
             except OSError:
                 continue
-            total += _ticks(int(d))
-    return total / os.sysconf("SC_CLK_TCK")
+            out[int(d)] = _ticks(int(d))
+    return out
+
+
+def postgres_cpu(before: dict[int, int]) -> float:
+    """CPU seconds PostgreSQL's processes used since ``before`` (a process that came and
+    went in between, such as an autovacuum worker, counts as everything else)."""
+    now = postgres_ticks()
+    used = sum(now[p] - t for p, t in before.items() if p in now)
+    used += sum(t for p, t in now.items() if p not in before)
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def machine_busy() -> float:
@@ -369,12 +378,12 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
                 sequential(server.base, token, nos, server.proc.pid, args.sequential)
             load_before = os.getloadavg()[0]
             busy, cpu, own = machine_busy(), tree_cpu(server.proc.pid), time.process_time()
-            pg = postgres_cpu()
+            pg = postgres_ticks()
             t = time.perf_counter()
             lat, errors = asyncio.run(load(server.base, token, nos, args.rate, args.seconds))
             wall = time.perf_counter() - t
             busy, cpu = machine_busy() - busy, tree_cpu(server.proc.pid) - cpu
-            own, pg = time.process_time() - own, postgres_cpu() - pg
+            own, pg = time.process_time() - own, postgres_cpu(pg)
             allx = [x for v in lat.values() for x in v]
             print(
                 f"reads: {len(allx)} requests at {args.rate:.0f}/s, open loop, "
