@@ -9,10 +9,14 @@ given) PostgreSQL, and talks to it over loopback with httpx:
    declaration, in-process (no HTTP at all), on the same database. Reported as a ratio.
 2. reads: an open-loop load of 100 requests/s (requests are sent on schedule whether or
    not earlier ones have answered, so queueing shows in the latency) spread over five
-   read endpoints, for a bounded number of requests; p50/p95/p99 per endpoint.
+   read endpoints, for a bounded number of requests; p50/p95/p99 per endpoint. Before
+   it, each endpoint alone (``--sequential``): latency and the server's CPU per request
+   (from /proc). During it, the CPU of the server, of the load generator and of
+   everything else on the machine, so that a run on a busy machine says so.
 
     .venv/bin/python bench/api_bench.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/keepline_bench]
-        [--rate 100] [--seconds 20] [--declarations 10000]
+        [--rate 100] [--seconds 20] [--declarations 10000] [--workers 1] [--sequential 50]
+        [--no-baseline] [--skip-sqlite]
 """
 
 from __future__ import annotations
@@ -93,7 +97,10 @@ def free_port() -> int:
 class Server:
     def __init__(self, url: str, home: str, workers: int = 1) -> None:
         self.port = free_port()
-        env = os.environ | {"KEEPLINE_DATABASE_URL": url, "KEEPLINE_HOME": home}
+        # The server runs this tree's code (as this script does), not whichever keepline
+        # the venv's console script was installed from.
+        path = os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)
+        env = os.environ | {"KEEPLINE_DATABASE_URL": url, "KEEPLINE_HOME": home, "PYTHONPATH": path}
         exe = Path(sys.executable).parent / "keepline"
         self.proc = subprocess.Popen(
             [str(exe), "serve", "--port", str(self.port), "--log-level", "warning"]
@@ -179,6 +186,89 @@ def bench_naive(url: str, nos: list[str]) -> float:
     return time.perf_counter() - t
 
 
+def read_paths() -> list[str]:
+    """The five read endpoints of the load ('{no}': a worker's employee number)."""
+    day = local_today().isoformat()
+    return [
+        "/workers?limit=50&team=asm-day-1",
+        "/workers/{no}",
+        "/workers/summary",
+        f"/declarations/missing?date={day}&limit=50",
+        f"/declarations?date={day}&limit=50&sort=-temperature_c",
+    ]
+
+
+def _ticks(pid: int) -> int:
+    """utime + stime of one process, in clock ticks (0 if it has gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and its children (uvicorn's worker processes)."""
+    pids = [pid]
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        pids.append(int(d))
+            except OSError:
+                pass
+    return sum(_ticks(p) for p in pids) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_ticks() -> dict[int, int]:
+    """CPU ticks used so far by each process of the PostgreSQL server on this machine."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/comm") as f:
+                    if f.read().strip() != "postgres":
+                        continue
+            except OSError:
+                continue
+            out[int(d)] = _ticks(int(d))
+    return out
+
+
+def postgres_cpu(before: dict[int, int]) -> float:
+    """CPU seconds PostgreSQL's processes used since ``before`` (a process that came and
+    went in between, such as an autovacuum worker, counts as everything else)."""
+    now = postgres_ticks()
+    used = sum(now[p] - t for p, t in before.items() if p in now)
+    used += sum(t for p, t in now.items() if p not in before)
+    return used / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores have been busy (not idle, not waiting for I/O) since boot."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (sum(v[:8]) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def sequential(base: str, token: str, nos: list[str], pid: int, n: int) -> None:
+    """Each endpoint alone, one request at a time: latency and the server's CPU per request."""
+    print(f"sequential, {n} requests per endpoint (server CPU from /proc, whole process tree):")
+    print(f"  {'endpoint':28s} {'ms each':>8s} {'CPU ms':>8s}")
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
+        for p in read_paths():
+            for i in range(3):
+                c.get(p.format(no=nos[i]))
+            cpu, t = tree_cpu(pid), time.perf_counter()
+            for i in range(n):
+                r = c.get(p.format(no=nos[(i * 7919) % len(nos)]))
+                assert r.status_code == 200, r.text[:300]
+            wall, cpu = (time.perf_counter() - t) / n, (tree_cpu(pid) - cpu) / n
+            print(f"  {p.split('?')[0]:28s} {wall * 1e3:8.1f} {cpu * 1e3:8.1f}")
+
+
 async def _http_get(reader, writer, host: str, path: str, token: str) -> int:  # type: ignore[no-untyped-def]
     """One HTTP/1.1 GET on a kept-alive connection; returns the status."""
     writer.write(
@@ -214,14 +304,7 @@ async def load(
     omission). A minimal asyncio HTTP/1.1 client keeps the load generator's own CPU small
     on this 2-core machine (httpx costs more per request than the server does)."""
     host, port = base.removeprefix("http://").split(":")
-    day = local_today().isoformat()
-    paths = [
-        "/workers?limit=50&team=asm-day-1",
-        "/workers/{no}",
-        "/workers/summary",
-        f"/declarations/missing?date={day}&limit=50",
-        f"/declarations?date={day}&limit=50&sort=-temperature_c",
-    ]
+    paths = read_paths()
     n = int(rate * seconds)
     lat: dict[str, list[float]] = {p.split("?")[0]: [] for p in paths}
     pool: asyncio.Queue = asyncio.Queue()
@@ -282,19 +365,37 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
                 server.base + "/auth/login", json={"email": "bench@a.example", "password": PASSWORD}
             ).json()["token"]
             bulk = bench_bulk(server.base, token, nos)
-            naive = bench_naive(url, nos)
             print(f"bulk POST /declarations/bulk, {len(nos)} declarations over HTTP:")
             for k, v in bulk.items():
                 print(f"  {k:12s} {v:6.2f} s  ({len(nos) / v:,.0f} per s)")
-            print(
-                f"baseline (ORM merge + audit row each, in-process, no HTTP): {naive:.2f} s"
-                f" -> bulk call is {naive / bulk['new']:.1f}x faster"
-            )
+            if not args.no_baseline:
+                naive = bench_naive(url, nos)
+                print(
+                    f"baseline (ORM merge + audit row each, in-process, no HTTP): {naive:.2f} s"
+                    f" -> bulk call is {naive / bulk['new']:.1f}x faster"
+                )
+            if args.sequential:
+                sequential(server.base, token, nos, server.proc.pid, args.sequential)
+            load_before = os.getloadavg()[0]
+            busy, cpu, own = machine_busy(), tree_cpu(server.proc.pid), time.process_time()
+            pg = postgres_ticks()
+            t = time.perf_counter()
             lat, errors = asyncio.run(load(server.base, token, nos, args.rate, args.seconds))
+            wall = time.perf_counter() - t
+            busy, cpu = machine_busy() - busy, tree_cpu(server.proc.pid) - cpu
+            own, pg = time.process_time() - own, postgres_cpu(pg)
             allx = [x for v in lat.values() for x in v]
             print(
                 f"reads: {len(allx)} requests at {args.rate:.0f}/s, open loop, "
                 f"{args.seconds:.0f} s, {args.workers} uvicorn worker(s)"
+            )
+            print(
+                f"  during the load: server {cpu / len(allx) * 1e3:.1f} ms CPU a request "
+                f"({cpu / wall:.2f} cores), load generator {own / wall:.2f} cores, PostgreSQL "
+                f"{pg / wall:.2f} cores, everything else on the machine "
+                f"{max(0.0, busy - cpu - own - pg) / wall:.2f} cores of "
+                f"{os.cpu_count()}; load average {load_before:.2f} before, "
+                f"{os.getloadavg()[0]:.2f} after"
             )
             print(f"  {'endpoint':28s} {'n':>5s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}")
             for p, xs in [*lat.items(), ("all", allx)]:
@@ -318,6 +419,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0, help="length of the read load")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument(
+        "--sequential",
+        type=int,
+        default=50,
+        metavar="N",
+        help="first time each read endpoint alone, N requests (0: skip)",
+    )
+    ap.add_argument(
+        "--no-baseline", action="store_true", help="skip the in-process ORM baseline of the bulk"
+    )
+    ap.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only (with --pg)")
+    ap.add_argument(
         "--declarations", type=int, default=10_000, help="declarations in the bulk call"
     )
     args = ap.parse_args()
@@ -325,8 +437,9 @@ def main() -> None:
         f"# keepline API bench, {dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}"
     )
-    with tempfile.TemporaryDirectory() as d:
-        run(f"sqlite:///{d}/bench.db", "SQLite (embedded, WAL)", args)
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as d:
+            run(f"sqlite:///{d}/bench.db", "SQLite (embedded, WAL)", args)
     if args.pg:
         run(args.pg, "PostgreSQL 15 (local)", args)
 

@@ -16,13 +16,14 @@ from keepline.apikit.deps import (
     DB,
     SESSION_COOKIE,
     Admin,
+    Route,
     _bearer,
     current_caller,
     request_token,
 )
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=Route)
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A user id.")]
 
 
@@ -76,7 +77,7 @@ def list_users(
     role: Annotated[Role | None, Query(description="Only this role.")] = None,
     active: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="E-mail contains.")] = None,
-) -> Page[UserOut]:
+) -> Response:
     """The enterprise's users. Sort by id, email, role or created_at."""
     query = select(User).where(User.enterprise_id == caller.enterprise_id)
     if role is not None:

@@ -214,20 +214,32 @@ def login(session: Session, email: str, password: str) -> tuple[str, User, dt.da
 
 
 def authenticate(session: Session, token: str) -> Caller:
-    """The caller a token belongs to, or :class:`Unauthorized`."""
+    """The caller a token belongs to, or :class:`Unauthorized`.
+
+    Every request runs this, so it is one indexed query for the five columns a caller
+    needs (no ORM objects to build and track)."""
     now = dt.datetime.now(dt.UTC)
     row = session.execute(
-        select(AuthToken, User)
+        select(
+            AuthToken.expires_at,
+            User.id,
+            User.email,
+            User.role,
+            User.enterprise_id,
+            User.jurisdiction,
+            User.active,
+        )
         .join(User, User.id == AuthToken.user_id)
         .where(AuthToken.token_hash == _digest(token))
     ).first()
     if row is None:
         raise Unauthorized("not logged in (or the token is unknown)")
-    tok, user = row
-    expires = tok.expires_at if tok.expires_at.tzinfo else tok.expires_at.replace(tzinfo=dt.UTC)
-    if expires <= now or not user.active:
+    expires, user_id, email, role, enterprise_id, jurisdiction, active = row
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=dt.UTC)
+    if expires <= now or not active:
         raise Unauthorized("the login has expired; log in again")
-    return caller_of(user)
+    return Caller(user_id, email, Role(role), enterprise_id, jurisdiction)
 
 
 def logout(session: Session, token: str) -> None:

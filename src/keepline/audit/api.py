@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from keepline.apikit.deps import DB, Admin
+from keepline.apikit.deps import DB, Admin, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.audit import service
 from keepline.audit.models import AuditEntry
 from keepline.audit.schemas import AuditOut
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=Route)
 SORTS = {"id": AuditEntry.id, "at": AuditEntry.at, "table_name": AuditEntry.table_name}
 
 
@@ -29,7 +29,7 @@ def list_audit(
     ] = None,
     key: Annotated[str | None, Query(max_length=300, description="The record's key.")] = None,
     since: dt.datetime | None = None,
-) -> Page[AuditOut]:
+) -> Response:
     """Who changed which record, when, from what to what; newest first by default
     (sort by id, at or table_name)."""
     q = service.query(

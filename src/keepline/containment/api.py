@@ -8,11 +8,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import or_, select
 
-from keepline.apikit.deps import DB, HealthStaff, Tenant
+from keepline.apikit.deps import DB, HealthStaff, Route, Tenant
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.containment import clock, service
 from keepline.containment.models import Case, Restriction, ZoneStateChange
@@ -33,7 +33,7 @@ from keepline.containment.schemas import (
 from keepline.errors import InputError
 from keepline.tabular import read_table
 
-router = APIRouter(tags=["containment"])
+router = APIRouter(tags=["containment"], route_class=Route)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ZoneId = Annotated[str, Path(min_length=1, max_length=64, description="Zone id.")]
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -58,7 +58,7 @@ CASE_SORTS = {"confirmed_on": Case.confirmed_on, "id": Case.id}
 
 
 @router.get("/cases", response_model=Page[CaseOut])
-def list_cases(session: DB, caller: HealthStaff, paging: Paging) -> Page[CaseOut]:
+def list_cases(session: DB, caller: HealthStaff, paging: Paging) -> Response:
     q = select(Case).where(Case.enterprise_id == caller.enterprise_id)
     items, total = fetch_page(session, q, paging, CASE_SORTS, "-confirmed_on")
     return page_of([CaseOut.model_validate(c) for c in items], total, paging)
@@ -138,7 +138,7 @@ def list_restrictions(
     employee_no: Annotated[str | None, Query(max_length=32)] = None,
     active_on: Annotated[dt.date | None, Query(description="In force on this day.")] = None,
     kind: Annotated[str | None, Query(max_length=12)] = None,
-) -> Page[RestrictionOut]:
+) -> Response:
     """Isolations and quarantines (sort: start_day, id, employee_no)."""
     q = select(Restriction).where(Restriction.enterprise_id == caller.enterprise_id)
     if employee_no:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Query, UploadFile
+from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from keepline.apikit.deps import DB, HealthOfficer, HealthStaff, Tenant
+from keepline.apikit.deps import DB, HealthOfficer, HealthStaff, Route, Tenant
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.health import service
@@ -28,7 +28,7 @@ from keepline.people.schemas import WorkerView
 from keepline.people.service import get_worker
 from keepline.tabular import RowProblem, RowsError, read_table, require_columns
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=Route)
 
 FILE_COLUMNS = (
     "employee_no",
@@ -153,10 +153,11 @@ def list_declarations(
     flagged: bool | None = None,
     health_code: HealthCode | None = None,
     min_temperature_c: Annotated[float | None, Query(ge=-100, le=100)] = None,
-) -> Page[DeclarationOut]:
+) -> Response:
     """Declarations (health officers and admins). Sort by day (default: newest first),
     employee_no, temperature_c or declared_at."""
-    q = select(Declaration).where(Declaration.enterprise_id == caller.enterprise_id)
+    # Plain rows, not ORM objects (DeclarationOut reads either by attribute).
+    q = select(*Declaration.__table__.c).where(Declaration.enterprise_id == caller.enterprise_id)
     if date is not None:
         q = q.where(Declaration.day == date)
     if employee_no is not None:
@@ -180,15 +181,18 @@ def missing(
     date: Annotated[dt.date | None, Query(description="Default: today (plant time).")] = None,
     team: Annotated[str | None, Query(max_length=64)] = None,
     zone: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[MissingOut]:
+) -> Response:
     """Active workers who have not declared for the day. Sort by employee_no, name, team."""
-    q = service.missing_query(caller.enterprise_id, date or service.local_today())  # type: ignore[arg-type]
+    eid: str = caller.enterprise_id  # type: ignore[assignment]
+    day = date or service.local_today()
+    q = service.missing_query(eid, day)
+    count = service.missing_count(eid, day) if team is None and zone is None else None
     if team is not None:
         q = q.where(Worker.team_id == team)
     if zone is not None:
         q = q.where(Worker.zone_id == zone)
     sorts = {"employee_no": Worker.employee_no, "name": Worker.name, "team": Worker.team_id}
-    rows, total = fetch_page(session, q, paging, sorts, "employee_no")
+    rows, total = fetch_page(session, q, paging, sorts, "employee_no", count=count)
     items = [
         MissingOut(
             employee_no=w.employee_no, name=w.name, team=w.team_id, zone=w.zone_id, shift=w.shift_id

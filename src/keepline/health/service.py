@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from keepline import db
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance, Declaration, Flag, HealthCode
@@ -214,6 +215,8 @@ def save_declarations(
             changes=changes[i : i + CHUNK],
         )
     _flag_workers(session, enterprise_id, actor, newly_flagged)
+    db.analyze_after_bulk(session, len(rows), "declarations")
+    db.analyze_after_bulk(session, len(newly_flagged), "clearances")
     return report
 
 
@@ -316,12 +319,60 @@ def clear_worker(
 
 
 def missing_query(enterprise_id: str, day: dt.date):  # type: ignore[no-untyped-def]
-    """Active workers with no declaration for ``day``."""
-    declared = select(Declaration.employee_no).where(
-        Declaration.enterprise_id == enterprise_id, Declaration.day == day
-    )
-    return select(Worker).where(
+    """Active workers with no declaration for ``day`` (rows of the worker's columns)."""
+    return select(*Worker.__table__.c).where(
         Worker.enterprise_id == enterprise_id,
         Worker.employment_status == EmploymentStatus.active.value,
-        Worker.employee_no.not_in(declared),
+        ~_declared(day),
     )
+
+
+def _declared(day: dt.date):  # type: ignore[no-untyped-def]
+    """The worker (of the enclosing query) has a declaration for ``day``: one probe of the
+    declarations' primary key per worker."""
+    return (
+        select(Declaration.employee_no)
+        .where(
+            Declaration.enterprise_id == Worker.enterprise_id,
+            Declaration.employee_no == Worker.employee_no,
+            Declaration.day == day,
+        )
+        .exists()
+    )
+
+
+def missing_count(enterprise_id: str, day: dt.date):  # type: ignore[no-untyped-def]
+    """A ``SELECT`` of the number of rows of ``missing_query`` for the whole roster.
+
+    Counted by difference, as one statement (one snapshot): active workers − (declarations
+    of the day − those of workers who are not active). The first two counts read an index
+    alone, the third probes only the workers who are not active; counting the anti-join
+    instead probes the declarations once per worker. Every declaration has its worker
+    (a foreign key), and at most one a day.
+    """
+    active = (
+        select(func.count())
+        .select_from(Worker)
+        .where(
+            Worker.enterprise_id == enterprise_id,
+            Worker.employment_status == EmploymentStatus.active.value,
+        )
+        .scalar_subquery()
+    )
+    declared = (
+        select(func.count())
+        .select_from(Declaration)
+        .where(Declaration.enterprise_id == enterprise_id, Declaration.day == day)
+        .scalar_subquery()
+    )
+    declared_not_active = (
+        select(func.count())
+        .select_from(Worker)
+        .where(
+            Worker.enterprise_id == enterprise_id,
+            Worker.employment_status != EmploymentStatus.active.value,
+            _declared(day),
+        )
+        .scalar_subquery()
+    )
+    return select(active - (declared - declared_not_active))

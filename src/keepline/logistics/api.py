@@ -8,12 +8,12 @@ import datetime as dt
 from collections import Counter
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Tenant, roles
+from keepline.apikit.deps import DB, Route, Tenant, roles
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import NotFound
 from keepline.health.service import local_today
@@ -29,7 +29,7 @@ from keepline.logistics.models import (
     TransportPass,
 )
 
-router = APIRouter(tags=["logistics"])
+router = APIRouter(tags=["logistics"], route_class=Route)
 Logistics = Annotated[Caller, Depends(roles(Role.admin, Role.storekeeper, Role.planner))]
 AsOf = Annotated[dt.date | None, Query(description="Day (default: today, plant time).")]
 ShipmentId = Annotated[str, Path(min_length=1, max_length=64, description="Shipment number.")]
@@ -48,7 +48,7 @@ def list_statuses(
     paging: Paging,
     kind: StatusKind | None = None,
     node_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[s.StatusOut]:
+) -> Response:
     """Recorded supplier and region states. Sort by id (default), start, node_id."""
     q = select(NodeStatus).where(NodeStatus.enterprise_id == caller.enterprise_id)
     if kind:
@@ -132,7 +132,7 @@ def list_purchases(
     at_risk: bool | None = None,
     material_id: Annotated[str | None, Query(max_length=64)] = None,
     supplier_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[s.PurchaseOut]:
+) -> Response:
     """Inbound shipments. Sort by eta (default), id or ordered_on."""
     q = select(PurchaseShipment).where(PurchaseShipment.enterprise_id == caller.enterprise_id)
     if status:
@@ -199,7 +199,7 @@ def list_customer_shipments(
     paging: Paging,
     status: ShipmentStatus | None = None,
     order_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[s.CustomerOut]:
+) -> Response:
     """Outbound shipments against orders. Sort by planned_on (default), id or order_id."""
     q = select(CustomerShipment).where(CustomerShipment.enterprise_id == caller.enterprise_id)
     if status:
@@ -267,7 +267,7 @@ def list_passes(
     caller: Tenant,
     paging: Paging,
     valid_on: Annotated[dt.date | None, Query(description="Only passes valid that day.")] = None,
-) -> Page[s.PassOut]:
+) -> Response:
     """Transport passes. Sort by valid_until (default), id or vehicle."""
     q = select(TransportPass).where(TransportPass.enterprise_id == caller.enterprise_id)
     if valid_on:

@@ -9,12 +9,12 @@ import datetime as dt
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Tenant, roles
+from keepline.apikit.deps import DB, Route, Tenant, roles
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.health.service import local_today
 from keepline.materials import schemas as s
@@ -22,7 +22,7 @@ from keepline.materials import service
 from keepline.materials.models import PreventionPolicy, StockMovement
 from keepline.plant import models as pm
 
-router = APIRouter(tags=["materials"])
+router = APIRouter(tags=["materials"], route_class=Route)
 Storekeeper = Annotated[Caller, Depends(roles(Role.admin, Role.storekeeper))]
 PolicyEditor = Annotated[Caller, Depends(roles(Role.admin, Role.health_officer))]
 MaterialId = Annotated[str, Path(min_length=1, max_length=64, description="Material id.")]
@@ -37,7 +37,7 @@ def _date(as_of: dt.date, day: int | None) -> dt.date | None:
 @router.get("/materials", response_model=Page[s.MaterialOut])
 def list_materials(
     session: DB, caller: Tenant, paging: Paging, as_of: AsOf = None, kind: str | None = None
-) -> Page[s.MaterialOut]:
+) -> Response:
     """Materials with their stock at the end of ``as_of``. Sort by id (default), name, kind."""
     eid: str = caller.enterprise_id  # type: ignore[assignment]
     day = as_of or local_today()
@@ -88,7 +88,7 @@ def list_movements(
     paging: Paging,
     start: dt.date | None = None,
     end: dt.date | None = None,
-) -> Page[s.MovementOut]:
+) -> Response:
     """A material's ledger, oldest first. Sort by day (default), id or kind."""
     eid: str = caller.enterprise_id  # type: ignore[assignment]
     service.material(session, eid, material_id, body=False)
@@ -120,7 +120,7 @@ def record_movement(body: s.MovementIn, session: DB, caller: Storekeeper) -> s.M
 
 
 @router.get("/prevention-policies", response_model=Page[s.PolicyOut])
-def list_policies(session: DB, caller: Tenant, paging: Paging) -> Page[s.PolicyOut]:
+def list_policies(session: DB, caller: Tenant, paging: Paging) -> Response:
     """Prevention policies by the day they take effect (newest first by default)."""
     q = select(PreventionPolicy).where(PreventionPolicy.enterprise_id == caller.enterprise_id)
     cols = {"effective_from": PreventionPolicy.effective_from, "id": PreventionPolicy.id}

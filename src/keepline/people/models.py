@@ -25,7 +25,11 @@ class Worker(Base):
     """
 
     __tablename__ = "workers"
-    __table_args__ = (Index("ix_workers_enterprise_team", "enterprise_id", "team_id"),)
+    # Covers the per-team and per-status counts (roster summary, who has not declared)
+    # without reading the rows; also the team filter of the roster list.
+    __table_args__ = (
+        Index("ix_workers_enterprise_team_status", "enterprise_id", "team_id", "employment_status"),
+    )
 
     enterprise_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True

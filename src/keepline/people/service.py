@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from keepline import db
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance
@@ -346,6 +347,7 @@ def import_roster(
             changes=changes[i : i + CHUNK],
         )
     session.flush()
+    db.analyze_after_bulk(session, total, "workers")
     return report
 
 
@@ -358,17 +360,25 @@ def summary(session: Session, enterprise_id: str) -> dict[str, Any]:
         .group_by(Worker.team_id, Worker.employment_status)
     ):
         counts[(team, status)] = n
+    # Driven from the (few) uncleared clearances, each looking up its worker's team: a
+    # join lets the planner walk all the workers and probe clearances for each instead.
+    team_of = (
+        select(Worker.team_id)
+        .where(
+            Worker.enterprise_id == Clearance.enterprise_id,
+            Worker.employee_no == Clearance.employee_no,
+        )
+        .scalar_subquery()
+    )
+    uncleared = (
+        select(team_of.label("team"))
+        .where(Clearance.enterprise_id == enterprise_id, Clearance.cleared.is_(False))
+        .subquery()
+    )
     not_cleared = {
         team: n
         for team, n in session.execute(
-            select(Worker.team_id, func.count())
-            .join(
-                Clearance,
-                (Clearance.enterprise_id == Worker.enterprise_id)
-                & (Clearance.employee_no == Worker.employee_no),
-            )
-            .where(Worker.enterprise_id == enterprise_id, Clearance.cleared.is_(False))
-            .group_by(Worker.team_id)
+            select(uncleared.c.team, func.count()).group_by(uncleared.c.team)
         )
     }
     teams = list(

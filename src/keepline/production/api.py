@@ -7,19 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Tenant, roles
+from keepline.apikit.deps import DB, Route, Tenant, roles
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.health.service import local_today
 from keepline.production import schemas as s
 from keepline.production import service
 from keepline.production.models import OutputRecord, StoredPlan
 
-router = APIRouter(tags=["production"])
+router = APIRouter(tags=["production"], route_class=Route)
 Planner = Annotated[Caller, Depends(roles(Role.admin, Role.planner))]
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Plan number.")]
 
@@ -45,7 +45,7 @@ def list_output(
     start: dt.date | None = None,
     end: dt.date | None = None,
     line_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[s.OutputRecordOut]:
+) -> Response:
     """Output records. Sort by day (default), id or line_id."""
     q = select(OutputRecord).where(OutputRecord.enterprise_id == caller.enterprise_id)
     if start:
@@ -93,7 +93,7 @@ def _summary(p: StoredPlan) -> dict:  # type: ignore[type-arg]
 
 
 @router.get("/plans", response_model=Page[s.PlanSummaryOut])
-def list_plans(session: DB, caller: Tenant, paging: Paging) -> Page[s.PlanSummaryOut]:
+def list_plans(session: DB, caller: Tenant, paging: Paging) -> Response:
     """Stored plans, newest first by default (sort by id or as_of)."""
     q = select(StoredPlan).where(StoredPlan.enterprise_id == caller.enterprise_id)
     cols = {"id": StoredPlan.id, "as_of": StoredPlan.as_of}

@@ -7,11 +7,11 @@ import dataclasses
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import select
 
-from keepline.apikit.deps import DB, HealthStaff, Tenant
+from keepline.apikit.deps import DB, HealthStaff, Route, Tenant
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
@@ -27,7 +27,7 @@ from keepline.screening.schemas import (
     SampleOut,
 )
 
-router = APIRouter(tags=["screening"])
+router = APIRouter(tags=["screening"], route_class=Route)
 RoundId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Round id.")]
 SampleId = Annotated[str, Path(min_length=1, max_length=40, description="Tube id.")]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -61,7 +61,7 @@ ROUND_SORTS = {"day": Round.day, "id": Round.id}
 
 
 @router.get("/screening/rounds", response_model=Page[RoundOut])
-def list_rounds(session: DB, caller: Tenant, paging: Paging) -> Page[RoundOut]:
+def list_rounds(session: DB, caller: Tenant, paging: Paging) -> Response:
     """Rounds, newest day first (sort: day, id)."""
     q = select(Round).where(Round.enterprise_id == caller.enterprise_id)
     items, total = fetch_page(session, q, paging, ROUND_SORTS, "-day")
@@ -135,7 +135,7 @@ def list_samples(
     paging: Paging,
     verdict: Annotated[str | None, Query(max_length=10)] = None,
     kind: Annotated[str | None, Query(max_length=10)] = None,
-) -> Page[SampleOut]:
+) -> Response:
     """The round's tubes with members, verdicts and Ct values (sort: id, verdict, kind)."""
     eid: str = caller.enterprise_id  # type: ignore[assignment]
     service.get_round(session, eid, round_id)
