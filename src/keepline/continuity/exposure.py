@@ -48,7 +48,13 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from keepline.continuity import lp as lpm
-from keepline.continuity.model import PRIORITY_NAMES, PlanInput, build_input, line_available
+from keepline.continuity.model import (
+    PRIORITY_NAMES,
+    PlanInput,
+    build_input,
+    line_available,
+    orders_in_horizon,
+)
 from keepline.plant.schema import NodeKind, PlantFile
 from keepline.scenario import Scenario
 
@@ -160,11 +166,6 @@ def restrict(
         outbound_down=np.zeros((0, inp.horizon), dtype=bool),
     )
     return sub, orders
-
-
-def sub_in_horizon(inp: PlanInput) -> np.ndarray:
-    """The orders that get a shipment column (as ``lp.build`` in exposure mode)."""
-    return np.flatnonzero(inp.order_due < inp.horizon)
 
 
 class _Exposure:
@@ -370,7 +371,7 @@ class _Exposure:
         key = (lines.tobytes(), materials.tobytes())
         if key not in self.children:
             sub, orders = restrict(self.inp, lines, materials)
-            pos = np.searchsorted(self.so, orders[sub_in_horizon(sub)])
+            pos = np.searchsorted(self.so, orders[orders_in_horizon(sub)])
             self.children[key] = _Exposure(
                 sub, False, self.opts, False, self.targets[pos].copy(), (self.tol, self.order_tol)
             )

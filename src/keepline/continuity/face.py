@@ -61,8 +61,6 @@ class FaceResult:
     seconds: dict[str, float]
     iterations: dict[str, int] = field(default_factory=dict)  # interior-point iterations
     whole_lp: list[str] = field(default_factory=list)  # levels whose subset check failed
-    fixed_cols: int = 0
-    fixed_rows: int = 0
 
 
 def _pass(
@@ -110,12 +108,12 @@ def solve_levels(
     whole: list[str] = []
     iterations: dict[str, int] = {}
     x = np.zeros(n)
-    fixed_c = fixed_r = 0
     all_rows = np.arange(m)
     for k, lv in enumerate(levels):
         last = k == len(levels) - 1
         t0 = time.perf_counter()
         keep = np.ones(n, dtype=bool) if lv.keep_cols is None else lv.keep_cols
+        tau = FACE_DUAL_TOL * max(1.0, float(np.abs(lv.cost).max()))
         for _attempt in (0, 1):  # the subset, then (if its dual fails) the whole LP
             cols = np.flatnonzero(keep)
             # rows that touch a kept column; a row of only dropped columns (their finished
@@ -135,8 +133,7 @@ def solve_levels(
             # the dropped columns sit at 0, their lower bound: the extended dual is
             # feasible for the whole LP when none of them has a negative reduced cost
             dropped = ~keep & (cl < cu)
-            scale = max(1.0, float(np.abs(lv.cost).max()))
-            if not (d[dropped] < -FACE_DUAL_TOL * scale).any():
+            if not (d[dropped] < -tau).any():
                 break
             whole.append(lv.name)
             keep = np.ones(n, dtype=bool)
@@ -146,7 +143,6 @@ def solve_levels(
         iterations[lv.name] = int(h.getInfo().ipm_iteration_count)
         if last:
             break
-        tau = FACE_DUAL_TOL * max(1.0, float(np.abs(lv.cost).max()))
         free = cl < cu
         at_lo = free & (d > tau) & (x - cl <= FACE_NEAR_UNITS)
         at_up = free & (d < -tau) & np.isfinite(cu) & (cu - x <= FACE_NEAR_UNITS)
@@ -158,9 +154,7 @@ def solve_levels(
         r_lo = open_r & (y > tau) & np.isfinite(rl) & (act - rl <= FACE_NEAR_UNITS)
         rl[r_up] = ru[r_up]
         ru[r_lo] = rl[r_lo]
-        fixed_c += int(at_lo.sum() + at_up.sum())
-        fixed_r += int(r_up.sum() + r_lo.sum())
-    return FaceResult(x, values, duals, seconds, iterations, whole, fixed_c, fixed_r)
+    return FaceResult(x, values, duals, seconds, iterations, whole)
 
 
 def drift(levels: list[Level], values: dict[str, float], x: np.ndarray, slack) -> list[str]:

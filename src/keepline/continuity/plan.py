@@ -109,26 +109,27 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     opts = opts or lpm.SolverOptions()
     t0 = time.perf_counter()
     model = lpm.build(inp, "plan")
-    h = lpm.new_highs(model, np.zeros(model.n_col), opts)
+
+    def highs():
+        h = lpm.new_highs(model, np.zeros(model.n_col), opts)
+        if h.keepline_solver == "ipm":
+            # large models: every level by interior point without crossover (a
+            # warm-started simplex on the 10× benchmark plant, or a crossover, took longer
+            # than the time limit); the rounding takes interior solutions as well as vertices
+            h.setOptionValue("run_crossover", "off")
+        return h
+
+    h = highs()
     solver_used = h.keepline_solver
-    ranks = [
-        r
-        for r in sorted({int(inp.order_rank[o]) for o in orders_in_horizon(inp)})
-        if class_costs(model, r).any()
-    ]
+    ranks = sorted({int(inp.order_rank[o]) for o in orders_in_horizon(inp)})
+    costs = {r: c for r in ranks if (c := class_costs(model, r)).any()}
     x = None
     if solver_used == "ipm" and opts.face_levels:
-        # large models: every level by interior point without crossover (a warm-started
-        # simplex on the 10× benchmark plant, or a crossover, took longer than the time
-        # limit); the rounding takes interior solutions as well as vertices
-        h.setOptionValue("run_crossover", "off")
-        x, values, duals, seconds, iterations, method = _levels_on_face(h, model, ranks, opts)
+        x, values, duals, seconds, iterations, method = _levels_on_face(h, model, costs, opts)
         if x is None:
-            h = lpm.new_highs(model, np.zeros(model.n_col), opts)
-    if solver_used == "ipm":
-        h.setOptionValue("run_crossover", "off")
+            h = highs()
     if x is None:
-        x, values, duals, seconds, iterations = _levels_held(h, model, ranks, opts)
+        x, values, duals, seconds, iterations = _levels_held(h, model, costs, opts)
         method = f"{solver_used}, held levels"
     sched = _schedule_from(model, x)
     act = np.full(len(inp.opt_material), np.nan)
@@ -138,15 +139,14 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     )
 
 
-def _levels_on_face(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOptions):
+def _levels_on_face(h, model: lpm.LPModel, costs: dict[int, np.ndarray], opts: lpm.SolverOptions):
     """Interior point level by level on the optimal face (``face``). Returns x = None
     when a level's value drifted beyond the held-row tolerance (then the caller solves
     with held rows)."""
+    ranks = list(costs)
     levels = [
         face.Level(
-            PRIORITY_NAMES[r],
-            class_costs(model, r),
-            level_columns(model, r) if i < len(ranks) - 1 else None,
+            PRIORITY_NAMES[r], costs[r], level_columns(model, r) if i < len(ranks) - 1 else None
         )
         for i, r in enumerate(ranks)
     ]
@@ -163,7 +163,7 @@ def _levels_on_face(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOpt
     return res.x, res.values, duals, res.seconds, res.iterations, method
 
 
-def _levels_held(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOptions):
+def _levels_held(h, model: lpm.LPModel, costs: dict[int, np.ndarray], opts: lpm.SolverOptions):
     """Each level's optimum held as a row for the levels after it."""
     values: dict[str, float] = {}
     seconds: dict[str, float] = {}
@@ -175,8 +175,7 @@ def _levels_held(h, model: lpm.LPModel, ranks: list[int], opts: lpm.SolverOption
         info = h.getInfo()
         return int(info.simplex_iteration_count + info.ipm_iteration_count)
 
-    for rank in ranks:
-        c = class_costs(model, rank)
+    for rank, c in costs.items():
         h.changeColsCost(model.n_col, all_cols, c)
         t_level = time.perf_counter()
         lpm.run_checked(h, f"plan ({PRIORITY_NAMES[rank]} orders)", opts.time_limit_s)

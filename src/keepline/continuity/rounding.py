@@ -43,7 +43,7 @@ EPS = 1e-6
 SNAP = 1e-3
 
 
-def _snap(value: float) -> float:
+def _snap(value: float | np.ndarray) -> float | np.ndarray:
     return SNAP + 1e-6 * abs(value)
 
 
@@ -153,10 +153,8 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
         # the orders that may ship today, in priority order (the filters are the loop's
         # own conditions, taken for every order at once)
         cum = cum_ship_lp[:, t]
-        targets = np.floor(cum + (SNAP + 1e-6 * np.abs(cum)))
-        targets = np.where(
-            cum >= inp.order_qty - (SNAP + 1e-6 * np.abs(inp.order_qty)), inp.order_qty, targets
-        )
+        targets = np.floor(cum + _snap(cum))
+        targets = np.where(cum >= inp.order_qty - _snap(inp.order_qty), inp.order_qty, targets)
         open_today = in_h & ~blocked_ship[:, t]
         for o in order_seq[(open_today & (targets - shipped > 0))[order_seq]]:
             p = inp.order_product[o]
