@@ -9,9 +9,12 @@ verifies.
    cost is what the relaxed ``min_order`` hid.
 2. Production follows the LP's *cumulative* output per (line, product), rounded down,
    capped each day by the line's room and the workers left in its zone and shift, so
-   capacity and crew hold exactly; the room rounding leaves on a line goes, a unit at a
-   time, to its products furthest behind the LP (only while material stays at or above
-   the LP's own stock that day), so the lag behind the LP stays under one unit per line.
+   capacity and crew hold exactly; a product made on several lines then gets the units
+   its pairs' fractions add up to, on whichever of its lines has room, so each product
+   keeps up with the LP's output of it rounded down; the room left on a line goes, a
+   unit at a time, to its products furthest behind the LP (only while material stays at
+   or above the LP's own stock that day), so the lag behind the LP stays under one unit
+   per line.
 3. Shipments follow the LP's cumulative shipments per order, limited by whole finished
    units in stock; units beyond what the LP still means to ship go to open, due orders
    in priority order.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -101,21 +105,25 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
     # each product's materials and units of each per unit made
     bom_of = [(np.flatnonzero(row > 0), row[row > 0]) for row in inp.bom]
     pairs_of_line = [np.flatnonzero(inp.pair_line == ln) for ln in range(len(inp.line_ids))]
+    pairs_of_product = [np.flatnonzero(inp.pair_product == p) for p in range(len(inp.product_ids))]
+    multi_line = np.array([p for p, qs in enumerate(pairs_of_product) if len(qs) > 1], int)
+    cum_p = np.zeros((len(inp.product_ids), T))
+    np.add.at(cum_p, inp.pair_product, cum_lp)
     for t in range(T):
         stock += arrivals[:, t]
         remaining = inp.workers[t].copy()
+        used = np.zeros(len(inp.line_ids))
         for ln, qs in enumerate(pairs_of_line):
             if not avail[ln, t] or len(qs) == 0:
                 continue
             room = min(1.0, crew_room(inp, ln, remaining))
-            used = 0.0
             for q in qs:
                 want = math.floor(cum_lp[q, t] - made[q] + _snap(cum_lp[q, t]))
                 if want <= 0:
                     continue
                 p = inp.pair_product[q]
                 rate = inp.pair_rate[q]
-                n = min(want, math.floor((room - used) * rate + EPS))
+                n = min(want, math.floor((room - used[ln]) * rate + EPS))
                 mats, need = bom_of[p]
                 if len(mats):
                     n = min(n, math.floor(float((stock[mats] / need).min()) + EPS))
@@ -125,31 +133,50 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
                 made[q] += n
                 out.produce[q, t] = n
                 fg[p] += n
-                used += n / rate
-            # whole units lost to rounding down wait here while the line is full: give
-            # the room left to the products furthest behind the LP, one unit at a time
-            # (material permitting), so the lag stays below a unit per line, not per pair.
-            # Largest lag first (ties: larger pair index); a pair that does not fit now
-            # never fits later this day (room and stock only shrink), so it leaves the heap.
+                used[ln] += n / rate
+            use_crew(inp, ln, used[ln], remaining)
+        day = _Day(inp, bom_of, stock, made, out, fg, used, remaining, avail)
+        # a product made on several lines can fall a whole unit behind the LP's output
+        # of it while each pair lags less than one: make that unit on one of its pairs
+        # with room (furthest behind first). Up to the LP's own output of every product,
+        # rounded down, the material is there: the LP used at least that much by today,
+        # and purchases were rounded up.
+        behind = np.bincount(inp.pair_product, cum_lp[:, t] - made, minlength=len(fg))
+        for p in multi_line[behind[multi_line] + _snap(cum_p[multi_line, t]) >= 1.0]:
+            qs = pairs_of_product[p]
+            gap = cum_lp[qs, t] - made[qs]
+            while gap.sum() + _snap(cum_lp[qs, t].sum()) >= 1.0:
+                if not any(day.one_more(int(q), t) for q in qs[np.argsort(-gap, kind="stable")]):
+                    break
+                gap = cum_lp[qs, t] - made[qs]
+        # whole units lost to rounding down wait while the line is full: give the room
+        # left to the products furthest behind the LP, one unit at a time (material
+        # permitting, and only while it stays at or above the LP's own stock: this unit
+        # runs ahead of the LP), so the lag stays below a unit per line, not per pair.
+        # Largest lag first (ties: larger pair index); a pair that does not fit now
+        # never fits later this day (room, crew and stock only shrink), so it leaves
+        # the heap.
+        for ln, qs in enumerate(pairs_of_line):
+            if not avail[ln, t] or len(qs) == 0:
+                continue
             heap = [(-(cum_lp[q, t] - made[q]), -q) for q in qs if cum_lp[q, t] - made[q] > EPS]
+            if not heap:
+                continue
             heapq.heapify(heap)
+            # within one line the workers left shrink by exactly what it uses
+            room = min(1.0, used[ln] + crew_room(inp, ln, remaining))
+            before = used[ln]
             while heap:
                 _, q = heapq.heappop(heap)
                 q = -q
-                rate = inp.pair_rate[q]
                 mats, need = bom_of[inp.pair_product[q]]
-                if used + 1.0 / rate > room + EPS:
-                    continue
                 if (stock[mats] - need < lp_stock[mats, t] - EPS).any():
                     continue
-                stock[mats] -= need
-                made[q] += 1
-                out.produce[q, t] += 1
-                fg[inp.pair_product[q]] += 1
-                used += 1.0 / rate
+                if not day.one_more(q, t, room):
+                    continue
                 if cum_lp[q, t] - made[q] > EPS:
                     heapq.heappush(heap, (-(cum_lp[q, t] - made[q]), -q))
-            use_crew(inp, ln, used, remaining)
+            use_crew(inp, ln, used[ln] - before, remaining)
         # the orders that may ship today, in priority order (the filters are the loop's
         # own conditions, taken for every order at once)
         cum = cum_ship_lp[:, t]
@@ -185,6 +212,46 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
                 fg[p] -= n
                 owed[p] -= before - max(0.0, lp_whole[o] - shipped[o])
     return out, notes
+
+
+@dataclass
+class _Day:
+    """What one day's rounding has left: stock, line use and workers."""
+
+    inp: PlanInput
+    bom_of: list[tuple[np.ndarray, np.ndarray]]
+    stock: np.ndarray
+    made: np.ndarray
+    out: Schedule
+    fg: np.ndarray
+    used: np.ndarray
+    remaining: np.ndarray
+    avail: np.ndarray
+
+    def one_more(self, q: int, t: int, room: float | None = None) -> bool:
+        """One more unit of pair q on day t, if its line, crew and stock allow (``room``:
+        the line's utilisation limit, line and crew, when the caller knows it)."""
+        inp = self.inp
+        ln = inp.pair_line[q]
+        step = 1.0 / inp.pair_rate[q]
+        mats, need = self.bom_of[inp.pair_product[q]]
+        limit = 1.0 if room is None else room
+        if (
+            not self.avail[ln, t]
+            or self.used[ln] + step > limit + EPS
+            or (self.stock[mats] < need - EPS).any()
+        ):
+            return False
+        if room is None and crew_room(inp, ln, self.remaining) < step - EPS:
+            return False
+        self.stock[mats] -= need
+        self.made[q] += 1
+        self.out.produce[q, t] += 1
+        self.fg[inp.pair_product[q]] += 1
+        self.used[ln] += step
+        if room is None:  # (with a room, the caller books the crew for the whole pass)
+            use_crew(inp, ln, step, self.remaining)
+        return True
 
 
 def _round_purchases(inp: PlanInput, buy_lp: np.ndarray, notes: list[str]) -> np.ndarray:
