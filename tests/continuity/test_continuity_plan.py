@@ -210,7 +210,7 @@ def test_face_levels_equal_held_levels_random(monkeypatch):
         kw = {"scenario": Scenario.model_validate(sc), "horizon": 25, "baseline": False}
         face = plan(p, opts=SolverOptions(solver="ipm"), **kw)
         with monkeypatch.context() as m:
-            m.setattr(plan_module, "_level_slack", lambda v, c: 1e-9)
+            m.setattr(plan_module, "_level_slack", lambda v, c, offset=0.0: 1e-9)
             held = plan(p, opts=SolverOptions(solver="simplex"), **kw)
         assert face.lp.solver.startswith("ipm on the optimal face")
         assert check_schedule(face.inp, face.lp.schedule) == []
@@ -279,3 +279,72 @@ def test_checker_catches_broken_plans():
     assert any("zone is down" in m for m in check_schedule(down, good))
     frac = dataclasses.replace(good, produce=good.produce + 0.5 * (good.produce > 0))
     assert any("whole unit" in m for m in check_schedule(inp, frac, integral=True))
+
+
+def test_crew_rows_that_cannot_bind_are_left_out():
+    # one line needing 5 assemblers a shift: 5 workers cover the full crew every day
+    # (load ≤ 5 × utilisation ≤ 5), so the crew row cannot bind and is not built;
+    # with 4 it can bind (the line then runs at most 4/5 of its rate) and is kept
+    from keepline.continuity import lp as lpm
+
+    for workers, kept in ((5, 0), (4, 1)):
+        inp = build_input(tiny_plant(workers=workers, orders=[order("A", 50, 5)]), horizon=10)
+        loose = lpm.build(inp, "plan", drop_loose_crews=True)
+        full = lpm.build(inp, "plan")
+        assert len(full.crew_keys) == 1
+        assert len(loose.crew_keys) == kept
+        assert full.n_row - loose.n_row == (1 - kept) * inp.horizon
+    # 4 workers: 8 widgets a day (10 × 4/5), so 48 of the 50 by day 5 (days 0..5)
+    res = plan(tiny_plant(workers=4, orders=[order("A", 50, 5)]), horizon=10, baseline=False)
+    assert res.orders[0].shipped_by_due == pytest.approx(48)
+
+
+def test_leaving_out_loose_crew_rows_keeps_every_level_optimum(monkeypatch):
+    # the same plans with every crew row built: the same optimum at every level
+    from keepline.continuity import lp as lpm
+
+    from .continuity_factory import random_plant
+
+    build = lpm.build
+    dropped = kept = 0
+    for seed in range(25):
+        p, sc = random_plant(seed)
+        kw = {"scenario": Scenario.model_validate(sc), "horizon": 25, "baseline": False}
+        loose = plan(p, **kw)
+        n_all = len(lpm.all_crews(loose.inp))
+        dropped += n_all - len(loose.lp.model.crew_keys)
+        kept += len(loose.lp.model.crew_keys)
+        with monkeypatch.context() as m:
+            m.setattr(
+                lpm, "build", lambda inp, mode="plan", drop_loose_crews=False: build(inp, mode)
+            )
+            full = plan(p, **kw)
+        assert len(full.lp.model.crew_keys) == n_all
+        for name, v in full.lp.level_values.items():
+            assert loose.lp.level_values[name] == pytest.approx(v, abs=1e-6 + 1e-8 * abs(v)), (
+                seed,
+                name,
+            )
+    assert dropped > 0 and kept > 0  # both kinds occur
+
+
+@pytest.mark.parametrize("which", ["xuzhou", "zhengzhou"])
+def test_later_levels_keep_each_class_lateness_within_its_tolerance(which):
+    # a held level may give up 1e-9 of its class's weighted lateness plus 1e-6 of its
+    # largest coefficient (penalty × horizon days), no more. Before, 1e-9 was taken of
+    # the level objective, which carries the constant Σ penalty·qty·(T − due)
+    # (5.1e7 for Zhengzhou's livelihood orders): the cost level then bought cheaper
+    # chips with 0.051 livelihood unit-days, which rounding turned into a whole unit
+    from keepline.continuity.model import lateness
+    from keepline.continuity.plan import by_class
+    from keepline.plant.yamlio import load_yaml
+    from tests.conftest import XUZHOU, ZHENGZHOU
+
+    res = plan(load_yaml(XUZHOU if which == "xuzhou" else ZHENGZHOU), horizon=90, baseline=False)
+    inp = res.inp
+    lp_late = by_class(inp, lateness(inp, res.lp.schedule.ship))
+    for rank, name in enumerate(("front-line", "livelihood", "standard")):
+        bound = res.lp_lateness_by_class[name]
+        mine = inp.order_rank == rank
+        biggest = float((inp.order_penalty[mine] * inp.horizon).max()) if mine.any() else 0.0
+        assert lp_late[name] <= bound + 1e-9 * max(1.0, bound) + 1e-6 * biggest + 1e-9, name

@@ -304,12 +304,9 @@ class _Exposure:
         have = inp.on_hand[:, None] + np.cumsum(arrive, axis=1)
         self.relaxed = np.all(have >= use * (1 + 1e-9) + 1e-9, axis=1)
         # crew keys that can bind on some day link their lines
-        self.crew_links: list[np.ndarray] = []
-        for z, sh, k in m.crew_keys:
-            ls = np.flatnonzero((inp.line_zone == z) & inp.line_runs[:, sh] & (inp.crew[:, k] > 0))
-            need = (inp.crew[ls, k][:, None] * avail[ls]).sum(axis=0)
-            if np.any(inp.workers[:T, z, sh, k] < need - 1e-9) and len(ls) > 1:
-                self.crew_links.append(ls)
+        self.crew_links = [
+            ls for key in lpm.binding_crews(inp, avail) if len(ls := lpm.crew_lines(inp, key)) > 1
+        ]
 
     def _block(self, lp_kind: str, idx: int) -> tuple[np.ndarray, np.ndarray] | None:
         """Lines and materials of the blocks a node touches, its own relaxed materials

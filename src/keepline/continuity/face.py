@@ -51,6 +51,7 @@ class Level:
     name: str
     cost: np.ndarray  # [n_col]
     keep_cols: np.ndarray | None  # bool mask of the columns the level may use; None: all
+    offset: float = 0.0  # cost·x + offset is what the level stands for (a class's lateness)
 
 
 @dataclass
@@ -159,11 +160,11 @@ def solve_levels(
 
 def drift(levels: list[Level], values: dict[str, float], x: np.ndarray, slack) -> list[str]:
     """Levels whose value at the final ``x`` is worse than their optimum by more than
-    ``slack(value, cost)`` (the tolerance a held row would allow)."""
+    ``slack(value, cost, offset)`` (the tolerance a held row would allow)."""
     out = []
     for lv in levels:
         v = values[lv.name]
-        if float(lv.cost @ x) > v + slack(v, lv.cost):
+        if float(lv.cost @ x) > v + slack(v, lv.cost, lv.offset):
             out.append(lv.name)
     return out
 

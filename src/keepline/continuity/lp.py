@@ -12,6 +12,7 @@ Columns (all ≥ 0):
 Rows:
   line      Σ_q X[q,t] / rate_q ≤ 1 (0 on days the line or its zone is down)
   crew      Σ_lines in zone z running shift s  crew[l,k] · Σ_q X[q,t]/rate_q ≤ workers[t,z,s,k]
+            (only for the keys that can bind: ``binding_crews``)
   material  I[m,t] = I[m,t-1] + arrivals − Σ_q bom[p_q, m] X[q,t]   (I[m,-1] = on hand)
   product   F[p,t] = F[p,t-1] + Σ_q X[q,t] − Σ_o S[o,t]              (F[p,-1] = 0)
   order     Σ_t S[o,t] ≤ qty_o                                         (plan mode)
@@ -83,8 +84,9 @@ class LPModel:
         return int(self.matrix.nnz)
 
 
-def build(inp: PlanInput, mode: str = "plan") -> LPModel:
-    """Build the LP's matrix and bounds (no objective: the caller sets it per level)."""
+def build(inp: PlanInput, mode: str = "plan", drop_loose_crews: bool = False) -> LPModel:
+    """Build the LP's matrix and bounds (no objective: the caller sets it per level).
+    ``drop_loose_crews`` leaves out the crew rows that cannot bind (``binding_crews``)."""
     if mode not in ("plan", "exposure"):
         raise ValueError(mode)
     T = inp.horizon
@@ -128,14 +130,8 @@ def build(inp: PlanInput, mode: str = "plan") -> LPModel:
 
     # -- rows
     r_line = 0
-    crew_keys = sorted(
-        {
-            (int(inp.line_zone[ln]), int(s), int(k))
-            for ln in range(L)
-            for s in np.flatnonzero(inp.line_runs[ln])
-            for k in np.flatnonzero(inp.crew[ln] > 0)
-        }
-    )
+    avail = line_available(inp)
+    crew_keys = binding_crews(inp, avail) if drop_loose_crews else all_crews(inp)
     crew_index = {key: i for i, key in enumerate(crew_keys)}
     r_crew = r_line + L * T
     r_mat = r_crew + len(crew_keys) * T
@@ -162,8 +158,9 @@ def build(inp: PlanInput, mode: str = "plan") -> LPModel:
         z = int(inp.line_zone[ln])
         for s in np.flatnonzero(inp.line_runs[ln]):
             for k in np.flatnonzero(inp.crew[ln] > 0):
-                ci = crew_index[(z, int(s), int(k))]
-                add(r_crew + ci * T + days, c, inp.crew[ln, k] / rate)
+                ci = crew_index.get((z, int(s), int(k)))
+                if ci is not None:
+                    add(r_crew + ci * T + days, c, inp.crew[ln, k] / rate)
         for m in np.flatnonzero(inp.bom[p] > 0):
             add(r_mat + m * T + days, c, inp.bom[p, m])
         add(r_prod + p * T + days, c, -1.0)
@@ -195,7 +192,6 @@ def build(inp: PlanInput, mode: str = "plan") -> LPModel:
 
     col_lower = np.zeros(n_col)
     col_upper = np.full(n_col, INF)
-    avail = line_available(inp)
     x_up = avail[inp.pair_line].ravel() if Q else np.zeros(0, bool)
     col_upper[x0 : x0 + nx][~x_up] = 0.0
     blocked = option_blocked(inp)
@@ -250,6 +246,43 @@ def build(inp: PlanInput, mode: str = "plan") -> LPModel:
         r_order=r_order,
         r_act=r_act,
     )
+
+
+def all_crews(inp: PlanInput) -> list[tuple[int, int, int]]:
+    """Every (zone, shift, skill) key some line needs."""
+    return sorted(
+        {
+            (int(inp.line_zone[ln]), int(s), int(k))
+            for ln in range(len(inp.line_ids))
+            for s in np.flatnonzero(inp.line_runs[ln])
+            for k in np.flatnonzero(inp.crew[ln] > 0)
+        }
+    )
+
+
+def crew_lines(inp: PlanInput, key: tuple[int, int, int]) -> np.ndarray:
+    """The lines a (zone, shift, skill) key's crew row sums over."""
+    z, s, k = key
+    return np.flatnonzero((inp.line_zone == z) & inp.line_runs[:, s] & (inp.crew[:, k] > 0))
+
+
+def binding_crews(inp: PlanInput, avail: np.ndarray) -> list[tuple[int, int, int]]:
+    """The keys whose crew rows can bind: those with fewer workers, on some day, than
+    the full crews of the lines that need them. The others can be left out of the LP,
+    exactly: a line's row keeps its utilisation Σ_q X[q,t]/rate_q within its
+    availability (0 or 1), so a key's crew load is at most Σ_l crew[l,k]·avail[l,t],
+    which its workers cover. (HiGHS's presolve does not find this; on the 10× benchmark
+    plant all 40 keys go, and with them 4 of the 11 entries of every production
+    column.)"""
+    T = inp.horizon
+    out = []
+    for key in all_crews(inp):
+        z, s, k = key
+        ls = crew_lines(inp, key)
+        need = (inp.crew[ls, k][:, None] * avail[ls]).sum(axis=0)
+        if np.any(inp.workers[:T, z, s, k] < need - 1e-9):
+            out.append(key)
+    return out
 
 
 @dataclass

@@ -68,11 +68,26 @@ def class_costs(model: lpm.LPModel, rank: int) -> np.ndarray:
     return c
 
 
-def _level_slack(v: float, c: np.ndarray) -> float:
-    """How far a later level may move an earlier level's optimum: relative slack plus
-    1e-6 of the largest coefficient (HiGHS's feasibility tolerance is 1e-7; a level value
-    near 0 would otherwise leave no room)."""
-    return LEVEL_TOL * max(1.0, abs(v)) + 1e-6 * float(np.abs(c).max())
+def class_offset(inp: PlanInput, rank: int) -> float:
+    """Σ penalty·qty·(T − due) over the class's orders in the horizon: the class's
+    weighted lateness is its level objective plus this constant."""
+    T = inp.horizon
+    o = orders_in_horizon(inp)
+    o = o[inp.order_rank[o] == rank]
+    return float(
+        (inp.order_penalty[o] * inp.order_qty[o] * (T - np.maximum(inp.order_due[o], 0))).sum()
+    )
+
+
+def _level_slack(v: float, c: np.ndarray, offset: float = 0.0) -> float:
+    """How far a later level may move an earlier level's optimum ``v``: 1e-9 of the
+    quantity the level stands for (``v + offset``, a class's weighted lateness; not of
+    ``v`` itself, whose size is the arbitrary constant) plus 1e-6 of the largest
+    coefficient (HiGHS's feasibility tolerance is 1e-7; a lateness near 0 would
+    otherwise leave no room). Relative to ``v``, the slack on a reference plant let the
+    cost level trade 0.01 livelihood units a day late for cheaper chips, which
+    rounding made a whole unit late."""
+    return LEVEL_TOL * max(1.0, abs(v + offset)) + 1e-6 * float(np.abs(c).max())
 
 
 def cost_costs(model: lpm.LPModel) -> np.ndarray:
@@ -108,7 +123,9 @@ def level_columns(model: lpm.LPModel, rank: int) -> np.ndarray:
 def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolution:
     opts = opts or lpm.SolverOptions()
     t0 = time.perf_counter()
-    model = lpm.build(inp, "plan")
+    # crew rows that cannot bind only cost solver time (on the 10× benchmark plant they
+    # hold 4 of the 11 entries of each production column: 8 % of the lateness levels)
+    model = lpm.build(inp, "plan", drop_loose_crews=True)
 
     def highs():
         h = lpm.new_highs(model, np.zeros(model.n_col), opts)
@@ -146,7 +163,10 @@ def _levels_on_face(h, model: lpm.LPModel, costs: dict[int, np.ndarray], opts: l
     ranks = list(costs)
     levels = [
         face.Level(
-            PRIORITY_NAMES[r], costs[r], level_columns(model, r) if i < len(ranks) - 1 else None
+            PRIORITY_NAMES[r],
+            costs[r],
+            level_columns(model, r) if i < len(ranks) - 1 else None,
+            class_offset(model.inp, r),
         )
         for i, r in enumerate(ranks)
     ]
@@ -185,7 +205,8 @@ def _levels_held(h, model: lpm.LPModel, costs: dict[int, np.ndarray], opts: lpm.
         values[PRIORITY_NAMES[rank]] = v
         duals[rank] = np.array(h.getSolution().row_dual)
         nz = np.flatnonzero(c)
-        h.addRow(-lpm.INF, v + _level_slack(v, c), len(nz), nz.astype(np.int32), c[nz])
+        slack = _level_slack(v, c, class_offset(model.inp, rank))
+        h.addRow(-lpm.INF, v + slack, len(nz), nz.astype(np.int32), c[nz])
         if h.keepline_solver == "simplex":
             # later levels change only the objective (and add one row): the basis stays
             # primal feasible, so primal simplex from it is fast where dual simplex is
@@ -458,14 +479,10 @@ def by_class(inp: PlanInput, per_order: np.ndarray) -> dict[str, float]:
 def lp_bound_by_class(inp: PlanInput, sol: LPSolution) -> dict[str, float]:
     """The LP's proven optimum of each class's weighted lateness (a lower bound for any
     whole-unit plan), from the level objectives."""
-    T = inp.horizon
-    out = dict.fromkeys(PRIORITY_NAMES, 0.0)
-    for o in orders_in_horizon(inp):
-        name = PRIORITY_NAMES[inp.order_rank[o]]
-        out[name] += inp.order_penalty[o] * inp.order_qty[o] * (T - max(int(inp.order_due[o]), 0))
-    for name in PRIORITY_NAMES:
-        out[name] = float(max(0.0, out[name] + sol.level_values.get(name, 0.0)))
-    return out
+    return {
+        name: max(0.0, class_offset(inp, rank) + sol.level_values.get(name, 0.0))
+        for rank, name in enumerate(PRIORITY_NAMES)
+    }
 
 
 def plan_input(
