@@ -29,6 +29,7 @@ checked for each level, and a level that fails the check is solved on the whole 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import highspy
@@ -36,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from keepline.continuity import lp as lpm
+from keepline.errors import KeeplineError
 
 # a reduced cost or row dual larger than this share of the level's largest cost
 # coefficient marks a bound that every optimum of the level keeps …
@@ -52,6 +54,17 @@ class Level:
     cost: np.ndarray  # [n_col]
     keep_cols: np.ndarray | None  # bool mask of the columns the level may use; None: all
     offset: float = 0.0  # cost·x + offset is what the level stands for (a class's lateness)
+    on_time: OnTime | None = None  # the class's orders all on time, as bounds
+
+
+@dataclass
+class OnTime:
+    """Bounds that ship every order of a class in full on its due date: its later
+    shipment columns at 0, its order rows at their quantity."""
+
+    cols: np.ndarray
+    rows: np.ndarray
+    qty: np.ndarray
 
 
 @dataclass
@@ -62,6 +75,8 @@ class FaceResult:
     seconds: dict[str, float]
     iterations: dict[str, int] = field(default_factory=dict)  # interior-point iterations
     whole_lp: list[str] = field(default_factory=list)  # levels whose subset check failed
+    # levels whose class shipped all on time, the next level solved beside them
+    on_time: list[str] = field(default_factory=list)
 
 
 def _pass(
@@ -94,68 +109,169 @@ def _pass(
     h.passModel(lp)
 
 
+@dataclass
+class _Solved:
+    x: np.ndarray
+    y: np.ndarray  # row duals
+    d: np.ndarray  # reduced costs
+    seconds: float
+    iterations: int
+    whole_lp: bool  # the subset's dual failed: solved on the whole LP
+
+
+Bounds = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _solve_one(
+    h: highspy.Highs,
+    model: lpm.LPModel,
+    a_csr: sp.csr_matrix,
+    lv: Level,
+    bounds: Bounds,
+    opts: lpm.SolverOptions,
+) -> _Solved:
+    n, m = model.n_col, model.n_row
+    cl, cu, _, _ = bounds
+    t0 = time.perf_counter()
+    keep = np.ones(n, dtype=bool) if lv.keep_cols is None else lv.keep_cols
+    tau = FACE_DUAL_TOL * max(1.0, float(np.abs(lv.cost).max()))
+    whole = False
+    for _attempt in (0, 1):  # the subset, then (if its dual fails) the whole LP
+        cols = np.flatnonzero(keep)
+        # rows that touch a kept column; a row of only dropped columns (their finished
+        # stock, their orders) holds trivially at 0
+        touched = np.diff(a_csr[:, cols].indptr) > 0 if len(cols) < n else np.ones(m, bool)
+        rows = np.flatnonzero(touched)
+        _pass(h, model, cols, rows, lv.cost, bounds)
+        lpm.run_checked(h, f"plan ({lv.name} orders)", opts.time_limit_s)
+        sol = h.getSolution()
+        x = np.zeros(n)
+        x[cols] = np.asarray(sol.col_value)
+        y = np.zeros(m)
+        y[rows] = np.asarray(sol.row_dual)
+        d = lv.cost - model.matrix.T @ y
+        if len(cols) == n:
+            break
+        # the dropped columns sit at 0, their lower bound: the extended dual is
+        # feasible for the whole LP when none of them has a negative reduced cost
+        dropped = ~keep & (cl < cu)
+        if not (d[dropped] < -tau).any():
+            break
+        whole = True
+        keep = np.ones(n, dtype=bool)
+    iterations = int(h.getInfo().ipm_iteration_count)
+    return _Solved(x, y, d, time.perf_counter() - t0, iterations, whole)
+
+
+def _on_face(model: lpm.LPModel, lv: Level, got: _Solved, bounds: Bounds) -> Bounds:
+    """The bounds of ``lv``'s optimal face: columns and rows whose reduced cost or dual is
+    clearly nonzero held at the bound they sit at."""
+    cl, cu, rl, ru = (b.copy() for b in bounds)
+    x, y, d = got.x, got.y, got.d
+    tau = FACE_DUAL_TOL * max(1.0, float(np.abs(lv.cost).max()))
+    free = cl < cu
+    at_lo = free & (d > tau) & (x - cl <= FACE_NEAR_UNITS)
+    at_up = free & (d < -tau) & np.isfinite(cu) & (cu - x <= FACE_NEAR_UNITS)
+    cu[at_lo] = cl[at_lo]
+    cl[at_up] = cu[at_up]
+    act = model.matrix @ x
+    open_r = rl < ru
+    r_up = open_r & (y < -tau) & (ru - act <= FACE_NEAR_UNITS)
+    r_lo = open_r & (y > tau) & np.isfinite(rl) & (act - rl <= FACE_NEAR_UNITS)
+    rl[r_up] = ru[r_up]
+    ru[r_lo] = rl[r_lo]
+    return cl, cu, rl, ru
+
+
+def _with_on_time(on_time: OnTime, bounds: Bounds) -> Bounds:
+    cl, cu, rl, ru = (b.copy() for b in bounds)
+    cu[on_time.cols] = cl[on_time.cols]
+    rl[on_time.rows] = on_time.qty
+    return cl, cu, rl, ru
+
+
+def _try(
+    h: highspy.Highs,
+    model: lpm.LPModel,
+    a_csr: sp.csr_matrix,
+    lv: Level,
+    bounds: Bounds,
+    opts: lpm.SolverOptions,
+) -> _Solved | None:
+    """``_solve_one``, or None when that LP has no optimum (the class cannot all ship on
+    time)."""
+    try:
+        return _solve_one(h, model, a_csr, lv, bounds, opts)
+    except KeeplineError:
+        return None
+
+
 def solve_levels(
-    h: highspy.Highs, model: lpm.LPModel, levels: list[Level], opts: lpm.SolverOptions
+    h: highspy.Highs,
+    model: lpm.LPModel,
+    levels: list[Level],
+    opts: lpm.SolverOptions,
+    spare: highspy.Highs | None = None,
 ) -> FaceResult:
     """Solve ``levels`` in order, each on the optimal face of those before it. ``h`` is a
-    configured HiGHS object (interior point, no crossover); its model is replaced."""
-    n, m = model.n_col, model.n_row
+    configured HiGHS object (interior point, no crossover); its model is replaced.
+
+    With ``spare`` (a second such object), a level with ``on_time`` runs beside the next
+    level solved on the assumption that every order of its class ships on time: when
+    that LP is feasible, the class's optimal lateness is 0 and its optimal face is
+    exactly that set (with positive penalties, lateness 0 means every unit ships on its
+    due date), so the next level's solve is the one the sequence needs, and it ran on
+    the other core. Otherwise it is dropped and the next level is solved on the face."""
     a_csr = model.matrix.tocsr()
-    cl, cu = model.col_lower.copy(), model.col_upper.copy()
-    rl, ru = model.row_lower.copy(), model.row_upper.copy()
+    bounds: Bounds = (
+        model.col_lower.copy(),
+        model.col_upper.copy(),
+        model.row_lower.copy(),
+        model.row_upper.copy(),
+    )
     values: dict[str, float] = {}
     duals: dict[str, np.ndarray] = {}
     seconds: dict[str, float] = {}
     whole: list[str] = []
     iterations: dict[str, int] = {}
-    x = np.zeros(n)
-    all_rows = np.arange(m)
-    for k, lv in enumerate(levels):
-        last = k == len(levels) - 1
-        t0 = time.perf_counter()
-        keep = np.ones(n, dtype=bool) if lv.keep_cols is None else lv.keep_cols
-        tau = FACE_DUAL_TOL * max(1.0, float(np.abs(lv.cost).max()))
-        for _attempt in (0, 1):  # the subset, then (if its dual fails) the whole LP
-            cols = np.flatnonzero(keep)
-            # rows that touch a kept column; a row of only dropped columns (their finished
-            # stock, their orders) holds trivially at 0
-            touched = np.diff(a_csr[:, cols].indptr) > 0 if len(cols) < n else np.ones(m, bool)
-            rows = all_rows[touched]
-            _pass(h, model, cols, rows, lv.cost, (cl, cu, rl, ru))
-            lpm.run_checked(h, f"plan ({lv.name} orders)", opts.time_limit_s)
-            sol = h.getSolution()
-            x = np.zeros(n)
-            x[cols] = np.asarray(sol.col_value)
-            y = np.zeros(m)
-            y[rows] = np.asarray(sol.row_dual)
-            d = lv.cost - model.matrix.T @ y
-            if len(cols) == n:
-                break
-            # the dropped columns sit at 0, their lower bound: the extended dual is
-            # feasible for the whole LP when none of them has a negative reduced cost
-            dropped = ~keep & (cl < cu)
-            if not (d[dropped] < -tau).any():
-                break
+    beside: list[str] = []
+    x = np.zeros(model.n_col)
+
+    def record(lv: Level, got: _Solved) -> None:
+        values[lv.name] = float(lv.cost @ got.x)
+        duals[lv.name] = got.y
+        seconds[lv.name] = got.seconds
+        iterations[lv.name] = got.iterations
+        if got.whole_lp:
             whole.append(lv.name)
-            keep = np.ones(n, dtype=bool)
-        values[lv.name] = float(lv.cost @ x)
-        duals[lv.name] = y
-        seconds[lv.name] = time.perf_counter() - t0
-        iterations[lv.name] = int(h.getInfo().ipm_iteration_count)
-        if last:
-            break
-        free = cl < cu
-        at_lo = free & (d > tau) & (x - cl <= FACE_NEAR_UNITS)
-        at_up = free & (d < -tau) & np.isfinite(cu) & (cu - x <= FACE_NEAR_UNITS)
-        cu[at_lo] = cl[at_lo]
-        cl[at_up] = cu[at_up]
-        act = model.matrix @ x
-        open_r = rl < ru
-        r_up = open_r & (y < -tau) & (ru - act <= FACE_NEAR_UNITS)
-        r_lo = open_r & (y > tau) & np.isfinite(rl) & (act - rl <= FACE_NEAR_UNITS)
-        rl[r_up] = ru[r_up]
-        ru[r_lo] = rl[r_lo]
-    return FaceResult(x, values, duals, seconds, iterations, whole)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        k = 0
+        while k < len(levels):
+            lv = levels[k]
+            ahead = None
+            if spare is not None and lv.on_time is not None and k + 1 < len(levels):
+                hope = _with_on_time(lv.on_time, bounds)
+                ahead = pool.submit(_try, spare, model, a_csr, levels[k + 1], hope, opts)
+            try:
+                got = _solve_one(h, model, a_csr, lv, bounds, opts)
+            finally:
+                nxt = ahead.result() if ahead is not None else None
+            record(lv, got)
+            x = got.x
+            if nxt is not None:
+                # the class all on time: its face is the on-time set, and the next level
+                # has been solved on it
+                bounds = hope
+                lv, got = levels[k + 1], nxt
+                record(lv, got)
+                beside.append(levels[k].name)
+                x = got.x
+                k += 1
+            if k < len(levels) - 1:
+                bounds = _on_face(model, lv, got, bounds)
+            k += 1
+    return FaceResult(x, values, duals, seconds, iterations, whole, beside)
 
 
 def drift(levels: list[Level], values: dict[str, float], x: np.ndarray, slack) -> list[str]:
@@ -169,4 +285,4 @@ def drift(levels: list[Level], values: dict[str, float], x: np.ndarray, slack) -
     return out
 
 
-__all__ = ["FaceResult", "Level", "drift", "solve_levels"]
+__all__ = ["FaceResult", "Level", "OnTime", "drift", "solve_levels"]

@@ -120,6 +120,20 @@ def level_columns(model: lpm.LPModel, rank: int) -> np.ndarray:
     return keep
 
 
+def on_time(model: lpm.LPModel, rank: int) -> face.OnTime:
+    """Bounds under which every order of the class (with a penalty) ships in full on its
+    due date (day 0 for one already overdue)."""
+    inp = model.inp
+    o = orders_in_horizon(inp)
+    o = o[(inp.order_rank[o] == rank) & (inp.order_penalty[o] > 0)]
+    mine = np.zeros(len(inp.order_ids), dtype=bool)
+    mine[o] = True
+    late = mine[model.s_order] & (model.s_day > np.maximum(inp.order_due[model.s_order], 0))
+    return face.OnTime(
+        model.s0 + np.flatnonzero(late), model.r_order + o, inp.order_qty[o].astype(float)
+    )
+
+
 def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolution:
     opts = opts or lpm.SolverOptions()
     t0 = time.perf_counter()
@@ -142,7 +156,9 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     costs = {r: c for r in ranks if (c := class_costs(model, r)).any()}
     x = None
     if solver_used == "ipm" and opts.face_levels:
-        x, values, duals, seconds, iterations, method = _levels_on_face(h, model, costs, opts)
+        x, values, duals, seconds, iterations, method = _levels_on_face(
+            h, model, costs, opts, highs()
+        )
         if x is None:
             h = highs()
     if x is None:
@@ -156,10 +172,13 @@ def solve_lp(inp: PlanInput, opts: lpm.SolverOptions | None = None) -> LPSolutio
     )
 
 
-def _levels_on_face(h, model: lpm.LPModel, costs: dict[int, np.ndarray], opts: lpm.SolverOptions):
-    """Interior point level by level on the optimal face (``face``). Returns x = None
-    when a level's value drifted beyond the held-row tolerance (then the caller solves
-    with held rows)."""
+def _levels_on_face(
+    h, model: lpm.LPModel, costs: dict[int, np.ndarray], opts: lpm.SolverOptions, spare=None
+):
+    """Interior point level by level on the optimal face (``face``); with ``spare`` (a
+    second HiGHS object), each level runs beside the next one solved with its class all
+    on time. Returns x = None when a level's value drifted beyond the held-row tolerance
+    (then the caller solves with held rows)."""
     ranks = list(costs)
     levels = [
         face.Level(
@@ -167,12 +186,13 @@ def _levels_on_face(h, model: lpm.LPModel, costs: dict[int, np.ndarray], opts: l
             costs[r],
             level_columns(model, r) if i < len(ranks) - 1 else None,
             class_offset(model.inp, r),
+            on_time(model, r),
         )
         for i, r in enumerate(ranks)
     ]
     if opts.cost_level:
         levels.append(face.Level("cost", cost_costs(model), None))
-    res = face.solve_levels(h, model, levels, opts)
+    res = face.solve_levels(h, model, levels, opts, spare)
     lateness_levels = [lv for lv in levels if lv.name != "cost"]
     if face.drift(lateness_levels, res.values, res.x, _level_slack):
         return None, {}, {}, {}, {}, ""
@@ -180,6 +200,8 @@ def _levels_on_face(h, model: lpm.LPModel, costs: dict[int, np.ndarray], opts: l
     method = "ipm on the optimal face"
     if res.whole_lp:
         method += f" (whole LP for {', '.join(res.whole_lp)})"
+    for name in res.on_time:
+        method += f" ({name} all on time: the next level ran beside it)"
     return res.x, res.values, duals, res.seconds, res.iterations, method
 
 
