@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from keepline.continuity.check import check_schedule
 from keepline.continuity.model import Schedule, build_input, lateness
 from keepline.continuity.rounding import round_schedule
@@ -67,3 +69,55 @@ def test_a_product_on_two_lines_keeps_up_with_the_lp_in_sum():
     assert rounded.produce[g].tolist() == [0, 0, 5]
     assert rounded.ship[og].tolist() == [0, 0, 5]
     assert lateness(inp, rounded.ship).sum() == 0
+
+
+def test_late_units_move_on_time_where_room_and_material_allow():
+    from keepline.continuity.model import arrival_day
+    from keepline.continuity.rounding import _advance_late_units
+
+    # One line, 10 widgets a day; steel 1 kg each, none on hand, from one supplier with
+    # a 1-day lead time and 20 kg a day. Order A: 10 widgets due day 2.
+    steel = {
+        "id": "steel",
+        "name": "Steel",
+        "kind": "raw",
+        "unit": "kg",
+        "on_hand": 0,
+        "supply_options": [
+            {
+                "supplier": "s",
+                "priority": 1,
+                "lead_time_days": 1,
+                "capacity_per_day": 20,
+                "unit_cost": 1,
+            }
+        ],
+    }
+    p = tiny_plant(
+        materials=[steel],
+        suppliers=[{"id": "s", "name": "S", "region_code": "110000"}],
+        orders=[order("A", 10, 2)],
+    )
+    inp = build_input(p, horizon=5)
+    # purchases by dispatch day (ordered a lead time before), no transit
+    assert arrival_day(inp, 0, 1) == 1 and arrival_day(inp, 0, 3) == 3
+    # A whole-unit plan that ships half of A a day late: 5 kg dispatched (and arriving)
+    # day 1 make 5 widgets on day 1, shipped day 2; 10 kg dispatched day 3 make 5
+    # widgets on day 3, shipped day 3. Lateness 5 unit-days.
+    s = Schedule.empty(inp)
+    s.buy[0, 1], s.buy[0, 3] = 5, 10
+    s.produce[0, 1], s.produce[0, 3] = 5, 5
+    s.ship[0, 2], s.ship[0, 3] = 5, 5
+    assert check_schedule(inp, s, integral=True) == []
+    assert lateness(inp, s.ship).sum() == 5
+    _advance_late_units(inp, s, np.array([0]))
+    # Each late widget moves to day 2 (the latest day by the due date with line room),
+    # its day-3 twin is dropped, and its steel, short on day 2 (the day-1 arrival is
+    # used up), is added to the day-1 purchase (5 + 1 ≤ 20 kg, arrives day 1 ≤ 2).
+    # Five times: the day-1 purchase is 10 kg, 5 widgets on day 1 and 5 on day 2, and
+    # A ships 10 on day 2. The day-3 purchase stays (the step never cancels a purchase).
+    assert s.buy[0].tolist() == [0, 10, 0, 10, 0]
+    assert s.produce[0].tolist() == [0, 5, 5, 0, 0]
+    assert s.ship[0].tolist() == [0, 0, 10, 0, 0]
+    assert lateness(inp, s.ship).sum() == 0
+    assert check_schedule(inp, s, integral=True) == []

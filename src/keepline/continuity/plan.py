@@ -306,6 +306,9 @@ class PlanResult:
     lateness_by_class: dict[str, float] = field(default_factory=dict)
     lp_lateness_by_class: dict[str, float] = field(default_factory=dict)
     greedy_lateness_by_class: dict[str, float] = field(default_factory=dict)
+    # "lp": the LP plan rounded to whole units; "greedy": the baseline, when that
+    # rounding came out later than it (lexicographically by class)
+    source: str = "lp"
 
     # -- summaries
     def units_lost_by_class(self) -> dict[str, float]:
@@ -410,6 +413,7 @@ class PlanResult:
             "lp_bound_by_class": self.lp_lateness_by_class,
             "greedy_by_class": self.greedy_lateness_by_class,
             "rounding_gap": self.rounding_gap(),
+            "plan_source": self.source,
             "units_lost_by_class": self.units_lost_by_class(),
             "cost": self.cost(),
             "orders": [
@@ -507,6 +511,17 @@ def lp_bound_by_class(inp: PlanInput, sol: LPSolution) -> dict[str, float]:
     }
 
 
+def lex_before(a: dict[str, float], b: dict[str, float], rel: float = 1e-9) -> bool:
+    """a is strictly better than b in the order front-line, livelihood, standard."""
+    for k in PRIORITY_NAMES:
+        tol = rel * max(1.0, abs(b[k]))
+        if a[k] < b[k] - tol:
+            return True
+        if a[k] > b[k] + tol:
+            return False
+    return False
+
+
 def plan_input(
     inp: PlanInput, opts: lpm.SolverOptions | None = None, baseline: bool = True
 ) -> PlanResult:
@@ -522,8 +537,23 @@ def plan_input(
         rounded, notes = round_schedule(inp, sol.schedule)
         violations = check_schedule(inp, rounded, integral=True)
         greedy = greedy_job.result() if greedy_job is not None else None
+    lp_rounded = by_class(inp, lateness(inp, rounded.ship))
+    source = "lp"
+    if greedy is not None:
+        greedy_late = by_class(inp, lateness(inp, greedy.ship))
+        if lex_before(greedy_late, lp_rounded) and not check_schedule(inp, greedy, integral=True):
+            # rounding to whole units lost more than the greedy plan does: the plan
+            # promised never to be later than the baseline, so the baseline is the plan
+            notes = [
+                "the greedy plan is used: the LP plan rounded to whole units was later "
+                f"(weighted lateness front-line/livelihood/standard "
+                f"{'/'.join(f'{lp_rounded[k]:,.0f}' for k in PRIORITY_NAMES)} against "
+                f"{'/'.join(f'{greedy_late[k]:,.0f}' for k in PRIORITY_NAMES)})"
+            ]
+            rounded, violations, source = greedy, [], "greedy"
     orders = _outcomes(inp, rounded)
     res = PlanResult(
+        source=source,
         inp=inp,
         schedule=rounded,
         lp=sol,
