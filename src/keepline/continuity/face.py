@@ -31,6 +31,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -190,18 +191,11 @@ def _with_on_time(on_time: OnTime, bounds: Bounds) -> Bounds:
     return cl, cu, rl, ru
 
 
-def _try(
-    h: highspy.Highs,
-    model: lpm.LPModel,
-    a_csr: sp.csr_matrix,
-    lv: Level,
-    bounds: Bounds,
-    opts: lpm.SolverOptions,
-) -> _Solved | None:
-    """``_solve_one``, or None when that LP has no optimum (the class cannot all ship on
-    time)."""
+def _try(*args: Any) -> _Solved | None:
+    """``_solve_one(*args)``, or None when that LP has no optimum (the class cannot all
+    ship on time)."""
     try:
-        return _solve_one(h, model, a_csr, lv, bounds, opts)
+        return _solve_one(*args)
     except KeeplineError:
         return None
 
