@@ -352,3 +352,26 @@ def test_later_levels_keep_each_class_lateness_within_its_tolerance(which):
         mine = inp.order_rank == rank
         biggest = float((inp.order_penalty[mine] * inp.horizon).max()) if mine.any() else 0.0
         assert lp_late[name] <= bound + 1e-9 * max(1.0, bound) + 1e-6 * biggest + 1e-9, name
+
+
+def test_an_order_the_lp_ships_on_time_is_explained_by_rounding():
+    # random plant 3: the LP ships o5 (22 × p3) in full by its due date; the whole-unit
+    # plan ships 21 on time and 1 late. Its duals would name binding rows that do not
+    # hold it back, so the sentence says where it slipped
+    from .continuity_factory import random_plant
+
+    p, sc = random_plant(3)
+    res = plan(p, scenario=Scenario.model_validate(sc), horizon=25)
+    assert res.source == "lp"
+    o = res.inp.order_ids.index("o5")
+    due = int(res.inp.order_due[o])
+    assert res.lp.schedule.ship[o, : due + 1].sum() == pytest.approx(22)
+    assert res.orders[o].shipped_by_due == 21
+    (line,) = [e for e in res.explanations if e.startswith("o5 ")]
+    assert line.endswith(
+        "21 on time, 1 late. The LP plan ships it in full on time; it slips in rounding "
+        "to whole units (a line's room, the workers and the materials are shared out one "
+        "unit at a time)."
+    )
+    # the other orders at risk are late in the LP too and keep their reasons
+    assert all("slips in rounding" not in e for e in res.explanations if e is not line)

@@ -619,6 +619,16 @@ def explain(res: PlanResult) -> list[str]:
             head += f", {oc.units_late:g} late"
         if oc.units_unshipped:
             head += f", {oc.units_unshipped:g} not shipped within the horizon"
+        due = max(int(inp.order_due[o]), 0)
+        lp_by_due = float(res.lp.schedule.ship[o, : due + 1].sum())
+        if res.source == "lp" and lp_by_due >= inp.order_qty[o] - 1e-6:
+            # no constraint of the LP holds it back: the whole-unit plan does
+            out.append(
+                head + ". The LP plan ships it in full on time; it slips in rounding to "
+                "whole units (a line's room, the workers and the materials are shared "
+                "out one unit at a time)."
+            )
+            continue
         duals = res.lp.duals.get(rank)
         p = int(inp.order_product[o])
         reasons: list[tuple[float, str]] = []
