@@ -121,3 +121,22 @@ def test_late_units_move_on_time_where_room_and_material_allow():
     assert s.ship[0].tolist() == [0, 0, 10, 0, 0]
     assert lateness(inp, s.ship).sum() == 0
     assert check_schedule(inp, s, integral=True) == []
+
+
+def test_units_no_order_takes_are_not_made():
+    # One line, 10 widgets a day, 100 kg of steel. A: 10 due day 2; B: 3 due day 9,
+    # after the 5-day horizon. An LP plan (lateness levels price nothing else) makes 8
+    # on day 0 and 8 on day 1, ships A on day 2: 16 made, 10 shipped. The whole-unit
+    # plan keeps the 3 for B and drops the other 3, earliest first while finished stock
+    # stays ≥ 0: 3 of day 0's 8 (stock after day 0 is 8 − 3 = 5, after day 1 13 − 0,
+    # after day 2 3).
+    p = tiny_plant(orders=[order("A", 10, 2), order("B", 3, 9)])
+    inp = build_input(p, horizon=5)
+    lp = Schedule.empty(inp)
+    lp.produce[0, [0, 1]] = 8
+    lp.ship[inp.order_ids.index("A"), 2] = 10
+    assert check_schedule(inp, lp) == []
+    rounded, _ = round_schedule(inp, lp)
+    assert rounded.produce[0].tolist() == [5, 8, 0, 0, 0]
+    assert rounded.ship[inp.order_ids.index("A")].tolist() == [0, 0, 10, 0, 0]
+    assert check_schedule(inp, rounded, integral=True) == []

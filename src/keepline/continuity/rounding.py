@@ -211,8 +211,43 @@ def round_schedule(inp: PlanInput, lp: Schedule) -> tuple[Schedule, list[str]]:
                 shipped[o] += n
                 fg[p] -= n
                 owed[p] -= before - max(0.0, lp_whole[o] - shipped[o])
+    _trim_unshipped(inp, out)
     _advance_late_units(inp, out, order_seq)
     return out, notes
+
+
+def _trim_unshipped(inp: PlanInput, s: Schedule) -> None:
+    """Drop units no order will take: beyond what ships in the horizon and what the
+    orders due after it ask for, earliest first, while finished stock stays ≥ 0 on every
+    day. The lateness levels leave production that ships nothing free (it costs no
+    lateness, and the cost level prices purchases only), and such units hold line room
+    and material that late units need (``_advance_late_units``). On the 10× benchmark
+    plant the lateness-only plan made 109,870 of them."""
+    T = inp.horizon
+    P = len(inp.product_ids)
+    made = np.zeros((P, T))
+    np.add.at(made, inp.pair_product, s.produce)
+    shipped = np.zeros((P, T))
+    np.add.at(shipped, inp.order_product, s.ship)
+    later = np.zeros(P)
+    after = inp.order_due >= T
+    np.add.at(later, inp.order_product[after], inp.order_qty[after])
+    stock = np.cumsum(made - shipped, axis=1)
+    for p in np.flatnonzero(stock[:, -1] - later >= 1 - EPS):
+        qs = np.flatnonzero(inp.pair_product == p)
+        # units that can go from day e on: the least finished stock from e to the end,
+        # less what the later orders take
+        room = np.minimum.accumulate(stock[p, ::-1])[::-1] - later[p]
+        cut = 0.0
+        for e in np.flatnonzero(made[p] > 0):
+            x = math.floor(min(room[e] - cut, made[p, e]) + EPS)
+            for q in qs:
+                if x <= 0:
+                    break
+                take = min(x, s.produce[q, e])
+                s.produce[q, e] -= take
+                x -= take
+                cut += take
 
 
 def _advance_late_units(inp: PlanInput, s: Schedule, order_seq: np.ndarray) -> None:
