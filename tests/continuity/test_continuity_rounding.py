@@ -72,8 +72,8 @@ def test_a_product_on_two_lines_keeps_up_with_the_lp_in_sum():
 
 
 def test_late_units_move_on_time_where_room_and_material_allow():
-    from keepline.continuity.model import arrival_day
-    from keepline.continuity.rounding import _advance_late_units
+    from keepline.continuity.model import arrival_day, arrival_days
+    from keepline.continuity.rounding import _advance_late_units, _arrivals
 
     # One line, 10 widgets a day; steel 1 kg each, none on hand, from one supplier with
     # a 1-day lead time and 20 kg a day. Order A: 10 widgets due day 2.
@@ -110,7 +110,8 @@ def test_late_units_move_on_time_where_room_and_material_allow():
     s.ship[0, 2], s.ship[0, 3] = 5, 5
     assert check_schedule(inp, s, integral=True) == []
     assert lateness(inp, s.ship).sum() == 5
-    _advance_late_units(inp, s, np.array([0]))
+    arrive = arrival_days(inp)
+    _advance_late_units(inp, s, np.array([0]), arrive, _arrivals(inp, s.buy, arrive))
     # Each late widget moves to day 2 (the latest day by the due date with line room),
     # its day-3 twin is dropped, and its steel, short on day 2 (the day-1 arrival is
     # used up), is added to the day-1 purchase (5 + 1 ≤ 20 kg, arrives day 1 ≤ 2).

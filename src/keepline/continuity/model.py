@@ -108,6 +108,15 @@ def arrival_day(inp: PlanInput, j: int, t: int) -> int:
     return int(t + inp.region_transit[r] + inp.extra_transit[r, t])
 
 
+def arrival_days(inp: PlanInput) -> np.ndarray:
+    """[J, T]: ``arrival_day`` of every option and dispatch day."""
+    r = inp.supplier_region[inp.opt_supplier]
+    t = np.arange(inp.horizon)
+    return (
+        t[None, :] + inp.region_transit[r][:, None] + inp.extra_transit[r][:, : inp.horizon]
+    ).astype(int)
+
+
 def option_blocked(inp: PlanInput) -> np.ndarray:
     """[J, T]: dispatch days on which an option cannot ship: its supplier or region is
     down that day, or its lane is down on any day of the transit (at least the dispatch

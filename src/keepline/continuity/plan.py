@@ -537,20 +537,23 @@ def plan_input(
         rounded, notes = round_schedule(inp, sol.schedule)
         violations = check_schedule(inp, rounded, integral=True)
         greedy = greedy_job.result() if greedy_job is not None else None
-    lp_rounded = by_class(inp, lateness(inp, rounded.ship))
+    late = by_class(inp, lateness(inp, rounded.ship))
+    greedy_late = by_class(inp, lateness(inp, greedy.ship)) if greedy is not None else {}
     source = "lp"
-    if greedy is not None:
-        greedy_late = by_class(inp, lateness(inp, greedy.ship))
-        if lex_before(greedy_late, lp_rounded) and not check_schedule(inp, greedy, integral=True):
-            # rounding to whole units lost more than the greedy plan does: the plan
-            # promised never to be later than the baseline, so the baseline is the plan
-            notes = [
-                "the greedy plan is used: the LP plan rounded to whole units was later "
-                f"(weighted lateness front-line/livelihood/standard "
-                f"{'/'.join(f'{lp_rounded[k]:,.0f}' for k in PRIORITY_NAMES)} against "
-                f"{'/'.join(f'{greedy_late[k]:,.0f}' for k in PRIORITY_NAMES)})"
-            ]
-            rounded, violations, source = greedy, [], "greedy"
+    if (
+        greedy is not None
+        and lex_before(greedy_late, late)
+        and not check_schedule(inp, greedy, integral=True)
+    ):
+        # rounding to whole units lost more than the greedy plan does: the plan
+        # promised never to be later than the baseline, so the baseline is the plan
+        notes = [
+            "the greedy plan is used: the LP plan rounded to whole units was later "
+            f"(weighted lateness front-line/livelihood/standard "
+            f"{'/'.join(f'{late[k]:,.0f}' for k in PRIORITY_NAMES)} against "
+            f"{'/'.join(f'{greedy_late[k]:,.0f}' for k in PRIORITY_NAMES)})"
+        ]
+        rounded, violations, source, late = greedy, [], "greedy", greedy_late
     orders = _outcomes(inp, rounded)
     res = PlanResult(
         source=source,
@@ -563,11 +566,9 @@ def plan_input(
         notes=notes,
         violations=violations,
         seconds=0.0,
-        lateness_by_class=by_class(inp, lateness(inp, rounded.ship)),
+        lateness_by_class=late,
         lp_lateness_by_class=lp_bound_by_class(inp, sol),
-        greedy_lateness_by_class=(
-            by_class(inp, lateness(inp, greedy.ship)) if greedy is not None else {}
-        ),
+        greedy_lateness_by_class=greedy_late,
     )
     res.explanations = explain(res)
     res.seconds = time.perf_counter() - t0
