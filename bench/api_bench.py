@@ -40,11 +40,10 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from keepline import db  # noqa: E402
+from keepline import clock, db  # noqa: E402
 from keepline.accounts import service as accounts  # noqa: E402
 from keepline.audit import service as audit  # noqa: E402
 from keepline.health.models import Declaration  # noqa: E402
-from keepline.health.service import local_today  # noqa: E402
 from keepline.people import service as people  # noqa: E402
 from keepline.people.generate import roster_rows  # noqa: E402
 from keepline.plant import service as plant_service  # noqa: E402
@@ -136,7 +135,7 @@ def declarations(nos: list[str], day: dt.date, temp: float) -> list[dict]:
 
 
 def bench_bulk(base: str, token: str, nos: list[str]) -> dict[str, float]:
-    day = local_today()
+    day = clock.today()
     h = {"Authorization": f"Bearer {token}"}
     out: dict[str, float] = {}
     with httpx.Client(base_url=base, headers=h, timeout=120) as c:
@@ -154,7 +153,7 @@ def bench_naive(url: str, nos: list[str]) -> float:
     from keepline.health.schemas import DeclarationIn
     from keepline.health.service import flags_of
 
-    day = local_today() - dt.timedelta(days=1)
+    day = clock.today() - dt.timedelta(days=1)
     t = time.perf_counter()
     with db.session_scope(url) as s:
         for d in declarations(nos, day, 36.1):
@@ -188,7 +187,7 @@ def bench_naive(url: str, nos: list[str]) -> float:
 
 def read_paths() -> list[str]:
     """The five read endpoints of the load ('{no}': a worker's employee number)."""
-    day = local_today().isoformat()
+    day = clock.today().isoformat()
     return [
         "/workers?limit=50&team=asm-day-1",
         "/workers/{no}",

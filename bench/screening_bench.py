@@ -25,9 +25,9 @@ import time
 import numpy as np
 from sqlalchemy import select, text
 
-from keepline import db
-from keepline.containment import clock, tracing
+from keepline import clock, db
 from keepline.containment import service as containment
+from keepline.containment import tracing
 from keepline.containment.models import AccessEvent
 from keepline.db import session_scope
 from keepline.plant import service as plant_service

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keepline import __version__, db
 from keepline.accounts.service import Unauthorized
-from keepline.apikit.deps import Forbidden
+from keepline.apikit.auth import Forbidden
 from keepline.errors import InputError, KeeplineError, NotFound
 from keepline.tabular import RowsError
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from keepline.containment import clock, service
+from keepline import clock
+from keepline.containment import service
 from keepline.containment.models import AccessEvent, Restriction
 from keepline.errors import InputError
 from keepline.health.models import Clearance

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from keepline import clock
 from keepline.accounts import service as accounts
 from keepline.accounts.models import ENTERPRISE_ROLES
 from keepline.api import create_app
 from keepline.db import session_scope
-from keepline.health.service import local_today
 from keepline.people import service as people
 from keepline.people.generate import roster_rows
 from keepline.plant import service as plant_service
@@ -39,7 +39,7 @@ class World:
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)  # "A:admin", "B:admin", ...
     users: dict[str, int] = field(default_factory=dict)
-    today: dt.date = field(default_factory=local_today)
+    today: dt.date = field(default_factory=clock.today)
 
     def h(self, who: str = "A:admin") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from argon2 import PasswordHasher
 
+from keepline import clock
 from keepline.accounts import service as accounts
-from keepline.containment import clock
 from tests.platform.platform_world import World, build_world
 from tests.screening.api_world import screening_b_ids
 

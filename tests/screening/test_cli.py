@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keepline.containment import clock
+from keepline import clock
 from keepline.plant.yamlio import load_yaml
 from keepline.workforce import from_csv, planned_headcount
 from tests.conftest import XUZHOU

@@ -12,15 +12,8 @@ from keepline.accounts import service
 from keepline.accounts.models import Role, User
 from keepline.accounts.schemas import LoginIn, LoginOut, UserCreate, UserOut, UserUpdate
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import (
-    DB,
-    SESSION_COOKIE,
-    Admin,
-    Route,
-    _bearer,
-    current_caller,
-    request_token,
-)
+from keepline.apikit.auth import SESSION_COOKIE, Admin, _bearer, current_caller, request_token
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 
 router = APIRouter(tags=["accounts"], route_class=Route)

@@ -7,26 +7,14 @@ officers, to one jurisdiction; never both.
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepline.db import Base
+from keepline.scope import ENTERPRISE_ROLES, PERSONAL_DATA_ROLES, Role
 
-
-class Role(StrEnum):
-    admin = "admin"  # the enterprise's administrator
-    health_officer = "health_officer"
-    planner = "planner"
-    storekeeper = "storekeeper"
-    viewer = "viewer"
-    government_officer = "government_officer"  # belongs to a jurisdiction; routes come later
-
-
-ENTERPRISE_ROLES = (Role.admin, Role.health_officer, Role.planner, Role.storekeeper, Role.viewer)
-# Who may see personal data (ID number, phone) and health details.
-PERSONAL_DATA_ROLES = frozenset({Role.admin, Role.health_officer})
+__all__ = ["ENTERPRISE_ROLES", "PERSONAL_DATA_ROLES", "AuthToken", "Role", "User"]
 
 
 class User(Base):

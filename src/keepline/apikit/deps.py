@@ -1,4 +1,6 @@
-"""FastAPI dependencies: the database session, the caller, their role and tenant."""
+"""FastAPI plumbing every router shares: the per-request session and the route class.
+
+Who the caller is and what they may do is ``apikit.auth``."""
 
 from __future__ import annotations
 
@@ -10,21 +12,8 @@ from typing import Annotated, Any
 import anyio
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-
-from keepline.accounts import service as accounts
-from keepline.accounts.models import Role
-from keepline.accounts.service import Caller, Unauthorized
-from keepline.errors import KeeplineError
-
-SESSION_COOKIE = "keepline_session"
-_bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/login.")
-
-
-class Forbidden(KeeplineError):
-    """The caller's role may not do this (HTTP 403). Other tenants' data is 404 instead."""
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -96,53 +85,3 @@ class Route(APIRoute):
 # to finish on: a stall until the pool times out. SQLAlchemy's default pool holds 15.
 MAX_SESSIONS = 10
 DB = Annotated[Session, Depends(get_session, scope="function", max_concurrency=MAX_SESSIONS)]
-
-
-def request_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
-    if credentials is not None and credentials.scheme.lower() == "bearer":
-        return credentials.credentials
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        return cookie
-    raise Unauthorized("not logged in: send 'Authorization: Bearer <token>' from POST /auth/login")
-
-
-def current_caller(
-    request: Request,
-    session: DB,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
-    caller = accounts.authenticate(session, request_token(request, credentials))
-    request.state.caller = caller  # for the request log
-    return caller
-
-
-async def tenant_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
-    """A caller who belongs to an enterprise; every enterprise route is scoped to it.
-
-    ``async`` (as is the role check below) because it does no I/O: FastAPI runs a plain
-    ``def`` dependency in a worker thread, and the hop costs more than the check.
-    """
-    if caller.enterprise_id is None:
-        raise Forbidden("this account belongs to a jurisdiction, not an enterprise")
-    return caller
-
-
-Tenant = Annotated[Caller, Depends(tenant_caller)]
-
-
-def roles(*allowed: Role) -> Callable[[Caller], Caller]:
-    """A dependency that lets only ``allowed`` roles (of an enterprise) through."""
-
-    async def check(caller: Tenant) -> Caller:
-        if caller.role not in allowed:
-            names = ", ".join(r.value for r in allowed)
-            raise Forbidden(f"role '{caller.role.value}' may not do this (needs {names})")
-        return caller
-
-    return check
-
-
-Admin = Annotated[Caller, Depends(roles(Role.admin))]
-HealthStaff = Annotated[Caller, Depends(roles(Role.admin, Role.health_officer))]
-HealthOfficer = Annotated[Caller, Depends(roles(Role.health_officer))]

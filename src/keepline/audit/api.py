@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from keepline.apikit.deps import DB, Admin, Route
+from keepline.apikit.auth import Admin
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.audit import service
 from keepline.audit.models import AuditEntry

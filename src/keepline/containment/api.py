@@ -12,9 +12,11 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import or_, select
 
-from keepline.apikit.deps import DB, HealthStaff, Route, Tenant
+from keepline import clock
+from keepline.apikit.auth import HealthStaff, Tenant
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
-from keepline.containment import clock, service
+from keepline.containment import service
 from keepline.containment.models import Case, Restriction, ZoneStateChange
 from keepline.containment.schemas import (
     AvailabilityOut,

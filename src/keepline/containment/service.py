@@ -14,8 +14,9 @@ import numpy as np
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.audit import service as audit
-from keepline.containment import clock, tracing
+from keepline.containment import tracing
 from keepline.containment.availability import Roster, availability, day_ranges, present
 from keepline.containment.models import (
     AccessEvent,

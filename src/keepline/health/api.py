@@ -9,7 +9,9 @@ from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from keepline.apikit.deps import DB, HealthOfficer, HealthStaff, Route, Tenant
+from keepline import clock
+from keepline.apikit.auth import HealthOfficer, HealthStaff, Tenant
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.health import service
@@ -184,7 +186,7 @@ def missing(
 ) -> Response:
     """Active workers who have not declared for the day. Sort by employee_no, name, team."""
     eid: str = caller.enterprise_id  # type: ignore[assignment]
-    day = date or service.local_today()
+    day = date or clock.today()
     q = service.missing_query(eid, day)
     count = service.missing_count(eid, day) if team is None and zone is None else None
     if team is not None:

@@ -9,17 +9,15 @@ reason. A close contact is recorded but handled by quarantine, not by this flag.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from keepline import db
+from keepline import clock, db
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance, Declaration, Flag, HealthCode
@@ -31,16 +29,6 @@ FEVER_C = 37.3
 CHUNK = 2000
 EARLIEST = dt.date(2000, 1, 1)
 DECLARATION_FIELDS = ("temperature_c", "symptoms", "health_code", "risk_travel", "close_contact")
-
-
-def local_today() -> dt.date:
-    """Today in the plants' time zone ($KEEPLINE_TIMEZONE, default Asia/Shanghai)."""
-    name = os.environ.get("KEEPLINE_TIMEZONE", "Asia/Shanghai")
-    try:
-        tz: dt.tzinfo = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = dt.timezone(dt.timedelta(hours=8))
-    return dt.datetime.now(tz).date()
 
 
 def flags_of(d: DeclarationIn) -> list[str]:
@@ -97,7 +85,7 @@ def check_declarations(
 ) -> tuple[list[DeclarationIn], list[RowProblem]]:
     """Split ``(row, declaration)`` pairs into good ones and problems: an unknown worker,
     a day in the future, the same worker and day twice."""
-    today = today or local_today()
+    today = today or clock.today()
     known = set(
         session.scalars(select(Worker.employee_no).where(Worker.enterprise_id == enterprise_id))
     )

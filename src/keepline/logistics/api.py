@@ -11,12 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
+from keepline import clock
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Route, Tenant, roles
+from keepline.apikit.auth import Tenant, roles
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import NotFound
-from keepline.health.service import local_today
 from keepline.logistics import schemas as s
 from keepline.logistics import service
 from keepline.logistics.models import (
@@ -88,14 +89,14 @@ def supplier_states(session: DB, caller: Tenant, as_of: AsOf = None) -> list[s.S
             open_shipments=opened[st.supplier_id],
             at_risk_shipments=risky[st.supplier_id],
         )
-        for st in service.supplier_states(session, eid, as_of or local_today()).values()
+        for st in service.supplier_states(session, eid, as_of or clock.today()).values()
     ]
 
 
 @router.get("/lanes", response_model=list[s.LaneOut])
 def lanes(session: DB, caller: Tenant, as_of: AsOf = None) -> list[s.LaneOut]:
     """Lanes into the plant with their transit days on ``as_of``."""
-    rows = service.lanes_on(session, caller.enterprise_id, as_of or local_today())  # type: ignore[arg-type]
+    rows = service.lanes_on(session, caller.enterprise_id, as_of or clock.today())  # type: ignore[arg-type]
     return [s.LaneOut(**r.__dict__) for r in rows]
 
 
@@ -278,7 +279,7 @@ def list_passes(
         "vehicle": TransportPass.vehicle,
     }
     rows, total = fetch_page(session, q, paging, cols, "valid_until")
-    today = local_today()
+    today = clock.today()
     return page_of([_pass_out(p, today) for p in rows], total, paging)
 
 
@@ -290,9 +291,9 @@ def create_pass(body: s.PassIn, session: DB, caller: Logistics) -> s.PassOut:
         caller.actor,  # type: ignore[arg-type]
         service.PassIn(**body.model_dump()),
     )
-    return _pass_out(row, local_today())
+    return _pass_out(row, clock.today())
 
 
 @router.get("/transport-passes/{pass_id}", response_model=s.PassOut)
 def get_pass(pass_id: PassId, session: DB, caller: Tenant) -> s.PassOut:
-    return _pass_out(service.get_pass(session, caller.enterprise_id, pass_id), local_today())  # type: ignore[arg-type]
+    return _pass_out(service.get_pass(session, caller.enterprise_id, pass_id), clock.today())  # type: ignore[arg-type]

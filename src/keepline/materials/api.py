@@ -12,11 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
+from keepline import clock
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Route, Tenant, roles
+from keepline.apikit.auth import Tenant, roles
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
-from keepline.health.service import local_today
 from keepline.materials import schemas as s
 from keepline.materials import service
 from keepline.materials.models import PreventionPolicy, StockMovement
@@ -40,7 +41,7 @@ def list_materials(
 ) -> Response:
     """Materials with their stock at the end of ``as_of``. Sort by id (default), name, kind."""
     eid: str = caller.enterprise_id  # type: ignore[assignment]
-    day = as_of or local_today()
+    day = as_of or clock.today()
     q = select(pm.Material).where(pm.Material.enterprise_id == eid)
     if kind:
         q = q.where(pm.Material.kind == kind)
@@ -68,7 +69,7 @@ def get_material(
 ) -> s.MaterialOut:
     eid: str = caller.enterprise_id  # type: ignore[assignment]
     m = service.material(session, eid, material_id, body=False)
-    day = as_of or local_today()
+    day = as_of or clock.today()
     return s.MaterialOut(
         id=m.id,
         name=m.name,
@@ -204,4 +205,4 @@ def outlook(
     """Days of cover of every material, reorder suggestions, and warnings when a material
     runs out before its primary supplier can deliver (with the backup and 'activate by')."""
     eid: str = caller.enterprise_id  # type: ignore[assignment]
-    return outlook_out(service.outlook(session, eid, as_of or local_today(), horizon, review_days))
+    return outlook_out(service.outlook(session, eid, as_of or clock.today(), horizon, review_days))

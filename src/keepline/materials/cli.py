@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from keepline import clock
 from keepline.db import session_scope
 from keepline.materials import service
 from keepline.materials.models import MovementKind
@@ -24,9 +25,7 @@ ENTERPRISE = typer.Argument(..., help="Enterprise id (see `keepline plant list`)
 
 
 def _today() -> dt.date:
-    from keepline.health.service import local_today
-
-    return local_today()
+    return clock.today()
 
 
 def _day(value: str | None) -> dt.date:

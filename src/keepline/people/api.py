@@ -10,7 +10,8 @@ from sqlalchemy import Row, func, or_, select
 
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Route, Tenant, roles
+from keepline.apikit.auth import Tenant, roles
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of, respond
 from keepline.errors import InputError
 from keepline.health.models import Clearance

@@ -10,11 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
+from keepline import clock
 from keepline.accounts.models import Role
 from keepline.accounts.service import Caller
-from keepline.apikit.deps import DB, Route, Tenant, roles
+from keepline.apikit.auth import Tenant, roles
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
-from keepline.health.service import local_today
 from keepline.production import schemas as s
 from keepline.production import service
 from keepline.production.models import OutputRecord, StoredPlan
@@ -76,7 +77,7 @@ def orders(
     as_of: Annotated[dt.date | None, Query(description="Default: today.")] = None,
 ) -> list[s.OrderOut]:
     """Customers' orders with priority class and progress from their shipments."""
-    rows = service.order_progress(session, caller.enterprise_id, as_of or local_today())  # type: ignore[arg-type]
+    rows = service.order_progress(session, caller.enterprise_id, as_of or clock.today())  # type: ignore[arg-type]
     return [s.OrderOut(**r.__dict__) for r in rows]
 
 
@@ -111,7 +112,7 @@ def create_plan(body: s.PlanRequest, session: DB, caller: Planner) -> s.PlanOut:
         session,
         caller.enterprise_id,
         caller.actor,  # type: ignore[arg-type]
-        body.as_of or local_today(),
+        body.as_of or clock.today(),
         body.horizon_days,
     )
     return s.PlanOut(**_summary(p), inputs=p.inputs, result=p.result)

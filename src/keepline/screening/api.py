@@ -11,7 +11,8 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import select
 
-from keepline.apikit.deps import DB, HealthStaff, Route, Tenant
+from keepline.apikit.auth import HealthStaff, Tenant
+from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.audit import service as audit
-from keepline.containment import clock
 from keepline.containment import service as containment
 from keepline.containment.models import Reason, RestrictionKind
 from keepline.errors import InputError, NotFound

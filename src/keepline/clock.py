@@ -1,5 +1,8 @@
-"""Plant-local days and UTC epoch seconds: access events are stored as integers, days
-are the plant's (``$KEEPLINE_TIMEZONE``, default Asia/Shanghai)."""
+"""The one clock: plant-local days and UTC epoch seconds.
+
+Days are the plant's (``$KEEPLINE_TIMEZONE``, default Asia/Shanghai); timestamps are
+stored in UTC, and access events as integer epoch seconds.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ def plant_tz() -> dt.tzinfo:
 
 
 def today() -> dt.date:
+    """Today in the plant's time zone."""
     return dt.datetime.now(plant_tz()).date()
 
 

@@ -1,0 +1,35 @@
+"""What every capability's CLI shares: the enterprise argument, the actor, dates, and the
+scope a command passes to its services (the CLI's counterpart of ``apikit.auth``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+from sqlalchemy.orm import Session
+
+from keepline import clock
+from keepline.plant.service import get_enterprise
+from keepline.recordkit import bad
+from keepline.scope import EnterpriseScope
+
+ENTERPRISE = typer.Argument(..., help="Enterprise id (see `keepline plant list`).")
+ENTERPRISE_OPTION = typer.Option(..., "--enterprise", "-e", help="Enterprise id.")
+ACTOR = typer.Option("cli", help="Who does this, for the audit log.")
+
+
+def parse_day(value: str | None, field: str = "day") -> dt.date:
+    """An ISO date given on the command line; none means today in plant time."""
+    if value is None:
+        return clock.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise bad(field, f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
+
+
+def enterprise_scope(session: Session, enterprise_id: str, actor: str = "cli") -> EnterpriseScope:
+    """The scope of a command on ``enterprise_id`` (which must be loaded: 'not found'
+    lists the known ones). The shell acts as the enterprise's admin."""
+    get_enterprise(session, enterprise_id)
+    return EnterpriseScope(enterprise_id, actor)
