@@ -20,20 +20,27 @@ import sys
 import tempfile
 import time
 
+import numpy as np
 from sqlalchemy import insert, text
 from sqlalchemy.orm import sessionmaker
 
 from keepline import db
-from keepline.logistics import service as ls
+from keepline.logistics import purchases
+from keepline.logistics.schemas import PurchaseIn
+from keepline.materials import outlook as mo
 from keepline.materials import reorder
 from keepline.materials import service as ms
 from keepline.materials.models import MovementKind, StockMovement
+from keepline.materials.schemas import MovementIn
+from keepline.materials.supply_options import supply_options_on
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
+from keepline.scope import EnterpriseScope
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ZZ = os.path.join(ROOT, "examples", "zhengzhou-meters.yaml")
 EID = "zhengzhou-meters"
+SCOPE = EnterpriseScope(EID, "bench")
 D0 = dt.date(2026, 12, 1)
 
 
@@ -62,7 +69,11 @@ def bench(url: str, n: int) -> dict[str, float]:
         for i in range(n):
             day = D0 + dt.timedelta(days=i // 10)
             kind = MovementKind.receipt if i % 2 == 0 else MovementKind.issue
-            ms.record_movement(s, EID, "bench", ms.MovementIn("mcu-chip", kind, day, 100, "pcs"))
+            ms.record_movement(
+                s,
+                SCOPE,
+                MovementIn(material_id="mcu-chip", kind=kind, day=day, qty=100, unit="pcs"),
+            )
             if i % 100 == 99:
                 s.commit()
         s.commit()
@@ -94,27 +105,30 @@ def bench(url: str, n: int) -> dict[str, float]:
     # 2. outlook from the database vs the engines alone (after 50 open shipments)
     with S() as s:
         for i in range(50):
-            ls.create_purchase(
+            purchases.create_purchase(
                 s,
-                EID,
-                "bench",
-                ls.PurchaseIn(
-                    f"PO-{i}", "lcd-display", "shenzhen-lcd", 1000, D0, D0 + dt.timedelta(days=i)
+                SCOPE,
+                PurchaseIn(
+                    id=f"PO-{i}",
+                    material_id="lcd-display",
+                    supplier_id="shenzhen-lcd",
+                    qty=1000,
+                    ordered_on=D0,
+                    eta=D0 + dt.timedelta(days=i),
                 ),
             )
         s.commit()
     as_of = D0 + dt.timedelta(days=n // 10)
     reps = 5
     with S() as s:
-        ms.outlook(s, EID, as_of, 60)  # warm
+        mo.outlook(s, SCOPE, as_of, 60)  # warm
         t0 = time.perf_counter()
         for _ in range(reps):
-            result = ms.outlook(s, EID, as_of, 60)
+            result = mo.outlook(s, SCOPE, as_of, 60)
         out["outlook_db_ms"] = (time.perf_counter() - t0) * 1000 / reps
-        uses = ms.expected_use(s, EID, as_of, 60)
-        rec = ls.scheduled_receipts(s, EID, as_of, 60)
-        opts = ls.supply_options_on(s, EID, as_of, 60)
-    import numpy as np
+        uses = mo.expected_use(s, SCOPE, as_of, 60)
+        rec = purchases.scheduled_receipts(s, SCOPE, as_of, 60)
+        opts = supply_options_on(s, SCOPE, as_of, 60)
 
     states = [
         reorder.MaterialState(

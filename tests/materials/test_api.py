@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.materials.api_world import ApiWorld
+from tests.daily_record import ApiWorld
 
 
 def receipt(qty: float = 1000, unit: str = "pcs", day: str = "2026-12-02") -> dict:

@@ -11,29 +11,29 @@ import pytest
 from sqlalchemy.orm import Session
 
 from keepline.health.models import Clearance
-from keepline.logistics import service as ls
+from keepline.logistics import status as logistics_status
 from keepline.logistics.models import NodeState, StatusKind
+from keepline.logistics.schemas import StatusIn
+from keepline.materials import outlook as mo
 from keepline.materials import service as ms
+from keepline.materials.schemas import PolicyIn
 from keepline.people.models import Worker
-from tests.materials.conftest import D0, day
-
-EID = "zhengzhou-meters"
+from tests.daily_record import D0, EID, day, scope
 
 
 def test_cover_with_the_policy_in_force(zz: Session) -> None:
     ms.set_policy(
         zz,
-        EID,
-        "ehs",
-        ms.PolicyIn(
-            D0,
+        scope("ehs"),
+        PolicyIn(
+            effective_from=D0,
             rounds_per_week=2,
             pool_size=10,
-            per_pool_materials=("sampling-tube",),
+            per_pool_materials=["sampling-tube"],
             per_zone_day={"disinfectant": 2},
         ),
     )
-    out = ms.outlook(zz, EID, D0, horizon=60)
+    out = mo.outlook(zz, scope(), D0, horizon=60)
     cover = {r.material_id: r for r in out.cover}
     # Masks: 898 x 2 = 1,796 a day; 30,000 / 1,796 = 16.70 days.
     assert cover["mask-kn95"].use_today == 1796
@@ -54,13 +54,19 @@ def test_cover_with_the_policy_in_force(zz: Session) -> None:
 
 
 def test_a_region_lockdown_warns_with_the_backup_and_its_date(zz: Session) -> None:
-    ls.set_status(
+    logistics_status.set_status(
         zz,
-        EID,
-        "buyer",
-        ls.StatusIn(StatusKind.region, "440300", NodeState.locked_down, D0, None, "Shenzhen"),
+        scope("buyer"),
+        StatusIn(
+            kind=StatusKind.region,
+            node_id="440300",
+            state=NodeState.locked_down,
+            start=D0,
+            end=None,
+            note="Shenzhen",
+        ),
     )
-    out = ms.outlook(zz, EID, D0, horizon=60)
+    out = mo.outlook(zz, scope(), D0, horizon=60)
     warn = {w.material: w for w in out.warnings}
     assert sorted(warn) == ["lcd-display", "mcu-chip"]
     chip, lcd = warn["mcu-chip"], warn["lcd-display"]
@@ -109,8 +115,8 @@ def test_headcount_on_site_from_the_roster(zz: Session) -> None:
         )
     )
     zz.flush()
-    head = ms.headcount_on_site(zz, EID)
+    head = mo.headcount_on_site(zz, scope())
     # 3 active (E4 has left), E3 stopped by a fever: 2 on site.
     assert head.people == 2 and "3 active, 1 not cleared" in head.basis
-    cover = {r.material_id: r for r in ms.outlook(zz, EID, day(1), horizon=10).cover}
+    cover = {r.material_id: r for r in mo.outlook(zz, scope(), day(1), horizon=10).cover}
     assert cover["mask-kn95"].use_today == 4  # 2 people x 2 masks

@@ -7,7 +7,7 @@ import json
 
 from fastapi.routing import APIRoute
 
-from tests.materials.api_world import WALK_BODIES, other_tenant_ids
+from tests.daily_record import WALK_BODIES, other_tenant_ids
 from tests.platform.platform_world import World
 from tests.screening.api_world import SCREENING_BODIES, screening_b_ids
 

@@ -1,3 +1,3 @@
-"""The reference plants loaded, shared with the materials tests."""
+"""The daily record's world (both reference plants loaded; the API world)."""
 
-from tests.materials.conftest import D0, api, day, zz  # noqa: F401
+from tests.daily_record import api, zz  # noqa: F401

@@ -9,83 +9,48 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keepline.audit.models import AuditEntry
-from keepline.logistics import service as ls
-from keepline.logistics.models import NodeState, ShipmentStatus, StatusKind
+from keepline.logistics import purchases, status
+from keepline.logistics.models import NodeState, StatusKind
+from keepline.logistics.schemas import StatusIn
+from keepline.materials import outlook as mo
 from keepline.materials import service as ms
-from keepline.materials.models import MovementKind
+from keepline.production import progress
 from keepline.production import service as ps
-from tests.materials.conftest import D0, day
-
-EID = "zhengzhou-meters"
-STORE, PLANNER = "user:store@zz", "user:planner@zz"
-
-
-def run_day(s: Session) -> None:
-    """2026-12-01: the morning's chips arrive, masks go out, all four lines run, the first
-    gas meters leave for Zhengzhou Gas; a purchase of LCDs from Shenzhen is on the road."""
-    ls.create_purchase(
-        s,
-        EID,
-        PLANNER,
-        ls.PurchaseIn("PO-101", "mcu-chip", "shenzhen-xinpian", 40_000, day(-8), D0),
-    )
-    ls.advance_purchase(s, EID, STORE, "PO-101", ShipmentStatus.delivered, D0)
-    ls.create_purchase(
-        s, EID, PLANNER, ls.PurchaseIn("PO-102", "lcd-display", "shenzhen-lcd", 30_000, D0, day(8))
-    )
-    ls.advance_purchase(s, EID, PLANNER, "PO-102", ShipmentStatus.dispatched, day(1))
-    ms.record_movement(
-        s,
-        EID,
-        STORE,
-        ms.MovementIn("mask-kn95", MovementKind.issue, D0, 1796, "pcs", "day's masks, 898 x 2"),
-    )
-    for line, product, qty in (
-        ("water-line-1", "water-meter-nb", 2400),
-        ("water-line-2", "water-meter-nb", 1600),
-        ("gas-line", "gas-meter-nb", 1500),
-        ("agri-line", "agri-controller", 400),
-    ):
-        ps.record_output(s, EID, PLANNER, ps.OutputIn(line, product, D0, qty, backflush=True))
-    ls.create_customer_shipment(s, EID, PLANNER, ls.CustomerIn("DN-001", "ZZ-G-102", 1500, D0))
-    ls.advance_customer_shipment(s, EID, STORE, "DN-001", ShipmentStatus.dispatched, D0)
-    ls.create_pass(
-        s, EID, PLANNER, ls.PassIn("ZZ-TP-001", "豫A·D1234", D0, day(2), shipment_id="DN-001")
-    )
+from tests.daily_record import D0, EID, PLANNER, STORE, day, run_day, scope
 
 
 def test_a_day_then_a_lockdown(zz: Session) -> None:
     run_day(zz)
-    stock = ms.on_hand_all(zz, EID, D0)
+    planner = scope(PLANNER)
+    stock = ms.on_hand_all(zz, planner, D0)
     # Chips: 60,000 + 40,000 received - (2,400 + 1,600 + 1,500 + 400) backflushed = 94,100.
     assert stock["mcu-chip"] == 94_100
     # LCDs go on meters only: 90,000 - 5,500 = 84,500; batteries: 100,000 - 5,500 - 2 x 400.
     assert stock["lcd-display"] == 84_500
     assert stock["lithium-battery"] == 93_700
     assert stock["mask-kn95"] == 30_000 - 1796
-    orders = {o.id: o for o in ps.order_progress(zz, EID, D0)}
+    orders = {o.id: o for o in progress.order_progress(zz, planner, D0)}
     assert (orders["ZZ-G-102"].dispatched, orders["ZZ-G-102"].remaining) == (1500, 28_500)
-    daily = ps.output_by_line_day(zz, EID, D0, D0)
+    daily = ps.output_by_line_day(zz, planner, D0, D0)
     assert sum(r.qty for r in daily) == 5900 and all(r.share_of_rate == 1.0 for r in daily)
 
     # Shenzhen locks down from tomorrow: PO-102 (LCDs, on the road until day 8) is at risk.
-    ls.set_status(
+    status.set_status(
         zz,
-        EID,
-        PLANNER,
-        ls.StatusIn(
-            StatusKind.region,
-            "440300",
-            NodeState.locked_down,
-            day(1),
-            None,
-            "city-wide static management",
+        planner,
+        StatusIn(
+            kind=StatusKind.region,
+            node_id="440300",
+            state=NodeState.locked_down,
+            start=day(1),
+            end=None,
+            note="city-wide static management",
         ),
     )
-    risky = ls.list_purchases(zz, EID, at_risk=True)
+    risky = purchases.list_purchases(zz, planner, at_risk=True)
     assert [p.id for p in risky] == ["PO-102"]
 
-    out = ms.outlook(zz, EID, D0, horizon=60)
+    out = mo.outlook(zz, planner, D0, horizon=60)
     warn = {w.material: w for w in out.warnings}
     # Day 0 is the closed day 2026-12-01 (its use is already in the ledger, and the outlook
     # projects it again: a conservative day). Chips: 94,100 - 5,900 (d + 1) < 0 first when
@@ -102,7 +67,7 @@ def test_a_day_then_a_lockdown(zz: Session) -> None:
     # (-3,500): day 15; kunshan-lcd: 7 + 4 + 2 = 13: activate by day 2 (2026-12-03).
     lcd = warn["lcd-display"]
     assert (lcd.runs_out_day, lcd.backup, lcd.activate_by_day) == (15, "kunshan-lcd", 2)
-    assert ms.dated(lcd.reason, D0).endswith("activate kunshan-lcd by 2026-12-03")
+    assert mo.dated(lcd.reason, D0).endswith("activate kunshan-lcd by 2026-12-03")
     assert sorted(warn) == ["lcd-display", "mcu-chip"]
     # Every write was audited.
     tables = dict(

@@ -2,7 +2,7 @@
 chip supplier's region (Shenzhen, 440300) locks down; the re-plan activates the backups and
 the orders at risk are those worked out by hand below.
 
-State at the end of 2026-12-01 (see test_day_of_operations.run_day): chips 94,100 (the
+State at the end of 2026-12-01 (see tests.daily_record.run_day): chips 94,100 (the
 opening 60,000 + PO-101's 40,000 − 5,900 used by the four lines); LCDs 84,500 (90,000 −
 5,500 meters); LCD purchase PO-102 from Shenzhen at risk, so not counted on. Remaining
 to make from 2026-12-02 (day 0; due days counted from it), after 1,500 gas meters shipped
@@ -28,20 +28,29 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from keepline.logistics import service as ls
+from keepline.containment import service as cs
+from keepline.db import session_scope
+from keepline.logistics import status
 from keepline.logistics.models import NodeState, StatusKind
+from keepline.logistics.schemas import StatusIn
+from keepline.people import service as people
+from keepline.people.generate import roster_rows
+from keepline.plant.yamlio import load_yaml
 from keepline.production import service as ps
-from tests.materials.api_world import ApiWorld
-from tests.materials.conftest import day
-from tests.production.test_day_of_operations import EID, PLANNER, run_day
+from keepline.production.replan import replan, roster_workforce
+from keepline.tabular import read_table, write_csv
+from tests.conftest import ZHENGZHOU
+from tests.daily_record import EID, PLANNER, ApiWorld, day, run_day, scope
 
 LIVELIHOOD = ["ZZ-W-101", "ZZ-G-102", "ZZ-H-103", "KF-W-104", "LY-G-105"]
 STANDARD = ["HN-AG-106", "EX-SA-107", "RE-DV-108"]
 
 
 def lock(s: Session, region: str) -> None:
-    ls.set_status(
-        s, EID, PLANNER, ls.StatusIn(StatusKind.region, region, NodeState.locked_down, day(1), None)
+    status.set_status(
+        s,
+        scope(PLANNER),
+        StatusIn(kind=StatusKind.region, node_id=region, state=NodeState.locked_down, start=day(1)),
     )
 
 
@@ -54,7 +63,7 @@ def after_the_day(zz: Session) -> Session:
 def test_shenzhen_locked_the_backups_carry_every_order(after_the_day: Session) -> None:
     s = after_the_day
     lock(s, "440300")
-    plan = ps.replan(s, EID, PLANNER, day(1), horizon=90)
+    plan = replan(s, scope(PLANNER), day(1), horizon=90)
     res = plan.result
     assert plan.inputs["stock"]["mcu-chip"] == 94_100
     assert plan.inputs["remaining"]["ZZ-W-101"] == 56_000
@@ -89,9 +98,9 @@ def test_shenzhen_locked_the_backups_carry_every_order(after_the_day: Session) -
 def test_xian_locked_too_the_chips_go_to_the_costliest_lateness(after_the_day: Session) -> None:
     s = after_the_day
     lock(s, "440300")
-    first = ps.replan(s, EID, PLANNER, day(1), horizon=90)
+    first = replan(s, scope(PLANNER), day(1), horizon=90)
     lock(s, "610100")  # Xi'an: the chip backup is gone
-    plan = ps.replan(s, EID, PLANNER, day(1), horizon=90)
+    plan = replan(s, scope(PLANNER), day(1), horizon=90)
     res = plan.result
     # Only the 94,100 chips in stock for the whole horizon. Each chip makes one unit; a
     # unit not shipped costs penalty x (90 − due) unit-days, shipping it on time saves that:
@@ -110,7 +119,7 @@ def test_xian_locked_too_the_chips_go_to_the_costliest_lateness(after_the_day: S
     assert sorted(res["orders_at_risk"]) == sorted(["ZZ-H-103", "KF-W-104", "LY-G-105", *STANDARD])
     assert ("mcu-chip", "xian-semi") not in {(b["material"], b["supplier"]) for b in res["backups"]}
     # What changed since the first plan, and why.
-    cmp = ps.compare_plans(s, EID, plan.id)
+    cmp = ps.compare_plans(s, scope(PLANNER), plan.id)
     assert cmp.old_plan == first.id
     texts = "\n".join(cmp.lines())
     assert "order ZZ-H-103 now at risk" in texts
@@ -119,8 +128,6 @@ def test_xian_locked_too_the_chips_go_to_the_costliest_lateness(after_the_day: S
 
 
 def test_post_plans_and_compare(api: ApiWorld) -> None:
-    from keepline.db import session_scope
-
     with session_scope(api.url) as s:
         run_day(s)
     r = api.post("/plans", "zz:planner", json={"as_of": "2026-12-02", "horizon_days": 90})
@@ -151,13 +158,6 @@ def test_replan_workforce_comes_from_the_daily_record(zz: Session) -> None:
     available: quarantining the 50 workers of team wa-day-2 (water assembly, day shift)
     for 7 days from day 0 removes exactly 50 assemblers there on days 0-6 and none after.
     Planned water-assembly day-shift assemblers: wa-day-1 100 + wa-day-2 50 = 150."""
-    from keepline.containment import service as cs
-    from keepline.people import service as people
-    from keepline.people.generate import roster_rows
-    from keepline.plant.yamlio import load_yaml
-    from keepline.tabular import read_table, write_csv
-    from tests.conftest import ZHENGZHOU
-
     plant = load_yaml(ZHENGZHOU)
     rows = roster_rows(plant, seed=1)
     table = read_table("r.csv", write_csv(people.COLUMNS, rows).encode())
@@ -177,7 +177,7 @@ def test_replan_workforce_comes_from_the_daily_record(zz: Session) -> None:
             end_rule="days:7",
         )
     zz.flush()
-    wf = ps.roster_workforce(zz, EID, start, 10)
+    wf = roster_workforce(zz, scope(), start, 10)
     assert wf is not None
     z, s, k = wf.index("water-assembly", "day", "assembler")
     assert wf.available[:7, z, s, k].tolist() == [100.0] * 7

@@ -8,30 +8,22 @@ import datetime as dt
 from collections import Counter
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Query, Response
 
 from keepline import clock
-from keepline.accounts.models import Role
-from keepline.accounts.service import Caller
-from keepline.apikit.auth import Tenant, roles
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import NotFound
+from keepline.logistics import customers, passes, purchases, queries
+from keepline.logistics import lanes as lane_service
 from keepline.logistics import schemas as s
-from keepline.logistics import service
-from keepline.logistics.models import (
-    OPEN,
-    CustomerShipment,
-    NodeStatus,
-    PurchaseShipment,
-    ShipmentStatus,
-    StatusKind,
-    TransportPass,
-)
+from keepline.logistics import status as status_service
+from keepline.logistics.auth import LogisticsEditor, LogisticsReader
+from keepline.logistics.delivery import advance_purchase as deliver_purchase
+from keepline.logistics.dispatch import advance_customer_shipment as dispatch_customer_shipment
+from keepline.logistics.models import ShipmentStatus, StatusKind, TransportPass
 
 router = APIRouter(tags=["logistics"], route_class=Route)
-Logistics = Annotated[Caller, Depends(roles(Role.admin, Role.storekeeper, Role.planner))]
 AsOf = Annotated[dt.date | None, Query(description="Day (default: today, plant time).")]
 ShipmentId = Annotated[str, Path(min_length=1, max_length=64, description="Shipment number.")]
 LaneId = Annotated[str, Path(min_length=1, max_length=64, description="Lane id.")]
@@ -45,42 +37,34 @@ def _page(model, rows, total, paging):  # type: ignore[no-untyped-def]
 @router.get("/statuses", response_model=Page[s.StatusOut])
 def list_statuses(
     session: DB,
-    caller: Tenant,
+    scope: LogisticsReader,
     paging: Paging,
     kind: StatusKind | None = None,
     node_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Recorded supplier and region states. Sort by id (default), start, node_id."""
-    q = select(NodeStatus).where(NodeStatus.enterprise_id == caller.enterprise_id)
-    if kind:
-        q = q.where(NodeStatus.kind == kind.value)
-    if node_id:
-        q = q.where(NodeStatus.node_id == node_id)
-    cols = {"id": NodeStatus.id, "start": NodeStatus.start, "node_id": NodeStatus.node_id}
-    rows, total = fetch_page(session, q, paging, cols, "id")
+    q = queries.statuses(scope, kind, node_id)
+    rows, total = fetch_page(session, q, paging, queries.STATUS_SORTS, "id")
     return _page(s.StatusOut, rows, total, paging)
 
 
 @router.post("/statuses", response_model=s.StatusOut, status_code=201)
-def set_status(body: s.StatusIn, session: DB, caller: Logistics) -> s.StatusOut:
+def set_status(body: s.StatusIn, session: DB, scope: LogisticsEditor) -> s.StatusOut:
     """Record a supplier's or a region's state over dates. A lockdown marks the open
     purchase shipments of the suppliers it touches at risk."""
-    row = service.set_status(
-        session,
-        caller.enterprise_id,
-        caller.actor,  # type: ignore[arg-type]
-        service.StatusIn(**body.model_dump()),
-    )
+    row = status_service.set_status(session, scope, body)
     return s.StatusOut.model_validate(row, from_attributes=True)
 
 
 @router.get("/suppliers", response_model=list[s.SupplierStateOut])
-def supplier_states(session: DB, caller: Tenant, as_of: AsOf = None) -> list[s.SupplierStateOut]:
+def supplier_states(
+    session: DB, scope: LogisticsReader, as_of: AsOf = None
+) -> list[s.SupplierStateOut]:
     """Every supplier's state on ``as_of`` (the worse of its own and its region's), with
     its open and at-risk purchase shipments."""
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    opened, risky = Counter(), Counter()
-    for sh in service.list_purchases(session, eid, open_only=True):
+    opened: Counter[str] = Counter()
+    risky: Counter[str] = Counter()
+    for sh in purchases.list_purchases(session, scope, open_only=True):
         opened[sh.supplier_id] += 1
         risky[sh.supplier_id] += sh.at_risk
     return [
@@ -89,44 +73,31 @@ def supplier_states(session: DB, caller: Tenant, as_of: AsOf = None) -> list[s.S
             open_shipments=opened[st.supplier_id],
             at_risk_shipments=risky[st.supplier_id],
         )
-        for st in service.supplier_states(session, eid, as_of or clock.today()).values()
+        for st in status_service.supplier_states(session, scope, as_of or clock.today()).values()
     ]
 
 
 @router.get("/lanes", response_model=list[s.LaneOut])
-def lanes(session: DB, caller: Tenant, as_of: AsOf = None) -> list[s.LaneOut]:
+def lanes(session: DB, scope: LogisticsReader, as_of: AsOf = None) -> list[s.LaneOut]:
     """Lanes into the plant with their transit days on ``as_of``."""
-    rows = service.lanes_on(session, caller.enterprise_id, as_of or clock.today())  # type: ignore[arg-type]
+    rows = lane_service.lanes_on(session, scope, as_of or clock.today())
     return [s.LaneOut(**r.__dict__) for r in rows]
 
 
 @router.post("/lanes/{lane_id}/transit", response_model=list[s.LaneOut], status_code=201)
 def set_lane_transit(
-    lane_id: LaneId, body: s.LaneTransitIn, session: DB, caller: Logistics
+    lane_id: LaneId, body: s.LaneTransitIn, session: DB, scope: LogisticsEditor
 ) -> list[s.LaneOut]:
     """Record a lane's transit days over dates (checkpoints, detours)."""
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    from keepline.plant import models as pm
-
-    if session.get(pm.Lane, (eid, lane_id)) is None:
-        raise NotFound(f"no lane '{lane_id}'", field="lane_id")
-    service.set_lane_transit(
-        session, eid, caller.actor, lane_id, body.transit_days, body.start, body.end, body.note
-    )
-    return [s.LaneOut(**r.__dict__) for r in service.lanes_on(session, eid, body.start)]
-
-
-PURCHASE_SORTS = {
-    "eta": PurchaseShipment.eta,
-    "id": PurchaseShipment.id,
-    "ordered_on": PurchaseShipment.ordered_on,
-}
+    lane_service.get_lane(session, scope, lane_id)
+    lane_service.set_lane_transit(session, scope, lane_id, body)
+    return [s.LaneOut(**r.__dict__) for r in lane_service.lanes_on(session, scope, body.start)]
 
 
 @router.get("/purchase-shipments", response_model=Page[s.PurchaseOut])
 def list_purchases(
     session: DB,
-    caller: Tenant,
+    scope: LogisticsReader,
     paging: Paging,
     status: ShipmentStatus | None = None,
     open_only: bool = False,
@@ -135,97 +106,68 @@ def list_purchases(
     supplier_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Inbound shipments. Sort by eta (default), id or ordered_on."""
-    q = select(PurchaseShipment).where(PurchaseShipment.enterprise_id == caller.enterprise_id)
-    if status:
-        q = q.where(PurchaseShipment.status == status.value)
-    if open_only:
-        q = q.where(PurchaseShipment.status.in_([x.value for x in OPEN]))
-    if at_risk is not None:
-        q = q.where(PurchaseShipment.at_risk.is_(at_risk))
-    if material_id:
-        q = q.where(PurchaseShipment.material_id == material_id)
-    if supplier_id:
-        q = q.where(PurchaseShipment.supplier_id == supplier_id)
-    rows, total = fetch_page(session, q, paging, PURCHASE_SORTS, "eta")
+    q = queries.purchases(
+        scope,
+        status=status,
+        open_only=open_only,
+        at_risk=at_risk,
+        material_id=material_id,
+        supplier_id=supplier_id,
+    )
+    rows, total = fetch_page(session, q, paging, queries.PURCHASE_SORTS, "eta")
     return _page(s.PurchaseOut, rows, total, paging)
 
 
 @router.post("/purchase-shipments", response_model=s.PurchaseOut, status_code=201)
-def create_purchase(body: s.PurchaseIn, session: DB, caller: Logistics) -> s.PurchaseOut:
+def create_purchase(body: s.PurchaseIn, session: DB, scope: LogisticsEditor) -> s.PurchaseOut:
     """A purchase shipment: the supplier must be a supply option of the material."""
-    row = service.create_purchase(
-        session,
-        caller.enterprise_id,
-        caller.actor,  # type: ignore[arg-type]
-        service.PurchaseIn(**body.model_dump()),
-    )
+    row = purchases.create_purchase(session, scope, body)
     return s.PurchaseOut.model_validate(row, from_attributes=True)
 
 
 @router.get("/purchase-shipments/{shipment_id}", response_model=s.PurchaseOut)
-def get_purchase(shipment_id: ShipmentId, session: DB, caller: Tenant) -> s.PurchaseOut:
-    row = service._purchase(session, caller.enterprise_id, shipment_id)  # type: ignore[arg-type]
+def get_purchase(shipment_id: ShipmentId, session: DB, scope: LogisticsReader) -> s.PurchaseOut:
+    row = purchases.get_purchase(session, scope, shipment_id)
     return s.PurchaseOut.model_validate(row, from_attributes=True)
 
 
 @router.post("/purchase-shipments/{shipment_id}/status", response_model=s.PurchaseOut)
 def advance_purchase(
-    shipment_id: ShipmentId, body: s.StatusChange, session: DB, caller: Logistics
+    shipment_id: ShipmentId, body: s.StatusChange, session: DB, scope: LogisticsEditor
 ) -> s.PurchaseOut:
     """Dispatched, held at a checkpoint, or delivered (which appends a stock receipt)."""
-    row = service.advance_purchase(
-        session,
-        caller.enterprise_id,
-        caller.actor,
-        shipment_id,  # type: ignore[arg-type]
-        body.status,
-        body.day,
-        body.checkpoint,
-        body.eta,
-    )
+    row = deliver_purchase(session, scope, shipment_id, body)
     return s.PurchaseOut.model_validate(row, from_attributes=True)
-
-
-CUSTOMER_SORTS = {
-    "planned_on": CustomerShipment.planned_on,
-    "id": CustomerShipment.id,
-    "order_id": CustomerShipment.order_id,
-}
 
 
 @router.get("/customer-shipments", response_model=Page[s.CustomerOut])
 def list_customer_shipments(
     session: DB,
-    caller: Tenant,
+    scope: LogisticsReader,
     paging: Paging,
     status: ShipmentStatus | None = None,
     order_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Outbound shipments against orders. Sort by planned_on (default), id or order_id."""
-    q = select(CustomerShipment).where(CustomerShipment.enterprise_id == caller.enterprise_id)
-    if status:
-        q = q.where(CustomerShipment.status == status.value)
-    if order_id:
-        q = q.where(CustomerShipment.order_id == order_id)
-    rows, total = fetch_page(session, q, paging, CUSTOMER_SORTS, "planned_on")
+    q = queries.customer_shipments(scope, status=status, order_id=order_id)
+    rows, total = fetch_page(session, q, paging, queries.CUSTOMER_SORTS, "planned_on")
     return _page(s.CustomerOut, rows, total, paging)
 
 
 @router.post("/customer-shipments", response_model=s.CustomerOut, status_code=201)
-def create_customer_shipment(body: s.CustomerIn, session: DB, caller: Logistics) -> s.CustomerOut:
+def create_customer_shipment(
+    body: s.CustomerIn, session: DB, scope: LogisticsEditor
+) -> s.CustomerOut:
     """A shipment against an order (never more than the order's quantity in all)."""
-    row = service.create_customer_shipment(
-        session,
-        caller.enterprise_id,
-        caller.actor,  # type: ignore[arg-type]
-        service.CustomerIn(**body.model_dump()),
-    )
+    row = customers.create_customer_shipment(session, scope, body)
     return s.CustomerOut.model_validate(row, from_attributes=True)
 
 
 @router.get("/customer-shipments/{shipment_id}", response_model=s.CustomerOut)
-def get_customer_shipment(shipment_id: ShipmentId, session: DB, caller: Tenant) -> s.CustomerOut:
-    row = session.get(CustomerShipment, (caller.enterprise_id, shipment_id))
+def get_customer_shipment(
+    shipment_id: ShipmentId, session: DB, scope: LogisticsReader
+) -> s.CustomerOut:
+    row = customers.find_customer_shipment(session, scope, shipment_id)
     if row is None:
         raise NotFound(f"no customer shipment '{shipment_id}'", field="shipment_id")
     return s.CustomerOut.model_validate(row, from_attributes=True)
@@ -233,18 +175,10 @@ def get_customer_shipment(shipment_id: ShipmentId, session: DB, caller: Tenant) 
 
 @router.post("/customer-shipments/{shipment_id}/status", response_model=s.CustomerOut)
 def advance_customer_shipment(
-    shipment_id: ShipmentId, body: s.StatusChange, session: DB, caller: Logistics
+    shipment_id: ShipmentId, body: s.StatusChange, session: DB, scope: LogisticsEditor
 ) -> s.CustomerOut:
     """Dispatch (only goods made and not yet shipped), hold at a checkpoint, deliver."""
-    row = service.advance_customer_shipment(
-        session,
-        caller.enterprise_id,
-        caller.actor,  # type: ignore[arg-type]
-        shipment_id,
-        body.status,
-        body.day,
-        body.checkpoint,
-    )
+    row = dispatch_customer_shipment(session, scope, shipment_id, body)
     return s.CustomerOut.model_validate(row, from_attributes=True)
 
 
@@ -265,35 +199,23 @@ def _pass_out(p: TransportPass, today: dt.date) -> s.PassOut:
 @router.get("/transport-passes", response_model=Page[s.PassOut])
 def list_passes(
     session: DB,
-    caller: Tenant,
+    scope: LogisticsReader,
     paging: Paging,
     valid_on: Annotated[dt.date | None, Query(description="Only passes valid that day.")] = None,
 ) -> Response:
     """Transport passes. Sort by valid_until (default), id or vehicle."""
-    q = select(TransportPass).where(TransportPass.enterprise_id == caller.enterprise_id)
-    if valid_on:
-        q = q.where(TransportPass.valid_from <= valid_on, TransportPass.valid_until >= valid_on)
-    cols = {
-        "valid_until": TransportPass.valid_until,
-        "id": TransportPass.id,
-        "vehicle": TransportPass.vehicle,
-    }
-    rows, total = fetch_page(session, q, paging, cols, "valid_until")
+    q = queries.passes(scope, valid_on)
+    rows, total = fetch_page(session, q, paging, queries.PASS_SORTS, "valid_until")
     today = clock.today()
     return page_of([_pass_out(p, today) for p in rows], total, paging)
 
 
 @router.post("/transport-passes", response_model=s.PassOut, status_code=201)
-def create_pass(body: s.PassIn, session: DB, caller: Logistics) -> s.PassOut:
-    row = service.create_pass(
-        session,
-        caller.enterprise_id,
-        caller.actor,  # type: ignore[arg-type]
-        service.PassIn(**body.model_dump()),
-    )
+def create_pass(body: s.PassIn, session: DB, scope: LogisticsEditor) -> s.PassOut:
+    row = passes.create_pass(session, scope, body)
     return _pass_out(row, clock.today())
 
 
 @router.get("/transport-passes/{pass_id}", response_model=s.PassOut)
-def get_pass(pass_id: PassId, session: DB, caller: Tenant) -> s.PassOut:
-    return _pass_out(service.get_pass(session, caller.enterprise_id, pass_id), clock.today())  # type: ignore[arg-type]
+def get_pass(pass_id: PassId, session: DB, scope: LogisticsReader) -> s.PassOut:
+    return _pass_out(passes.get_pass(session, scope, pass_id), clock.today())

@@ -6,10 +6,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
 from keepline.db import session_scope
-from keepline.logistics import service
+from keepline.logistics import customers, lanes, passes, purchases, status
+from keepline.logistics.delivery import advance_purchase
+from keepline.logistics.dispatch import advance_customer_shipment
 from keepline.logistics.models import NodeState, ShipmentStatus, StatusKind
-from keepline.materials.cli import ENTERPRISE, _day
+from keepline.logistics.schemas import (
+    CustomerIn,
+    LaneTransitIn,
+    PassIn,
+    PurchaseIn,
+    StatusChange,
+    StatusIn,
+)
 
 app = typer.Typer(
     help="Logistics: supplier and region status, lanes' transit days, purchase and customer "
@@ -17,11 +27,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
-ACTOR = typer.Option("cli", help="Who records it, for the audit log.")
+
+# The commands build the API's input models unvalidated (``model_construct``): the service
+# checks every field itself, so the shell's one-line errors stay the service's.
 
 
 @app.command("status")
-def status(
+def status_cmd(
     enterprise: str = ENTERPRISE,
     kind: StatusKind = typer.Argument(..., help="supplier or region."),
     node: str = typer.Argument(..., help="Supplier id or six-digit region code."),
@@ -32,14 +44,18 @@ def status(
     actor: str = ACTOR,
 ) -> None:
     """Record a supplier's or region's state; a lockdown marks open shipments at risk."""
+    s = StatusIn.model_construct(
+        kind=kind,
+        node_id=node,
+        state=state,
+        start=parse_day(start),
+        end=parse_day(end) if end else None,
+        note=note,
+    )
     with session_scope() as session:
-        service.set_status(
-            session,
-            enterprise,
-            actor,
-            service.StatusIn(kind, node, state, _day(start), _day(end) if end else None, note),
-        )
-        risky = service.list_purchases(session, enterprise, open_only=True, at_risk=True)
+        scope = enterprise_scope(session, enterprise, actor)
+        status.set_status(session, scope, s)
+        risky = purchases.list_purchases(session, scope, open_only=True, at_risk=True)
     typer.echo(
         f"{kind.value} {node}: {state.value} from {start}"
         f"{' to ' + end if end else ''}; {len(risky)} open shipment(s) at risk"
@@ -57,8 +73,9 @@ def suppliers(
     as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
 ) -> None:
     """Every supplier's state on a day (the worse of its own and its region's)."""
+    day = parse_day(as_of)
     with session_scope() as session:
-        states = service.supplier_states(session, enterprise, _day(as_of))
+        states = status.supplier_states(session, enterprise_scope(session, enterprise), day)
     t = Table(title=f"{enterprise}: suppliers")
     for col in ("supplier", "region", "state", "by", "until", "note"):
         t.add_column(col)
@@ -75,13 +92,14 @@ def suppliers(
 
 
 @app.command("lanes")
-def lanes(
+def lanes_cmd(
     enterprise: str = ENTERPRISE,
     as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
 ) -> None:
     """Lanes into the plant with their transit days on a day."""
+    day = parse_day(as_of)
     with session_scope() as session:
-        rows = service.lanes_on(session, enterprise, _day(as_of))
+        rows = lanes.lanes_on(session, enterprise_scope(session, enterprise), day)
     t = Table(title=f"{enterprise}: lanes")
     for col in ("lane", "from", "planned days", "days now", "note"):
         t.add_column(col)
@@ -103,10 +121,11 @@ def transit(
     actor: str = ACTOR,
 ) -> None:
     """Record a lane's transit days over dates."""
+    t = LaneTransitIn.model_construct(
+        transit_days=days, start=parse_day(start), end=parse_day(end) if end else None, note=note
+    )
     with session_scope() as session:
-        service.set_lane_transit(
-            session, enterprise, actor, lane, days, _day(start), _day(end) if end else None, note
-        )
+        lanes.set_lane_transit(session, enterprise_scope(session, enterprise, actor), lane, t)
     typer.echo(f"{lane}: {days} transit days from {start}")
 
 
@@ -122,13 +141,16 @@ def purchase(
     actor: str = ACTOR,
 ) -> None:
     """Add an inbound purchase shipment (planned)."""
+    p = PurchaseIn.model_construct(
+        id=shipment,
+        material_id=material,
+        supplier_id=supplier,
+        qty=qty,
+        ordered_on=parse_day(ordered),
+        eta=parse_day(eta),
+    )
     with session_scope() as session:
-        row = service.create_purchase(
-            session,
-            enterprise,
-            actor,
-            service.PurchaseIn(shipment, material, supplier, qty, _day(ordered), _day(eta)),
-        )
+        row = purchases.create_purchase(session, enterprise_scope(session, enterprise, actor), p)
         typer.echo(
             f"{row.id}: {qty:,g} {material} from {supplier}, eta {row.eta}"
             + (f" — AT RISK: {row.risk_reason}" if row.at_risk else "")
@@ -146,15 +168,13 @@ def move(
     actor: str = ACTOR,
 ) -> None:
     """Move a shipment on; delivering a purchase records the stock receipt."""
+    change = StatusChange.model_construct(status=status, day=parse_day(day), checkpoint=checkpoint)
     with session_scope() as session:
+        scope = enterprise_scope(session, enterprise, actor)
         if outbound:
-            row = service.advance_customer_shipment(
-                session, enterprise, actor, shipment, status, _day(day), checkpoint
-            )
+            row = advance_customer_shipment(session, scope, shipment, change)
         else:
-            row = service.advance_purchase(
-                session, enterprise, actor, shipment, status, _day(day), checkpoint
-            )
+            row = advance_purchase(session, scope, shipment, change)
         typer.echo(f"{row.id}: {row.status}")
 
 
@@ -168,10 +188,12 @@ def ship(
     actor: str = ACTOR,
 ) -> None:
     """Plan a customer shipment against an order."""
+    c = CustomerIn.model_construct(
+        id=shipment, order_id=order, qty=qty, planned_on=parse_day(planned)
+    )
     with session_scope() as session:
-        row = service.create_customer_shipment(
-            session, enterprise, actor, service.CustomerIn(shipment, order, qty, _day(planned))
-        )
+        scope = enterprise_scope(session, enterprise, actor)
+        row = customers.create_customer_shipment(session, scope, c)
         typer.echo(f"{row.id}: {qty:,g} for {order} planned on {row.planned_on}")
 
 
@@ -186,15 +208,15 @@ def pass_cmd(
     actor: str = ACTOR,
 ) -> None:
     """Record a transport pass with its validity."""
+    p = PassIn.model_construct(
+        id=number,
+        vehicle=vehicle,
+        valid_from=parse_day(valid_from),
+        valid_until=parse_day(valid_until),
+        shipment_id=shipment,
+    )
     with session_scope() as session:
-        service.create_pass(
-            session,
-            enterprise,
-            actor,
-            service.PassIn(
-                number, vehicle, _day(valid_from), _day(valid_until), shipment_id=shipment
-            ),
-        )
+        passes.create_pass(session, enterprise_scope(session, enterprise, actor), p)
     typer.echo(f"pass {number}: {vehicle}, {valid_from} to {valid_until}")
 
 
@@ -202,7 +224,8 @@ def pass_cmd(
 def shipments(enterprise: str = ENTERPRISE) -> None:
     """Open purchase shipments, at-risk first."""
     with session_scope() as session:
-        rows = service.list_purchases(session, enterprise, open_only=True)
+        scope = enterprise_scope(session, enterprise)
+        rows = purchases.list_purchases(session, scope, open_only=True)
     t = Table(title=f"{enterprise}: open purchase shipments")
     for col in ("id", "material", "supplier", "qty", "eta", "status", "risk"):
         t.add_column(col)

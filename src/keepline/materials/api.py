@@ -9,23 +9,17 @@ import datetime as dt
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Query, Response
 
 from keepline import clock
-from keepline.accounts.models import Role
-from keepline.accounts.service import Caller
-from keepline.apikit.auth import Tenant, roles
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.materials import outlook as outlook_flow
+from keepline.materials import queries, service
 from keepline.materials import schemas as s
-from keepline.materials import service
-from keepline.materials.models import PreventionPolicy, StockMovement
-from keepline.plant import models as pm
+from keepline.materials.auth import PolicyEditor, StockReader, Storekeeper
 
 router = APIRouter(tags=["materials"], route_class=Route)
-Storekeeper = Annotated[Caller, Depends(roles(Role.admin, Role.storekeeper))]
-PolicyEditor = Annotated[Caller, Depends(roles(Role.admin, Role.health_officer))]
 MaterialId = Annotated[str, Path(min_length=1, max_length=64, description="Material id.")]
 AsOf = Annotated[dt.date | None, Query(description="Day (default: today, plant time).")]
 Horizon = Annotated[int, Query(ge=1, le=366, description="Days to look ahead.")]
@@ -37,17 +31,13 @@ def _date(as_of: dt.date, day: int | None) -> dt.date | None:
 
 @router.get("/materials", response_model=Page[s.MaterialOut])
 def list_materials(
-    session: DB, caller: Tenant, paging: Paging, as_of: AsOf = None, kind: str | None = None
+    session: DB, scope: StockReader, paging: Paging, as_of: AsOf = None, kind: str | None = None
 ) -> Response:
     """Materials with their stock at the end of ``as_of``. Sort by id (default), name, kind."""
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
     day = as_of or clock.today()
-    q = select(pm.Material).where(pm.Material.enterprise_id == eid)
-    if kind:
-        q = q.where(pm.Material.kind == kind)
-    cols = {"id": pm.Material.id, "name": pm.Material.name, "kind": pm.Material.kind}
-    rows, total = fetch_page(session, q, paging, cols, "id")
-    stock = service.on_hand_all(session, eid, day)
+    q = queries.materials(scope, kind)
+    rows, total = fetch_page(session, q, paging, queries.MATERIAL_SORTS, "id")
+    stock = service.on_hand_all(session, scope, day)
     items = [
         s.MaterialOut(
             id=m.id,
@@ -65,17 +55,16 @@ def list_materials(
 
 @router.get("/materials/{material_id}", response_model=s.MaterialOut)
 def get_material(
-    material_id: MaterialId, session: DB, caller: Tenant, as_of: AsOf = None
+    material_id: MaterialId, session: DB, scope: StockReader, as_of: AsOf = None
 ) -> s.MaterialOut:
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    m = service.material(session, eid, material_id, body=False)
+    m = service.material(session, scope, material_id, body=False)
     day = as_of or clock.today()
     return s.MaterialOut(
         id=m.id,
         name=m.name,
         kind=m.kind,
         unit=m.unit,
-        on_hand=service.on_hand(session, eid, m.id, day),
+        on_hand=service.on_hand(session, scope, m.id, day),
         safety_stock=m.safety_stock,
         as_of=day,
     )
@@ -85,71 +74,46 @@ def get_material(
 def list_movements(
     material_id: MaterialId,
     session: DB,
-    caller: Tenant,
+    scope: StockReader,
     paging: Paging,
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> Response:
     """A material's ledger, oldest first. Sort by day (default), id or kind."""
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    service.material(session, eid, material_id, body=False)
-    q = select(StockMovement).where(
-        StockMovement.enterprise_id == eid, StockMovement.material_id == material_id
-    )
-    if start:
-        q = q.where(StockMovement.day >= start)
-    if end:
-        q = q.where(StockMovement.day <= end)
-    cols = {"day": StockMovement.day, "id": StockMovement.id, "kind": StockMovement.kind}
-    rows, total = fetch_page(session, q, paging, cols, "day")
+    service.material(session, scope, material_id, body=False)
+    q = queries.movements(scope, material_id, start, end)
+    rows, total = fetch_page(session, q, paging, queries.MOVEMENT_SORTS, "day")
     items = [s.MovementOut.model_validate(r, from_attributes=True) for r in rows]
     return page_of(items, total, paging)
 
 
 @router.post("/stock/movements", response_model=s.MovementOut, status_code=201)
-def record_movement(body: s.MovementIn, session: DB, caller: Storekeeper) -> s.MovementOut:
+def record_movement(body: s.MovementIn, session: DB, scope: Storekeeper) -> s.MovementOut:
     """Append a receipt, issue, count or adjustment. Refused (422, naming the field) when
     it would leave the stock negative on any day, the unit is not the material's, or the
     day is before the opening or the material's last count."""
-    mv = service.record_movement(
-        session,
-        caller.enterprise_id,
-        caller.actor,  # type: ignore[arg-type]
-        service.MovementIn(**body.model_dump()),
-    )
+    mv = service.record_movement(session, scope, body)
     return s.MovementOut.model_validate(mv, from_attributes=True)
 
 
 @router.get("/prevention-policies", response_model=Page[s.PolicyOut])
-def list_policies(session: DB, caller: Tenant, paging: Paging) -> Response:
+def list_policies(session: DB, scope: StockReader, paging: Paging) -> Response:
     """Prevention policies by the day they take effect (newest first by default)."""
-    q = select(PreventionPolicy).where(PreventionPolicy.enterprise_id == caller.enterprise_id)
-    cols = {"effective_from": PreventionPolicy.effective_from, "id": PreventionPolicy.id}
-    rows, total = fetch_page(session, q, paging, cols, "-effective_from")
+    q = queries.policies(scope)
+    rows, total = fetch_page(session, q, paging, queries.POLICY_SORTS, "-effective_from")
     items = [s.PolicyOut.model_validate(r, from_attributes=True) for r in rows]
     return page_of(items, total, paging)
 
 
 @router.post("/prevention-policies", response_model=s.PolicyOut, status_code=201)
-def set_policy(body: s.PolicyIn, session: DB, caller: PolicyEditor) -> s.PolicyOut:
+def set_policy(body: s.PolicyIn, session: DB, scope: PolicyEditor) -> s.PolicyOut:
     """The screening and cleaning policy from a day on: rounds a week, pool size, which
     materials go once per pool, disinfectant per zone-day."""
-    row = service.set_policy(
-        session,
-        caller.enterprise_id,
-        caller.actor,  # type: ignore[arg-type]
-        service.PolicyIn(
-            body.effective_from,
-            body.rounds_per_week,
-            body.pool_size,
-            tuple(body.per_pool_materials),
-            body.per_zone_day,
-        ),
-    )
+    row = service.set_policy(session, scope, body)
     return s.PolicyOut.model_validate(row, from_attributes=True)
 
 
-def outlook_out(out: service.Outlook) -> s.OutlookOut:
+def outlook_out(out: outlook_flow.Outlook) -> s.OutlookOut:
     d = out.as_of
     return s.OutlookOut(
         as_of=d,
@@ -187,7 +151,7 @@ def outlook_out(out: service.Outlook) -> s.OutlookOut:
                 activate_by=_date(d, w.activate_by_day),
                 backup_arrives_on=_date(d, w.backup_arrival_day),
                 late_days=w.late_days,
-                message=service.dated(w.reason, d),
+                message=outlook_flow.dated(w.reason, d),
             )
             for w in out.warnings
         ],
@@ -197,12 +161,12 @@ def outlook_out(out: service.Outlook) -> s.OutlookOut:
 @router.get("/stock/outlook", response_model=s.OutlookOut)
 def outlook(
     session: DB,
-    caller: Tenant,
+    scope: StockReader,
     as_of: AsOf = None,
     horizon: Horizon = 60,
     review_days: Annotated[int, Query(ge=1, le=90, description="Days an order should cover.")] = 14,
 ) -> s.OutlookOut:
     """Days of cover of every material, reorder suggestions, and warnings when a material
     runs out before its primary supplier can deliver (with the backup and 'activate by')."""
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    return outlook_out(service.outlook(session, eid, as_of or clock.today(), horizon, review_days))
+    out = outlook_flow.outlook(session, scope, as_of or clock.today(), horizon, review_days)
+    return outlook_out(out)

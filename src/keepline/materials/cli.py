@@ -9,10 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepline import clock
+from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
 from keepline.db import session_scope
+from keepline.materials import outlook as outlook_flow
 from keepline.materials import service
 from keepline.materials.models import MovementKind
+from keepline.materials.schemas import MovementIn, PolicyIn
+from keepline.recordkit import bad
 
 app = typer.Typer(
     help="Stock: receipts, issues, counts and adjustments as a ledger; on-hand as of any "
@@ -21,22 +24,8 @@ app = typer.Typer(
 )
 console = Console()
 
-ENTERPRISE = typer.Argument(..., help="Enterprise id (see `keepline plant list`).")
-
-
-def _today() -> dt.date:
-    return clock.today()
-
-
-def _day(value: str | None) -> dt.date:
-    if value is None:
-        return _today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        from keepline.recordkit import bad
-
-        raise bad("day", f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
+# The commands build the API's input models unvalidated (``model_construct``): the service
+# checks every field itself, so the shell's one-line errors stay the service's.
 
 
 def _move(kind: MovementKind, help_qty: str):  # type: ignore[no-untyped-def]
@@ -48,16 +37,21 @@ def _move(kind: MovementKind, help_qty: str):  # type: ignore[no-untyped-def]
         day: str | None = typer.Option(None, "--day", help="ISO date (default: today)."),
         reason: str = typer.Option("", help="Why (required for an adjustment)."),
         ref: str | None = typer.Option(None, help="A document number."),
-        actor: str = typer.Option("cli", help="Who records it, for the audit log."),
+        actor: str = ACTOR,
     ) -> None:
+        m = MovementIn.model_construct(
+            material_id=material,
+            kind=kind,
+            day=parse_day(day),
+            qty=qty,
+            unit=unit,
+            reason=reason,
+            ref=ref,
+        )
         with session_scope() as session:
-            mv = service.record_movement(
-                session,
-                enterprise,
-                actor,
-                service.MovementIn(material, kind, _day(day), qty, unit, reason, ref),
-            )
-            stock = service.on_hand(session, enterprise, material, mv.day)
+            scope = enterprise_scope(session, enterprise, actor)
+            mv = service.record_movement(session, scope, m)
+            stock = service.on_hand(session, scope, material, mv.day)
         typer.echo(
             f"{kind.value} #{mv.id}: {material} {mv.qty:+,g} {mv.unit} on "
             f"{mv.day.isoformat()}; on hand {stock:,g} {mv.unit}"
@@ -79,9 +73,9 @@ def show(
     as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
 ) -> None:
     """Every material's stock at the end of a day."""
-    day = _day(as_of)
+    day = parse_day(as_of)
     with session_scope() as session:
-        stock = service.on_hand_all(session, enterprise, day)
+        stock = service.on_hand_all(session, enterprise_scope(session, enterprise), day)
     t = Table(title=f"{enterprise}: stock at the end of {day.isoformat()}")
     t.add_column("material")
     t.add_column("on hand", justify="right")
@@ -96,7 +90,7 @@ def ledger(
 ) -> None:
     """A material's movements, oldest first, with the running balance."""
     with session_scope() as session:
-        rows = service.ledger(session, enterprise, material)
+        rows = service.ledger(session, enterprise_scope(session, enterprise), material)
     t = Table(title=f"{enterprise}: {material}")
     for col in ("#", "day", "kind", "change", "balance", "who", "why"):
         t.add_column(col, justify="right" if col in ("change", "balance") else "left")
@@ -117,11 +111,9 @@ def policy(
     pool_size: int = typer.Option(1, help="Samples per pooled tube (1 = single tubes)."),
     per_pool: list[str] = typer.Option([], "--per-pool", help="Material used once per pool."),
     per_zone: list[str] = typer.Option([], "--per-zone", help="MATERIAL=QTY used per zone-day."),
-    actor: str = typer.Option("cli", help="Who sets it, for the audit log."),
+    actor: str = ACTOR,
 ) -> None:
     """Set the prevention policy in force from a day (what screening and cleaning use)."""
-    from keepline.recordkit import bad
-
     zone_use = {}
     for item in per_zone:
         mat, _, qty = item.partition("=")
@@ -129,15 +121,15 @@ def policy(
             zone_use[mat] = float(qty)
         except ValueError:
             raise bad("per_zone", f"expected MATERIAL=QTY, got {item!r}") from None
+    p = PolicyIn.model_construct(
+        effective_from=parse_day(effective_from),
+        rounds_per_week=rounds_per_week,
+        pool_size=pool_size,
+        per_pool_materials=list(per_pool),
+        per_zone_day=zone_use,
+    )
     with session_scope() as session:
-        row = service.set_policy(
-            session,
-            enterprise,
-            actor,
-            service.PolicyIn(
-                _day(effective_from), rounds_per_week, pool_size, tuple(per_pool), zone_use
-            ),
-        )
+        row = service.set_policy(session, enterprise_scope(session, enterprise, actor), p)
     typer.echo(
         f"policy #{row.id} from {row.effective_from}: {row.rounds_per_week:g} rounds/week, "
         f"pools of {row.pool_size}"
@@ -152,9 +144,10 @@ def outlook(
     review_days: int = typer.Option(14, help="Days an order should cover after it arrives."),
 ) -> None:
     """Days of cover, reorder suggestions and backup warnings for every material."""
-    day = _day(as_of)
+    day = parse_day(as_of)
     with session_scope() as session:
-        out = service.outlook(session, enterprise, day, horizon, review_days)
+        scope = enterprise_scope(session, enterprise)
+        out = outlook_flow.outlook(session, scope, day, horizon, review_days)
     t = Table(title=f"{enterprise}: days of cover as of {day.isoformat()}")
     for col in ("material", "on hand", "use/day", "days", "runs out", "below safety"):
         t.add_column(col, justify="right" if col in ("on hand", "use/day", "days") else "left")
@@ -192,6 +185,6 @@ def outlook(
             )
         console.print(s)
     for w in out.warnings:
-        console.print(f"[bold red]warning[/] {w.material}: {service.dated(w.reason, day)}")
+        console.print(f"[bold red]warning[/] {w.material}: {outlook_flow.dated(w.reason, day)}")
     if not out.warnings:
         console.print("no material runs out before its primary supplier can deliver")

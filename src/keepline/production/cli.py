@@ -6,9 +6,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
 from keepline.db import session_scope
-from keepline.materials.cli import ENTERPRISE, _day
-from keepline.production import service
+from keepline.production import backflush as backflush_flow
+from keepline.production import progress, service
+from keepline.production import replan as replan_flow
+from keepline.production.schemas import OutputIn
 
 app = typer.Typer(
     help="Production: output per line per day, orders' progress, stored plans compared.",
@@ -25,16 +28,16 @@ def output(
     qty: float = typer.Argument(..., help="Units made."),
     day: str | None = typer.Option(None, "--day", help="ISO date (default: today)."),
     backflush: bool = typer.Option(False, help="Also issue the BOM's materials from stock."),
-    actor: str = typer.Option("cli", help="Who records it, for the audit log."),
+    actor: str = ACTOR,
 ) -> None:
     """Record a line's output for a day."""
+    # Unvalidated (``model_construct``): the service checks every field itself, so the
+    # shell's one-line errors stay the service's.
+    o = OutputIn.model_construct(
+        line_id=line, product_id=product, day=parse_day(day), qty=qty, backflush=backflush
+    )
     with session_scope() as session:
-        row = service.record_output(
-            session,
-            enterprise,
-            actor,
-            service.OutputIn(line, product, _day(day), qty, backflush=backflush),
-        )
+        row = backflush_flow.record_output(session, enterprise_scope(session, enterprise, actor), o)
         typer.echo(
             f"output #{row.id}: {line} made {qty:,g} {product} on {row.day}"
             + (" (materials issued)" if backflush else "")
@@ -47,8 +50,9 @@ def orders(
     as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
 ) -> None:
     """Orders with priority class and progress."""
+    day = parse_day(as_of)
     with session_scope() as session:
-        rows = service.order_progress(session, enterprise, _day(as_of))
+        rows = progress.order_progress(session, enterprise_scope(session, enterprise), day)
     t = Table(title=f"{enterprise}: orders")
     for col in ("order", "priority", "product", "due", "qty", "shipped", "remaining", "state"):
         t.add_column(col)
@@ -68,10 +72,12 @@ def orders(
 
 def plan_from_db(enterprise: str, as_of: str | None, horizon: int, actor: str) -> None:
     """Re-plan ``enterprise`` from the daily record and print the orders at risk."""
+    day = parse_day(as_of)
     with session_scope() as session:
-        p = service.replan(session, enterprise, actor, _day(as_of), horizon)
-        prev = service.previous_plan(session, enterprise, p)
-        cmp = service.compare_plans(session, enterprise, p.id) if prev else None
+        scope = enterprise_scope(session, enterprise, actor)
+        p = replan_flow.replan(session, scope, day, horizon)
+        prev = service.previous_plan(session, scope, p)
+        cmp = service.compare_plans(session, scope, p.id) if prev else None
     res = p.result
     t = Table(title=f"{enterprise}: plan {p.id} from {p.as_of} ({p.horizon_days} days)")
     for col in ("order", "priority", "due", "to ship", "by due", "at risk"):
@@ -105,7 +111,7 @@ def replan(
         "today); the state is the record at the end of the day before.",
     ),
     horizon: int = typer.Option(90, help="Days to plan."),
-    actor: str = typer.Option("cli", help="Who runs it, for the audit log."),
+    actor: str = ACTOR,
 ) -> None:
     """Re-plan from the daily record (the same as `keepline plan --from-db ENTERPRISE`)."""
     plan_from_db(enterprise, as_of, horizon, actor)
@@ -115,7 +121,7 @@ def replan(
 def plans(enterprise: str = ENTERPRISE) -> None:
     """Stored plans, newest first."""
     with session_scope() as session:
-        rows = service.list_plans(session, enterprise)
+        rows = service.list_plans(session, enterprise_scope(session, enterprise))
     t = Table(title=f"{enterprise}: plans")
     for col in ("plan", "as of", "horizon", "orders at risk", "backups", "by"):
         t.add_column(col)
@@ -144,6 +150,6 @@ def compare(
 ) -> None:
     """What changed since the plan before, and why."""
     with session_scope() as session:
-        c = service.compare_plans(session, enterprise, plan, against)
+        c = service.compare_plans(session, enterprise_scope(session, enterprise), plan, against)
     for line in c.lines():
         typer.echo(line)

@@ -1,13 +1,15 @@
-"""Output per line per day, order progress, stored plans and their comparison.
+"""Output per line per day, stored plans and their comparison.
 
-Functions take a session and the caller's enterprise id; every query is scoped to it.
+Functions take ``(session, scope)``; every query is scoped to ``scope.enterprise_id`` and
+the audit log records ``scope.actor``. Flows above this module: ``production.backflush``
+(output that issues its materials), ``production.progress`` (orders' progress from their
+shipments), ``production.gather`` and ``production.replan`` (re-plan from today).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,33 +18,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
-from keepline.errors import KeeplineError, NotFound
+from keepline.errors import NotFound
 from keepline.plant import models as pm
 from keepline.production import compare as compare_engine
-from keepline.production import today as today_engine
 from keepline.production.models import OutputRecord, StoredPlan
+from keepline.production.schemas import OutputIn
 from keepline.recordkit import bad, enterprise, now, plant_row
-from keepline.workforce import Workforce, full_workforce
+from keepline.scope import EnterpriseScope
 
 # -- output ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OutputIn:
-    line_id: str
-    product_id: str
-    day: dt.date
-    qty: float
-    note: str = ""
-    backflush: bool = False  # issue the BOM's materials from stock for this output
-
-
-def record_output(session: Session, eid: str, actor: str, o: OutputIn) -> OutputRecord:
-    """Record what a line made on a day; with ``backflush``, issue its materials too
-    (every issue checked; nothing is written if any would leave stock negative)."""
-    from keepline.materials import service as materials
-    from keepline.materials.models import MovementKind
-
+def record_output(session: Session, scope: EnterpriseScope, o: OutputIn) -> OutputRecord:
+    """Record what a line made on a day (audited). ``o.backflush`` is not this function's:
+    the flow ``production.backflush.record_output`` issues the materials too."""
+    eid, actor = scope.enterprise_id, scope.actor
     ent = enterprise(session, eid)
     plant_row(session, pm.Line, eid, o.line_id, "line_id", "line")
     plant_row(session, pm.Product, eid, o.product_id, "product_id", "product")
@@ -73,36 +63,43 @@ def record_output(session: Session, eid: str, actor: str, o: OutputIn) -> Output
         table="output_records",
         values=lambda r: r.values(),
     )
-    if o.backflush:
-        for item in session.scalars(
-            select(pm.BomItem)
-            .where(pm.BomItem.enterprise_id == eid, pm.BomItem.product_id == o.product_id)
-            .order_by(pm.BomItem.position)
-        ):
-            mat = session.get(pm.Material, (eid, item.material_id))
-            assert mat is not None
-            materials.record_movement(
-                session,
-                eid,
-                actor,
-                materials.MovementIn(
-                    material_id=mat.id,
-                    kind=MovementKind.issue,
-                    day=o.day,
-                    qty=item.qty_per_unit * o.qty,
-                    unit=mat.unit,
-                    reason=f"backflush: {o.qty:g} {o.product_id} on {o.line_id}",
-                    ref=f"output:{row.id}",
-                ),
-            )
     return row
 
 
-def produced_total(session: Session, eid: str, product_id: str, through: dt.date) -> float:
+def bill_of_materials(
+    session: Session, scope: EnterpriseScope, product_id: str
+) -> list[pm.BomItem]:
+    """The materials one unit of ``product_id`` takes, in the plant file's order."""
+    return list(
+        session.scalars(
+            select(pm.BomItem)
+            .where(
+                pm.BomItem.enterprise_id == scope.enterprise_id,
+                pm.BomItem.product_id == product_id,
+            )
+            .order_by(pm.BomItem.position)
+        )
+    )
+
+
+def orders(session: Session, scope: EnterpriseScope) -> list[pm.Order]:
+    """Customers' orders in the plant file's order."""
+    return list(
+        session.scalars(
+            select(pm.Order)
+            .where(pm.Order.enterprise_id == scope.enterprise_id)
+            .order_by(pm.Order.position)
+        )
+    )
+
+
+def produced_total(
+    session: Session, scope: EnterpriseScope, product_id: str, through: dt.date
+) -> float:
     return float(
         session.scalar(
             select(func.coalesce(func.sum(OutputRecord.qty), 0.0)).where(
-                OutputRecord.enterprise_id == eid,
+                OutputRecord.enterprise_id == scope.enterprise_id,
                 OutputRecord.product_id == product_id,
                 OutputRecord.day <= through,
             )
@@ -124,9 +121,27 @@ class OutputRow:
         return self.qty / self.rate_units_per_day if self.rate_units_per_day else 0.0
 
 
+def produced_by_product(
+    session: Session, scope: EnterpriseScope, through: dt.date
+) -> dict[str, float]:
+    """Units made of each product up to and including ``through``."""
+    return {
+        p: float(q)
+        for p, q in session.execute(
+            select(OutputRecord.product_id, func.sum(OutputRecord.qty))
+            .where(OutputRecord.enterprise_id == scope.enterprise_id, OutputRecord.day <= through)
+            .group_by(OutputRecord.product_id)
+        ).all()
+    }
+
+
 def output_by_line_day(
-    session: Session, eid: str, start: dt.date | None = None, end: dt.date | None = None
+    session: Session,
+    scope: EnterpriseScope,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> list[OutputRow]:
+    eid = scope.enterprise_id
     if start and end and end < start:
         raise bad("end", f"{end.isoformat()} is before start {start.isoformat()}")
     q = (
@@ -154,74 +169,18 @@ def output_by_line_day(
     ]
 
 
-# -- orders ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrderProgress:
-    id: str
-    customer: str
-    product_id: str
-    priority: str
-    due: dt.date
-    qty: float
-    planned: float  # in customer shipments not yet dispatched
-    dispatched: float  # on the road (dispatched or held)
-    delivered: float
-    remaining: float  # ordered minus dispatched and delivered
-    state: str  # 'done', 'open', 'overdue'
-
-
-def order_progress(session: Session, eid: str, as_of: dt.date) -> list[OrderProgress]:
-    from keepline.logistics.models import CustomerShipment
-
-    enterprise(session, eid)
-    by_order: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for s in session.scalars(select(CustomerShipment).where(CustomerShipment.enterprise_id == eid)):
-        key = {
-            "planned": "planned",
-            "dispatched": "dispatched",
-            "held": "dispatched",
-            "delivered": "delivered",
-        }[s.status]
-        by_order[s.order_id][key] += s.qty
-    out = []
-    for o in session.scalars(
-        select(pm.Order).where(pm.Order.enterprise_id == eid).order_by(pm.Order.position)
-    ):
-        sh = by_order[o.id]
-        remaining = max(0.0, o.qty - sh["dispatched"] - sh["delivered"])
-        state = "done" if remaining <= 1e-9 else ("overdue" if as_of > o.due else "open")
-        out.append(
-            OrderProgress(
-                o.id,
-                o.customer,
-                o.product_id,
-                o.priority,
-                o.due,
-                o.qty,
-                sh["planned"],
-                sh["dispatched"],
-                sh["delivered"],
-                remaining,
-                state,
-            )
-        )
-    return out
-
-
 # -- stored plans -------------------------------------------------------------------------------
 
 
 def store_plan(
     session: Session,
-    eid: str,
-    actor: str,
+    scope: EnterpriseScope,
     as_of: dt.date,
     horizon_days: int,
     inputs: dict[str, Any],
     result: dict[str, Any],
 ) -> StoredPlan:
+    eid, actor = scope.enterprise_id, scope.actor
     row = StoredPlan(
         enterprise_id=eid,
         as_of=as_of,
@@ -249,40 +208,42 @@ def store_plan(
     return row
 
 
-def list_plans(session: Session, eid: str, limit: int = 50) -> list[StoredPlan]:
+def list_plans(session: Session, scope: EnterpriseScope, limit: int = 50) -> list[StoredPlan]:
     return list(
         session.scalars(
             select(StoredPlan)
-            .where(StoredPlan.enterprise_id == eid)
+            .where(StoredPlan.enterprise_id == scope.enterprise_id)
             .order_by(StoredPlan.id.desc())
             .limit(limit)
         )
     )
 
 
-def get_plan(session: Session, eid: str, plan_id: int) -> StoredPlan:
+def get_plan(session: Session, scope: EnterpriseScope, plan_id: int) -> StoredPlan:
     row = session.get(StoredPlan, plan_id)
-    if row is None or row.enterprise_id != eid:
+    if row is None or row.enterprise_id != scope.enterprise_id:
         raise NotFound(f"no plan {plan_id}", field="plan_id")
     return row
 
 
-def previous_plan(session: Session, eid: str, plan: StoredPlan) -> StoredPlan | None:
+def previous_plan(session: Session, scope: EnterpriseScope, plan: StoredPlan) -> StoredPlan | None:
     return session.scalars(
         select(StoredPlan)
-        .where(StoredPlan.enterprise_id == eid, StoredPlan.id < plan.id)
+        .where(StoredPlan.enterprise_id == scope.enterprise_id, StoredPlan.id < plan.id)
         .order_by(StoredPlan.id.desc())
         .limit(1)
     ).first()
 
 
 def compare_plans(
-    session: Session, eid: str, plan_id: int, against: int | None = None
+    session: Session, scope: EnterpriseScope, plan_id: int, against: int | None = None
 ) -> compare_engine.Comparison:
     """What changed from plan ``against`` (default: the one before) to ``plan_id``, and why."""
-    new = get_plan(session, eid, plan_id)
+    new = get_plan(session, scope, plan_id)
     old = (
-        get_plan(session, eid, against) if against is not None else previous_plan(session, eid, new)
+        get_plan(session, scope, against)
+        if against is not None
+        else previous_plan(session, scope, new)
     )
     if old is None:
         raise bad("against", f"plan {plan_id} is the first plan; nothing to compare with")
@@ -290,11 +251,11 @@ def compare_plans(
 
 
 def latest_plan_production(
-    session: Session, eid: str, as_of: dt.date, horizon: int
+    session: Session, scope: EnterpriseScope, as_of: dt.date, horizon: int
 ) -> tuple[dict[str, np.ndarray], int] | None:
     """Planned production per product per day from ``as_of``, from the newest plan whose
     days cover ``as_of``; ``None`` when there is none."""
-    for plan in list_plans(session, eid, limit=5):
+    for plan in list_plans(session, scope, limit=5):
         offset = (as_of - plan.as_of).days
         if offset < 0 or offset >= plan.horizon_days:
             continue
@@ -306,201 +267,3 @@ def latest_plan_production(
             out[product] = arr
         return out, plan.id
     return None
-
-
-# -- re-plan from today ------------------------------------------------------------------------
-
-
-def gather_today(session: Session, eid: str, start: dt.date) -> today_engine.TodayState:
-    """The daily record at the end of the day before ``start``."""
-    from keepline.logistics import service as logistics
-    from keepline.logistics.models import CustomerShipment, LaneTransit, NodeState
-    from keepline.materials import service as materials
-
-    closed = start - dt.timedelta(days=1)
-    stock = materials.on_hand_all(session, eid, closed)
-    shipped: dict[str, float] = defaultdict(float)
-    by_product_out: dict[str, float] = defaultdict(float)
-    order_product = {
-        o.id: o.product_id
-        for o in session.scalars(select(pm.Order).where(pm.Order.enterprise_id == eid))
-    }
-    for sh in session.scalars(
-        select(CustomerShipment).where(
-            CustomerShipment.enterprise_id == eid,
-            CustomerShipment.dispatched_on.is_not(None),
-            CustomerShipment.dispatched_on <= closed,
-        )
-    ):
-        shipped[sh.order_id] += sh.qty
-        by_product_out[order_product.get(sh.order_id, "")] += sh.qty
-    made = dict(
-        session.execute(
-            select(OutputRecord.product_id, func.sum(OutputRecord.qty))
-            .where(OutputRecord.enterprise_id == eid, OutputRecord.day <= closed)
-            .group_by(OutputRecord.product_id)
-        ).all()
-    )
-    finished = {p: max(0.0, float(q) - by_product_out.get(p, 0.0)) for p, q in made.items()}
-    receipts = [
-        today_engine.Receipt(sh.id, sh.material_id, sh.qty, sh.eta)
-        for sh in logistics.list_purchases(session, eid, open_only=True, at_risk=False)
-    ]
-    # Lockdowns as recorded; a later entry for the same node overrides where they overlap,
-    # which the day-by-day state handles: rebuild windows from each node's daily state.
-    rows = logistics.list_statuses(session, eid)
-    lockdowns = []
-    for kind, node in sorted({(r.kind, r.node_id) for r in rows}):
-        spans = sorted(
-            {r.start for r in rows if r.kind == kind and r.node_id == node}
-            | {
-                r.end + dt.timedelta(days=1)
-                for r in rows
-                if r.kind == kind and r.node_id == node and r.end is not None
-            }
-        )
-        for i, s0 in enumerate(spans):
-            s1 = spans[i + 1] - dt.timedelta(days=1) if i + 1 < len(spans) else None
-            cur = logistics.state_on(rows, kind, node, s0)
-            if cur is not None and cur.state == NodeState.locked_down.value:
-                lockdowns.append(today_engine.Lockdown(kind, node, s0, s1))
-    slow = []
-    regions = {
-        ln.id: ln.from_region
-        for ln in session.scalars(select(pm.Lane).where(pm.Lane.enterprise_id == eid))
-    }
-    for lt in session.scalars(
-        select(LaneTransit).where(LaneTransit.enterprise_id == eid).order_by(LaneTransit.id)
-    ):
-        if lt.lane_id in regions:
-            slow.append(
-                today_engine.SlowLane(regions[lt.lane_id], lt.transit_days, lt.start, lt.end)
-            )
-    return today_engine.TodayState(
-        start=start,
-        stock=stock,
-        shipped=dict(shipped),
-        finished_goods=finished,
-        receipts=receipts,
-        lockdowns=lockdowns,
-        slow_lanes=slow,
-    )
-
-
-def roster_workforce(session: Session, eid: str, start: dt.date, horizon: int) -> Workforce | None:
-    """Workers available per day from the daily record — roster, declarations' clearance,
-    isolations, quarantines and zone states (``containment.service.workforce``) — over
-    the planning horizon; ``None`` (everyone planned) when no roster is loaded."""
-    from keepline.containment import service as containment
-    from keepline.people.models import EmploymentStatus, Worker
-
-    active = session.scalar(
-        select(func.count())
-        .select_from(Worker)
-        .where(
-            Worker.enterprise_id == eid,
-            Worker.employment_status == EmploymentStatus.active.value,
-        )
-    )
-    if not active:
-        return None
-    end = start + dt.timedelta(days=horizon - 1)
-    return containment.workforce(session, eid, start, end).workforce
-
-
-def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int = 90) -> StoredPlan:
-    """Run the continuity planner from the state at the end of the day before ``start`` and
-    store the plan with its inputs."""
-    from keepline.logistics import service as logistics
-    from keepline.plant.service import export_plant
-
-    try:
-        from keepline.continuity.plan import plan as run_plan
-    except ImportError:
-        raise KeeplineError("the continuity planner is not installed in this build") from None
-    if not 7 <= horizon <= 366:
-        raise bad("horizon_days", f"expected 7 to 366 days, got {horizon}")
-    ent = enterprise(session, eid)
-    if start <= ent.horizon_start:
-        raise bad(
-            "as_of",
-            f"{start.isoformat()}: re-plan from a day after the plant's start "
-            f"{ent.horizon_start.isoformat()} (plan the plant file itself before)",
-        )
-    plant = export_plant(session, eid)
-    state = gather_today(session, eid, start)
-    today, scenario = today_engine.plant_for_today(plant, state, horizon)
-    workforce = roster_workforce(session, eid, start, horizon)
-    if not today.orders:
-        raise bad("as_of", f"no order has anything left to ship from {start.isoformat()}")
-    result = run_plan(today, workforce, scenario, horizon)
-    inputs = {
-        "state_at_end_of": (start - dt.timedelta(days=1)).isoformat(),
-        "stock": {m.id: m.on_hand for m in today.materials},
-        "receipts": {
-            m: sum(r.qty for r in state.receipts if r.material == m)
-            for m in sorted({r.material for r in state.receipts})
-        },
-        "remaining": {o.id: o.qty for o in today.orders},
-        "disruptions": [
-            {
-                "kind": d.kind.value,
-                "id": d.id,
-                "start": (start + dt.timedelta(days=d.start_day)).isoformat(),
-                "end": (start + dt.timedelta(days=d.start_day + d.days - 1)).isoformat(),
-            }
-            for d in scenario.disruptions
-            if not d.id.startswith("inbound-")
-        ],
-        "transit": logistics.transit_by_region(session, eid, start),
-        "workers": float(
-            (
-                workforce.available
-                if workforce is not None
-                else full_workforce(today, horizon).available
-            ).sum()
-        ),
-        "workforce_from": (
-            "daily record (roster, clearance, isolation, quarantine, zone states)"
-            if workforce is not None
-            else "plan file"
-        ),
-    }
-    per_day = result.output_per_day()
-    product_ids = list(result.inp.product_ids)
-    # The LP's own fill by the due date, before rounding to whole units (the bound).
-    inp, lp_ship = result.inp, result.lp.schedule.ship
-    lp_fill = {
-        oid: float(lp_ship[o, : max(int(inp.order_due[o]), 0) + 1].sum())
-        for o, oid in enumerate(inp.order_ids)
-    }
-    out = {
-        "orders": {
-            o.order: {
-                "priority": o.priority,
-                "due": o.due.isoformat(),
-                "qty": o.qty,
-                "fill_by_due": o.shipped_by_due,
-                "lp_fill_by_due": lp_fill.get(o.order, 0.0),
-                "late_units": o.units_late + o.units_unshipped,
-                "at_risk": bool(o.at_risk),
-            }
-            for o in result.orders
-        },
-        "orders_at_risk": [o.order for o in result.orders if o.at_risk],
-        "backups": [
-            {
-                "material": b["material"],
-                "supplier": b["supplier"],
-                "activate_on": b.get("activate_by"),
-            }
-            for b in result.backups()
-            if not str(b["supplier"]).startswith("inbound-")
-        ],
-        "production": {p: [float(x) for x in per_day[i]] for i, p in enumerate(product_ids)},
-        "reasons": list(result.explanations),
-        "weighted_lateness": result.weighted_lateness(),
-        "lp_bound": result.lp_bound(),
-        "violations": list(result.violations),
-    }
-    return store_plan(session, eid, actor, start, horizon, inputs, out)

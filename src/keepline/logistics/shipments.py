@@ -1,0 +1,60 @@
+"""What purchase and customer shipments share: the status a shipment may move to, the
+checkpoint of a held one, and the audit entry of a change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from keepline.audit import service as audit
+from keepline.logistics.models import CustomerShipment, PurchaseShipment, ShipmentStatus
+from keepline.recordkit import bad
+from keepline.scope import EnterpriseScope
+
+ALLOWED = {
+    ShipmentStatus.planned: {ShipmentStatus.dispatched, ShipmentStatus.delivered},
+    ShipmentStatus.dispatched: {ShipmentStatus.held, ShipmentStatus.delivered},
+    ShipmentStatus.held: {ShipmentStatus.dispatched, ShipmentStatus.delivered},
+    ShipmentStatus.delivered: set(),
+}
+
+
+def check_transition(current: str, new: ShipmentStatus) -> None:
+    cur = ShipmentStatus(current)
+    if new not in ALLOWED[cur]:
+        allowed = ", ".join(sorted(s.value for s in ALLOWED[cur])) or "nothing (delivered)"
+        raise bad("status", f"a {cur.value} shipment can become {allowed}, not {new.value}")
+
+
+def set_checkpoint(
+    row: PurchaseShipment | CustomerShipment, status: ShipmentStatus, checkpoint: str | None
+) -> None:
+    """A held shipment says where it is held; dispatching it again clears the place."""
+    if status == ShipmentStatus.held:
+        if not (checkpoint or "").strip():
+            raise bad("checkpoint", "say where the shipment is held")
+        row.checkpoint = (checkpoint or "").strip()
+    elif status == ShipmentStatus.dispatched:
+        row.checkpoint = None
+
+
+def audit_change(
+    session: Session,
+    scope: EnterpriseScope,
+    action: str,
+    table: str,
+    key: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        enterprise_id=scope.enterprise_id,
+        actor=scope.actor,
+        action=action,
+        table=table,
+        key=key,
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,39 @@
+"""The list queries of production: one ``select`` per list, scoped to the caller's
+enterprise, with the columns a list may be sorted by (the routers page them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+
+from keepline.production.models import OutputRecord, StoredPlan
+from keepline.scope import EnterpriseScope
+
+OUTPUT_SORTS: dict[str, ColumnElement[Any]] = {
+    "day": OutputRecord.day,
+    "id": OutputRecord.id,
+    "line_id": OutputRecord.line_id,
+}
+PLAN_SORTS: dict[str, ColumnElement[Any]] = {"id": StoredPlan.id, "as_of": StoredPlan.as_of}
+
+
+def output(
+    scope: EnterpriseScope,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    line_id: str | None = None,
+) -> Select[tuple[OutputRecord]]:
+    q = select(OutputRecord).where(OutputRecord.enterprise_id == scope.enterprise_id)
+    if start:
+        q = q.where(OutputRecord.day >= start)
+    if end:
+        q = q.where(OutputRecord.day <= end)
+    if line_id:
+        q = q.where(OutputRecord.line_id == line_id)
+    return q
+
+
+def plans(scope: EnterpriseScope) -> Select[tuple[StoredPlan]]:
+    return select(StoredPlan).where(StoredPlan.enterprise_id == scope.enterprise_id)
