@@ -11,7 +11,13 @@ from keepline.db import session_scope
 from keepline.logistics import customers, lanes, passes, purchases, status
 from keepline.logistics.delivery import advance_purchase
 from keepline.logistics.dispatch import advance_customer_shipment
-from keepline.logistics.models import NodeState, ShipmentStatus, StatusKind
+from keepline.logistics.models import (
+    CustomerShipment,
+    NodeState,
+    PurchaseShipment,
+    ShipmentStatus,
+    StatusKind,
+)
 from keepline.logistics.schemas import (
     CustomerIn,
     LaneTransitIn,
@@ -171,6 +177,7 @@ def move(
     change = StatusChange.model_construct(status=status, day=parse_day(day), checkpoint=checkpoint)
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
+        row: CustomerShipment | PurchaseShipment
         if outbound:
             row = advance_customer_shipment(session, scope, shipment, change)
         else:

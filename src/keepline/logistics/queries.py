@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 
 from keepline.logistics.models import (
     OPEN,
@@ -20,22 +20,22 @@ from keepline.logistics.models import (
 )
 from keepline.scope import EnterpriseScope
 
-STATUS_SORTS: dict[str, ColumnElement[Any]] = {
+STATUS_SORTS: dict[str, Any] = {
     "id": NodeStatus.id,
     "start": NodeStatus.start,
     "node_id": NodeStatus.node_id,
 }
-PURCHASE_SORTS: dict[str, ColumnElement[Any]] = {
+PURCHASE_SORTS: dict[str, Any] = {
     "eta": PurchaseShipment.eta,
     "id": PurchaseShipment.id,
     "ordered_on": PurchaseShipment.ordered_on,
 }
-CUSTOMER_SORTS: dict[str, ColumnElement[Any]] = {
+CUSTOMER_SORTS: dict[str, Any] = {
     "planned_on": CustomerShipment.planned_on,
     "id": CustomerShipment.id,
     "order_id": CustomerShipment.order_id,
 }
-PASS_SORTS: dict[str, ColumnElement[Any]] = {
+PASS_SORTS: dict[str, Any] = {
     "valid_until": TransportPass.valid_until,
     "id": TransportPass.id,
     "vehicle": TransportPass.vehicle,
@@ -44,7 +44,7 @@ PASS_SORTS: dict[str, ColumnElement[Any]] = {
 
 def statuses(
     scope: EnterpriseScope, kind: StatusKind | None = None, node_id: str | None = None
-) -> Select[tuple[NodeStatus]]:
+) -> Select[NodeStatus]:
     q = select(NodeStatus).where(NodeStatus.enterprise_id == scope.enterprise_id)
     if kind:
         q = q.where(NodeStatus.kind == StatusKind(kind).value)
@@ -61,7 +61,7 @@ def purchases(
     at_risk: bool | None = None,
     material_id: str | None = None,
     supplier_id: str | None = None,
-) -> Select[tuple[PurchaseShipment]]:
+) -> Select[PurchaseShipment]:
     q = select(PurchaseShipment).where(PurchaseShipment.enterprise_id == scope.enterprise_id)
     if status:
         q = q.where(PurchaseShipment.status == status.value)
@@ -78,7 +78,7 @@ def purchases(
 
 def customer_shipments(
     scope: EnterpriseScope, *, status: ShipmentStatus | None = None, order_id: str | None = None
-) -> Select[tuple[CustomerShipment]]:
+) -> Select[CustomerShipment]:
     q = select(CustomerShipment).where(CustomerShipment.enterprise_id == scope.enterprise_id)
     if status:
         q = q.where(CustomerShipment.status == status.value)
@@ -87,7 +87,7 @@ def customer_shipments(
     return q
 
 
-def passes(scope: EnterpriseScope, valid_on: dt.date | None = None) -> Select[tuple[TransportPass]]:
+def passes(scope: EnterpriseScope, valid_on: dt.date | None = None) -> Select[TransportPass]:
     q = select(TransportPass).where(TransportPass.enterprise_id == scope.enterprise_id)
     if valid_on is not None:
         q = q.where(TransportPass.valid_from <= valid_on, TransportPass.valid_until >= valid_on)

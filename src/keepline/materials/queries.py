@@ -6,29 +6,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 
 from keepline.materials.models import PreventionPolicy, StockMovement
 from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 
-MATERIAL_SORTS: dict[str, ColumnElement[Any]] = {
+MATERIAL_SORTS: dict[str, Any] = {
     "id": pm.Material.id,
     "name": pm.Material.name,
     "kind": pm.Material.kind,
 }
-MOVEMENT_SORTS: dict[str, ColumnElement[Any]] = {
+MOVEMENT_SORTS: dict[str, Any] = {
     "day": StockMovement.day,
     "id": StockMovement.id,
     "kind": StockMovement.kind,
 }
-POLICY_SORTS: dict[str, ColumnElement[Any]] = {
+POLICY_SORTS: dict[str, Any] = {
     "effective_from": PreventionPolicy.effective_from,
     "id": PreventionPolicy.id,
 }
 
 
-def materials(scope: EnterpriseScope, kind: str | None = None) -> Select[tuple[pm.Material]]:
+def materials(scope: EnterpriseScope, kind: str | None = None) -> Select[pm.Material]:
     q = select(pm.Material).where(pm.Material.enterprise_id == scope.enterprise_id)
     if kind:
         q = q.where(pm.Material.kind == kind)
@@ -40,7 +40,7 @@ def movements(
     material_id: str,
     start: dt.date | None = None,
     end: dt.date | None = None,
-) -> Select[tuple[StockMovement]]:
+) -> Select[StockMovement]:
     q = select(StockMovement).where(
         StockMovement.enterprise_id == scope.enterprise_id,
         StockMovement.material_id == material_id,
@@ -52,5 +52,5 @@ def movements(
     return q
 
 
-def policies(scope: EnterpriseScope) -> Select[tuple[PreventionPolicy]]:
+def policies(scope: EnterpriseScope) -> Select[PreventionPolicy]:
     return select(PreventionPolicy).where(PreventionPolicy.enterprise_id == scope.enterprise_id)

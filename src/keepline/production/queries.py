@@ -6,17 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.scope import EnterpriseScope
 
-OUTPUT_SORTS: dict[str, ColumnElement[Any]] = {
+OUTPUT_SORTS: dict[str, Any] = {
     "day": OutputRecord.day,
     "id": OutputRecord.id,
     "line_id": OutputRecord.line_id,
 }
-PLAN_SORTS: dict[str, ColumnElement[Any]] = {"id": StoredPlan.id, "as_of": StoredPlan.as_of}
+PLAN_SORTS: dict[str, Any] = {"id": StoredPlan.id, "as_of": StoredPlan.as_of}
 
 
 def output(
@@ -24,7 +24,7 @@ def output(
     start: dt.date | None = None,
     end: dt.date | None = None,
     line_id: str | None = None,
-) -> Select[tuple[OutputRecord]]:
+) -> Select[OutputRecord]:
     q = select(OutputRecord).where(OutputRecord.enterprise_id == scope.enterprise_id)
     if start:
         q = q.where(OutputRecord.day >= start)
@@ -35,5 +35,5 @@ def output(
     return q
 
 
-def plans(scope: EnterpriseScope) -> Select[tuple[StoredPlan]]:
+def plans(scope: EnterpriseScope) -> Select[StoredPlan]:
     return select(StoredPlan).where(StoredPlan.enterprise_id == scope.enterprise_id)
