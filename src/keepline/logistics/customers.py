@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 from keepline.logistics import queries
 from keepline.logistics.models import CustomerShipment, ShipmentStatus
 from keepline.logistics.schemas import CustomerIn, StatusChange
-from keepline.logistics.shipments import audit_change, check_transition, set_checkpoint
+from keepline.logistics.shipments import (
+    audit_change,
+    audit_insert,
+    check_transition,
+    set_checkpoint,
+)
 from keepline.plant import models as pm
 from keepline.recordkit import bad, dates_in_order, enterprise, missing, now, plant_row
 from keepline.scope import EnterpriseScope
@@ -74,9 +79,7 @@ def create_customer_shipment(
         checkpoint=None,
         updated_at=now(),
     )
-    session.add(row)
-    session.flush()
-    audit_change(session, scope, "insert", "customer_shipments", c.id, after=row.values())
+    audit_insert(session, scope, row, "customer_shipments")
     return row
 
 

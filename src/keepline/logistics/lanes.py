@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from keepline.audit import service as audit
 from keepline.errors import NotFound
 from keepline.logistics.models import LaneTransit
 from keepline.logistics.schemas import LaneTransitIn
+from keepline.logistics.shipments import audit_insert
 from keepline.logistics.status import covers
 from keepline.plant import models as pm
 from keepline.recordkit import bad, dates_in_order, enterprise, now, plant_row
@@ -48,17 +48,7 @@ def set_lane_transit(
         actor=scope.actor,
         recorded_at=now(),
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        enterprise_id=eid,
-        actor=scope.actor,
-        action="insert",
-        table="lane_transits",
-        key=str(row.id),
-        after=row.values(),
-    )
+    audit_insert(session, scope, row, "lane_transits")
     return row
 
 

@@ -13,7 +13,7 @@ from keepline.errors import NotFound
 from keepline.logistics import queries
 from keepline.logistics.models import CustomerShipment, PurchaseShipment, TransportPass
 from keepline.logistics.schemas import PassIn
-from keepline.logistics.shipments import audit_change
+from keepline.logistics.shipments import audit_insert
 from keepline.recordkit import bad, dates_in_order, enterprise, now
 from keepline.scope import EnterpriseScope
 
@@ -45,9 +45,7 @@ def create_pass(session: Session, scope: EnterpriseScope, p: PassIn) -> Transpor
         shipment_id=p.shipment_id,
         updated_at=now(),
     )
-    session.add(row)
-    session.flush()
-    audit_change(session, scope, "insert", "transport_passes", p.id, after=row.values())
+    audit_insert(session, scope, row, "transport_passes")
     return row
 
 

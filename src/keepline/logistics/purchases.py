@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 from keepline.logistics import queries
 from keepline.logistics.models import PurchaseShipment, ShipmentStatus
 from keepline.logistics.schemas import PurchaseIn, StatusChange
-from keepline.logistics.shipments import audit_change, check_transition, set_checkpoint
+from keepline.logistics.shipments import (
+    audit_change,
+    audit_insert,
+    check_transition,
+    set_checkpoint,
+)
 from keepline.logistics.status import refresh_risk
 from keepline.plant import models as pm
 from keepline.recordkit import bad, dates_in_order, enterprise, missing, now, plant_row
@@ -71,9 +76,7 @@ def create_purchase(session: Session, scope: EnterpriseScope, p: PurchaseIn) -> 
         risk_reason=None,
         updated_at=now(),
     )
-    session.add(row)
-    session.flush()
-    audit_change(session, scope, "insert", "purchase_shipments", p.id, after=row.values())
+    audit_insert(session, scope, row, "purchase_shipments")
     refresh_risk(session, scope)
     return row
 

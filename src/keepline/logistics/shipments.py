@@ -1,5 +1,5 @@
-"""What purchase and customer shipments share: the status a shipment may move to, the
-checkpoint of a held one, and the audit entry of a change."""
+"""What logistics' records share: the status a shipment may move to, the checkpoint of a
+held one, and the audit entries of an insert and of a change."""
 
 from __future__ import annotations
 
@@ -37,6 +37,18 @@ def set_checkpoint(
         row.checkpoint = (checkpoint or "").strip()
     elif status == ShipmentStatus.dispatched:
         row.checkpoint = None
+
+
+def audit_insert(session: Session, scope: EnterpriseScope, row: Any, table: str) -> None:
+    """Insert ``row`` and audit it (keyed by its id, with its values after the flush)."""
+    audit.add_row(
+        session,
+        row,
+        enterprise_id=scope.enterprise_id,
+        actor=scope.actor,
+        table=table,
+        values=lambda r: r.values(),
+    )
 
 
 def audit_change(

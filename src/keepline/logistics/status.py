@@ -22,6 +22,7 @@ from keepline.logistics.models import (
     StatusKind,
 )
 from keepline.logistics.schemas import StatusIn
+from keepline.logistics.shipments import audit_insert
 from keepline.plant import models as pm
 from keepline.recordkit import bad, dates_in_order, enterprise, now, plant_row
 from keepline.scope import EnterpriseScope
@@ -65,17 +66,7 @@ def set_status(session: Session, scope: EnterpriseScope, s: StatusIn) -> NodeSta
         actor=scope.actor,
         recorded_at=now(),
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        enterprise_id=eid,
-        actor=scope.actor,
-        action="insert",
-        table="node_statuses",
-        key=str(row.id),
-        after=row.values(),
-    )
+    audit_insert(session, scope, row, "node_statuses")
     refresh_risk(session, scope)
     return row
 
