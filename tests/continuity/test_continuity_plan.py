@@ -102,7 +102,7 @@ def test_lead_time_lane_and_extra_transit_by_hand():
     assert res.violations == []
     assert res.lateness_by_class["standard"] == pytest.approx(30.0)
     # (ordering on day 1 instead, dispatch day 3 + 1 transit, also arrives on day 4)
-    assert min(r["arrival_date"] for r in res.purchase_rows()) == "2026-01-05"
+    assert min(r["arrival_date"] for r in res.record().to_json()["purchases"]) == "2026-01-05"
     # without the delay it arrives on day 3: on time
     assert plan(p, horizon=8).lateness_by_class["standard"] == 0
 
@@ -146,7 +146,7 @@ def test_backup_activation_by_hand(method):
     res = plan(p, scenario=sc, horizon=8, opts=SolverOptions(solver=method))
     assert res.violations == []
     assert res.lateness_by_class["standard"] == 0
-    (b,) = res.backups()
+    (b,) = res.record().to_json()["backups"]
     assert (b["supplier"], b["activate_by"], b["first_order"]) == ("b", "2026-01-01", "2026-01-04")
     # 20 kg at 2 + activation 100 = 140
     assert res.cost() == pytest.approx(140.0)

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from keepline.accounts import service as accounts
 from keepline.api import create_app
+from keepline.continuity.record import StoredPlanResult
 from keepline.db import session_scope
 from keepline.logistics import service as ls
 from keepline.plant import service as plant_service
@@ -94,7 +95,7 @@ def other_tenant_ids(url: str, eid: str = ZZ) -> dict[str, str]:
         )
         ls.create_customer_shipment(s, eid, "test", ls.CustomerIn("ZZ-B-1", "ZZ-G-102", 10, D0))
         ls.create_pass(s, eid, "test", ls.PassIn("ZZ-B-1", "豫A·B0001", D0, D0))
-        plan = ps.store_plan(s, eid, "test", D0, 30, {}, {"orders": {}, "orders_at_risk": []})
+        plan = ps.store_plan(s, eid, "test", D0, 30, {}, StoredPlanResult())
         plan_id = plan.id
     return {
         "material_id": "mcu-chip",

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from keepline.continuity.record import PlanRecord
 from keepline.errors import InputError
 
 console = Console()
@@ -145,11 +146,12 @@ def plan_command(
             console.print(f" • {line}")
     else:
         console.print("every order due in the horizon ships on time")
-    for b in res.backups():
+    record = res.record()
+    for b in record.backups:
         console.print(
-            f"activate backup {b['supplier']} for {b['material']} by "
-            f"{b['activate_by']} (first order {b['first_order']}, "
-            f"cost {b['activation_cost']:,.0f})"
+            f"activate backup {b.supplier} for {b.material} by "
+            f"{b.activate_by} (first order {b.first_order}, "
+            f"cost {b.activation_cost:,.0f})"
         )
     for note in res.notes:
         console.print(f"note: {note}")
@@ -160,17 +162,17 @@ def plan_command(
         f"solved in {res.seconds:.2f} s"
     )
     if json_out:
-        _write_json(json_out, res.to_dict())
+        _write_json(json_out, record.to_json())
         console.print(f"wrote {json_out}")
     if xlsx_out:
-        write_plan_xlsx(res, xlsx_out)
+        write_plan_xlsx(record, xlsx_out)
         console.print(f"wrote {xlsx_out}")
 
 
-def write_plan_xlsx(res, path: Path) -> None:
+def write_plan_xlsx(record: PlanRecord, path: Path) -> None:
     from openpyxl import Workbook
 
-    d = res.to_dict()
+    d = record.to_json()
     wb = Workbook()
     wb.remove(wb.active)
     sheets = {

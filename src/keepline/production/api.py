@@ -16,6 +16,7 @@ from keepline.accounts.service import Caller
 from keepline.apikit.auth import Tenant, roles
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.continuity.record import StoredPlanResult
 from keepline.production import schemas as s
 from keepline.production import service
 from keepline.production.models import OutputRecord, StoredPlan
@@ -82,14 +83,15 @@ def orders(
 
 
 def _summary(p: StoredPlan) -> dict:  # type: ignore[type-arg]
+    res = StoredPlanResult.from_json(p.result)
     return dict(
         id=p.id,
         as_of=p.as_of,
         horizon_days=p.horizon_days,
         actor=p.actor,
         created_at=p.created_at,
-        orders_at_risk=p.result.get("orders_at_risk", []),
-        backups=p.result.get("backups", []),
+        orders_at_risk=list(res.orders_at_risk),
+        backups=[b.to_json() for b in res.backups],
     )
 
 

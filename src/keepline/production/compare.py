@@ -1,4 +1,5 @@
-"""What changed between two stored plans, and why. A pure function over their JSON.
+"""What changed between two stored plans, and why. A pure function of their inputs and
+their results (the typed ``continuity.record.StoredPlanResult``).
 
 A stored plan keeps its inputs and its result (see ``docs/materials.md``):
 
@@ -15,8 +16,11 @@ new plan's reasons that name an order whose status changed.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+
+from keepline.continuity.record import StoredPlanResult
 
 TOL = 0.5  # units: smaller differences are rounding, not change
 
@@ -69,6 +73,10 @@ def _num_changes(
     return out
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def _disruption_key(d: dict[str, Any]) -> tuple[str, str, str, str]:
     return (str(d.get("kind")), str(d.get("id")), str(d.get("start")), str(d.get("end")))
 
@@ -76,51 +84,51 @@ def _disruption_key(d: dict[str, Any]) -> tuple[str, str, str, str]:
 def compare(
     old_id: int,
     old_inputs: dict[str, Any],
-    old_result: dict[str, Any],
+    old_result: StoredPlanResult,
     new_id: int,
     new_inputs: dict[str, Any],
-    new_result: dict[str, Any],
+    new_result: StoredPlanResult,
 ) -> Comparison:
     cmp = Comparison(old_id, new_id)
-    old_orders: dict[str, dict[str, Any]] = old_result.get("orders", {})
-    new_orders: dict[str, dict[str, Any]] = new_result.get("orders", {})
+    old_orders, new_orders = old_result.orders, new_result.orders
     moved: set[str] = set()
     for oid in sorted(set(old_orders) | set(new_orders)):
         a, b = old_orders.get(oid), new_orders.get(oid)
         if a is None or b is None:
             text = f"order {oid} {'added' if a is None else 'no longer planned'}"
-            cmp.outcome.append(Change(f"order {oid}", a, b, text))
+            cmp.outcome.append(
+                Change(
+                    f"order {oid}",
+                    a.to_json() if a is not None else None,
+                    b.to_json() if b is not None else None,
+                    text,
+                )
+            )
             moved.add(oid)
             continue
-        if bool(a.get("at_risk")) != bool(b.get("at_risk")):
-            text = f"order {oid} {'now at risk' if b.get('at_risk') else 'no longer at risk'}"
+        if a.at_risk != b.at_risk:
+            text = f"order {oid} {'now at risk' if b.at_risk else 'no longer at risk'}"
             cmp.outcome.append(
                 Change(
                     f"order {oid}",
-                    a.get("at_risk"),
-                    b.get("at_risk"),
-                    text + f" (fill by due {a.get('fill_by_due', 0):,.0f} → "
-                    f"{b.get('fill_by_due', 0):,.0f})",
+                    a.at_risk,
+                    b.at_risk,
+                    text + f" (fill by due {a.fill_by_due:,.0f} → {b.fill_by_due:,.0f})",
                 )
             )
             moved.add(oid)
-        elif abs(float(a.get("late_units", 0)) - float(b.get("late_units", 0))) >= TOL:
+        elif abs(a.late_units - b.late_units) >= TOL:
             cmp.outcome.append(
                 Change(
                     f"order {oid}",
-                    a.get("late_units"),
-                    b.get("late_units"),
-                    f"order {oid}: units late {a.get('late_units', 0):,.0f} → "
-                    f"{b.get('late_units', 0):,.0f}",
+                    a.late_units,
+                    b.late_units,
+                    f"order {oid}: units late {a.late_units:,.0f} → {b.late_units:,.0f}",
                 )
             )
             moved.add(oid)
-    old_b = {
-        (x["material"], x["supplier"]): x.get("activate_on") for x in old_result.get("backups", [])
-    }
-    new_b = {
-        (x["material"], x["supplier"]): x.get("activate_on") for x in new_result.get("backups", [])
-    }
+    old_b = {(x.material, x.supplier): _iso(x.activate_on) for x in old_result.backups}
+    new_b = {(x.material, x.supplier): _iso(x.activate_on) for x in new_result.backups}
     for key in sorted(set(old_b) | set(new_b)):
         mat, sup = key
         if key not in old_b:
@@ -173,7 +181,5 @@ def compare(
         cmp.causes.append(
             Change("workers", a_w, b_w, f"worker-days available: {a_w:,.0f} → {b_w:,.0f}")
         )
-    cmp.reasons = (
-        [r for r in new_result.get("reasons", []) if any(o in r for o in moved)] if moved else []
-    )
+    cmp.reasons = [r for r in new_result.reasons if any(o in r for o in moved)] if moved else []
     return cmp

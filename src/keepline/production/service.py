@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
+from keepline.continuity.record import StoredPlanResult
 from keepline.errors import KeeplineError, NotFound
 from keepline.plant import models as pm
 from keepline.production import compare as compare_engine
@@ -220,14 +221,14 @@ def store_plan(
     as_of: dt.date,
     horizon_days: int,
     inputs: dict[str, Any],
-    result: dict[str, Any],
+    result: StoredPlanResult,
 ) -> StoredPlan:
     row = StoredPlan(
         enterprise_id=eid,
         as_of=as_of,
         horizon_days=horizon_days,
         inputs=inputs,
-        result=result,
+        result=result.to_json(),
         actor=actor,
         created_at=now(),
     )
@@ -243,7 +244,7 @@ def store_plan(
         after={
             "as_of": as_of,
             "horizon_days": horizon_days,
-            "orders_at_risk": result.get("orders_at_risk", []),
+            "orders_at_risk": list(result.orders_at_risk),
         },
     )
     return row
@@ -286,7 +287,14 @@ def compare_plans(
     )
     if old is None:
         raise bad("against", f"plan {plan_id} is the first plan; nothing to compare with")
-    return compare_engine.compare(old.id, old.inputs, old.result, new.id, new.inputs, new.result)
+    return compare_engine.compare(
+        old.id,
+        old.inputs,
+        StoredPlanResult.from_json(old.result),
+        new.id,
+        new.inputs,
+        StoredPlanResult.from_json(new.result),
+    )
 
 
 def latest_plan_production(
@@ -299,7 +307,7 @@ def latest_plan_production(
         if offset < 0 or offset >= plan.horizon_days:
             continue
         out = {}
-        for product, series in (plan.result.get("production") or {}).items():
+        for product, series in StoredPlanResult.from_json(plan.result).production.items():
             arr = np.zeros(horizon)
             tail = np.asarray(series[offset : offset + horizon], dtype=float)
             arr[: tail.size] = tail
@@ -466,41 +474,9 @@ def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int 
             else "plan file"
         ),
     }
-    per_day = result.output_per_day()
-    product_ids = list(result.inp.product_ids)
-    # The LP's own fill by the due date, before rounding to whole units (the bound).
-    inp, lp_ship = result.inp, result.lp.schedule.ship
-    lp_fill = {
-        oid: float(lp_ship[o, : max(int(inp.order_due[o]), 0) + 1].sum())
-        for o, oid in enumerate(inp.order_ids)
-    }
-    out = {
-        "orders": {
-            o.order: {
-                "priority": o.priority,
-                "due": o.due.isoformat(),
-                "qty": o.qty,
-                "fill_by_due": o.shipped_by_due,
-                "lp_fill_by_due": lp_fill.get(o.order, 0.0),
-                "late_units": o.units_late + o.units_unshipped,
-                "at_risk": bool(o.at_risk),
-            }
-            for o in result.orders
-        },
-        "orders_at_risk": [o.order for o in result.orders if o.at_risk],
-        "backups": [
-            {
-                "material": b["material"],
-                "supplier": b["supplier"],
-                "activate_on": b.get("activate_by"),
-            }
-            for b in result.backups()
-            if not str(b["supplier"]).startswith("inbound-")
-        ],
-        "production": {p: [float(x) for x in per_day[i]] for i, p in enumerate(product_ids)},
-        "reasons": list(result.explanations),
-        "weighted_lateness": result.weighted_lateness(),
-        "lp_bound": result.lp_bound(),
-        "violations": list(result.violations),
-    }
-    return store_plan(session, eid, actor, start, horizon, inputs, out)
+    record = result.record()
+    # the re-plan's stand-ins for receipts on the road (``today``) are no backups to activate
+    kept = replace(
+        record, backups=tuple(b for b in record.backups if not b.supplier.startswith("inbound-"))
+    )
+    return store_plan(session, eid, actor, start, horizon, inputs, kept.stored())
