@@ -18,6 +18,7 @@ from keepline.logistics import service as ls
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
 from keepline.production import service as ps
+from keepline.production.compare import PlanInputs
 from tests.conftest import XUZHOU, ZHENGZHOU
 
 PASSWORD = "a long enough password"
@@ -95,7 +96,7 @@ def other_tenant_ids(url: str, eid: str = ZZ) -> dict[str, str]:
         )
         ls.create_customer_shipment(s, eid, "test", ls.CustomerIn("ZZ-B-1", "ZZ-G-102", 10, D0))
         ls.create_pass(s, eid, "test", ls.PassIn("ZZ-B-1", "豫A·B0001", D0, D0))
-        plan = ps.store_plan(s, eid, "test", D0, 30, {}, StoredPlanResult())
+        plan = ps.store_plan(s, eid, "test", D0, 30, PlanInputs(), StoredPlanResult())
         plan_id = plan.id
     return {
         "material_id": "mcu-chip",

@@ -9,7 +9,6 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -220,14 +219,14 @@ def store_plan(
     actor: str,
     as_of: dt.date,
     horizon_days: int,
-    inputs: dict[str, Any],
+    inputs: compare_engine.PlanInputs,
     result: StoredPlanResult,
 ) -> StoredPlan:
     row = StoredPlan(
         enterprise_id=eid,
         as_of=as_of,
         horizon_days=horizon_days,
-        inputs=inputs,
+        inputs=inputs.to_json(),
         result=result.to_json(),
         actor=actor,
         created_at=now(),
@@ -289,10 +288,10 @@ def compare_plans(
         raise bad("against", f"plan {plan_id} is the first plan; nothing to compare with")
     return compare_engine.compare(
         old.id,
-        old.inputs,
+        compare_engine.PlanInputs.from_json(old.inputs),
         StoredPlanResult.from_json(old.result),
         new.id,
-        new.inputs,
+        compare_engine.PlanInputs.from_json(new.inputs),
         StoredPlanResult.from_json(new.result),
     )
 
@@ -442,38 +441,38 @@ def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int 
     if not today.orders:
         raise bad("as_of", f"no order has anything left to ship from {start.isoformat()}")
     result = run_plan(today, workforce, scenario, horizon)
-    inputs = {
-        "state_at_end_of": (start - dt.timedelta(days=1)).isoformat(),
-        "stock": {m.id: m.on_hand for m in today.materials},
-        "receipts": {
+    inputs = compare_engine.PlanInputs(
+        state_at_end_of=start - dt.timedelta(days=1),
+        stock={m.id: m.on_hand for m in today.materials},
+        receipts={
             m: sum(r.qty for r in state.receipts if r.material == m)
             for m in sorted({r.material for r in state.receipts})
         },
-        "remaining": {o.id: o.qty for o in today.orders},
-        "disruptions": [
-            {
-                "kind": d.kind.value,
-                "id": d.id,
-                "start": (start + dt.timedelta(days=d.start_day)).isoformat(),
-                "end": (start + dt.timedelta(days=d.start_day + d.days - 1)).isoformat(),
-            }
+        remaining={o.id: o.qty for o in today.orders},
+        disruptions=tuple(
+            compare_engine.DownWindow(
+                d.kind.value,
+                d.id,
+                start + dt.timedelta(days=d.start_day),
+                start + dt.timedelta(days=d.start_day + d.days - 1),
+            )
             for d in scenario.disruptions
             if not d.id.startswith("inbound-")
-        ],
-        "transit": logistics.transit_by_region(session, eid, start),
-        "workers": float(
+        ),
+        transit=logistics.transit_by_region(session, eid, start),
+        workers=float(
             (
                 workforce.available
                 if workforce is not None
                 else full_workforce(today, horizon).available
             ).sum()
         ),
-        "workforce_from": (
+        workforce_from=(
             "daily record (roster, clearance, isolation, quarantine, zone states)"
             if workforce is not None
             else "plan file"
         ),
-    }
+    )
     record = result.record()
     # the re-plan's stand-ins for receipts on the road (``today``) are no backups to activate
     kept = replace(
