@@ -292,11 +292,11 @@ def _check_action(
         levels = [lv.id for lv in plan.levels]
         if action.to not in levels:
             out.append(((*at, "to"), f"unknown level {action.to!r} {_known(levels)}"))
-        elif rule.level in levels and plan.level_rank(action.to) <= plan.level_rank(rule.level):
+        elif rule.level in levels and plan.level_rank(action.to) < plan.level_rank(rule.level):
             out.append(
                 (
                     (*at, "to"),
-                    f"level '{action.to}' is not above this rule's level '{rule.level}' "
+                    f"level '{action.to}' is below this rule's level '{rule.level}' "
                     f"(levels, lowest first: {', '.join(levels)})",
                 )
             )

@@ -697,7 +697,7 @@ class RaiseLevel(ActionBase):
     """Raise the plan's response level."""
 
     do: Literal["raise_level"]
-    to: Slug = Field(description="A level of the plan above the rule's own.")
+    to: Slug = Field(description="A level of the plan, the rule's own or higher.")
 
 
 class Notify(ActionBase):
