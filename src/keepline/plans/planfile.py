@@ -53,15 +53,24 @@ def validate_plan(data: Any, locate: Locator, plant: PlantFile | None = None) ->
     try:
         plan = s.PlanFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc, message = _explain(err, data)
-            problems.append(f"{locate(loc)} {path_str(loc)}: {message}")
-        raise InputError(_limit(problems)) from None
+        found = [_explain(err, data) for err in exc.errors()]
+        raise InputError(_limit(_in_file_order(found, locate))) from None
     found = check_plan(plan, plant, locate)
     if found:
-        raise InputError(_limit([f"{locate(p)} {path_str(p)}: {m}" for p, m in found]))
+        raise InputError(_limit(_in_file_order(found, locate)))
     return plan
+
+
+def _in_file_order(found: list[tuple[Path, str]], locate: Locator) -> list[str]:
+    """``file:line field: message`` lines, sorted by line (stable: a line keeps its order)."""
+    placed = [(locate(p), path_str(p), m) for p, m in found]
+    placed.sort(key=lambda x: _line_of(x[0]))
+    return [f"{where} {field}: {m}" for where, field, m in placed]
+
+
+def _line_of(where: str) -> int:
+    tail = where.rpartition(":")[2]
+    return int(tail) if tail.isdigit() else 0
 
 
 def _limit(problems: list[str]) -> list[str]:
