@@ -226,6 +226,21 @@ def test_the_base_plan_is_valid() -> None:
         ),
         ("version: 1\n", "", "p.yaml:1 version: required field is missing"),
         (
+            "{kind: missing_declarations_share, share_above: 0.1, by_time: '09:00'}",
+            "{any: [{kind: fever_in_zone}], all: [{kind: fever_in_zone}]}",
+            "p.yaml:25 rules[1].when: give all or any, not both",
+        ),
+        (
+            "{kind: missing_declarations_share, share_above: 0.1, by_time: '09:00'}",
+            "{all: [{any: [{kind: fever_in_zone, zonez: x}]}], zone: b}",
+            "p.yaml:25 rules[1].when.zone: unknown field",
+        ),
+        (
+            "{kind: missing_declarations_share, share_above: 0.1, by_time: '09:00'}",
+            "{all: [{any: [{kind: fever_in_zone, zonez: x}]}]}",
+            "p.yaml:25 rules[1].when.all[0].any[0].zonez: unknown field",
+        ),
+        (
             "{kind: days_of_cover_below, material: chip, below_days: 7}",
             "{kind: city_risk}",
             "p.yaml:33 rules[2].when.all[0]: give risk_level_at_least or control_area: true",

@@ -84,35 +84,41 @@ def _limit(problems: list[str]) -> list[str]:
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, Any]:
-    """Keep the parts of pydantic's location that step into the data (drop union tags).
+    """Keep the parts of pydantic's location that step into the data.
 
-    The last part is kept even when absent (a missing field is named by it). Returns the
-    path and the value at its parent.
+    Pydantic names the member of a union it chose right after the union's place (a
+    trigger at ``when``, ``all[k]``, ``any[k]``; an action at ``actions[k]``): that tag is
+    dropped, as are its internal step names. The last part is kept even when absent (a
+    missing field is named by it). Returns the path and the value at its parent.
     """
     out: list[str | int] = []
     here = data
     parent = data
+    tag_next = False
     for i, part in enumerate(loc):
+        if tag_next:
+            tag_next = False
+            if isinstance(part, str) and part in (s.trigger_tag(here), _action_tag(here)):
+                continue
+        if isinstance(part, str) and "[" in part:
+            continue
         steps_in = (isinstance(here, dict) and part in here) or (
             isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here)
         )
         if steps_in:
+            tag_next = part == "when" or (
+                isinstance(part, int) and bool(out) and out[-1] in ("all", "any", "actions")
+            )
             parent, here = here, here[part]
             out.append(part)
-        elif i == len(loc) - 1 and isinstance(part, str) and not _is_tag(part):
+        elif i == len(loc) - 1 and isinstance(part, str):
             parent = here
             out.append(part)
     return tuple(out), parent
 
 
-def _is_tag(part: str) -> bool:
-    return (
-        part in s.LEAF_BY_KIND
-        or part in ("all", "any")
-        or part in {a.__name__ for a in s.ACTIONS}
-        or part in {k.value for k in s.ActionKind}
-        or "[" in part
-    )
+def _action_tag(value: Any) -> str | None:
+    return value.get("do") if isinstance(value, dict) else None
 
 
 def _known(items: Any) -> str:

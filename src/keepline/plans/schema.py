@@ -145,7 +145,11 @@ def _hhmm(value: Any) -> Any:
     return value
 
 
-HHMM = Annotated[str, BeforeValidator(_hhmm)]
+HHMM = Annotated[
+    str,
+    BeforeValidator(_hhmm),
+    WithJsonSchema({"type": "string", "pattern": HHMM_RE.pattern}),
+]
 
 _SHORT_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
@@ -205,10 +209,15 @@ def _ref(*extra: str) -> Any:
     return check
 
 
-ZoneOrAny = Annotated[str, BeforeValidator(_ref(ANY))]
-MaterialOrAny = Annotated[str, BeforeValidator(_ref(ANY))]
-ZoneRef = Annotated[str, BeforeValidator(_ref(FIRED_ZONE))]
-MaterialRef = Annotated[str, BeforeValidator(_ref(FIRED_MATERIAL))]
+def _ref_schema(*extra: str) -> WithJsonSchema:
+    words = "|".join(re.escape(w) for w in extra)
+    return WithJsonSchema({"type": "string", "pattern": f"^({words}|{SLUG_RE.pattern[1:-1]})$"})
+
+
+ZoneOrAny = Annotated[str, BeforeValidator(_ref(ANY)), _ref_schema(ANY)]
+MaterialOrAny = Annotated[str, BeforeValidator(_ref(ANY)), _ref_schema(ANY)]
+ZoneRef = Annotated[str, BeforeValidator(_ref(FIRED_ZONE)), _ref_schema(FIRED_ZONE)]
+MaterialRef = Annotated[str, BeforeValidator(_ref(FIRED_MATERIAL)), _ref_schema(FIRED_MATERIAL)]
 
 
 def _region(value: Any) -> Any:
@@ -217,7 +226,11 @@ def _region(value: Any) -> Any:
     raise ValueError(f"expected 'any' or a six-digit GB/T 2260 region code (quoted), got {value!r}")
 
 
-RegionOrAny = Annotated[str, BeforeValidator(_region)]
+RegionOrAny = Annotated[
+    str,
+    BeforeValidator(_region),
+    WithJsonSchema({"type": "string", "pattern": "^(any|[0-9]{6})$"}),
+]
 
 
 def text_fields(text: str) -> list[str]:
@@ -461,10 +474,21 @@ class DifficultyOverdue(TriggerBase):
     )
 
 
+def _not_both(value: Any) -> Any:
+    if isinstance(value, dict) and "all" in value and "any" in value:
+        raise ValueError("give all or any, not both: nest one in the other")
+    return value
+
+
 class AllOf(Strict):
     """Every member holds; their carried values join (a zone must agree)."""
 
     all: list[Trigger] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_combination(cls, value: Any) -> Any:
+        return _not_both(value)
 
 
 class AnyOf(Strict):
