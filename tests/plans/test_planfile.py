@@ -226,6 +226,12 @@ def test_the_base_plan_is_valid() -> None:
         ),
         ("version: 1\n", "", "p.yaml:1 version: required field is missing"),
         (
+            "{do: switch_to_backup_supplier, material: chip}",
+            "{do: raise_reorder, material: chip, up_to_weeks_of_cover: 4}",
+            "p.yaml:36 rules[2].actions[0].up_to_weeks_of_cover: wrong unit: this field is in "
+            "days: write up_to_days_of_cover",
+        ),
+        (
             "{kind: missing_declarations_share, share_above: 0.1, by_time: '09:00'}",
             "{any: [{kind: fever_in_zone}], all: [{kind: fever_in_zone}]}",
             "p.yaml:25 rules[1].when: give all or any, not both",
