@@ -32,9 +32,14 @@ from keepline.containment.models import AccessEvent
 from keepline.db import session_scope
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
-from keepline.screening import service as screening
+from keepline.scope import EnterpriseScope
+from keepline.screening import rounds
+from keepline.screening.files import read_readings
+from keepline.screening.positives import import_results
+from keepline.screening.schemas import RoundIn
 
 EID = "xuzhou-qpcr"
+BENCH = EnterpriseScope(EID, "bench")
 START = dt.date(2026, 12, 1)
 HERE = os.path.dirname(os.path.abspath(__file__))
 XUZHOU = os.path.join(HERE, "..", "examples", "xuzhou-qpcr.yaml")
@@ -259,26 +264,27 @@ def bench_tracing(url: str, roster, repeats: int) -> dict[str, float]:
 def bench_import(url: str, rng: np.random.Generator, positives: int) -> dict[str, float]:
     with session_scope(url) as s:
         t0 = time.perf_counter()
-        rnd = screening.plan_round(
+        rnd = rounds.plan_round(
             s,
-            EID,
-            "bench",
-            day=START + dt.timedelta(days=20),
-            zones=[
-                "assembly",
-                "optics",
-                "reagent",
-                "calibration-lab",
-                "warehouse",
-                "office",
-                "canteen",
-                "dorm-north",
-                "isolation",
-            ],
-            pool_size=1,
+            BENCH,
+            RoundIn(
+                day=START + dt.timedelta(days=20),
+                zones=[
+                    "assembly",
+                    "optics",
+                    "reagent",
+                    "calibration-lab",
+                    "warehouse",
+                    "office",
+                    "canteen",
+                    "dorm-north",
+                    "isolation",
+                ],
+                pool_size=1,
+            ),
         )
         plan_t = time.perf_counter() - t0
-        ids = [x.id for x in screening.sample_results(s, EID, rnd.id)]
+        ids = [x.id for x in rounds.sample_results(s, BENCH, rnd.id)]
     pos = set(rng.choice(len(ids), size=positives, replace=False).tolist())
     lines = ["sample_id,target,ct"]
     for i, sid in enumerate(ids):
@@ -293,16 +299,14 @@ def bench_import(url: str, rng: np.random.Generator, positives: int) -> dict[str
     data = ("\n".join(lines) + "\n").encode()
     t0 = time.perf_counter()
     with session_scope(url) as s:
-        rep = screening.import_results(
-            s, EID, "bench", "round.csv", data, today=START + dt.timedelta(days=21)
-        )
+        rep = import_results(s, BENCH, "round.csv", data, today=START + dt.timedelta(days=21))
     import_t = time.perf_counter() - t0
     t0 = time.perf_counter()
-    screening.read_readings("round.csv", data)
+    read_readings("round.csv", data)
     parse_t = time.perf_counter() - t0
     t0 = time.perf_counter()
     with session_scope(url) as s:
-        again = screening.import_results(s, EID, "bench", "round.csv", data)
+        again = import_results(s, BENCH, "round.csv", data)
     again_t = time.perf_counter() - t0
     assert again.already_imported and rep.cases == positives
     return dict(

@@ -15,7 +15,7 @@ from keepline.containment.models import AccessEvent, Restriction
 from keepline.errors import InputError
 from keepline.health.models import Clearance
 from keepline.tabular import RowsError, read_table
-from tests.screening.helpers import load_tiny
+from tests.tiny_world import load_tiny
 
 D = dt.date(2026, 12, 1)
 
