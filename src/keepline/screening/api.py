@@ -16,10 +16,9 @@ from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
-from keepline.screening import positives, queries, render, rounds, samples
+from keepline.screening import positives, queries, render, rounds, samples, sampling
 from keepline.screening.auth import HealthDataReader, RoundReader, ScreeningStaff
 from keepline.screening.models import Round, Sample, SampleMember
-from keepline.screening.sampling import sampling_list as list_to_sample
 from keepline.screening.schemas import (
     CollectionIn,
     CoverageOut,
@@ -76,7 +75,7 @@ def sampling_list(
     """Who gives a swab into which tube, per collection point: JSON, CSV or a printable
     HTML page (one page per collection point)."""
     rnd = rounds.get_round(session, scope, round_id)
-    rows = list_to_sample(session, scope, round_id, collection_point)
+    rows = sampling.sampling_list(session, scope, round_id, collection_point)
     if format is ListFormat.csv:
         return PlainTextResponse(render.sampling_list_csv(rows), media_type="text/csv")
     if format is ListFormat.html:
