@@ -20,21 +20,29 @@ import datetime as dt
 import os
 import platform
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select, text
 
 from keepline import clock, db
-from keepline.containment import service as containment
-from keepline.containment import tracing
+from keepline.containment import cases, contacts, tracing
 from keepline.containment.models import AccessEvent
+from keepline.containment.schemas import CaseIn
 from keepline.db import session_scope
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
+from keepline.scope import EnterpriseScope
 from keepline.screening import service as screening
 
+# The naive baseline is the tests' oracle (tests/containment/oracles.py): one copy.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.containment.oracles import overlaps_naive
+
 EID = "xuzhou-qpcr"
+SCOPE = EnterpriseScope(EID, "bench")
 START = dt.date(2026, 12, 1)
 HERE = os.path.dirname(os.path.abspath(__file__))
 XUZHOU = os.path.join(HERE, "..", "examples", "xuzhou-qpcr.yaml")
@@ -181,23 +189,10 @@ def naive_contacts(url: str, employee_no: str, window: tuple[int, int], min_seco
             )
         ).all()
     mine = [(z, max(a, w0), min(b, w1)) for no, z, a, b in rows if no == employee_no]
+    others = [(no, z, a, b) for no, z, a, b in rows if no != employee_no]
+    overlap = overlaps_naive(mine, [(z, a, b) for _, z, a, b in others])
     totals: dict[tuple[str, str], int] = {}
-    for no, z, a, b in rows:
-        if no == employee_no:
-            continue
-        pieces = sorted((max(ca, a), min(cb, b)) for cz, ca, cb in mine if cz == z)
-        total, cur_s, cur_e = 0, None, None
-        for s_, e_ in pieces:
-            if e_ <= s_:
-                continue
-            if cur_e is None or s_ > cur_e:
-                if cur_e is not None:
-                    total += cur_e - cur_s
-                cur_s, cur_e = s_, e_
-            else:
-                cur_e = max(cur_e, e_)
-        if cur_e is not None:
-            total += cur_e - cur_s
+    for (no, z, _, _), total in zip(others, overlap, strict=True):
         if total:
             totals[(no, z)] = totals.get((no, z), 0) + total
     return {k: v for k, v in totals.items() if v >= min_seconds}, len(rows)
@@ -206,26 +201,27 @@ def naive_contacts(url: str, employee_no: str, window: tuple[int, int], min_seco
 def bench_tracing(url: str, roster, repeats: int) -> dict[str, float]:
     case_worker = roster[len(roster) // 2][0]
     with session_scope(url) as s:
-        c = containment.open_case(
+        c = cases.open_case(
             s,
-            EID,
-            "bench",
-            case_worker,
-            confirmed_on=START + dt.timedelta(days=16),
-            sample_day=START + dt.timedelta(days=15),
+            SCOPE,
+            CaseIn(
+                employee_no=case_worker,
+                confirmed_on=START + dt.timedelta(days=16),
+                sample_day=START + dt.timedelta(days=15),
+            ),
         )
         case_id = c.id
-        window = containment.case_window(c)
+        window = contacts.case_window(c)
     min_s = 15 * 60
     fast_t, full_t = [], []
     for _ in range(repeats):
         with session_scope(url) as s:
             t0 = time.perf_counter()
-            found = containment.access_exposures(s, EID, case_worker, window, 15)
+            found = contacts.access_exposures(s, SCOPE, case_worker, window, 15)
             fast_t.append(time.perf_counter() - t0)
         with session_scope(url) as s:
             t0 = time.perf_counter()
-            everyone = containment.contacts(s, EID, case_id, min_minutes=15)
+            everyone = contacts.find_contacts(s, SCOPE, case_id, min_minutes=15)
             full_t.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     naive, loaded = naive_contacts(url, case_worker, window, min_s)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from keepline.containment import service as containment
+from keepline.containment import cases, restrictions
+from keepline.containment.schemas import CaseIn
 from keepline.db import session_scope
+from keepline.scope import EnterpriseScope
 from keepline.screening import service as screening
 
 B = "zhengzhou-meters"
@@ -32,9 +34,12 @@ def screening_b_ids(url: str) -> dict[str, str]:
         )
         sample = screening.sample_results(s, B, zone.id)[0]
         worker = screening.members_of(s, B, sample.id)[0].employee_no
-        case = containment.open_case(s, B, "test", worker, confirmed_on=dt.date(2026, 12, 3))
+        scope = EnterpriseScope(B, "test")
+        case = cases.open_case(
+            s, scope, CaseIn(employee_no=worker, confirmed_on=dt.date(2026, 12, 3))
+        )
         s.flush()
-        iso = containment.open_restrictions(s, B, [worker])[0]
+        iso = restrictions.open_restrictions(s, scope, [worker])[0]
         return {
             "round_id": str(zone.id),
             "sample_id": sample.id,

@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.audit import service as audit
-from keepline.containment import service as containment
+from keepline.containment import cases as containment_cases
+from keepline.containment import restrictions as containment_restrictions
 from keepline.containment.models import Reason, RestrictionKind
+from keepline.containment.schemas import CaseIn, RestrictionIn
 from keepline.errors import InputError, NotFound
 from keepline.people.models import EmploymentStatus, Worker
 from keepline.plant import models as pm
+from keepline.scope import EnterpriseScope
 from keepline.screening import pools as pooling
 from keepline.screening.assay import AssayRule, Verdict, interpret
 from keepline.screening.models import (
@@ -774,17 +777,16 @@ def _act_on_results(
         elif pooled:
             # Positive or one-target pool: everyone in it is isolated and retested alone.
             for no in who:
-                containment.add_restriction(
-                    session,
-                    eid,
-                    actor,
-                    no,
+                isolation = RestrictionIn(
+                    employee_no=no,
                     kind=RestrictionKind.isolation,
                     reason=Reason.pool_positive,
                     start_day=today,
                     end_rule=POOL_POSITIVE_END_RULE,
-                    sample_id=sid,
                     note=f"pool {sid}: {v.reason}",
+                )
+                containment_restrictions.add_restriction(
+                    session, EnterpriseScope(eid, actor), isolation, sample_id=sid
                 )
                 report.isolated += 1
                 retest[s.round_id].append((sid, s.collection_point, [no]))
@@ -792,14 +794,11 @@ def _act_on_results(
             retest[s.round_id].append((sid, s.collection_point, who))
         else:  # an individual positive: a confirmed case
             for no in who:
-                containment.open_case(
-                    session,
-                    eid,
-                    actor,
-                    no,
-                    confirmed_on=today,
-                    sample_day=_taken_on(s, rnd, today),
-                    sample_id=sid,
+                case = CaseIn(
+                    employee_no=no, confirmed_on=today, sample_day=_taken_on(s, rnd, today)
+                )
+                containment_cases.open_case(
+                    session, EnterpriseScope(eid, actor), case, sample_id=sid
                 )
                 report.cases += 1
     for rid, items in retest.items():
@@ -825,7 +824,9 @@ def _act_on_results(
         )
         report.resamples += len(items)
     if negatives:
-        containment.record_negative_tests(session, eid, actor, negatives)
+        containment_restrictions.record_negative_tests(
+            session, EnterpriseScope(eid, actor), negatives
+        )
 
 
 def sample_results(session: Session, eid: str, round_id: int) -> list[Sample]:
