@@ -9,25 +9,17 @@ import pytest
 from sqlalchemy.orm import Session
 
 from keepline import clock
-from keepline.containment import cases, contacts
-from keepline.containment.schemas import CaseIn, QuarantineIn
+from keepline.containment import contacts
+from keepline.containment.schemas import QuarantineIn
 from keepline.errors import InputError
 from keepline.scope import EnterpriseScope
-from tests.containment.world import EVENTS, save
+from tests.containment.world import EVENTS, open_a1_case, save
 
 
 def test_contacts_from_roster_and_access_by_hand(session: Session, tiny: str) -> None:
     ho = EnterpriseScope(tiny, "ho")
     save(session, tiny, EVENTS)
-    case = cases.open_case(
-        session,
-        ho,
-        CaseIn(
-            employee_no="A1",
-            confirmed_on=dt.date(2026, 12, 5),
-            sample_day=dt.date(2026, 12, 4),
-        ),
-    )
+    case = open_a1_case(session, ho)
     session.commit()
     assert case.infectious_from == dt.date(2026, 12, 2)  # 4 Dec − 2 days
     found = {c.employee_no: c for c in contacts.find_contacts(session, ho, case.id, min_minutes=15)}

@@ -7,26 +7,18 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from keepline.containment import cases, contacts, zone_states
-from keepline.containment.schemas import CaseIn, QuarantineIn, ZoneStateIn
+from keepline.containment import contacts, zone_states
+from keepline.containment.schemas import QuarantineIn, ZoneStateIn
 from keepline.containment.workforce import available
 from keepline.health.models import Clearance
 from keepline.scope import EnterpriseScope
-from tests.containment.world import EVENTS, at, save
+from tests.containment.world import EVENTS, at, open_a1_case, save
 
 
 def test_availability_by_hand(session: Session, tiny: str) -> None:
     ho, eo = EnterpriseScope(tiny, "ho"), EnterpriseScope(tiny, "eo")
     save(session, tiny, EVENTS)
-    case = cases.open_case(
-        session,
-        ho,
-        CaseIn(
-            employee_no="A1",
-            confirmed_on=dt.date(2026, 12, 5),
-            sample_day=dt.date(2026, 12, 4),
-        ),
-    )
+    case = open_a1_case(session, ho)
     contacts.quarantine_contacts(
         session, ho, case.id, QuarantineIn(how=["access"], start_day=dt.date(2026, 12, 5))
     )

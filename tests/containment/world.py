@@ -8,8 +8,10 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from keepline import clock
-from keepline.containment import access
+from keepline.containment import access, cases
 from keepline.containment.access import EventsReport
+from keepline.containment.models import Case
+from keepline.containment.schemas import CaseIn
 from keepline.scope import EnterpriseScope
 from keepline.tabular import read_table
 
@@ -46,3 +48,11 @@ def events_csv(rows) -> bytes:
 def save(session: Session, eid: str, rows, name: str = "gate.csv") -> EventsReport:
     table = read_table(name, events_csv(rows))
     return access.import_events(session, EnterpriseScope(eid, "gate"), table)
+
+
+def open_a1_case(session: Session, scope: EnterpriseScope) -> Case:
+    """A1 confirmed on 5 Dec, sampled on 4 Dec: infectious from 2 Dec."""
+    body = CaseIn(
+        employee_no="A1", confirmed_on=dt.date(2026, 12, 5), sample_day=dt.date(2026, 12, 4)
+    )
+    return cases.open_case(session, scope, body)

@@ -103,17 +103,7 @@ def end_restriction(
     r.end_day = body.end_day
     r.ended_by = scope.actor
     r.end_reason = body.reason
-    audit.record(
-        session,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        action="update",
-        table="restrictions",
-        key=str(r.id),
-        before=before,
-        after=restriction_values(r),
-        reason=body.reason,
-    )
+    _audit_update(session, scope, r, before, body.reason)
     return r
 
 
@@ -159,14 +149,25 @@ def record_negative_tests(
             r.ended_by = scope.actor
             r.end_reason = f"{r.negative_tests} negative test(s), last {counted[-1][1]}"
             ended += 1
-        audit.record(
-            session,
-            enterprise_id=scope.enterprise_id,
-            actor=scope.actor,
-            action="update",
-            table="restrictions",
-            key=str(r.id),
-            before=before,
-            after=restriction_values(r),
-        )
+        _audit_update(session, scope, r, before)
     return ended
+
+
+def _audit_update(
+    session: Session,
+    scope: EnterpriseScope,
+    r: Restriction,
+    before: dict[str, Any],
+    reason: str | None = None,
+) -> None:
+    audit.record(
+        session,
+        enterprise_id=scope.enterprise_id,
+        actor=scope.actor,
+        action="update",
+        table="restrictions",
+        key=str(r.id),
+        before=before,
+        after=restriction_values(r),
+        reason=reason,
+    )
