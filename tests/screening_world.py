@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from keepline.containment import service as containment
+from keepline.containment import cases, restrictions
+from keepline.containment.schemas import CaseIn
 from keepline.db import session_scope
 from keepline.scope import EnterpriseScope
 from keepline.screening import rounds, samples
@@ -35,9 +36,11 @@ def screening_b_ids(url: str) -> dict[str, str]:
         )
         sample = rounds.sample_results(s, scope, zone.id)[0]
         worker = samples.members_of(s, scope, sample.id)[0].employee_no
-        case = containment.open_case(s, B, "test", worker, confirmed_on=dt.date(2026, 12, 3))
+        case = cases.open_case(
+            s, scope, CaseIn(employee_no=worker, confirmed_on=dt.date(2026, 12, 3))
+        )
         s.flush()
-        iso = containment.open_restrictions(s, B, [worker])[0]
+        iso = restrictions.open_restrictions(s, scope, [worker])[0]
         return {
             "round_id": str(zone.id),
             "sample_id": sample.id,

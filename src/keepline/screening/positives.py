@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from keepline import clock
-from keepline.containment import service as containment
+from keepline.containment.cases import open_case
 from keepline.containment.models import Reason, RestrictionKind
+from keepline.containment.restrictions import add_restriction, record_negative_tests
+from keepline.containment.schemas import CaseIn, RestrictionIn
 from keepline.scope import EnterpriseScope
 from keepline.screening.assay import Verdict
 from keepline.screening.models import Round, Sample, SampleKind
@@ -29,28 +31,19 @@ POOL_POSITIVE_END_RULE = "negative-tests:1"
 
 
 @dataclass(frozen=True)
-class PoolIsolation:
-    """A member of a positive (or one-target) pool, isolated until retested."""
+class Containment:
+    """An isolation of a positive (or one-target) pool's member until retested, or a
+    confirmed case of a positive individual; ``sample_id`` is the tube that caused it."""
 
-    employee_no: str
+    body: RestrictionIn | CaseIn
     sample_id: str
-    note: str
-
-
-@dataclass(frozen=True)
-class NewCase:
-    """A positive individual: a confirmed case."""
-
-    employee_no: str
-    sample_id: str
-    sample_day: dt.date
 
 
 @dataclass
 class Actions:
     """What new verdicts call for, in the order they are carried out."""
 
-    containment: list[PoolIsolation | NewCase] = field(default_factory=list)
+    containment: list[Containment] = field(default_factory=list)
     retests: dict[int, list[FollowUp]] = field(default_factory=lambda: defaultdict(list))
     resamples: dict[int, list[FollowUp]] = field(default_factory=lambda: defaultdict(list))
     # (worker, day the tube was taken, tube) of negative individual tests.
@@ -104,12 +97,24 @@ def plan_actions(
         elif pooled:
             # Positive or one-target pool: everyone in it is isolated and retested alone.
             for no in who:
-                out.containment.append(PoolIsolation(no, sid, f"pool {sid}: {v.reason}"))
+                isolation = RestrictionIn(
+                    employee_no=no,
+                    kind=RestrictionKind.isolation,
+                    reason=Reason.pool_positive,
+                    start_day=today,
+                    end_rule=POOL_POSITIVE_END_RULE,
+                    note=f"pool {sid}: {v.reason}",
+                )
+                out.containment.append(Containment(isolation, sid))
                 out.retests[s.round_id].append((sid, s.collection_point, [no]))
         elif v.verdict is Verdict.retest:
             out.retests[s.round_id].append((sid, s.collection_point, who))
         else:  # an individual positive: a confirmed case
-            out.containment += [NewCase(no, sid, taken_on(s, rnd, today)) for no in who]
+            day = taken_on(s, rnd, today)
+            out.containment += [
+                Containment(CaseIn(employee_no=no, confirmed_on=today, sample_day=day), sid)
+                for no in who
+            ]
     return out
 
 
@@ -123,32 +128,12 @@ def act_on_results(
     """Carry out :func:`plan_actions` for the new verdicts and count them in ``report``."""
     members = swabbed_members(session, scope, list(resulted.samples))
     actions = plan_actions(resulted, members, today)
-    eid, actor = scope.enterprise_id, scope.actor
     for step in actions.containment:
-        if isinstance(step, PoolIsolation):
-            containment.add_restriction(
-                session,
-                eid,
-                actor,
-                step.employee_no,
-                kind=RestrictionKind.isolation,
-                reason=Reason.pool_positive,
-                start_day=today,
-                end_rule=POOL_POSITIVE_END_RULE,
-                sample_id=step.sample_id,
-                note=step.note,
-            )
+        if isinstance(step.body, RestrictionIn):
+            add_restriction(session, scope, step.body, sample_id=step.sample_id)
             report.isolated += 1
         else:
-            containment.open_case(
-                session,
-                eid,
-                actor,
-                step.employee_no,
-                confirmed_on=today,
-                sample_day=step.sample_day,
-                sample_id=step.sample_id,
-            )
+            open_case(session, scope, step.body, sample_id=step.sample_id)
             report.cases += 1
     report.cleared += actions.cleared
     report.retests += add_follow_ups(
@@ -158,4 +143,4 @@ def act_on_results(
         session, scope, resulted.rounds, SampleKind.resample, actions.resamples
     )
     if actions.negatives:
-        containment.record_negative_tests(session, eid, actor, actions.negatives)
+        record_negative_tests(session, scope, actions.negatives)
