@@ -16,10 +16,9 @@ from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
 from keepline.db import session_scope
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
-from keepline.screening import positives, render, rounds, samples
+from keepline.screening import positives, render, rounds, samples, sampling
 from keepline.screening.coverage import coverage as round_coverage
 from keepline.screening.files import read_assay, read_pools
-from keepline.screening.sampling import sampling_list as list_to_sample
 from keepline.screening.schemas import CollectionIn, RoundIn
 
 app = typer.Typer(
@@ -68,6 +67,7 @@ def plan(
     """Plan a screening round: pools formed team by team at each zone's collection point."""
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
+        assay = read_assay(kit) if kit else None
         given = read_pools(pools.name, pools.read_bytes()) if pools else None
         body = _model(
             RoundIn,
@@ -76,11 +76,11 @@ def plan(
             shifts=_split(shifts) or None,
             pool_size=pool_size,
             test_type=test_type,
-            assay=read_assay(kit) if kit else None,
+            assay=assay,
             pools=[dict(pool_id=p, members=m) for p, m in given] if given is not None else None,
         )
         rnd = rounds.plan_round(session, scope, body)
-        rows = list_to_sample(session, scope, rnd.id)
+        rows = sampling.sampling_list(session, scope, rnd.id)
     t = Table(title=f"round {rnd.id}: {enterprise} {rnd.day} {rnd.test_type} pool {rnd.pool_size}")
     for c in ("collection point", "tubes", "people"):
         t.add_column(c, justify="right" if c != "collection point" else "left")
@@ -107,7 +107,7 @@ def sampling_list(
         scope = enterprise_scope(session, enterprise)
         ent = get_enterprise(session, enterprise)
         rnd = rounds.get_round(session, scope, round_id)
-        rows = list_to_sample(session, scope, round_id, point)
+        rows = sampling.sampling_list(session, scope, round_id, point)
         if html:
             html.write_text(render.sampling_list_html(rnd, ent.name, rows), encoding="utf-8")
         if csv:
