@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from keepline import clock
 from keepline.audit import service as audit
 from keepline.containment import queries
-from keepline.containment.access_files import Stay, stays_from_body, stays_from_table
+from keepline.containment.access_files import Stay, stays_from_table
 from keepline.containment.models import AccessEvent
 from keepline.containment.schemas import EventsIn
 from keepline.people.models import Worker
@@ -143,7 +143,11 @@ def save_events(
 
 def record_events(session: Session, scope: EnterpriseScope, body: EventsIn) -> EventsReport:
     """Events posted by gate devices (row n = the n-th event)."""
-    return save_events(session, scope, stays_from_body(body), body.source)
+    stays = [
+        Stay(n, e.employee_no, e.zone, clock.to_epoch(e.time_in), clock.to_epoch(e.time_out))
+        for n, e in enumerate(body.events, start=1)
+    ]
+    return save_events(session, scope, stays, body.source)
 
 
 def import_events(session: Session, scope: EnterpriseScope, table: Table) -> EventsReport:

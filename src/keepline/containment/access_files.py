@@ -1,5 +1,4 @@
-"""Access events as they arrive: rows of an access-control export (CSV/xlsx) and the
-events gate devices post, both turned into stays with epoch seconds and the row each
+"""Access-control exports (CSV/xlsx) read into stays: epoch seconds and the row each
 came from. Pure: no database."""
 
 from __future__ import annotations
@@ -7,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keepline import clock
-from keepline.containment.schemas import EventsIn
 from keepline.tabular import RowProblem, RowsError, Table, require_columns
 
 COLUMNS = ("employee_no", "zone", "time_in", "time_out")
@@ -43,11 +41,3 @@ def stays_from_table(table: Table) -> list[Stay]:
     if problems:
         raise RowsError(table.filename, problems)
     return out
-
-
-def stays_from_body(body: EventsIn) -> list[Stay]:
-    """Events posted by a gate device (row n = the n-th event)."""
-    return [
-        Stay(n, e.employee_no, e.zone, clock.to_epoch(e.time_in), clock.to_epoch(e.time_out))
-        for n, e in enumerate(body.events, start=1)
-    ]
