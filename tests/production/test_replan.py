@@ -28,9 +28,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from keepline.containment import restrictions as cs
+from keepline.containment.schemas import RestrictionIn
 from keepline.logistics import service as ls
 from keepline.logistics.models import NodeState, StatusKind
 from keepline.production import service as ps
+from keepline.scope import EnterpriseScope
 from tests.materials.api_world import ApiWorld
 from tests.materials.conftest import day
 from tests.production.test_day_of_operations import EID, PLANNER, run_day
@@ -151,7 +154,6 @@ def test_replan_workforce_comes_from_the_daily_record(zz: Session) -> None:
     available: quarantining the 50 workers of team wa-day-2 (water assembly, day shift)
     for 7 days from day 0 removes exactly 50 assemblers there on days 0-6 and none after.
     Planned water-assembly day-shift assemblers: wa-day-1 100 + wa-day-2 50 = 150."""
-    from keepline.containment import service as cs
     from keepline.people import service as people
     from keepline.people.generate import roster_rows
     from keepline.plant.yamlio import load_yaml
@@ -168,13 +170,14 @@ def test_replan_workforce_comes_from_the_daily_record(zz: Session) -> None:
     for r in team:
         cs.add_restriction(
             zz,
-            EID,
-            "test",
-            r["employee_no"],
-            kind="quarantine",
-            reason="close-contact",
-            start_day=start,
-            end_rule="days:7",
+            EnterpriseScope(EID, "test"),
+            RestrictionIn(
+                employee_no=r["employee_no"],
+                kind="quarantine",
+                reason="close-contact",
+                start_day=start,
+                end_rule="days:7",
+            ),
         )
     zz.flush()
     wf = ps.roster_workforce(zz, EID, start, 10)

@@ -22,6 +22,7 @@ from keepline.production import compare as compare_engine
 from keepline.production import today as today_engine
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.recordkit import bad, enterprise, now, plant_row
+from keepline.scope import EnterpriseScope
 from keepline.workforce import Workforce, full_workforce
 
 # -- output ------------------------------------------------------------------------------
@@ -396,9 +397,9 @@ def gather_today(session: Session, eid: str, start: dt.date) -> today_engine.Tod
 
 def roster_workforce(session: Session, eid: str, start: dt.date, horizon: int) -> Workforce | None:
     """Workers available per day from the daily record — roster, declarations' clearance,
-    isolations, quarantines and zone states (``containment.service.workforce``) — over
+    isolations, quarantines and zone states (``containment.workforce.available``) — over
     the planning horizon; ``None`` (everyone planned) when no roster is loaded."""
-    from keepline.containment import service as containment
+    from keepline.containment.workforce import available
     from keepline.people.models import EmploymentStatus, Worker
 
     active = session.scalar(
@@ -412,7 +413,7 @@ def roster_workforce(session: Session, eid: str, start: dt.date, horizon: int) -
     if not active:
         return None
     end = start + dt.timedelta(days=horizon - 1)
-    return containment.workforce(session, eid, start, end).workforce
+    return available(session, EnterpriseScope(eid, "replan"), start, end).workforce
 
 
 def replan(session: Session, eid: str, actor: str, start: dt.date, horizon: int = 90) -> StoredPlan:
