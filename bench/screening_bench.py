@@ -7,7 +7,7 @@
 2. Results import: a 10,000-worker round (individual PCR, 3 targets → 30,000 rows)
    imported, interpreted and acted on in one transaction. Target: < 5 s.
 
-    KEEPLINE_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening \\
+    KEEPLINE_SCOPE_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening \\
         .venv/bin/python bench/screening_bench.py [--events 1000000] [--workers 10000]
 
 The database's public schema is dropped and recreated: point it at a scratch database.
@@ -20,21 +20,32 @@ import datetime as dt
 import os
 import platform
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select, text
 
 from keepline import clock, db
-from keepline.containment import service as containment
-from keepline.containment import tracing
+from keepline.containment import cases, contacts, tracing
 from keepline.containment.models import AccessEvent
+from keepline.containment.schemas import CaseIn
 from keepline.db import session_scope
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
-from keepline.screening import service as screening
+from keepline.scope import EnterpriseScope
+from keepline.screening import rounds
+from keepline.screening.files import read_readings
+from keepline.screening.positives import import_results
+from keepline.screening.schemas import RoundIn
+
+# The naive baseline is the tests' oracle (tests/containment/oracles.py): one copy.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.containment.oracles import overlaps_naive
 
 EID = "xuzhou-qpcr"
+SCOPE = EnterpriseScope(EID, "bench")
 START = dt.date(2026, 12, 1)
 HERE = os.path.dirname(os.path.abspath(__file__))
 XUZHOU = os.path.join(HERE, "..", "examples", "xuzhou-qpcr.yaml")
@@ -181,23 +192,10 @@ def naive_contacts(url: str, employee_no: str, window: tuple[int, int], min_seco
             )
         ).all()
     mine = [(z, max(a, w0), min(b, w1)) for no, z, a, b in rows if no == employee_no]
+    others = [(no, z, a, b) for no, z, a, b in rows if no != employee_no]
+    overlap = overlaps_naive(mine, [(z, a, b) for _, z, a, b in others])
     totals: dict[tuple[str, str], int] = {}
-    for no, z, a, b in rows:
-        if no == employee_no:
-            continue
-        pieces = sorted((max(ca, a), min(cb, b)) for cz, ca, cb in mine if cz == z)
-        total, cur_s, cur_e = 0, None, None
-        for s_, e_ in pieces:
-            if e_ <= s_:
-                continue
-            if cur_e is None or s_ > cur_e:
-                if cur_e is not None:
-                    total += cur_e - cur_s
-                cur_s, cur_e = s_, e_
-            else:
-                cur_e = max(cur_e, e_)
-        if cur_e is not None:
-            total += cur_e - cur_s
+    for (no, z, _, _), total in zip(others, overlap, strict=True):
         if total:
             totals[(no, z)] = totals.get((no, z), 0) + total
     return {k: v for k, v in totals.items() if v >= min_seconds}, len(rows)
@@ -206,26 +204,27 @@ def naive_contacts(url: str, employee_no: str, window: tuple[int, int], min_seco
 def bench_tracing(url: str, roster, repeats: int) -> dict[str, float]:
     case_worker = roster[len(roster) // 2][0]
     with session_scope(url) as s:
-        c = containment.open_case(
+        c = cases.open_case(
             s,
-            EID,
-            "bench",
-            case_worker,
-            confirmed_on=START + dt.timedelta(days=16),
-            sample_day=START + dt.timedelta(days=15),
+            SCOPE,
+            CaseIn(
+                employee_no=case_worker,
+                confirmed_on=START + dt.timedelta(days=16),
+                sample_day=START + dt.timedelta(days=15),
+            ),
         )
         case_id = c.id
-        window = containment.case_window(c)
+        window = contacts.case_window(c)
     min_s = 15 * 60
     fast_t, full_t = [], []
     for _ in range(repeats):
         with session_scope(url) as s:
             t0 = time.perf_counter()
-            found = containment.access_exposures(s, EID, case_worker, window, 15)
+            found = contacts.access_exposures(s, SCOPE, case_worker, window, 15)
             fast_t.append(time.perf_counter() - t0)
         with session_scope(url) as s:
             t0 = time.perf_counter()
-            everyone = containment.contacts(s, EID, case_id, min_minutes=15)
+            everyone = contacts.find_contacts(s, SCOPE, case_id, min_minutes=15)
             full_t.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     naive, loaded = naive_contacts(url, case_worker, window, min_s)
@@ -259,26 +258,27 @@ def bench_tracing(url: str, roster, repeats: int) -> dict[str, float]:
 def bench_import(url: str, rng: np.random.Generator, positives: int) -> dict[str, float]:
     with session_scope(url) as s:
         t0 = time.perf_counter()
-        rnd = screening.plan_round(
+        rnd = rounds.plan_round(
             s,
-            EID,
-            "bench",
-            day=START + dt.timedelta(days=20),
-            zones=[
-                "assembly",
-                "optics",
-                "reagent",
-                "calibration-lab",
-                "warehouse",
-                "office",
-                "canteen",
-                "dorm-north",
-                "isolation",
-            ],
-            pool_size=1,
+            SCOPE,
+            RoundIn(
+                day=START + dt.timedelta(days=20),
+                zones=[
+                    "assembly",
+                    "optics",
+                    "reagent",
+                    "calibration-lab",
+                    "warehouse",
+                    "office",
+                    "canteen",
+                    "dorm-north",
+                    "isolation",
+                ],
+                pool_size=1,
+            ),
         )
         plan_t = time.perf_counter() - t0
-        ids = [x.id for x in screening.sample_results(s, EID, rnd.id)]
+        ids = [x.id for x in rounds.sample_results(s, SCOPE, rnd.id)]
     pos = set(rng.choice(len(ids), size=positives, replace=False).tolist())
     lines = ["sample_id,target,ct"]
     for i, sid in enumerate(ids):
@@ -293,16 +293,14 @@ def bench_import(url: str, rng: np.random.Generator, positives: int) -> dict[str
     data = ("\n".join(lines) + "\n").encode()
     t0 = time.perf_counter()
     with session_scope(url) as s:
-        rep = screening.import_results(
-            s, EID, "bench", "round.csv", data, today=START + dt.timedelta(days=21)
-        )
+        rep = import_results(s, SCOPE, "round.csv", data, today=START + dt.timedelta(days=21))
     import_t = time.perf_counter() - t0
     t0 = time.perf_counter()
-    screening.read_readings("round.csv", data)
+    read_readings("round.csv", data)
     parse_t = time.perf_counter() - t0
     t0 = time.perf_counter()
     with session_scope(url) as s:
-        again = screening.import_results(s, EID, "bench", "round.csv", data)
+        again = import_results(s, SCOPE, "round.csv", data)
     again_t = time.perf_counter() - t0
     assert again.already_imported and rep.cases == positives
     return dict(
@@ -325,7 +323,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     url = os.environ.get(
-        "KEEPLINE_BENCH_DATABASE_URL",
+        "KEEPLINE_SCOPE_DATABASE_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening",
     )
     rng = np.random.default_rng(args.seed)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from keepline.accounts import service as accounts
 from keepline.api import create_app
+from keepline.continuity.record import StoredPlanResult
 from keepline.db import session_scope
 from keepline.logistics import customers, passes, purchases
 from keepline.logistics.delivery import advance_purchase
@@ -30,6 +31,7 @@ from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
 from keepline.production import service as ps
 from keepline.production.backflush import record_output
+from keepline.production.compare import PlanInputs
 from keepline.production.schemas import OutputIn
 from keepline.scope import EnterpriseScope
 from tests.conftest import XUZHOU, ZHENGZHOU
@@ -227,7 +229,7 @@ def other_tenant_ids(url: str, eid: str = ZZ) -> dict[str, str]:
         passes.create_pass(
             s, sc, PassIn(id="ZZ-B-1", vehicle="豫A·B0001", valid_from=D0, valid_until=D0)
         )
-        plan = ps.store_plan(s, sc, D0, 30, {}, {"orders": {}, "orders_at_risk": []})
+        plan = ps.store_plan(s, sc, D0, 30, PlanInputs(), StoredPlanResult())
         plan_id = plan.id
     return {
         "material_id": "mcu-chip",

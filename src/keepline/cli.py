@@ -41,7 +41,7 @@ def _root(
 def _register() -> None:
     # Imported here so `keepline --help` lists every capability while each package owns
     # its commands.
-    from keepline import db_cli, server_cli
+    from keepline import db_cli, plan_cli, server_cli
     from keepline.assessment import cli as assessment_cli
     from keepline.audit import cli as audit_cli
     from keepline.containment import cli as containment_cli
@@ -67,7 +67,7 @@ def _register() -> None:
     app.add_typer(screening_cli.app, name="screening")
     app.add_typer(containment_cli.app, name="containment")
     app.command("availability")(containment_cli.availability_cmd)
-    app.command("plan")(continuity_cli.plan_command)
+    app.command("plan")(plan_cli.plan_command)
     app.command("exposure")(continuity_cli.exposure_command)
     app.command("assess")(assessment_cli.assess_cmd)
 

@@ -17,6 +17,7 @@ from keepline.assessment.run import (
     assess,
     default_scenario,
     representatives,
+    summarise,
 )
 from keepline.assessment.sweep import Executor
 from keepline.outbreak.policy import load_policy
@@ -231,8 +232,6 @@ def test_bad_input_one_line_errors(cli, tmp_path: Path) -> None:  # type: ignore
 
 
 def test_most_exposed_nodes_by_impact_then_margin() -> None:
-    from keepline.assessment.run import summarise
-
     def node(kind: str, id_: str, tts: int, ttr: int, pi: float) -> dict:
         return {
             "kind": kind,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from keepline.containment.tracing import exposures, merge_intervals, overlap_seconds, overlaps_naive
+from keepline.containment.tracing import exposures, merge_intervals, overlap_seconds
+from tests.containment.oracles import overlaps_naive
 
 H = 3600
 M = 60

@@ -87,7 +87,7 @@ def test_the_greedy_plan_is_used_when_rounding_comes_out_later():
     ]
     assert res.lateness_by_class == res.greedy_lateness_by_class
     assert res.schedule is res.greedy and res.violations == []
-    assert res.to_dict()["plan_source"] == "greedy"
+    assert res.record().to_json()["plan_source"] == "greedy"
     # without the baseline there is nothing to fall back on: the rounded LP plan
     alone = plan(p, scenario=Scenario.model_validate(sc), horizon=25, baseline=False)
     assert alone.source == "lp"

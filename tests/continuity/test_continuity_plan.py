@@ -7,15 +7,20 @@ import dataclasses
 import numpy as np
 import pytest
 
+from keepline.continuity import face as face_module
+from keepline.continuity import lp as lpm
+from keepline.continuity import plan as plan_module
 from keepline.continuity.check import check_schedule
 from keepline.continuity.lp import SolverOptions
-from keepline.continuity.model import build_input
-from keepline.continuity.plan import plan, plan_input
+from keepline.continuity.model import build_input, lateness
+from keepline.continuity.plan import by_class, plan, plan_input
 from keepline.errors import InputError
+from keepline.plant.yamlio import load_yaml
 from keepline.scenario import Scenario
 from keepline.workforce import full_workforce
+from tests.conftest import XUZHOU, ZHENGZHOU
 
-from .continuity_factory import order, tiny_plant
+from .continuity_factory import order, random_plant, tiny_plant
 
 # the two ways the levels are solved: simplex with each optimum held as a row (small
 # plans), interior point on each level's optimal face (large plans, forced here)
@@ -102,7 +107,7 @@ def test_lead_time_lane_and_extra_transit_by_hand():
     assert res.violations == []
     assert res.lateness_by_class["standard"] == pytest.approx(30.0)
     # (ordering on day 1 instead, dispatch day 3 + 1 transit, also arrives on day 4)
-    assert min(r["arrival_date"] for r in res.purchase_rows()) == "2026-01-05"
+    assert min(r["arrival_date"] for r in res.record().to_json()["purchases"]) == "2026-01-05"
     # without the delay it arrives on day 3: on time
     assert plan(p, horizon=8).lateness_by_class["standard"] == 0
 
@@ -146,7 +151,7 @@ def test_backup_activation_by_hand(method):
     res = plan(p, scenario=sc, horizon=8, opts=SolverOptions(solver=method))
     assert res.violations == []
     assert res.lateness_by_class["standard"] == 0
-    (b,) = res.backups()
+    (b,) = res.record().to_json()["backups"]
     assert (b["supplier"], b["activate_by"], b["first_order"]) == ("b", "2026-01-01", "2026-01-04")
     # 20 kg at 2 + activation 100 = 140
     assert res.cost() == pytest.approx(140.0)
@@ -171,8 +176,6 @@ def test_priority_is_strict_when_material_is_scarce(method):
 
 
 def test_no_standard_unit_while_front_line_short_random():
-    from .continuity_factory import random_plant
-
     for seed in range(12):
         p, sc = random_plant(seed)
         res = plan(p, scenario=Scenario.model_validate(sc), horizon=25, baseline=False)
@@ -200,9 +203,6 @@ def test_face_levels_equal_held_levels_random(monkeypatch):
     reference holds each optimum to 1e-9: the plan's own held rows give each level up to
     1e-6 of its largest coefficient, which a later class can turn into a visible gain
     (seed 22: 0.0012 front-line unit-days buy 0.015 livelihood ones)."""
-    from keepline.continuity import plan as plan_module
-
-    from .continuity_factory import random_plant
 
     compared = beside = 0
     for seed in range(30):
@@ -230,9 +230,6 @@ def test_face_that_drifts_falls_back_to_held_rows(monkeypatch, seed):
     """With no bound fixed (every dual taken as zero) a later level is free to spoil an
     earlier one; the final check sees it and the levels are solved again with held rows,
     which keep the earlier optima."""
-    from keepline.continuity import face as face_module
-
-    from .continuity_factory import random_plant
 
     p, sc = random_plant(seed)
     kw = {"scenario": Scenario.model_validate(sc), "horizon": 25, "baseline": False}
@@ -289,8 +286,6 @@ def test_crew_rows_that_cannot_bind_are_left_out():
     # one line needing 5 assemblers a shift: 5 workers cover the full crew every day
     # (load ≤ 5 × utilisation ≤ 5), so the crew row cannot bind and is not built;
     # with 4 it can bind (the line then runs at most 4/5 of its rate) and is kept
-    from keepline.continuity import lp as lpm
-
     for workers, kept in ((5, 0), (4, 1)):
         inp = build_input(tiny_plant(workers=workers, orders=[order("A", 50, 5)]), horizon=10)
         loose = lpm.build(inp, "plan", drop_loose_crews=True)
@@ -305,10 +300,6 @@ def test_crew_rows_that_cannot_bind_are_left_out():
 
 def test_leaving_out_loose_crew_rows_keeps_every_level_optimum(monkeypatch):
     # the same plans with every crew row built: the same optimum at every level
-    from keepline.continuity import lp as lpm
-
-    from .continuity_factory import random_plant
-
     build = lpm.build
     dropped = kept = 0
     for seed in range(25):
@@ -339,11 +330,6 @@ def test_later_levels_keep_each_class_lateness_within_its_tolerance(which):
     # the level objective, which carries the constant Σ penalty·qty·(T − due)
     # (5.1e7 for Zhengzhou's livelihood orders): the cost level then bought cheaper
     # chips with 0.051 livelihood unit-days, which rounding turned into a whole unit
-    from keepline.continuity.model import lateness
-    from keepline.continuity.plan import by_class
-    from keepline.plant.yamlio import load_yaml
-    from tests.conftest import XUZHOU, ZHENGZHOU
-
     res = plan(load_yaml(XUZHOU if which == "xuzhou" else ZHENGZHOU), horizon=90, baseline=False)
     inp = res.inp
     lp_late = by_class(inp, lateness(inp, res.lp.schedule.ship))
@@ -358,8 +344,6 @@ def test_an_order_the_lp_ships_on_time_is_explained_by_rounding():
     # random plant 3: the LP ships o5 (22 × p3) in full by its due date; the whole-unit
     # plan ships 21 on time and 1 late. Its duals would name binding rows that do not
     # hold it back, so the sentence says where it slipped
-    from .continuity_factory import random_plant
-
     p, sc = random_plant(3)
     res = plan(p, scenario=Scenario.model_validate(sc), horizon=25)
     assert res.source == "lp"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from keepline.continuity.check import check_schedule
-from keepline.continuity.model import Schedule, build_input, lateness
-from keepline.continuity.rounding import round_schedule
+from keepline.continuity.model import Schedule, arrival_day, arrival_days, build_input, lateness
+from keepline.continuity.rounding import _advance_late_units, _arrivals, round_schedule
 from keepline.plant.schema import PlantFile
 
 from .continuity_factory import order, tiny_plant
@@ -72,9 +72,6 @@ def test_a_product_on_two_lines_keeps_up_with_the_lp_in_sum():
 
 
 def test_late_units_move_on_time_where_room_and_material_allow():
-    from keepline.continuity.model import arrival_day, arrival_days
-    from keepline.continuity.rounding import _advance_late_units, _arrivals
-
     # One line, 10 widgets a day; steel 1 kg each, none on hand, from one supplier with
     # a 1-day lead time and 20 kg a day. Order A: 10 widgets due day 2.
     steel = {

@@ -7,6 +7,7 @@ import pytest
 
 from keepline.outbreak.engine import PCR, Controls, Params, Round, Run, TestKind, World, simulate
 from keepline.outbreak.parallel import run_replicates
+from keepline.outbreak.population import from_plant
 from keepline.outbreak.results import workforce
 from keepline.workforce import full_workforce
 
@@ -165,7 +166,6 @@ def test_replicates_do_not_depend_on_batching_or_processes() -> None:
 
 def test_workforce_is_full_without_infections() -> None:
     pf = plant(zones=2, teams_per_zone=2, team_size=10)
-    from keepline.outbreak.population import from_plant
 
     pop = from_plant(pf)
     run = simulate(pop, Controls(), world(pop, 7), Params(), 7, 1, 2)

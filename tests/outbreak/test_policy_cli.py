@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 
 from keepline.errors import InputError
 from keepline.outbreak.policy import load_policy, to_controls
 from keepline.outbreak.population import from_plant
+from keepline.outbreak.results import Band
+from keepline.outbreak.world import world_from_scenario
 from keepline.plant.yamlio import load_yaml
 from keepline.scenario import load_scenario
 from keepline.workforce import from_csv
@@ -18,6 +22,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 XUZHOU = EXAMPLES / "xuzhou-qpcr.yaml"
 ZHENGZHOU = EXAMPLES / "zhengzhou-meters.yaml"
 
+BAND = ("mean", "p5", "p95")
 POLICIES = sorted((EXAMPLES / "policies").glob("*.yaml"))
 OUR_SCENARIOS = sorted((EXAMPLES / "scenarios").glob("*-city-wave.yaml")) + sorted(
     (EXAMPLES / "scenarios").glob("*-control-area-*.yaml")
@@ -40,8 +45,27 @@ def test_examples_present() -> None:
 
 @pytest.mark.parametrize("path", OUR_SCENARIOS, ids=lambda p: p.stem)
 def test_example_scenarios_load(path: Path) -> None:
-    plant = XUZHOU if path.stem.startswith("xuzhou") else ZHENGZHOU
-    load_scenario(path, load_yaml(plant))
+    """Each example scenario loads, and the outbreak sees in it what the file says: the
+    city prevalence at its points, the importations in their zones, the control-area days."""
+    plant = load_yaml(XUZHOU if path.stem.startswith("xuzhou") else ZHENGZHOU)
+    sc = load_scenario(path, plant)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert sc.name == raw["name"]
+    pop = from_plant(plant)
+    days = 90
+    world = world_from_scenario(sc, pop, days)
+    points = [p for p in raw["prevalence"] if p["day"] < days]
+    assert points
+    for p in points:
+        assert world.prevalence[p["day"]] == pytest.approx(p["infectious_per_100k"] / 100_000)
+    assert world.importations == tuple(
+        (i["day"], i["count"], pop.zones.index(i["zone"])) for i in raw["importations"]
+    )
+    blocked = np.zeros(days, dtype=bool)
+    for w in raw.get("control_area", []):
+        blocked[w["start_day"] : w["start_day"] + w["days"]] = True
+    assert world.commuters_blocked.tolist() == blocked.tolist()
+    assert not world.zone_closed.any()  # no zone is closed in these scenarios
 
 
 @pytest.mark.parametrize(
@@ -83,6 +107,13 @@ def test_cli_run_writes_outputs(cli, tmp_path: Path) -> None:
     assert r.code == 0, r
     assert "worker-days lost" in r.out and "false-positive results" in r.out
     rec = json.loads((out / "r.json").read_text())
+    printed = {row[0]: row[1:] for row in _table_rows(r.out)}
+    s = rec["summary"]
+    assert printed["worker-days lost"] == [f"{s['worker_days_lost'][k]:.0f}" for k in BAND]
+    assert printed["test reactions"] == [f"{s['tests'][k]:.0f}" for k in BAND]
+    assert printed["peak share of workers absent"] == [
+        f"{100 * s['peak_absent_share'][k]:.1f} %" for k in BAND
+    ]
     assert rec["replicates"] == 6 and len(rec["dates"]) == 40
     assert rec["summary"]["tests"]["p5"] <= rec["summary"]["tests"]["mean"]
     assert (out / "r.png").stat().st_size > 10_000
@@ -103,6 +134,35 @@ def test_cli_compare(cli, tmp_path: Path) -> None:
     recs = json.loads((tmp_path / "c.json").read_text())
     assert [x["policy"] for x in recs] == ["no screening", "every-3-days 10-in-1 PCR"]
     assert recs[0]["summary"]["tests"]["mean"] == 0 < recs[1]["summary"]["tests"]["mean"]
+    # The table prints, per policy, the figures the comparison computed (the same runs as
+    # the JSON): mean [5–95 %] of infections, worker-days lost, peak absent, tests, false
+    # positives, in that order.
+    rows = _table_rows(r.out)
+    assert [row[0] for row in rows] == ["no screening", "every-3-days 10-in-1 PCR"]
+    for row, rec in zip(rows, recs, strict=True):
+        b = {k: Band(**v) for k, v in rec["summary"].items()}
+        assert row[1:] == [
+            b["infections"].fmt(),
+            b["worker_days_lost"].fmt(),
+            b["peak_absent_share"].fmt(1, pct=True),
+            b["tests"].fmt(),
+            b["false_positives"].fmt(1),
+        ]
+    # no screening runs no test; every third day with 10-in-1 pools does
+    assert rows[0][4] == "0 [0–0]" and rows[1][4] != "0 [0–0]"
+    # common random numbers: the same 4 replicates and 30 days under both policies
+    assert recs[0]["replicates"] == recs[1]["replicates"] == 4
+    assert len(recs[0]["dates"]) == len(recs[1]["dates"]) == 30
+
+
+def _table_rows(out: str) -> list[list[str]]:
+    """The body rows of a rich table printed to ``out``, as lists of stripped cells."""
+    body = out.split("┡", 1)[1].split("└", 1)[0]
+    return [
+        [cell.strip() for cell in line.strip().strip("│").split("│")]
+        for line in body.splitlines()
+        if line.strip().startswith("│")
+    ]
 
 
 def test_cli_bad_policy_one_line_error_nothing_written(cli, tmp_path: Path) -> None:

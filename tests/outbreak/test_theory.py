@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from keepline.outbreak.disease import sample_courses
+from keepline.outbreak.disease import sample_courses, total_infectiousness
 from keepline.outbreak.engine import (
     ANTIGEN,
     PCR,
@@ -101,7 +101,6 @@ def test_calibration_matches_closed_form_for_homogeneous_mixing() -> None:
     params = Params()
     c = sum(params.contacts[s] for s in ("team", "zone_shift", "canteen"))
     courses = sample_courses(200_000, np.random.default_rng(99))
-    from keepline.outbreak.disease import total_infectiousness
 
     mean_f = float(total_infectiousness(courses).mean())
     assert calibrate_beta(pop, params) == pytest.approx(params.r0 / (c * mean_f), rel=0.03)

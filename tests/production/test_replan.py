@@ -28,7 +28,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from keepline.containment import service as cs
+from keepline.containment import restrictions as cs
+from keepline.containment.schemas import RestrictionIn
 from keepline.db import session_scope
 from keepline.logistics import status
 from keepline.logistics.models import NodeState, StatusKind
@@ -168,13 +169,14 @@ def test_replan_workforce_comes_from_the_daily_record(zz: Session) -> None:
     for r in team:
         cs.add_restriction(
             zz,
-            EID,
-            "test",
-            r["employee_no"],
-            kind="quarantine",
-            reason="close-contact",
-            start_day=start,
-            end_rule="days:7",
+            scope(),
+            RestrictionIn(
+                employee_no=r["employee_no"],
+                kind="quarantine",
+                reason="close-contact",
+                start_day=start,
+                end_rule="days:7",
+            ),
         )
     zz.flush()
     wf = roster_workforce(zz, scope(), start, 10)

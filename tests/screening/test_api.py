@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from keepline import clock
 from keepline.accounts import service as accounts
 from tests.platform.platform_world import World, build_world
-from tests.screening.api_world import screening_b_ids
+from tests.screening_world import screening_b_ids
 
 
 @pytest.fixture(autouse=True)

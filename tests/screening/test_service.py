@@ -6,19 +6,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keepline.audit.models import AuditEntry
 from keepline.containment.models import Case, Restriction
 from keepline.errors import InputError
-from keepline.screening import service
+from keepline.scope import EnterpriseScope
+from keepline.screening import coverage, positives, render, rounds, sampling
 from keepline.screening.models import Measurement, ResultsImport, Round, Sample, SampleMember
 from keepline.screening.rdml import write_rdml
+from keepline.screening.samples import members_of, record_collection
+from keepline.screening.schemas import CollectionIn, PoolIn, RoundIn
 from tests.conftest import shared_data
-from tests.screening.helpers import DAY0, load_tiny
+from tests.tiny_world import DAY0, load_tiny
 
 TODAY = DAY0 + dt.timedelta(days=1)
+# Who acts: "t" plans and collects, "lab" imports the results.
+T = EnterpriseScope("tiny", "t")
+LAB = EnterpriseScope("tiny", "lab")
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -53,13 +60,13 @@ def tiny(session: Session) -> str:
 
 
 def members(session: Session, sample_id: str) -> list[str]:
-    return [m.employee_no for m in service.members_of(session, "tiny", sample_id)]
+    return [m.employee_no for m in members_of(session, T, sample_id)]
 
 
 def test_round_forms_pools_by_team(session: Session, tiny: str) -> None:
-    rnd = service.plan_round(session, tiny, "t", day=DAY0, zones=["asm"], pool_size=5)
+    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5))
     session.commit()
-    samples = service.sample_results(session, tiny, rnd.id)
+    samples = rounds.sample_results(session, T, rnd.id)
     # 15 people in asm (teams asm-a 6, asm-b 5, asm-n 4), walked team by team in 5s.
     assert [s.id for s in samples] == [f"R{rnd.id}-P0000{i}" for i in (1, 2, 3)]
     assert members(session, samples[0].id) == ["A1", "A2", "A3", "A4", "A5"]
@@ -73,31 +80,35 @@ def test_pool_sizes_and_given_pools_are_checked_nothing_written(
 ) -> None:
     before = counts(session)
     with pytest.raises(InputError, match="pool size 50 refused: national guidance"):
-        service.plan_round(session, tiny, "t", day=DAY0, zones=["asm"], pool_size=50)
+        rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=50))
     with pytest.raises(InputError, match=r"member A2: overlapping pool memberships"):
-        service.plan_round(
+        rounds.plan_round(
             session,
-            tiny,
-            "t",
-            day=DAY0,
-            zones=["asm"],
-            pool_size=5,
-            pools=[("LAB-1", ["A1", "A2"]), ("LAB-2", ["A2", "A3"])],
+            T,
+            RoundIn(
+                day=DAY0,
+                zones=["asm"],
+                pool_size=5,
+                pools=[
+                    PoolIn(pool_id="LAB-1", members=["A1", "A2"]),
+                    PoolIn(pool_id="LAB-2", members=["A2", "A3"]),
+                ],
+            ),
         )
     with pytest.raises(InputError, match="unknown zone 'paint'"):
-        service.plan_round(session, tiny, "t", day=DAY0, zones=["paint"])
+        rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["paint"]))
     session.rollback()
     assert counts(session) == before
 
 
 def test_pool_positive_isolates_and_retests_negative_clears(session: Session, tiny: str) -> None:
-    rnd = service.plan_round(session, tiny, "t", day=DAY0, zones=["asm"], pool_size=5)
+    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5))
     session.commit()
     p1, p2, p3 = (f"R{rnd.id}-P0000{i}" for i in (1, 2, 3))
     data = csv_bytes(
         pool_result(p1, "31.2", "33.0") + pool_result(p2, "", "") + pool_result(p3, "41.5", "")
     )
-    rep = service.import_results(session, tiny, "lab", "plate1.csv", data, today=TODAY)
+    rep = positives.import_results(session, LAB, "plate1.csv", data, today=TODAY)
     session.commit()
     assert rep.verdicts == {"positive": 1, "negative": 2}
     assert (rep.isolated, rep.retests, rep.cleared) == (5, 5, 10)
@@ -106,7 +117,7 @@ def test_pool_positive_isolates_and_retests_negative_clears(session: Session, ti
     assert {(r.kind, r.reason, r.start_day, r.end_day) for r in iso} == {
         ("isolation", "pool-positive", TODAY, None)
     }
-    retests = [s for s in service.sample_results(session, tiny, rnd.id) if s.kind == "retest"]
+    retests = [s for s in rounds.sample_results(session, T, rnd.id) if s.kind == "retest"]
     assert [(s.parent_id, members(session, s.id)) for s in retests] == [
         (p1, [no]) for no in ("A1", "A2", "A3", "A4", "A5")
     ]
@@ -115,7 +126,7 @@ def test_pool_positive_isolates_and_retests_negative_clears(session: Session, ti
 
     # The same file again changes nothing.
     before = counts(session)
-    again = service.import_results(session, tiny, "lab", "plate1.csv", data, today=TODAY)
+    again = positives.import_results(session, LAB, "plate1.csv", data, today=TODAY)
     session.commit()
     assert again.already_imported and counts(session) == before
 
@@ -124,7 +135,7 @@ def test_pool_positive_isolates_and_retests_negative_clears(session: Session, ti
     for s in retests[1:]:
         rows += pool_result(s.id, "", "")
     later = TODAY + dt.timedelta(days=1)
-    rep2 = service.import_results(session, tiny, "lab", "retests.csv", csv_bytes(rows), today=later)
+    rep2 = positives.import_results(session, LAB, "retests.csv", csv_bytes(rows), today=later)
     session.commit()
     assert rep2.verdicts == {"positive": 1, "negative": 4} and rep2.cases == 1
     case = session.scalars(select(Case)).one()
@@ -144,7 +155,7 @@ def test_pool_positive_isolates_and_retests_negative_clears(session: Session, ti
 
 
 def test_retest_and_resample_verdicts_create_new_tubes(session: Session, tiny: str) -> None:
-    rnd = service.plan_round(session, tiny, "t", day=DAY0, zones=["lab"], pool_size=1)
+    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1))
     session.commit()
     s1, s2, s3 = (f"R{rnd.id}-S0000{i}" for i in (1, 2, 3))
     data = csv_bytes(
@@ -152,10 +163,10 @@ def test_retest_and_resample_verdicts_create_new_tubes(session: Session, tiny: s
         + pool_result(s2, "", "", ic="")  # IC failed → resample
         + pool_result(s3, "", "")
     )
-    rep = service.import_results(session, tiny, "lab", "p.csv", data, today=TODAY)
+    rep = positives.import_results(session, LAB, "p.csv", data, today=TODAY)
     session.commit()
     assert rep.verdicts == {"retest": 1, "resample": 1, "negative": 1}
-    new = {s.kind: s for s in service.sample_results(session, tiny, rnd.id) if s.parent_id}
+    new = {s.kind: s for s in rounds.sample_results(session, T, rnd.id) if s.parent_id}
     assert new["retest"].parent_id == s1 and members(session, new["retest"].id) == ["L1"]
     assert new["resample"].parent_id == s2 and members(session, new["resample"].id) == ["L2"]
     assert session.scalar(select(func.count()).select_from(Restriction)) == 0
@@ -182,18 +193,18 @@ def test_retest_and_resample_verdicts_create_new_tubes(session: Session, tiny: s
 def test_bad_results_are_refused_naming_the_row(
     session: Session, tiny: str, rows, message: str
 ) -> None:
-    rnd = service.plan_round(session, tiny, "t", day=DAY0, zones=["asm"], pool_size=5)
+    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5))
     session.commit()
     assert rnd.id == 1
     before = counts(session)
     with pytest.raises(InputError, match=message):
-        service.import_results(session, tiny, "lab", "p.csv", csv_bytes(rows), today=TODAY)
+        positives.import_results(session, LAB, "p.csv", csv_bytes(rows), today=TODAY)
     session.rollback()
     assert counts(session) == before
 
 
 def test_rdml_import_and_conflicting_second_file(session: Session, tiny: str) -> None:
-    rnd = service.plan_round(session, tiny, "t", day=DAY0, zones=["lab"], pool_size=1)
+    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1))
     session.commit()
     ids = [f"R{rnd.id}-S0000{i}" for i in (1, 2, 3)]
     rows = []
@@ -208,7 +219,7 @@ def test_rdml_import_and_conflicting_second_file(session: Session, tiny: str) ->
     data = write_rdml(rows, zipped=False).replace(
         b'<sample id="NTC">\n    <type>unkn</type>', b'<sample id="NTC">\n    <type>ntc</type>'
     )
-    rep = service.import_results(session, tiny, "lab", "plate.rdml", data, today=TODAY)
+    rep = positives.import_results(session, LAB, "plate.rdml", data, today=TODAY)
     session.commit()
     assert rep.format == "rdml" and rep.verdicts == {"negative": 3} and rep.skipped_controls == 1
     m = session.scalars(select(Measurement).where(Measurement.target == "IC")).all()
@@ -217,7 +228,7 @@ def test_rdml_import_and_conflicting_second_file(session: Session, tiny: str) ->
     # Another file that disagrees about a resulted sample is refused, naming it.
     other = csv_bytes(pool_result(ids[0], "30", "30"))
     with pytest.raises(InputError, match=f"sample '{ids[0]}' already has a result"):
-        service.import_results(session, tiny, "lab", "other.csv", other, today=TODAY)
+        positives.import_results(session, LAB, "other.csv", other, today=TODAY)
 
 
 def test_real_instrument_file_names_the_unknown_sample(session: Session, tiny: str) -> None:
@@ -228,17 +239,17 @@ def test_real_instrument_file_names_the_unknown_sample(session: Session, tiny: s
         match=r"BioRad_qPCR_melt.rdml line \d+, run '.*' well \w+ target '.*': "
         r"unknown sample 'katG 315'",
     ):
-        service.import_results(session, tiny, "lab", path.name, path.read_bytes(), today=TODAY)
+        positives.import_results(session, LAB, path.name, path.read_bytes(), today=TODAY)
     session.rollback()
     assert counts(session) == before
 
 
 def test_sampling_list_and_coverage(session: Session, tiny: str) -> None:
-    rnd = service.plan_round(
-        session, tiny, "t", day=DAY0, zones=["asm", "lab"], shifts=["day"], pool_size=5
+    rnd = rounds.plan_round(
+        session, T, RoundIn(day=DAY0, zones=["asm", "lab"], shifts=["day"], pool_size=5)
     )
     session.commit()
-    rows = service.sampling_list(session, tiny, rnd.id)
+    rows = sampling.sampling_list(session, T, rnd.id)
     # asm/day: 11 people → 3 pools (5, 5, 1); lab/day: 3 people → 1 pool.
     assert len(rows) == 14
     assert sorted({(r.collection_point, r.sample_id) for r in rows}) == [
@@ -247,17 +258,17 @@ def test_sampling_list_and_coverage(session: Session, tiny: str) -> None:
         ("asm", f"R{rnd.id}-P00003"),
         ("lab", f"R{rnd.id}-P00004"),
     ]
-    csv_text = service.sampling_list_csv(service.sampling_list(session, tiny, rnd.id, "lab"))
-    assert csv_text.splitlines()[0] == ",".join(service.LIST_COLUMNS)
+    csv_text = render.sampling_list_csv(sampling.sampling_list(session, T, rnd.id, "lab"))
+    assert csv_text.splitlines()[0] == ",".join(render.LIST_COLUMNS)
     assert len(csv_text.splitlines()) == 4
-    html = service.sampling_list_html(rnd, "Tiny plant", rows)
+    html = render.sampling_list_html(rnd, "Tiny plant", rows)
     assert html.count("<h2>") == 2 and "Worker A1" in html and "R1-P00004" in html
 
     # Collect pool 1 with A3 absent and pool 4 whole; pools 2 and 3 never come.
-    service.record_collection(session, tiny, "t", f"R{rnd.id}-P00001", absent=["A3"])
-    service.record_collection(session, tiny, "t", f"R{rnd.id}-P00004")
+    record_collection(session, T, f"R{rnd.id}-P00001", CollectionIn(absent=["A3"]))
+    record_collection(session, T, f"R{rnd.id}-P00004", CollectionIn())
     session.commit()
-    cov = {(c.zone, c.shift): c for c in service.coverage(session, tiny, rnd.id)}
+    cov = {(c.zone, c.shift): c for c in coverage.coverage(session, T, rnd.id)}
     asm, lab = cov[("asm", "day")], cov[("lab", "day")]
     assert (asm.expected, asm.sampled, asm.resulted, asm.missed) == (11, 4, 0, 7)
     assert [w["employee_no"] for w in asm.missed_workers] == [
@@ -271,23 +282,20 @@ def test_sampling_list_and_coverage(session: Session, tiny: str) -> None:
     ]
     assert (lab.expected, lab.sampled, lab.missed) == (3, 3, 0)
     # Results for pool 4 → resulted.
-    service.import_results(
+    positives.import_results(
         session,
-        tiny,
-        "lab",
+        LAB,
         "r.csv",
         csv_bytes(pool_result(f"R{rnd.id}-P00004", "", "")),
         today=TODAY,
     )
     session.commit()
-    lab = {(c.zone, c.shift): c for c in service.coverage(session, tiny, rnd.id)}[("lab", "day")]
+    lab = {(c.zone, c.shift): c for c in coverage.coverage(session, T, rnd.id)}[("lab", "day")]
     assert lab.resulted == 3
 
 
 def test_excel_results_import(session: Session, tiny: str, tmp_path) -> None:
-    from openpyxl import Workbook
-
-    rnd = service.plan_round(session, tiny, "t", day=DAY0, zones=["lab"], pool_size=1)
+    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1))
     session.commit()
     wb = Workbook()
     ws = wb.active
@@ -301,8 +309,8 @@ def test_excel_results_import(session: Session, tiny: str, tmp_path) -> None:
     wb.save(path)
     # Header "Sample ID" is not 'sample_id': the import names the missing column.
     with pytest.raises(InputError, match="missing column 'sample_id'"):
-        service.import_results(session, tiny, "lab", "plate.xlsx", path.read_bytes(), today=TODAY)
+        positives.import_results(session, LAB, "plate.xlsx", path.read_bytes(), today=TODAY)
     ws["A1"] = "sample_id"
     wb.save(path)
-    rep = service.import_results(session, tiny, "lab", "plate.xlsx", path.read_bytes(), today=TODAY)
+    rep = positives.import_results(session, LAB, "plate.xlsx", path.read_bytes(), today=TODAY)
     assert rep.format == "table" and rep.verdicts == {"negative": 2, "retest": 1}

@@ -1,6 +1,7 @@
 """Render an assessment (the ``report.json`` dictionary) as one self-contained HTML page.
 
-Plots are PNGs drawn with matplotlib (Agg) and inlined as data URIs, so the page needs
+Plots are PNGs drawn with matplotlib (a ``Figure`` of its own, saved through Agg: no
+pyplot, no global backend) and inlined as data URIs, so the page needs
 nothing from the internet to be read.
 """
 
@@ -13,32 +14,21 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from matplotlib.figure import Figure
 
 PRIORITIES = ("front-line", "livelihood", "standard")
 
 
-def _png(fig: Any) -> str:
+def _png(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def plot_available(report: dict[str, Any], scenario: str) -> str:
     """Workers available per day, one line per policy (mean with the 5–95 % band)."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 3.4))
+    fig = Figure(figsize=(8, 3.4))
+    ax = fig.subplots()
     for cell in report["cells"]:
         if cell["scenario"] != scenario:
             continue
@@ -56,9 +46,9 @@ def plot_available(report: dict[str, Any], scenario: str) -> str:
 
 def plot_fill(report: dict[str, Any]) -> str:
     """Share of ordered units shipped by their due date, by priority class."""
-    plt = _plt()
     cells = report["cells"]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(cells) + 1.4))
+    fig = Figure(figsize=(8, 0.45 * len(cells) + 1.4))
+    ax = fig.subplots()
     labels = [f"{c['policy']} · {c['scenario']}" for c in cells]
     width = 0.27
     for i, pr in enumerate(PRIORITIES):

@@ -22,7 +22,8 @@ from keepline import __version__
 from keepline.assessment.prevention import prevention_use
 from keepline.assessment.sweep import Executor, run_tasks
 from keepline.continuity.exposure import exposure
-from keepline.continuity.plan import PlanResult, plan
+from keepline.continuity.plan import plan
+from keepline.continuity.record import PlanSummary
 from keepline.outbreak.engine import Params, Run, calibrate_beta, simulate
 from keepline.outbreak.policy import Policy, to_controls
 from keepline.outbreak.population import Population, from_plant
@@ -85,54 +86,12 @@ def outbreak_task(
     return simulate(pop, controls, world, params, days, seed, reps, beta=beta)
 
 
-def plan_task(plant: PlantFile, wf: Any, scenario: Scenario, days: int) -> dict[str, Any]:
-    return plan_summary(plan(plant, wf, scenario, days, baseline=False))
+def plan_task(plant: PlantFile, wf: Any, scenario: Scenario, days: int) -> PlanSummary:
+    return plan(plant, wf, scenario, days, baseline=False).record().summary()
 
 
 def exposure_task(plant: PlantFile, scenario: Scenario, days: int) -> list[dict[str, Any]]:
     return [n.to_dict() for n in exposure(plant, scenario, days)]
-
-
-def plan_summary(res: PlanResult) -> dict[str, Any]:
-    """The parts of a plan the report needs, JSON-ready."""
-    fill: dict[str, float | None] = {}
-    short: dict[str, float] = {}
-    for pr in PRIORITY_ORDER:
-        orders = [o for o in res.orders if o.priority == pr.value and o.in_horizon]
-        qty = sum(o.qty for o in orders)
-        fill[pr.value] = (sum(o.shipped_by_due for o in orders) / qty) if qty else None
-        short[pr.value] = sum(o.qty - o.shipped_by_due for o in orders)
-    at_risk = [
-        {
-            "order": o.order,
-            "product": o.product,
-            "priority": o.priority,
-            "qty": o.qty,
-            "due": o.due.isoformat(),
-            "short_by_due": o.qty - o.shipped_by_due,
-            "units_unshipped": o.units_unshipped,
-        }
-        for o in res.orders
-        if o.at_risk
-    ]
-    return {
-        "fill_by_due": fill,
-        "units_short_by_due": short,
-        "units_lost": res.units_lost_by_class(),
-        "output_units": float(res.output_per_day().sum()),
-        "output_by_product": {
-            p: float(v)
-            for p, v in zip(res.inp.product_ids, res.output_per_day().sum(axis=1), strict=True)
-        },
-        "weighted_lateness": res.weighted_lateness(),
-        "orders_at_risk": at_risk,
-        "backups": [
-            f"{b['supplier']} for {b['material']} (activate by {b['activate_by']})"
-            for b in res.backups()
-        ],
-        "reasons": list(res.explanations),
-        "violations": list(res.violations),
-    }
 
 
 # ------------------------------------------------------------------------- the sweep
@@ -146,14 +105,14 @@ def production_days_lost(run: Run, pop: Population, plant: PlantFile) -> np.ndar
     return absent[:, :, prod].sum(axis=(1, 2))
 
 
-def output_lost(baseline: dict[str, Any], plan_: dict[str, Any]) -> dict[str, Any]:
+def output_lost(baseline: PlanSummary, plan_: PlanSummary) -> dict[str, Any]:
     """Output lost against the undisrupted plan: units per product, their total, and the
     share lost averaged over products (so a kit and an instrument weigh the same)."""
     by_product = {
-        p: max(0.0, base - plan_["output_by_product"].get(p, 0.0))
-        for p, base in baseline["output_by_product"].items()
+        p: max(0.0, base - plan_.output_by_product.get(p, 0.0))
+        for p, base in baseline.output_by_product.items()
     }
-    shares = [by_product[p] / base for p, base in baseline["output_by_product"].items() if base > 0]
+    shares = [by_product[p] / base for p, base in baseline.output_by_product.items() if base > 0]
     return {
         "output_lost_by_product": by_product,
         "output_lost_units": float(sum(by_product.values())),
@@ -210,7 +169,7 @@ def cell_task(
             "infectious_per_day": daily_bands(run.infectious),
         },
         "plans": [
-            {"which": label, "replicate": r, **cp}
+            {"which": label, "replicate": r, **cp.to_json()}
             for (label, r), cp in zip(chosen, plans, strict=True)
         ],
         "prevention": prevention,
@@ -260,12 +219,12 @@ def assess(
         else None,
     )
     report_cells = done[: len(cells)]
-    baseline = done[len(cells)]
+    baseline: PlanSummary = done[len(cells)]
     exposures = done[len(cells) + 1 :]
 
     for cell in report_cells:
         for cp in cell["plans"]:
-            cp.update(output_lost(baseline, cp))
+            cp.update(output_lost(baseline, PlanSummary.from_json(cp)))
         main = dict(cell["plans"][0])
         main["expected_output_lost_units"] = float(
             np.mean([cp["output_lost_units"] for cp in cell["plans"]])
@@ -297,7 +256,7 @@ def assess(
             "planned_replicates": "the 10th, 30th, 50th (median), 70th and 90th percentile "
             "replicates by worker-days lost in the zones with lines",
         },
-        "baseline_plan": baseline,
+        "baseline_plan": baseline.to_json(),
         "cells": report_cells,
         "exposure": {s.name: e for s, e in zip(scenarios, exposures, strict=True)},
     }

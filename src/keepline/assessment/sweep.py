@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from dask.distributed import Client, LocalCluster, as_completed
+
 from keepline.errors import KeeplineError
 
 
@@ -31,8 +33,6 @@ class Executor:
 
 @contextmanager
 def _client(ex: Executor) -> Iterator[Any]:
-    from dask.distributed import Client, LocalCluster
-
     if ex.scheduler:
         try:
             client = Client(ex.scheduler, timeout="10s")
@@ -72,8 +72,6 @@ def run_tasks(
             if on_done:
                 on_done(i)
         return out
-    from dask.distributed import as_completed
-
     with _client(ex) as client:
         futures = [client.submit(fn, *a, pure=False) for a in args]
         index = {f.key: i for i, f in enumerate(futures)}

@@ -5,52 +5,71 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from keepline.containment import service
+from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.containment import access, cases, restrictions, zone_states
+from keepline.containment import contacts as contact_tracing
+from keepline.containment.models import ZoneState
+from keepline.containment.schemas import (
+    CaseIn,
+    QuarantineIn,
+    RestrictionEnd,
+    RestrictionIn,
+    ZoneStateIn,
+)
+from keepline.containment.workforce import available
 from keepline.db import session_scope
 from keepline.errors import InputError
-from keepline.plant.service import get_enterprise
 from keepline.tabular import read_table
+from keepline.workforce import to_csv
 
 app = typer.Typer(
     help="Cases, isolation and quarantine, access events, contact tracing, zone states.",
     no_args_is_help=True,
 )
-ENTERPRISE = typer.Argument(..., help="Enterprise id (a loaded plant).")
-ACTOR = typer.Option("cli", help="Who does this, for the audit log.")
-DAY = ["%Y-%m-%d"]
+M = TypeVar("M", bound=BaseModel)
 
 
-def _d(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
+def _build(model: type[M], **values: Any) -> M:
+    """The API's input model from command-line values; a bad value is one line."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        raise InputError(
+            [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        ) from None
+
+
+def _day(value: str | None, field: str) -> dt.date | None:
+    return parse_day(value, field) if value else None
 
 
 @app.command("case")
 def case(
     enterprise: str = ENTERPRISE,
     employee_no: str = typer.Argument(..., help="The infected worker's employee number."),
-    confirmed: dt.datetime = typer.Option(..., formats=DAY, help="Day confirmed (isolated)."),
-    sample_day: dt.datetime | None = typer.Option(None, formats=DAY, help="Day of the sample."),
-    onset: dt.datetime | None = typer.Option(None, formats=DAY, help="Day symptoms began."),
+    confirmed: str = typer.Option(..., help="Day confirmed (isolated), YYYY-MM-DD."),
+    sample_day: str | None = typer.Option(None, help="Day of the sample."),
+    onset: str | None = typer.Option(None, help="Day symptoms began."),
     actor: str = ACTOR,
 ) -> None:
     """Record a confirmed case (isolated until two negative tests); the infectious
     window starts two days before the earlier of sample and onset."""
+    body = _build(
+        CaseIn,
+        employee_no=employee_no,
+        confirmed_on=parse_day(confirmed, "confirmed"),
+        sample_day=_day(sample_day, "sample_day"),
+        onset_day=_day(onset, "onset"),
+    )
     with session_scope() as session:
-        get_enterprise(session, enterprise)
-        c = service.open_case(
-            session,
-            enterprise,
-            actor,
-            employee_no,
-            confirmed_on=confirmed.date(),
-            sample_day=_d(sample_day),
-            onset_day=_d(onset),
-        )
+        c = cases.open_case(session, enterprise_scope(session, enterprise, actor), body)
     typer.echo(f"case {c.id}: {employee_no}, infectious {c.infectious_from} to {c.infectious_to}")
 
 
@@ -62,23 +81,24 @@ def restrict(
     reason: str = typer.Option(
         ..., help="case, pool-positive, close-contact, zone-lock or declaration."
     ),
-    start: dt.datetime = typer.Option(..., formats=DAY, help="First day away."),
+    start: str = typer.Option(..., help="First day away, YYYY-MM-DD."),
     end_rule: str = typer.Option("days:7", help="'days:N' or 'negative-tests:N'."),
     note: str = typer.Option("", help="Free text."),
     actor: str = ACTOR,
 ) -> None:
     """Isolate or quarantine one worker from a day, with the rule that ends it."""
+    body = _build(
+        RestrictionIn,
+        employee_no=employee_no,
+        kind=kind,
+        reason=reason,
+        start_day=parse_day(start, "start"),
+        end_rule=end_rule,
+        note=note,
+    )
     with session_scope() as session:
-        r = service.add_restriction(
-            session,
-            enterprise,
-            actor,
-            employee_no,
-            kind=kind,
-            reason=reason,
-            start_day=start.date(),
-            end_rule=end_rule,
-            note=note,
+        r = restrictions.add_restriction(
+            session, enterprise_scope(session, enterprise, actor), body
         )
     typer.echo(f"{r.kind} {r.id}: {employee_no} from {r.start_day} ({r.end_rule})")
 
@@ -87,15 +107,15 @@ def restrict(
 def release(
     enterprise: str = ENTERPRISE,
     restriction_id: int = typer.Argument(..., help="Isolation/quarantine id."),
-    last_day: dt.datetime = typer.Option(..., formats=DAY, help="Last day away."),
+    last_day: str = typer.Option(..., help="Last day away, YYYY-MM-DD."),
     reason: str = typer.Option(..., help="Why it ends."),
     actor: str = ACTOR,
 ) -> None:
     """End an isolation or quarantine."""
+    body = _build(RestrictionEnd, end_day=parse_day(last_day, "last_day"), reason=reason)
     with session_scope() as session:
-        r = service.end_restriction(
-            session, enterprise, actor, restriction_id, last_day.date(), reason
-        )
+        scope = enterprise_scope(session, enterprise, actor)
+        r = restrictions.end_restriction(session, scope, restriction_id, body)
     typer.echo(f"{r.kind} {r.id}: {r.employee_no} away until {r.end_day}")
 
 
@@ -114,10 +134,9 @@ def events(
         data = file.read_bytes()
     except OSError as exc:
         raise InputError([f"{file}: {exc.strerror}"]) from None
-    items = service.events_from_table(read_table(file.name, data))
+    table = read_table(file.name, data)
     with session_scope() as session:
-        get_enterprise(session, enterprise)
-        rep = service.save_events(session, enterprise, actor, items, file.name)
+        rep = access.import_events(session, enterprise_scope(session, enterprise, actor), table)
     typer.echo(
         f"{file.name}: {rep.rows} events, {rep.inserted} new, {rep.updated} updated, "
         f"{rep.unchanged} unchanged"
@@ -129,31 +148,34 @@ def contacts(
     enterprise: str = ENTERPRISE,
     case_id: int = typer.Argument(..., help="Case id."),
     min_minutes: float = typer.Option(
-        service.DEFAULT_MIN_MINUTES, help="Least summed minutes in one zone with the case."
+        contact_tracing.DEFAULT_MIN_MINUTES, help="Least summed minutes in one zone with the case."
     ),
     quarantine: bool = typer.Option(False, help="Quarantine the contacts found by --how."),
     how: str = typer.Option(
         "access,team,dormitory",
         help="Which contacts to quarantine: access, team, dormitory, zone-shift (comma-separated).",
     ),
-    days: int = typer.Option(service.CONTACT_QUARANTINE_DAYS, help="Quarantine length, days."),
+    days: int = typer.Option(
+        contact_tracing.CONTACT_QUARANTINE_DAYS, help="Quarantine length, days."
+    ),
     actor: str = ACTOR,
 ) -> None:
     """A case's contacts: roster (team, zone and shift, dormitory) and access events
     (time in the same zone within the infectious window)."""
+    body = None
+    if quarantine:
+        body = _build(
+            QuarantineIn,
+            how=[h.strip() for h in how.split(",") if h.strip()],
+            days=days,
+            min_minutes=min_minutes,
+        )
     with session_scope() as session:
-        found = service.contacts(session, enterprise, case_id, min_minutes=min_minutes)
+        scope = enterprise_scope(session, enterprise, actor)
+        found = contact_tracing.find_contacts(session, scope, case_id, min_minutes=min_minutes)
         done = []
-        if quarantine:
-            done = service.quarantine_contacts(
-                session,
-                enterprise,
-                actor,
-                case_id,
-                how=[h.strip() for h in how.split(",") if h.strip()],
-                days=days,
-                min_minutes=min_minutes,
-            )
+        if body is not None:
+            done = contact_tracing.quarantine_contacts(session, scope, case_id, body)
     t = Table(title=f"contacts of case {case_id}")
     for c in ("employee", "name", "team", "how", "minutes", "zones"):
         t.add_column(c)
@@ -177,10 +199,14 @@ def zone(
     actor: str = ACTOR,
 ) -> None:
     """Change a zone's state: open → restricted → locked → disinfecting → reopened."""
-    with session_scope() as session:
-        ch = service.change_zone_state(
-            session, enterprise, actor, zone_id, state, reason, closed_loop=closed_loop
+    if state not in {s.value for s in ZoneState}:
+        raise InputError(
+            [f"state: unknown state {state!r} (one of {', '.join(s.value for s in ZoneState)})"]
         )
+    body = _build(ZoneStateIn, state=state, reason=reason, closed_loop=closed_loop)
+    with session_scope() as session:
+        scope = enterprise_scope(session, enterprise, actor)
+        ch = zone_states.change_zone_state(session, scope, zone_id, body)
     typer.echo(f"{zone_id}: {ch.previous} → {ch.state} ({ch.day})")
 
 
@@ -190,9 +216,9 @@ def zones(
 ) -> None:
     """Every zone's state (and, with --history, every change: who, when, why)."""
     with session_scope() as session:
-        get_enterprise(session, enterprise)
-        states = service.zone_states(session, enterprise)
-        hist = service.zone_history(session, enterprise) if history else []
+        scope = enterprise_scope(session, enterprise)
+        states = zone_states.zone_states(session, scope)
+        hist = zone_states.zone_history(session, scope) if history else []
     t = Table(title=f"zones of {enterprise}")
     for c in ("zone", "state", "since", "by", "why"):
         t.add_column(c)
@@ -216,23 +242,21 @@ def zones(
 
 def availability_cmd(
     enterprise: str = ENTERPRISE,
-    start: dt.datetime = typer.Option(..., "--from", formats=DAY, help="First day."),
-    end: dt.datetime = typer.Option(..., "--to", formats=DAY, help="Last day (inclusive)."),
+    start: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
+    end: str = typer.Option(..., "--to", help="Last day (inclusive)."),
     csv: Path | None = typer.Option(
         None, help="Write date,zone,shift,skill,available CSV here (what 'plan --workforce' reads)."
     ),
 ) -> None:
     """Workers available per day × zone × shift × skill, from the roster, declarations,
     isolations, quarantines and zone states."""
-    from keepline.workforce import to_csv
-
+    first, last = parse_day(start, "from"), parse_day(end, "to")
     with session_scope() as session:
-        get_enterprise(session, enterprise)
-        rep = service.workforce(session, enterprise, start.date(), end.date())
+        rep = available(session, enterprise_scope(session, enterprise), first, last)
     wf = rep.workforce
     if csv:
         csv.write_text(to_csv(wf, rep.start), encoding="utf-8")
-    t = Table(title=f"{enterprise}: workers available {start.date()} to {end.date()}")
+    t = Table(title=f"{enterprise}: workers available {first} to {last}")
     t.add_column("zone")
     t.add_column("shift")
     for d in range(wf.days):

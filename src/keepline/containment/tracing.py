@@ -6,8 +6,9 @@ two gates must not double the exposure); each other event's overlap with that un
 then read off a cumulative-coverage function ``C(t)`` (seconds of case presence up to
 ``t``) as ``C(end) - C(start)`` with one ``searchsorted`` for all events. Zones are kept
 apart by shifting each zone's times by ``zone × span``. Time: O((n + k) log k) for
-``n`` events and ``k`` case intervals. A pairwise loop (:func:`overlaps_naive`) is the
-independent reference used in tests and the benchmark.
+``n`` events and ``k`` case intervals. A pairwise loop (``overlaps_naive`` in
+``tests/containment/oracles.py``) is the independent reference used in tests and the
+benchmark.
 
 Exposure is cumulative per zone: a worker is a contact when the summed overlap in one
 zone reaches the threshold (as in cumulative "15 minutes within a day" definitions).
@@ -85,30 +86,6 @@ def overlap_seconds(
     lo = np.minimum(ev_start, ev_end) + shift_e
     hi = ev_end + shift_e
     return np.maximum(coverage(hi) - coverage(lo), 0)
-
-
-def overlaps_naive(
-    case: list[tuple[int, int, int]], events: list[tuple[int, int, int]]
-) -> list[int]:
-    """Reference: each event's overlap with the union of the case's intervals in its
-    zone, by clipping every case interval to the event and merging (a double loop)."""
-    out = []
-    for ez, es, ee in events:
-        pieces = sorted((max(s, es), min(e, ee)) for z, s, e in case if z == ez)
-        total, cur_s, cur_e = 0, None, None
-        for s, e in pieces:
-            if e <= s:
-                continue
-            if cur_e is None or s > cur_e:
-                if cur_e is not None:
-                    total += cur_e - cur_s
-                cur_s, cur_e = s, e
-            else:
-                cur_e = max(cur_e, e)
-        if cur_e is not None:
-            total += cur_e - cur_s
-        out.append(total)
-    return out
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""``keepline plan`` and ``keepline exposure``: the shell around the continuity engines."""
+"""``keepline plan PLANT`` and ``keepline exposure``: the shell around the continuity
+engines. The ``plan`` command itself (with ``--from-db``, the re-plan from the daily
+record) is composed in ``keepline.plan_cli``, above this package and production."""
 
 from __future__ import annotations
 
@@ -7,19 +9,27 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from openpyxl import Workbook
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from keepline.continuity.exposure import exposure_input
+from keepline.continuity.lp import SolverOptions
+from keepline.continuity.model import build_input
+from keepline.continuity.plan import plan
+from keepline.continuity.record import PlanRecord
+from keepline.continuity.willems import chain_path, convert
 from keepline.errors import InputError
+from keepline.plant.cli import plant_from_arg
+from keepline.plant.schema import PlantFile
+from keepline.scenario import NO_SCENARIO, Scenario, load_scenario
+from keepline.workforce import from_csv
 
 console = Console()
 
 
-def _plant_and_scenario(plant: str, scenario: Path | None):
-    from keepline.plant.cli import plant_from_arg
-    from keepline.scenario import NO_SCENARIO, load_scenario
-
+def _plant_and_scenario(plant: str, scenario: Path | None) -> tuple[PlantFile, Scenario]:
     p = plant_from_arg(plant)
     s = load_scenario(scenario, p) if scenario else NO_SCENARIO
     return p, s
@@ -31,72 +41,17 @@ def _write_json(path: Path, data: Any) -> None:
     tmp.replace(path)
 
 
-def plan_command(
-    plant: str | None = typer.Argument(
-        None, help="Plant file (.yaml/.xlsx) or a loaded enterprise id (not with --from-db)."
-    ),
-    from_db: str | None = typer.Option(
-        None,
-        "--from-db",
-        metavar="ENTERPRISE",
-        help="Re-plan a loaded enterprise from its daily record (stock, open purchase "
-        "shipments, remaining orders, supplier and region status, cleared roster) and store "
-        "the plan; see docs/materials.md.",
-    ),
-    as_of: str | None = typer.Option(
-        None,
-        "--as-of",
-        help="With --from-db: the plan's first day (default: today); the state is the "
-        "record at the end of the day before.",
-    ),
-    scenario: Path | None = typer.Option(
-        None,
-        "--scenario",
-        help="Scenario YAML: suppliers, regions, lanes, zones or lines "
-        "down over given days, transit delays (see examples/scenarios/).",
-    ),
-    workforce: Path | None = typer.Option(
-        None,
-        "--workforce",
-        help="Workers available per day, zone, shift and skill (CSV: date,zone,shift,skill,"
-        "available); rows not given keep the planned headcount. Default: everyone.",
-    ),
-    horizon: int = typer.Option(
-        90, "--horizon", min=1, max=730, help="Days to plan, from the plant's horizon_start."
-    ),
-    json_out: Path | None = typer.Option(None, "--json", help="Write the full plan as JSON."),
-    xlsx_out: Path | None = typer.Option(
-        None,
-        "--xlsx",
-        help="Write the plan as an Excel workbook (orders, production, "
-        "purchases, shipments, backups, reasons).",
-    ),
-    time_limit: float = typer.Option(120.0, "--time-limit", help="Seconds per LP solve."),
+def plan_plant(
+    plant: str,
+    scenario: Path | None,
+    workforce: Path | None,
+    horizon: int,
+    json_out: Path | None,
+    xlsx_out: Path | None,
+    time_limit: float,
 ) -> None:
-    """Plan production under disruption: which orders ship when, and why some are late.
-
-    Serves front-line orders first, then livelihood, then standard (strictly), within
-    each class minimising weighted lateness (penalty per unit-day), then cost. Prints the
-    orders at risk with the binding constraints; --json/--xlsx write the whole plan.
-    """
-    if from_db is not None:
-        if plant is not None or scenario is not None or workforce is not None:
-            raise InputError(
-                [
-                    "--from-db: plans from the daily record; give no PLANT, "
-                    "--scenario or --workforce with it"
-                ]
-            )
-        from keepline.production.cli import plan_from_db
-
-        plan_from_db(from_db, as_of, horizon, "cli")
-        return
-    if plant is None:
-        raise InputError(["PLANT: give a plant file or enterprise id, or --from-db ENTERPRISE"])
-    from keepline.continuity.lp import SolverOptions
-    from keepline.continuity.plan import plan
-    from keepline.workforce import from_csv
-
+    """``keepline plan PLANT``: plan a plant file or a loaded enterprise and print the
+    orders, the orders at risk with their reasons and the backups; write --json/--xlsx."""
     p, s = _plant_and_scenario(plant, scenario)
     wf = from_csv(workforce, p, horizon) if workforce else None
     with console.status("solving the plan…"):
@@ -145,11 +100,12 @@ def plan_command(
             console.print(f" • {line}")
     else:
         console.print("every order due in the horizon ships on time")
-    for b in res.backups():
+    record = res.record()
+    for b in record.backups:
         console.print(
-            f"activate backup {b['supplier']} for {b['material']} by "
-            f"{b['activate_by']} (first order {b['first_order']}, "
-            f"cost {b['activation_cost']:,.0f})"
+            f"activate backup {b.supplier} for {b.material} by "
+            f"{b.activate_by} (first order {b.first_order}, "
+            f"cost {b.activation_cost:,.0f})"
         )
     for note in res.notes:
         console.print(f"note: {note}")
@@ -160,17 +116,15 @@ def plan_command(
         f"solved in {res.seconds:.2f} s"
     )
     if json_out:
-        _write_json(json_out, res.to_dict())
+        _write_json(json_out, record.to_json())
         console.print(f"wrote {json_out}")
     if xlsx_out:
-        write_plan_xlsx(res, xlsx_out)
+        write_plan_xlsx(record, xlsx_out)
         console.print(f"wrote {xlsx_out}")
 
 
-def write_plan_xlsx(res, path: Path) -> None:
-    from openpyxl import Workbook
-
-    d = res.to_dict()
+def write_plan_xlsx(record: PlanRecord, path: Path) -> None:
+    d = record.to_json()
     wb = Workbook()
     wb.remove(wb.active)
     sheets = {
@@ -234,13 +188,8 @@ def exposure_command(
     PI the priority-weighted units short (front-line 100, livelihood 10, standard 1) with
     the node down for TTR days. Flagged: TTS < TTR.
     """
-    from keepline.continuity.exposure import exposure_input
-    from keepline.continuity.model import build_input
-
     unit = 1
     if willems is not None:
-        from keepline.continuity.willems import chain_path, convert
-
         chain = convert(chain_path(willems_dir, willems), horizon_days=horizon)
         unit = chain.period_days
         inp = build_input(chain.plant, None, None, max(1, horizon // unit), chain.outbound)

@@ -10,11 +10,9 @@ with weights sized from the LP's own data and a numerically fragile range.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -33,6 +31,15 @@ from keepline.continuity.model import (
     option_blocked,
     orders_in_horizon,
     validate,
+)
+from keepline.continuity.record import (
+    BackupRecord,
+    OrderRecord,
+    PlanRecord,
+    ProductionRow,
+    PurchaseRow,
+    ShipmentRow,
+    SolverStats,
 )
 from keepline.continuity.rounding import round_schedule
 from keepline.plant.schema import PlantFile
@@ -266,31 +273,6 @@ def _schedule_from(model: lpm.LPModel, x: np.ndarray) -> Schedule:
 
 
 @dataclass
-class OrderOutcome:
-    order: str
-    product: str
-    priority: str
-    qty: float
-    due: dt.date
-    in_horizon: bool
-    shipped_by_due: float
-    shipped_in_horizon: float
-    units_late: float  # shipped after the due date, within the horizon
-    units_unshipped: float  # not shipped by the horizon end
-    late_unit_days: float
-    weighted_lateness: float
-    last_ship: dt.date | None
-
-    @property
-    def fill_by_due(self) -> float:
-        return self.shipped_by_due / self.qty
-
-    @property
-    def at_risk(self) -> bool:
-        return self.in_horizon and self.shipped_by_due < self.qty - 1e-6
-
-
-@dataclass
 class PlanResult:
     """A checked whole-unit plan with its LP bound, the greedy baseline and the reasons."""
 
@@ -298,7 +280,7 @@ class PlanResult:
     schedule: Schedule
     lp: LPSolution
     greedy: Schedule | None
-    orders: list[OrderOutcome]
+    orders: list[OrderRecord]
     explanations: list[str]
     notes: list[str]
     violations: list[str]
@@ -339,20 +321,20 @@ class PlanResult:
         np.add.at(out, inp.pair_product, self.schedule.produce)
         return out
 
-    def backups(self) -> list[dict[str, Any]]:
+    def backups(self) -> list[BackupRecord]:
         inp, s = self.inp, self.schedule
         out = []
         for j in np.flatnonzero(s.activate >= 0):
             first = int(np.flatnonzero(s.buy[j] > 0)[0])
             out.append(
-                {
-                    "material": inp.material_ids[inp.opt_material[j]],
-                    "supplier": inp.supplier_ids[inp.opt_supplier[j]],
-                    "activate_by": inp.day(s.activate[j]).isoformat(),
-                    "first_order": inp.day(first - int(inp.opt_lead[j])).isoformat(),
-                    "activation_cost": float(inp.opt_act_cost[j]),
-                    "qty": float(s.buy[j].sum()),
-                }
+                BackupRecord(
+                    material=inp.material_ids[inp.opt_material[j]],
+                    supplier=inp.supplier_ids[inp.opt_supplier[j]],
+                    activate_by=inp.day(s.activate[j]),
+                    first_order=inp.day(first - int(inp.opt_lead[j])),
+                    activation_cost=float(inp.opt_act_cost[j]),
+                    qty=float(s.buy[j].sum()),
+                )
             )
         return out
 
@@ -362,106 +344,81 @@ class PlanResult:
             (s.buy.sum(axis=1) * inp.opt_cost).sum() + inp.opt_act_cost[s.activate >= 0].sum()
         )
 
-    def production_rows(self) -> list[dict[str, Any]]:
+    def production_rows(self) -> list[ProductionRow]:
         inp, s = self.inp, self.schedule
         return [
-            {
-                "date": inp.day(t).isoformat(),
-                "line": inp.line_ids[inp.pair_line[q]],
-                "product": inp.product_ids[inp.pair_product[q]],
-                "units": float(s.produce[q, t]),
-            }
+            ProductionRow(
+                date=inp.day(t),
+                line=inp.line_ids[inp.pair_line[q]],
+                product=inp.product_ids[inp.pair_product[q]],
+                units=float(s.produce[q, t]),
+            )
             for q, t in zip(*np.nonzero(s.produce), strict=True)
         ]
 
-    def purchase_rows(self) -> list[dict[str, Any]]:
+    def purchase_rows(self) -> list[PurchaseRow]:
         inp, s = self.inp, self.schedule
-        rows = []
-        for j, t in zip(*np.nonzero(s.buy), strict=True):
-            rows.append(
-                {
-                    "order_date": inp.day(t - int(inp.opt_lead[j])).isoformat(),
-                    "dispatch_date": inp.day(t).isoformat(),
-                    "arrival_date": inp.day(arrival_day(inp, int(j), int(t))).isoformat(),
-                    "material": inp.material_ids[inp.opt_material[j]],
-                    "supplier": inp.supplier_ids[inp.opt_supplier[j]],
-                    "qty": float(s.buy[j, t]),
-                }
+        rows = [
+            PurchaseRow(
+                order_date=inp.day(t - int(inp.opt_lead[j])),
+                dispatch_date=inp.day(t),
+                arrival_date=inp.day(arrival_day(inp, int(j), int(t))),
+                material=inp.material_ids[inp.opt_material[j]],
+                supplier=inp.supplier_ids[inp.opt_supplier[j]],
+                qty=float(s.buy[j, t]),
             )
-        rows.sort(key=lambda r: (r["order_date"], r["material"]))
+            for j, t in zip(*np.nonzero(s.buy), strict=True)
+        ]
+        rows.sort(key=lambda r: (r.order_date, r.material))
         return rows
 
-    def shipment_rows(self) -> list[dict[str, Any]]:
+    def shipment_rows(self) -> list[ShipmentRow]:
         inp, s = self.inp, self.schedule
         return [
-            {
-                "date": inp.day(t).isoformat(),
-                "order": inp.order_ids[o],
-                "units": float(s.ship[o, t]),
-            }
+            ShipmentRow(date=inp.day(t), order=inp.order_ids[o], units=float(s.ship[o, t]))
             for t, o in sorted(zip(*np.nonzero(s.ship.T), strict=True))
         ]
 
-    def to_dict(self) -> dict[str, Any]:
+    def record(self) -> PlanRecord:
+        """The plan as a typed record (``continuity.record``): what ``--json``, the
+        assessment and stored plans serialise."""
         inp = self.inp
         out = self.output_per_day()
-        return {
-            "horizon_start": inp.start.isoformat(),
-            "horizon_days": inp.horizon,
-            "weighted_lateness": self.weighted_lateness(),
-            "weighted_lateness_by_class": self.lateness_by_class,
-            "lp_bound_by_class": self.lp_lateness_by_class,
-            "greedy_by_class": self.greedy_lateness_by_class,
-            "rounding_gap": self.rounding_gap(),
-            "plan_source": self.source,
-            "units_lost_by_class": self.units_lost_by_class(),
-            "cost": self.cost(),
-            "orders": [
-                {
-                    "order": o.order,
-                    "product": o.product,
-                    "priority": o.priority,
-                    "qty": o.qty,
-                    "due": o.due.isoformat(),
-                    "in_horizon": o.in_horizon,
-                    "fill_by_due": o.fill_by_due,
-                    "shipped_by_due": o.shipped_by_due,
-                    "shipped_in_horizon": o.shipped_in_horizon,
-                    "units_late": o.units_late,
-                    "units_unshipped": o.units_unshipped,
-                    "late_unit_days": o.late_unit_days,
-                    "weighted_lateness": o.weighted_lateness,
-                    "last_ship": o.last_ship.isoformat() if o.last_ship else None,
-                    "at_risk": o.at_risk,
-                }
-                for o in self.orders
-            ],
-            "output_per_day": {
-                p: [float(v) for v in out[i]] for i, p in enumerate(inp.product_ids)
-            },
-            "backups": self.backups(),
-            "production": self.production_rows(),
-            "purchases": self.purchase_rows(),
-            "shipments": self.shipment_rows(),
-            "explanations": self.explanations,
-            "notes": self.notes,
-            "check": {"violations": self.violations, "ok": not self.violations},
-            "solver": {
-                "name": "HiGHS",
-                "method": self.lp.solver,
-                "seconds_lp": self.lp.seconds,
-                "seconds_total": self.seconds,
-                "rows": self.lp.model.n_row,
-                "columns": self.lp.model.n_col,
-                "nonzeros": self.lp.model.nnz(),
-                "level_objectives": self.lp.level_values,
-                "level_seconds": self.lp.level_seconds,
-                "level_iterations": self.lp.level_iterations,
-            },
-        }
+        return PlanRecord(
+            horizon_start=inp.start,
+            horizon_days=inp.horizon,
+            weighted_lateness=self.weighted_lateness(),
+            weighted_lateness_by_class=self.lateness_by_class,
+            lp_bound_by_class=self.lp_lateness_by_class,
+            greedy_by_class=self.greedy_lateness_by_class,
+            rounding_gap=self.rounding_gap(),
+            plan_source=self.source,
+            units_lost_by_class=self.units_lost_by_class(),
+            cost=self.cost(),
+            orders=tuple(self.orders),
+            output_per_day={p: [float(v) for v in out[i]] for i, p in enumerate(inp.product_ids)},
+            backups=tuple(self.backups()),
+            production=tuple(self.production_rows()),
+            purchases=tuple(self.purchase_rows()),
+            shipments=tuple(self.shipment_rows()),
+            explanations=tuple(self.explanations),
+            notes=tuple(self.notes),
+            violations=tuple(self.violations),
+            solver=SolverStats(
+                method=self.lp.solver,
+                seconds_lp=self.lp.seconds,
+                seconds_total=self.seconds,
+                rows=self.lp.model.n_row,
+                columns=self.lp.model.n_col,
+                nonzeros=self.lp.model.nnz(),
+                level_objectives=self.lp.level_values,
+                level_seconds=self.lp.level_seconds,
+                level_iterations=self.lp.level_iterations,
+            ),
+        )
 
 
-def _outcomes(inp: PlanInput, s: Schedule) -> list[OrderOutcome]:
+def _outcomes(inp: PlanInput, s: Schedule, lp_ship: np.ndarray) -> list[OrderRecord]:
     T = inp.horizon
     late = lateness(inp, s.ship)
     out = []
@@ -476,7 +433,7 @@ def _outcomes(inp: PlanInput, s: Schedule) -> list[OrderOutcome]:
             unit_days += max(inp.order_qty[o] - total, 0.0) * (T - max(due, 0))
         shipped_days = np.flatnonzero(s.ship[o] > 0)
         out.append(
-            OrderOutcome(
+            OrderRecord(
                 order=oid,
                 product=inp.product_ids[inp.order_product[o]],
                 priority=PRIORITY_NAMES[inp.order_rank[o]],
@@ -490,6 +447,7 @@ def _outcomes(inp: PlanInput, s: Schedule) -> list[OrderOutcome]:
                 late_unit_days=unit_days if in_h else 0.0,
                 weighted_lateness=float(late[o]),
                 last_ship=inp.day(shipped_days[-1]) if len(shipped_days) else None,
+                lp_shipped_by_due=float(lp_ship[o, : max(due, 0) + 1].sum()),
             )
         )
     return out
@@ -554,7 +512,7 @@ def plan_input(
             f"{'/'.join(f'{greedy_late[k]:,.0f}' for k in PRIORITY_NAMES)})"
         ]
         rounded, violations, source, late = greedy, [], "greedy", greedy_late
-    orders = _outcomes(inp, rounded)
+    orders = _outcomes(inp, rounded, sol.schedule.ship)
     res = PlanResult(
         source=source,
         inp=inp,

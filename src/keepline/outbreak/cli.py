@@ -8,7 +8,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import typer
+from matplotlib.figure import Figure
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
@@ -102,13 +104,8 @@ def _simulate(
 
 
 def _plot(series: list[tuple[str, Run]], pop: Population, path: Path, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    fig, ax = plt.subplots(figsize=(9, 4.8))
+    fig = Figure(figsize=(9, 4.8))
+    ax = fig.subplots()
     for name, run in series:
         avail = run.present.sum(axis=2)
         x = np.arange(avail.shape[1])
@@ -123,7 +120,6 @@ def _plot(series: list[tuple[str, Run]], pop: Population, path: Path, title: str
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 ROWS = (

@@ -299,6 +299,28 @@ def get_enterprise(session: Session, enterprise_id: str) -> m.Enterprise:
     return ent
 
 
+def plant_axes(
+    session: Session, enterprise_id: str
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The zones, shifts (file order) and skills (sorted, from the teams) of a loaded
+    plant: the axes of its ``Workforce``, as ``keepline.workforce.plant_axes`` reads
+    them from the plant file, without rebuilding the whole file."""
+    eid = get_enterprise(session, enterprise_id).id
+    zones = tuple(
+        session.scalars(
+            select(m.Zone.id).where(m.Zone.enterprise_id == eid).order_by(m.Zone.position)
+        )
+    )
+    shifts = tuple(
+        session.scalars(
+            select(m.Shift.id).where(m.Shift.enterprise_id == eid).order_by(m.Shift.position)
+        )
+    )
+    teams = session.scalars(select(m.Team.skills).where(m.Team.enterprise_id == eid))
+    skills = tuple(sorted({k for team_skills in teams for k in team_skills}))
+    return zones, shifts, skills
+
+
 def export_plant(session: Session, enterprise_id: str) -> PlantFile:
     """Rebuild the plant file from the database rows."""
     ent = get_enterprise(session, enterprise_id)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Response
 from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.continuity.record import StoredPlanResult
 from keepline.production import backflush, progress, queries, replan, service
 from keepline.production import schemas as s
 from keepline.production.auth import Planner, ProductionReader
@@ -66,14 +67,15 @@ def orders(
 
 
 def _summary(p: StoredPlan) -> dict:  # type: ignore[type-arg]
+    res = StoredPlanResult.from_json(p.result)
     return dict(
         id=p.id,
         as_of=p.as_of,
         horizon_days=p.horizon_days,
         actor=p.actor,
         created_at=p.created_at,
-        orders_at_risk=p.result.get("orders_at_risk", []),
-        backups=p.result.get("backups", []),
+        orders_at_risk=list(res.orders_at_risk),
+        backups=[b.to_json() for b in res.backups],
     )
 
 

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.continuity.record import StoredPlanResult
 from keepline.db import session_scope
 from keepline.production import backflush as backflush_flow
 from keepline.production import progress, service
@@ -78,23 +79,23 @@ def plan_from_db(enterprise: str, as_of: str | None, horizon: int, actor: str) -
         p = replan_flow.replan(session, scope, day, horizon)
         prev = service.previous_plan(session, scope, p)
         cmp = service.compare_plans(session, scope, p.id) if prev else None
-    res = p.result
+    res = StoredPlanResult.from_json(p.result)
     t = Table(title=f"{enterprise}: plan {p.id} from {p.as_of} ({p.horizon_days} days)")
     for col in ("order", "priority", "due", "to ship", "by due", "at risk"):
         t.add_column(col)
-    for oid, o in res["orders"].items():
+    for oid, o in res.orders.items():
         t.add_row(
             oid,
-            o["priority"],
-            o["due"],
-            f"{o['qty']:,.0f}",
-            f"{o['fill_by_due']:,.0f}",
-            "yes" if o["at_risk"] else "",
+            o.priority,
+            o.due.isoformat(),
+            f"{o.qty:,.0f}",
+            f"{o.fill_by_due:,.0f}",
+            "yes" if o.at_risk else "",
         )
     console.print(t)
-    for b in res["backups"]:
-        console.print(f"activate backup {b['supplier']} for {b['material']} by {b['activate_on']}")
-    for r in res["reasons"]:
+    for b in res.backups:
+        console.print(f"activate backup {b.supplier} for {b.material} by {b.activate_on}")
+    for r in res.reasons:
         console.print(f"why: {r}")
     if cmp is not None:
         for line in cmp.lines():
@@ -126,14 +127,13 @@ def plans(enterprise: str = ENTERPRISE) -> None:
     for col in ("plan", "as of", "horizon", "orders at risk", "backups", "by"):
         t.add_column(col)
     for p in rows:
-        backups = ", ".join(
-            f"{b['supplier']} ({b['material']})" for b in p.result.get("backups", [])
-        )
+        res = StoredPlanResult.from_json(p.result)
+        backups = ", ".join(f"{b.supplier} ({b.material})" for b in res.backups)
         t.add_row(
             str(p.id),
             str(p.as_of),
             str(p.horizon_days),
-            ", ".join(p.result.get("orders_at_risk", [])) or "none",
+            ", ".join(res.orders_at_risk) or "none",
             backups,
             p.actor,
         )

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
+from keepline.continuity.record import StoredPlanResult
 from keepline.errors import NotFound
 from keepline.plant import models as pm
 from keepline.production import compare as compare_engine
@@ -177,16 +177,16 @@ def store_plan(
     scope: EnterpriseScope,
     as_of: dt.date,
     horizon_days: int,
-    inputs: dict[str, Any],
-    result: dict[str, Any],
+    inputs: compare_engine.PlanInputs,
+    result: StoredPlanResult,
 ) -> StoredPlan:
     eid, actor = scope.enterprise_id, scope.actor
     row = StoredPlan(
         enterprise_id=eid,
         as_of=as_of,
         horizon_days=horizon_days,
-        inputs=inputs,
-        result=result,
+        inputs=inputs.to_json(),
+        result=result.to_json(),
         actor=actor,
         created_at=now(),
     )
@@ -202,7 +202,7 @@ def store_plan(
         after={
             "as_of": as_of,
             "horizon_days": horizon_days,
-            "orders_at_risk": result.get("orders_at_risk", []),
+            "orders_at_risk": list(result.orders_at_risk),
         },
     )
     return row
@@ -247,7 +247,14 @@ def compare_plans(
     )
     if old is None:
         raise bad("against", f"plan {plan_id} is the first plan; nothing to compare with")
-    return compare_engine.compare(old.id, old.inputs, old.result, new.id, new.inputs, new.result)
+    return compare_engine.compare(
+        old.id,
+        compare_engine.PlanInputs.from_json(old.inputs),
+        StoredPlanResult.from_json(old.result),
+        new.id,
+        compare_engine.PlanInputs.from_json(new.inputs),
+        StoredPlanResult.from_json(new.result),
+    )
 
 
 def latest_plan_production(
@@ -260,7 +267,7 @@ def latest_plan_production(
         if offset < 0 or offset >= plan.horizon_days:
             continue
         out = {}
-        for product, series in (plan.result.get("production") or {}).items():
+        for product, series in StoredPlanResult.from_json(plan.result).production.items():
             arr = np.zeros(horizon)
             tail = np.asarray(series[offset : offset + horizon], dtype=float)
             arr[: tail.size] = tail

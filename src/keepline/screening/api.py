@@ -1,5 +1,6 @@
-"""Routes of screening. Rounds are visible to every role of the enterprise; samples,
-results and who was missed are health data: health officers and admins only."""
+"""Routes of screening. Who may call each is declared in :mod:`keepline.screening.auth`:
+rounds are visible to every role of the enterprise; samples, results and who was missed
+are health data: health officers and admins only."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from sqlalchemy import select
 
-from keepline.apikit.auth import HealthStaff, Tenant
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
-from keepline.screening import service
+from keepline.screening import coverage as coverage_service
+from keepline.screening import positives, queries, render, rounds, samples, sampling
+from keepline.screening.auth import HealthDataReader, RoundReader, ScreeningStaff
 from keepline.screening.models import Round, Sample, SampleMember
 from keepline.screening.schemas import (
     CollectionIn,
@@ -41,37 +42,22 @@ class ListFormat(StrEnum):
 
 
 @router.post("/screening/rounds", response_model=RoundOut, status_code=201)
-def plan_round(body: RoundIn, session: DB, caller: HealthStaff) -> Round:
+def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> Round:
     """Plan a round for zones × shifts on a day; pools are formed team by team at each
     zone's collection point unless the lab's ``pools`` are given (no member twice)."""
-    return service.plan_round(
-        session,
-        caller.enterprise_id,  # type: ignore[arg-type]
-        caller.actor,
-        day=body.day,
-        zones=body.zones,
-        shifts=body.shifts,
-        pool_size=body.pool_size,
-        test_type=body.test_type,
-        assay=body.assay,
-        pools=[(p.pool_id, p.members) for p in body.pools] if body.pools is not None else None,
-    )
-
-
-ROUND_SORTS = {"day": Round.day, "id": Round.id}
+    return rounds.plan_round(session, scope, body)
 
 
 @router.get("/screening/rounds", response_model=Page[RoundOut])
-def list_rounds(session: DB, caller: Tenant, paging: Paging) -> Response:
+def list_rounds(session: DB, scope: RoundReader, paging: Paging) -> Response:
     """Rounds, newest day first (sort: day, id)."""
-    q = select(Round).where(Round.enterprise_id == caller.enterprise_id)
-    items, total = fetch_page(session, q, paging, ROUND_SORTS, "-day")
+    items, total = fetch_page(session, queries.rounds(scope), paging, queries.ROUND_SORTS, "-day")
     return page_of([RoundOut.model_validate(r) for r in items], total, paging)
 
 
 @router.get("/screening/rounds/{round_id}", response_model=RoundOut)
-def get_round(round_id: RoundId, session: DB, caller: Tenant) -> Round:
-    return service.get_round(session, caller.enterprise_id, round_id)  # type: ignore[arg-type]
+def get_round(round_id: RoundId, session: DB, scope: RoundReader) -> Round:
+    return rounds.get_round(session, scope, round_id)
 
 
 @router.get(
@@ -82,29 +68,28 @@ def get_round(round_id: RoundId, session: DB, caller: Tenant) -> Round:
 def sampling_list(
     round_id: RoundId,
     session: DB,
-    caller: HealthStaff,
+    scope: HealthDataReader,
     collection_point: Annotated[str | None, Query(max_length=64)] = None,
     format: ListFormat = ListFormat.json,
-):  # type: ignore[no-untyped-def]
+) -> Response | list[ListRowOut]:
     """Who gives a swab into which tube, per collection point: JSON, CSV or a printable
     HTML page (one page per collection point)."""
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    rnd = service.get_round(session, eid, round_id)
-    rows = service.sampling_list(session, eid, round_id, collection_point)
+    rnd = rounds.get_round(session, scope, round_id)
+    rows = sampling.sampling_list(session, scope, round_id, collection_point)
     if format is ListFormat.csv:
-        return PlainTextResponse(service.sampling_list_csv(rows), media_type="text/csv")
+        return PlainTextResponse(render.sampling_list_csv(rows), media_type="text/csv")
     if format is ListFormat.html:
-        name = get_enterprise(session, eid).name
-        return HTMLResponse(service.sampling_list_html(rnd, name, rows))
-    return [ListRowOut(**dataclasses.asdict(r)) for r in rows]
+        name = get_enterprise(session, scope.enterprise_id).name
+        return HTMLResponse(render.sampling_list_html(rnd, name, rows))
+    return rows
 
 
 @router.get("/screening/rounds/{round_id}/coverage", response_model=list[CoverageOut])
-def coverage(round_id: RoundId, session: DB, caller: HealthStaff) -> list[CoverageOut]:
+def coverage(round_id: RoundId, session: DB, scope: HealthDataReader) -> list[CoverageOut]:
     """Per zone and shift: expected, sampled, resulted, missed — and who was missed."""
     return [
         CoverageOut.model_validate(dataclasses.asdict(c))
-        for c in service.coverage(session, caller.enterprise_id, round_id)  # type: ignore[arg-type]
+        for c in coverage_service.coverage(session, scope, round_id)
     ]
 
 
@@ -125,62 +110,41 @@ def _sample_out(s: Sample, members: list[SampleMember]) -> SampleOut:
     )
 
 
-SAMPLE_SORTS = {"id": Sample.id, "verdict": Sample.verdict, "kind": Sample.kind}
-
-
 @router.get("/screening/rounds/{round_id}/samples", response_model=Page[SampleOut])
 def list_samples(
     round_id: RoundId,
     session: DB,
-    caller: HealthStaff,
+    scope: HealthDataReader,
     paging: Paging,
     verdict: Annotated[str | None, Query(max_length=10)] = None,
     kind: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """The round's tubes with members, verdicts and Ct values (sort: id, verdict, kind)."""
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    service.get_round(session, eid, round_id)
-    q = select(Sample).where(Sample.enterprise_id == eid, Sample.round_id == round_id)
-    if verdict:
-        q = q.where(Sample.verdict == verdict)
-    if kind:
-        q = q.where(Sample.kind == kind)
-    items, total = fetch_page(session, q, paging, SAMPLE_SORTS, "id")
-    members: dict[str, list[SampleMember]] = {}
-    if items:
-        for m in session.scalars(
-            select(SampleMember)
-            .where(
-                SampleMember.enterprise_id == eid,
-                SampleMember.sample_id.in_([s.id for s in items]),
-            )
-            .order_by(SampleMember.position)
-        ):
-            members.setdefault(m.sample_id, []).append(m)
+    q = queries.round_samples(session, scope, round_id, verdict=verdict, kind=kind)
+    items, total = fetch_page(session, q, paging, queries.SAMPLE_SORTS, "id")
+    members = queries.members_by_sample(session, scope, [s.id for s in items])
     return page_of([_sample_out(s, members.get(s.id, [])) for s in items], total, paging)
 
 
 @router.get("/screening/samples/{sample_id}", response_model=SampleOut)
-def get_sample(sample_id: SampleId, session: DB, caller: HealthStaff) -> SampleOut:
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    s = service.get_sample(session, eid, sample_id)
-    return _sample_out(s, service.members_of(session, eid, sample_id))
+def get_sample(sample_id: SampleId, session: DB, scope: HealthDataReader) -> SampleOut:
+    s = samples.get_sample(session, scope, sample_id)
+    return _sample_out(s, samples.members_of(session, scope, sample_id))
 
 
 @router.post("/screening/samples/{sample_id}/collection", response_model=SampleOut)
-def collect(sample_id: SampleId, body: CollectionIn, session: DB, caller: HealthStaff) -> SampleOut:
+def collect(
+    sample_id: SampleId, body: CollectionIn, session: DB, scope: ScreeningStaff
+) -> SampleOut:
     """Mark a tube collected; ``absent`` lists members who gave no swab."""
-    eid: str = caller.enterprise_id  # type: ignore[assignment]
-    s = service.record_collection(
-        session, eid, caller.actor, sample_id, absent=body.absent, at=body.at
-    )
-    return _sample_out(s, service.members_of(session, eid, sample_id))
+    s = samples.record_collection(session, scope, sample_id, body)
+    return _sample_out(s, samples.members_of(session, scope, sample_id))
 
 
 @router.post("/screening/results", response_model=ImportOut)
 def import_results(
     session: DB,
-    caller: HealthStaff,
+    scope: ScreeningStaff,
     file: Annotated[
         UploadFile,
         File(
@@ -195,11 +159,5 @@ def import_results(
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError([f"file: larger than {MAX_UPLOAD_BYTES // 2**20} MB"])
-    rep = service.import_results(
-        session,
-        caller.enterprise_id,  # type: ignore[arg-type]
-        caller.actor,
-        file.filename or "upload.csv",
-        data,
-    )
+    rep = positives.import_results(session, scope, file.filename or "upload.csv", data)
     return ImportOut.model_validate(dataclasses.asdict(rep))

@@ -3,57 +3,51 @@ lab results (CSV/Excel or RDML), show results and coverage."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
 from keepline.db import session_scope
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
-from keepline.screening import service
-from keepline.tabular import read_table, require_columns
+from keepline.screening import positives, render, rounds, samples, sampling
+from keepline.screening.coverage import coverage as round_coverage
+from keepline.screening.files import read_assay, read_pools
+from keepline.screening.schemas import CollectionIn, RoundIn
 
 app = typer.Typer(
     help="Screening rounds: pools, sampling lists, qPCR results (CSV/Excel, RDML), coverage.",
     no_args_is_help=True,
 )
-ENTERPRISE = typer.Argument(..., help="Enterprise id (a loaded plant).")
-ACTOR = typer.Option("cli", help="Who does this, for the audit log.")
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _split(text: str | None) -> list[str]:
     return [x.strip() for x in (text or "").split(",") if x.strip()]
 
 
-def _pools_file(path: Path) -> list[tuple[str, list[str]]]:
-    table = read_table(path.name, path.read_bytes())
-    require_columns(table, ("pool_id", "employee_no"))
-    pools: dict[str, list[str]] = {}
-    for _, r in table.rows:
-        pools.setdefault(r["pool_id"], []).append(r["employee_no"])
-    return list(pools.items())
-
-
-def _assay_file(path: Path) -> dict:
-    import yaml
-
+def _model(model: type[M], **values: Any) -> M:
+    """The API's input model built from the command line; a bad value is one line."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([f"{path}: cannot read the kit rule: {exc}"]) from None
-    if not isinstance(data, dict):
-        raise InputError([f"{path}: a kit rule is a mapping (kit, targets, ...)"])
-    return data
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise InputError(
+            [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        ) from None
 
 
 @app.command("plan")
 def plan(
     enterprise: str = ENTERPRISE,
-    day: dt.datetime = typer.Option(..., "--day", formats=["%Y-%m-%d"], help="Sampling day."),
+    day: str = typer.Option(..., "--day", help="Sampling day (YYYY-MM-DD)."),
     zones: str = typer.Option(..., help="Zones to screen, comma-separated (e.g. assembly,optics)."),
     shifts: str = typer.Option("", help="Shifts, comma-separated (default: every shift)."),
     pool_size: int = typer.Option(
@@ -72,20 +66,21 @@ def plan(
 ) -> None:
     """Plan a screening round: pools formed team by team at each zone's collection point."""
     with session_scope() as session:
-        get_enterprise(session, enterprise)
-        rnd = service.plan_round(
-            session,
-            enterprise,
-            actor,
-            day=day.date(),
+        scope = enterprise_scope(session, enterprise, actor)
+        assay = read_assay(kit) if kit else None
+        given = read_pools(pools.name, pools.read_bytes()) if pools else None
+        body = _model(
+            RoundIn,
+            day=parse_day(day, "day"),
             zones=_split(zones),
             shifts=_split(shifts) or None,
             pool_size=pool_size,
             test_type=test_type,
-            assay=_assay_file(kit) if kit else None,
-            pools=_pools_file(pools) if pools else None,
+            assay=assay,
+            pools=[dict(pool_id=p, members=m) for p, m in given] if given is not None else None,
         )
-        rows = service.sampling_list(session, enterprise, rnd.id)
+        rnd = rounds.plan_round(session, scope, body)
+        rows = sampling.sampling_list(session, scope, rnd.id)
     t = Table(title=f"round {rnd.id}: {enterprise} {rnd.day} {rnd.test_type} pool {rnd.pool_size}")
     for c in ("collection point", "tubes", "people"):
         t.add_column(c, justify="right" if c != "collection point" else "left")
@@ -109,15 +104,16 @@ def sampling_list(
 ) -> None:
     """The sampling list: who gives a swab into which tube, per collection point."""
     with session_scope() as session:
+        scope = enterprise_scope(session, enterprise)
         ent = get_enterprise(session, enterprise)
-        rnd = service.get_round(session, enterprise, round_id)
-        rows = service.sampling_list(session, enterprise, round_id, point)
+        rnd = rounds.get_round(session, scope, round_id)
+        rows = sampling.sampling_list(session, scope, round_id, point)
         if html:
-            html.write_text(service.sampling_list_html(rnd, ent.name, rows), encoding="utf-8")
+            html.write_text(render.sampling_list_html(rnd, ent.name, rows), encoding="utf-8")
         if csv:
-            csv.write_text(service.sampling_list_csv(rows), encoding="utf-8")
+            csv.write_text(render.sampling_list_csv(rows), encoding="utf-8")
     if not html and not csv:
-        typer.echo(service.sampling_list_csv(rows), nl=False)
+        typer.echo(render.sampling_list_csv(rows), nl=False)
     else:
         typer.echo(f"{len(rows)} people in {len({r.sample_id for r in rows})} tubes")
 
@@ -131,7 +127,10 @@ def collect(
 ) -> None:
     """Mark a tube collected (its people count as sampled, the absent as missed)."""
     with session_scope() as session:
-        service.record_collection(session, enterprise, actor, sample_id, absent=_split(absent))
+        scope = enterprise_scope(session, enterprise, actor)
+        samples.record_collection(
+            session, scope, sample_id, _model(CollectionIn, absent=_split(absent))
+        )
     typer.echo(f"{sample_id}: collected")
 
 
@@ -153,8 +152,8 @@ def import_cmd(
     except OSError as exc:
         raise InputError([f"{file}: {exc.strerror}"]) from None
     with session_scope() as session:
-        get_enterprise(session, enterprise)
-        rep = service.import_results(session, enterprise, actor, file.name, data)
+        scope = enterprise_scope(session, enterprise, actor)
+        rep = positives.import_results(session, scope, file.name, data)
     if rep.already_imported:
         typer.echo(f"{file.name}: already imported; nothing changed")
         return
@@ -194,13 +193,13 @@ def results(
 ) -> None:
     """Each tube of a round with its verdict and Ct values."""
     with session_scope() as session:
-        samples = service.sample_results(session, enterprise, round_id)
+        tubes = rounds.sample_results(session, enterprise_scope(session, enterprise), round_id)
     if as_json:
         typer.echo(
             json.dumps(
                 [
                     dict(id=s.id, kind=s.kind, parent=s.parent_id, verdict=s.verdict, cts=s.cts)
-                    for s in samples
+                    for s in tubes
                 ],
                 ensure_ascii=False,
                 indent=1,
@@ -210,7 +209,7 @@ def results(
     t = Table(title=f"round {round_id}")
     for c in ("tube", "kind", "point", "verdict", "Ct values", "reason"):
         t.add_column(c)
-    for s in samples:
+    for s in tubes:
         cts = ", ".join(f"{k} {'-' if v is None else f'{v:.1f}'}" for k, v in (s.cts or {}).items())
         t.add_row(s.id, s.kind, s.collection_point, s.verdict or "", cts, s.reason or "")
     Console().print(t)
@@ -224,7 +223,7 @@ def coverage(
 ) -> None:
     """Per zone and shift: expected, sampled, resulted and missed people."""
     with session_scope() as session:
-        cov = service.coverage(session, enterprise, round_id)
+        cov = round_coverage(session, enterprise_scope(session, enterprise), round_id)
     t = Table(title=f"coverage of round {round_id}")
     for c in ("zone", "shift", "expected", "sampled", "resulted", "missed"):
         t.add_column(c, justify="right" if c not in ("zone", "shift") else "left")

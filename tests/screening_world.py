@@ -1,13 +1,16 @@
 """Tenant B's screening and containment ids, for walks of every route with another
-tenant's ids (tests/platform/test_platform_tenancy.py) and for our API tests."""
+tenant's ids (tests/platform/test_platform_tenancy.py) and for the screening API tests."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from keepline.containment import service as containment
+from keepline.containment import cases, restrictions
+from keepline.containment.schemas import CaseIn
 from keepline.db import session_scope
-from keepline.screening import service as screening
+from keepline.scope import EnterpriseScope
+from keepline.screening import rounds, samples
+from keepline.screening.schemas import RoundIn
 
 B = "zhengzhou-meters"
 # A zone of B that A (Xuzhou) does not have.
@@ -27,14 +30,17 @@ SCREENING_BODIES = {
 def screening_b_ids(url: str) -> dict[str, str]:
     """Create a round, a case (with its isolation) in tenant B; return their ids."""
     with session_scope(url) as s:
-        zone = screening.plan_round(
-            s, B, "test", day=dt.date(2026, 12, 2), zones=["water-assembly"], pool_size=5
+        scope = EnterpriseScope(B, "test")
+        zone = rounds.plan_round(
+            s, scope, RoundIn(day=dt.date(2026, 12, 2), zones=["water-assembly"], pool_size=5)
         )
-        sample = screening.sample_results(s, B, zone.id)[0]
-        worker = screening.members_of(s, B, sample.id)[0].employee_no
-        case = containment.open_case(s, B, "test", worker, confirmed_on=dt.date(2026, 12, 3))
+        sample = rounds.sample_results(s, scope, zone.id)[0]
+        worker = samples.members_of(s, scope, sample.id)[0].employee_no
+        case = cases.open_case(
+            s, scope, CaseIn(employee_no=worker, confirmed_on=dt.date(2026, 12, 3))
+        )
         s.flush()
-        iso = containment.open_restrictions(s, B, [worker])[0]
+        iso = restrictions.open_restrictions(s, scope, [worker])[0]
         return {
             "round_id": str(zone.id),
             "sample_id": sample.id,

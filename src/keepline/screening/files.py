@@ -1,0 +1,98 @@
+"""The files screening reads: lab results (CSV/Excel or RDML, told apart by sniffing),
+the lab's pools (CSV/Excel) and a kit rule (YAML/JSON). Parsing only: no database."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from keepline.errors import InputError
+from keepline.screening.rdml import read_rdml
+from keepline.tabular import read_table, require_columns
+
+# Plate controls in RDML files are the lab's, not samples of ours.
+CONTROL_SAMPLE_TYPES = {"ntc", "nac", "ntp", "nrt", "pos", "ptc", "std", "opt"}
+NOT_DETECTED = {"", "-", "n/a", "na", "nd", "undetermined", "undet", "no ct", "no cq", "none"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One target's Ct for one sample, and where in the file it came from."""
+
+    place: str  # "row 7" or "line 812, run 'x' well A1 target 'N'"
+    sample_id: str
+    target: str
+    ct: float | None
+
+
+def is_rdml(filename: str, data: bytes) -> bool:
+    if filename.lower().endswith(".rdml"):
+        return True
+    if data[:2] == b"PK":
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return False
+        return not any(n.startswith("xl/") for n in names)
+    head = data[:512].lstrip().lower()
+    return head.startswith(b"<?xml") or head.startswith(b"<rdml")
+
+
+def parse_ct(text: str, place: str) -> float | None:
+    t = text.strip()
+    if t.lower() in NOT_DETECTED:
+        return None
+    try:
+        return float(t)
+    except ValueError:
+        raise InputError([f"{place}, field ct: not a number: {t!r}"]) from None
+
+
+def read_readings(filename: str, data: bytes) -> tuple[str, list[Reading], int]:
+    """The file's readings, its format ('rdml' or 'table') and how many plate-control
+    reactions were skipped."""
+    if is_rdml(filename, data):
+        doc = read_rdml(filename, data)
+        out, controls = [], 0
+        for r in doc.reactions:
+            if r.sample_type in CONTROL_SAMPLE_TYPES:
+                controls += 1
+                continue
+            out.append(Reading(f"{filename} line {r.line}, {r.place}", r.sample, r.target, r.cq))
+        return "rdml", out, controls
+    table = read_table(filename, data)
+    cols = set(table.columns)
+    sample_col = next((c for c in ("sample_id", "sample", "pool_id") if c in cols), "sample_id")
+    ct_col = next((c for c in ("ct", "cq") if c in cols), "ct")
+    require_columns(table, (sample_col, "target", ct_col))
+    out = []
+    for row, r in table.rows:
+        place = f"{filename} row {row}"
+        out.append(Reading(place, r[sample_col].strip(), r["target"], parse_ct(r[ct_col], place)))
+    return "table", out, 0
+
+
+def read_pools(filename: str, data: bytes) -> list[tuple[str, list[str]]]:
+    """The lab's pools (pool_id, employee_no rows) as ``(pool id, members)`` in file order."""
+    table = read_table(filename, data)
+    require_columns(table, ("pool_id", "employee_no"))
+    pools: dict[str, list[str]] = {}
+    for _, r in table.rows:
+        pools.setdefault(r["pool_id"], []).append(r["employee_no"])
+    return list(pools.items())
+
+
+def read_assay(path: Path) -> dict[str, Any]:
+    """A kit rule from a YAML/JSON file (a mapping: kit, targets, ...)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError([f"{path}: cannot read the kit rule: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise InputError([f"{path}: a kit rule is a mapping (kit, targets, ...)"])
+    return data

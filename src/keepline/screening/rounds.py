@@ -1,0 +1,182 @@
+"""Screening rounds: plan one for the active workers of some zones and shifts, pooled by
+team (or in the lab's pools), and read a round and its tubes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from keepline.audit import service as audit
+from keepline.errors import InputError, NotFound
+from keepline.people.models import EmploymentStatus, Worker
+from keepline.plant import models as pm
+from keepline.scope import EnterpriseScope
+from keepline.screening import pools as pooling
+from keepline.screening.assay import AssayRule
+from keepline.screening.models import Round, Sample, SampleKind, TestType
+from keepline.screening.samples import Group, add_samples
+from keepline.screening.schemas import PoolIn, RoundIn
+
+# (employee number, team, zone) of a worker to screen.
+RosterRow = tuple[str, str, str]
+
+
+def round_values(r: Round) -> dict[str, Any]:
+    return dict(
+        day=r.day,
+        test_type=r.test_type,
+        pool_size=r.pool_size,
+        zones=r.zones,
+        shifts=r.shifts,
+        kit=r.assay.get("kit", "default"),
+    )
+
+
+def get_round(session: Session, scope: EnterpriseScope, round_id: int) -> Round:
+    r = session.get(Round, round_id)
+    if r is None or r.enterprise_id != scope.enterprise_id:
+        raise NotFound(f"screening round {round_id} not found")
+    return r
+
+
+def sample_results(session: Session, scope: EnterpriseScope, round_id: int) -> list[Sample]:
+    """The round's tubes (its own, retests and resamples) with their results, by id."""
+    get_round(session, scope, round_id)
+    return list(
+        session.scalars(
+            select(Sample)
+            .where(Sample.enterprise_id == scope.enterprise_id, Sample.round_id == round_id)
+            .order_by(Sample.id)
+        )
+    )
+
+
+def _zones_and_shifts(
+    session: Session, scope: EnterpriseScope, zones: Sequence[str], shifts: Sequence[str] | None
+) -> list[str]:
+    """Check the zones and shifts against the plant; the shifts (all when none given)."""
+    eid = scope.enterprise_id
+    plant_zones = set(session.scalars(select(pm.Zone.id).where(pm.Zone.enterprise_id == eid)))
+    plant_shifts = set(session.scalars(select(pm.Shift.id).where(pm.Shift.enterprise_id == eid)))
+    if not plant_zones:
+        raise NotFound(f"enterprise '{eid}' has no plant model")
+    if not zones:
+        raise InputError(["zones: name at least one zone"])
+    for z in zones:
+        if z not in plant_zones:
+            raise InputError(
+                [f"zones: unknown zone '{z}' (known: {', '.join(sorted(plant_zones))})"]
+            )
+    chosen = list(shifts) if shifts else sorted(plant_shifts)
+    for s in chosen:
+        if s not in plant_shifts:
+            raise InputError(
+                [f"shifts: unknown shift '{s}' (known: {', '.join(sorted(plant_shifts))})"]
+            )
+    return chosen
+
+
+def _roster(
+    session: Session, scope: EnterpriseScope, zones: Sequence[str], shifts: Sequence[str]
+) -> list[RosterRow]:
+    """The active workers of ``zones`` × ``shifts``."""
+    workers = [
+        (no, team, zone)
+        for no, team, zone in session.execute(
+            select(Worker.employee_no, Worker.team_id, Worker.zone_id).where(
+                Worker.enterprise_id == scope.enterprise_id,
+                Worker.zone_id.in_(list(zones)),
+                Worker.shift_id.in_(list(shifts)),
+                Worker.employment_status == EmploymentStatus.active.value,
+            )
+        )
+    ]
+    if not workers:
+        raise InputError(["zones: no active worker on the roster in these zones and shifts"])
+    return workers
+
+
+def _given_pools(
+    session: Session,
+    scope: EnterpriseScope,
+    pools: Sequence[PoolIn],
+    workers: Sequence[RosterRow],
+    pool_size: int,
+) -> list[Group]:
+    """The lab's pools as tubes, checked: no member twice, only workers of the round, no
+    more than the pool size, no sample id already used."""
+    pooling.check_memberships([(p.pool_id, p.members) for p in pools])
+    zone_of = {no: zone for no, _, zone in workers}
+    groups: list[Group] = []
+    for n, p in enumerate(pools, start=1):
+        pid, keys = p.pool_id, p.members
+        outside = [k for k in keys if k not in zone_of]
+        if outside:
+            raise InputError(
+                [f"pool {n} ('{pid}'), member {outside[0]}: not a worker of this round"]
+            )
+        if len(keys) > pool_size:
+            raise InputError(
+                [f"pool {n} ('{pid}'): {len(keys)} members, more than pool size {pool_size}"]
+            )
+        groups.append((pid, zone_of[keys[0]], list(keys)))
+    taken = session.scalars(
+        select(Sample.id).where(
+            Sample.enterprise_id == scope.enterprise_id, Sample.id.in_([g[0] for g in groups])
+        )
+    ).first()
+    if taken:
+        raise InputError([f"pool '{taken}': this sample id is already used"])
+    return groups
+
+
+def _formed_pools(workers: Sequence[RosterRow], pool_size: int) -> list[Group]:
+    formed = pooling.form_pools(
+        [pooling.Member(no, team, zone) for no, team, zone in workers], pool_size
+    )
+    return [(None, p[0].collection_point, [m.key for m in p]) for p in formed]
+
+
+def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Round:
+    """Plan a round for the active workers of ``zones`` × ``shifts`` (all shifts when
+    None). Pools are formed by team (:func:`keepline.screening.pools.form_pools`)
+    unless ``pools`` gives them (e.g. from the lab); given pools must not share a
+    member and must hold only workers of the round."""
+    test_type = TestType(body.test_type)
+    pool_size = body.pool_size
+    pooling.check_pool_size(pool_size)
+    if test_type is TestType.antigen and pool_size != 1:
+        raise InputError(["pool_size: antigen tests are individual; use pool size 1"])
+    rule = AssayRule.from_dict(body.assay)
+    shifts = _zones_and_shifts(session, scope, body.zones, body.shifts)
+    workers = _roster(session, scope, body.zones, shifts)
+    kind = SampleKind.single if pool_size == 1 else SampleKind.pool
+    if body.pools is not None:
+        groups = _given_pools(session, scope, body.pools, workers, pool_size)
+    else:
+        groups = _formed_pools(workers, pool_size)
+    rnd = Round(
+        enterprise_id=scope.enterprise_id,
+        day=body.day,
+        test_type=test_type.value,
+        pool_size=pool_size,
+        zones=list(body.zones),
+        shifts=shifts,
+        assay=rule.to_dict(),
+        created_by=scope.actor,
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    audit.add_row(
+        session,
+        rnd,
+        enterprise_id=scope.enterprise_id,
+        actor=scope.actor,
+        table="screening_rounds",
+        values=round_values,
+    )
+    add_samples(session, scope, rnd, kind, groups)
+    return rnd

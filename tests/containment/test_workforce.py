@@ -1,0 +1,74 @@
+"""The workforce the daily record leaves available, worked by hand on the tiny plant:
+isolation, quarantine, a declaration's clearance and a zone's lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from keepline.containment import contacts, zone_states
+from keepline.containment.schemas import QuarantineIn, ZoneStateIn
+from keepline.containment.workforce import available
+from keepline.health.models import Clearance
+from keepline.scope import EnterpriseScope
+from tests.containment.world import EVENTS, at, open_a1_case, save
+
+
+def test_availability_by_hand(session: Session, tiny: str) -> None:
+    ho, eo = EnterpriseScope(tiny, "ho"), EnterpriseScope(tiny, "eo")
+    save(session, tiny, EVENTS)
+    case = open_a1_case(session, ho)
+    contacts.quarantine_contacts(
+        session, ho, case.id, QuarantineIn(how=["access"], start_day=dt.date(2026, 12, 5))
+    )
+    zone_states.change_zone_state(
+        session,
+        eo,
+        "asm",
+        ZoneStateIn(state="locked", reason="cases", closed_loop=True),
+        at=at(6, "10:00"),
+    )
+    zone_states.change_zone_state(
+        session, eo, "asm", ZoneStateIn(state="disinfecting", reason="x"), at=at(8, "09:00")
+    )
+    zone_states.change_zone_state(
+        session, eo, "asm", ZoneStateIn(state="reopened", reason="x"), at=at(9, "08:00")
+    )
+    # L2 flagged by a declaration on 7 Dec, cleared on 9 Dec → away 7-8 Dec.
+    session.add(
+        Clearance(
+            enterprise_id=tiny,
+            employee_no="L2",
+            cleared=True,
+            flags=["fever"],
+            flagged_on=dt.date(2026, 12, 7),
+            cleared_by="ho",
+            cleared_at=at(9, "10:00"),
+            reason="normal temperature",
+        )
+    )
+    session.commit()
+    rep = available(session, ho, dt.date(2026, 12, 5), dt.date(2026, 12, 10))
+    wf = rep.workforce
+    assert (wf.zones, wf.shifts, wf.skills) == (
+        ("asm", "lab", "dorm"),
+        ("day", "night"),
+        ("assembler", "tester"),
+    )
+    asm_day = wf.available[:, 0, 0, 0].tolist()
+    asm_night = wf.available[:, 0, 1, 0].tolist()
+    lab_day = wf.available[:, 1, 0, 1].tolist()
+    # asm/day assemblers: A1 isolated, B1 quarantined → A2-A6 (dorm) 5 + B2-B5 (commuters) 4.
+    # 6-7 Dec closed loop: only the 5 dorm residents; 8 Dec lock then disinfection, 9 Dec
+    # disinfection until reopening: 0; 10 Dec reopened: 9.
+    assert asm_day == [9, 5, 5, 0, 0, 9]
+    # asm/night: N3 quarantined → 3 commuters, away while the zone is closed.
+    assert asm_night == [3, 0, 0, 0, 0, 3]
+    assert wf.available[:, 0, 1, 1].tolist() == asm_night  # they are testers too
+    # lab/day testers: L1 quarantined → 2; L2 away 7-8 Dec → 1.
+    assert lab_day == [2, 2, 1, 1, 2, 2]
+    assert rep.workers == 18 and rep.uncounted == 0
+    # Worker-days away: A1 6 + B1 6 + N3 6 + L1 6 + L2 2 + lock: (B2-B5, N1, N2, N4) × 2
+    # days of the loop + (A2-A6, B2-B5, N1, N2, N4) × 2 closed days = 26 + 14 + 24 = 64.
+    assert rep.away_worker_days == 64
