@@ -20,9 +20,9 @@ from keepline.logistics import queries
 from keepline.logistics.models import CustomerShipment, ShipmentStatus
 from keepline.logistics.schemas import CustomerIn, StatusChange
 from keepline.logistics.shipments import (
-    audit_change,
     audit_insert,
     check_transition,
+    save_status,
     set_checkpoint,
 )
 from keepline.plant import models as pm
@@ -146,12 +146,7 @@ def save_move(session: Session, scope: EnterpriseScope, m: CustomerMove) -> Cust
     set_checkpoint(row, status, m.checkpoint)
     if status == ShipmentStatus.delivered:
         row.delivered_on = day
-    row.status = status.value
-    row.updated_at = now()
-    session.flush()
-    audit_change(
-        session, scope, "update", "customer_shipments", row.id, before=m.before, after=row.values()
-    )
+    save_status(session, scope, row, status, m.before, "customer_shipments")
     return row
 
 

@@ -21,9 +21,9 @@ from keepline.logistics import queries
 from keepline.logistics.models import PurchaseShipment, ShipmentStatus
 from keepline.logistics.schemas import PurchaseIn, StatusChange
 from keepline.logistics.shipments import (
-    audit_change,
     audit_insert,
     check_transition,
+    save_status,
     set_checkpoint,
 )
 from keepline.logistics.status import refresh_risk
@@ -123,12 +123,7 @@ def save_move(session: Session, scope: EnterpriseScope, m: PurchaseMove) -> Purc
     row = m.row
     if m.status == ShipmentStatus.delivered:
         row.at_risk, row.risk_reason = False, None
-    row.status = m.status.value
-    row.updated_at = now()
-    session.flush()
-    audit_change(
-        session, scope, "update", "purchase_shipments", row.id, before=m.before, after=row.values()
-    )
+    save_status(session, scope, row, m.status, m.before, "purchase_shipments")
     return row
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
 from keepline.logistics.models import CustomerShipment, PurchaseShipment, ShipmentStatus
-from keepline.recordkit import bad
+from keepline.recordkit import bad, now
 from keepline.scope import EnterpriseScope
 
 ALLOWED = {
@@ -51,22 +51,25 @@ def audit_insert(session: Session, scope: EnterpriseScope, row: Any, table: str)
     )
 
 
-def audit_change(
+def save_status(
     session: Session,
     scope: EnterpriseScope,
-    action: str,
+    row: PurchaseShipment | CustomerShipment,
+    status: ShipmentStatus,
+    before: dict[str, Any],
     table: str,
-    key: str,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
 ) -> None:
+    """Give a checked shipment its new status and record the change (audited)."""
+    row.status = status.value
+    row.updated_at = now()
+    session.flush()
     audit.record(
         session,
         enterprise_id=scope.enterprise_id,
         actor=scope.actor,
-        action=action,
+        action="update",
         table=table,
-        key=key,
+        key=row.id,
         before=before,
-        after=after,
+        after=row.values(),
     )
