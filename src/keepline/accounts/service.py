@@ -38,7 +38,7 @@ class Unauthorized(KeeplineError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is making a request: what they may see follows from this alone."""
+    """Who is logged in (a token's user); ``apikit.auth`` makes the scope of a call from it."""
 
     user_id: int
     email: str
@@ -49,14 +49,6 @@ class Caller:
     @property
     def actor(self) -> str:
         return f"user:{self.email}"
-
-    @property
-    def sees_personal_data(self) -> bool:
-        return self.role in (Role.admin, Role.health_officer)
-
-
-def caller_of(user: User) -> Caller:
-    return Caller(user.id, user.email, Role(user.role), user.enterprise_id, user.jurisdiction)
 
 
 def hash_password(password: str) -> str:
