@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, select
 
 from keepline.accounts.models import Role, User
@@ -16,7 +18,7 @@ def users(
     role: Role | None = None,
     active: bool | None = None,
     q: str | None = None,
-) -> Select[tuple[User]]:
+) -> Select[Any]:
     """The enterprise's users, filtered (``q``: the e-mail contains it)."""
     query = select(User).where(User.enterprise_id == scope.enterprise_id)
     if role is not None:
@@ -28,7 +30,7 @@ def users(
     return query
 
 
-def all_users(enterprise_id: str | None = None) -> Select[tuple[User]]:
+def all_users(enterprise_id: str | None = None) -> Select[Any]:
     """Every account (the shell's ``keepline user list``), or one enterprise's, by id."""
     query = select(User).order_by(User.id)
     if enterprise_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Select, select
 
@@ -20,7 +21,7 @@ def entries(
     action: str | None = None,
     key: str | None = None,
     since: dt.datetime | None = None,
-) -> Select[tuple[AuditEntry]]:
+) -> Select[Any]:
     """The enterprise's audit entries, filtered."""
     q = select(AuditEntry).where(AuditEntry.enterprise_id == scope.enterprise_id)
     if table:

@@ -9,6 +9,7 @@ model alone.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select
@@ -35,6 +36,12 @@ class RowClearance:
     """The clearance columns of a ``ROSTER_COLUMNS`` row, read like a ``Clearance``."""
 
     __slots__ = ("cleared", "cleared_at", "cleared_by", "flagged_on", "flags", "reason")
+    cleared: bool
+    cleared_at: dt.datetime | None
+    cleared_by: str | None
+    flagged_on: dt.date | None
+    flags: list[str]
+    reason: str | None
 
     def __init__(self, row: Row[Any]) -> None:
         for name in self.__slots__:
@@ -57,7 +64,7 @@ def worker_view(
     """A worker as the caller may see them (``w`` and ``c`` may be ORM objects, or a row
     of ``ROSTER_COLUMNS`` and its ``RowClearance``)."""
     cleared = c is None or c.cleared
-    base = dict(
+    base: dict[str, Any] = dict(
         employee_no=w.employee_no,
         name=w.name,
         zone=w.zone_id,
