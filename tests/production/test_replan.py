@@ -163,7 +163,7 @@ def test_replan_workforce_comes_from_the_daily_record(zz: Session) -> None:
     plant = load_yaml(ZHENGZHOU)
     rows = roster_rows(plant, seed=1)
     table = read_table("r.csv", write_csv(people.COLUMNS, rows).encode())
-    people.import_roster(zz, EID, "test", table)
+    people.import_roster(zz, EnterpriseScope(EID, "test"), table)
     start = day(1)
     team = [r for r in rows if r["team"] == "wa-day-2"]
     assert len(team) == 50

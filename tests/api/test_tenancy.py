@@ -8,8 +8,8 @@ import json
 from fastapi.routing import APIRoute
 
 from tests.materials.api_world import WALK_BODIES, other_tenant_ids
-from tests.platform.platform_world import World
 from tests.screening_world import SCREENING_BODIES, screening_b_ids
+from tests.worlds import World
 
 # A valid body for every route that takes one, so the call reaches the lookup of the id
 # (a 422 for a bad body would prove nothing about isolation).
