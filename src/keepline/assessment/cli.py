@@ -22,7 +22,7 @@ from keepline.assessment.run import (
 from keepline.assessment.sweep import Executor
 from keepline.errors import InputError
 from keepline.outbreak.policy import load_policy
-from keepline.plant.cli import plant_from_arg
+from keepline.clikit import plant_from_arg
 from keepline.scenario import load_scenario
 
 

@@ -21,7 +21,7 @@ from keepline.continuity.plan import plan
 from keepline.continuity.record import PlanRecord
 from keepline.continuity.willems import chain_path, convert
 from keepline.errors import InputError
-from keepline.plant.cli import plant_from_arg
+from keepline.clikit import plant_from_arg
 from keepline.plant.schema import PlantFile
 from keepline.scenario import NO_SCENARIO, Scenario, load_scenario
 from keepline.workforce import from_csv

@@ -22,7 +22,7 @@ from keepline.outbreak.policy import Policy, load_policy, to_controls
 from keepline.outbreak.population import Population, from_plant
 from keepline.outbreak.results import summary, to_json, workforce
 from keepline.outbreak.world import world_from_scenario
-from keepline.plant.cli import plant_from_arg
+from keepline.clikit import plant_from_arg
 from keepline.plant.schema import PlantFile
 from keepline.scenario import NO_SCENARIO, Scenario, load_scenario
 from keepline.workforce import to_csv
