@@ -492,9 +492,7 @@ def _cover(
     starts = dict(
         session.execute(
             select(pm.Enterprise.id, pm.Enterprise.horizon_start).where(pm.Enterprise.id.in_(eids))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     bom: dict[tuple[str, str], float] = defaultdict(float)
     for eid, product, mid, q in session.execute(
@@ -511,9 +509,7 @@ def _cover(
             select(pm.BomItem.enterprise_id, pm.BomItem.material_id).where(
                 pm.BomItem.enterprise_id.in_(eids)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     materials: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for eid, mid, on_hand, per_worker in session.execute(

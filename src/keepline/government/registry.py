@@ -347,7 +347,7 @@ def _liaisons(session: Session, eids: list[str]) -> dict[str, str]:
         .join(User, User.id == Liaison.officer_id)
         .where(Liaison.enterprise_id.in_(eids), Liaison.end_on.is_(None))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def list_registry(
