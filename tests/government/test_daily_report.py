@@ -294,9 +294,9 @@ def test_submit_freezes_and_refuses_the_future_and_a_second_time(session: Sessio
     today = clock.today()
     out = daily_report.submit(session, scope, ReportSubmitIn(day=today))
     assert out.status == "submitted"
-    with pytest.raises(InputError, match="day: .*already submitted"):
+    with pytest.raises(InputError, match=r"day: .*already submitted"):
         daily_report.submit(session, scope, ReportSubmitIn(day=today))
-    with pytest.raises(InputError, match="day: .*in the future"):
+    with pytest.raises(InputError, match=r"day: .*in the future"):
         daily_report.submit(session, scope, ReportSubmitIn(day=today + dt.timedelta(days=1)))
     # Frozen: a worker added later does not change the submitted report.
     session.add(_worker("NEW", "assembly"))

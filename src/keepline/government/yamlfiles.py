@@ -65,6 +65,9 @@ def parse(text: str, name: str, model: type[M]) -> M:
         for e in exc.errors():
             loc = tuple(p for p in e["loc"] if isinstance(p, str | int))
             msg = str(e["msg"]).removeprefix("Value error, ")
+            head, _, rest = msg.partition(": ")
+            if rest and loc + (head,) in lines:  # a validator naming the key it checked
+                loc, msg = loc + (head,), rest
             where = _path_str(loc)
             problems.append(f"{name}:{locate(loc)} {where + ': ' if where else ''}{msg}")
         raise InputError(problems) from None
