@@ -95,7 +95,7 @@ def test_application_refusals_and_decisions(session: Session) -> None:
     # The roster, reserves and screening come from keepline; the rest from the enterprise.
     assert set(pre) == {"roster", "materials"}
     assert pre["roster"].answer == "no"  # no roster loaded in this test
-    with pytest.raises(InputError, match="application: application .* is still under review"):
+    with pytest.raises(InputError, match=r"application: application .* is still under review"):
         prefill.apply(session, scope, ApplicationIn.model_validate(APPLICATION))
     ret = DecisionIn.model_validate(
         {
@@ -118,7 +118,7 @@ def test_application_refusals_and_decisions(session: Session) -> None:
         }
     )
     resumption.decide(session, ZZ, app.id, ret)
-    with pytest.raises(KeeplineError, match="decision: application .* was already decided"):
+    with pytest.raises(KeeplineError, match=r"decision: application .* was already decided"):
         resumption.decide(session, ZZ, app.id, ret)
     out = resumption.for_enterprise(session, scope, app.id)
     assert out.status == "returned"
