@@ -23,7 +23,6 @@ from keepline.government import (
     generate,
     jurisdictions,
     registry,
-    reports,
     resumption,
     staffing,
     xlsx,
@@ -31,6 +30,7 @@ from keepline.government import (
 )
 from keepline.government.models import Scale
 from keepline.government.schemas import (
+    REPORT_FIGURES,
     ChecklistFile,
     FiguresOut,
     JurisdictionFile,
@@ -240,7 +240,7 @@ def report_cmd(
         typer.echo(out.model_dump_json(indent=2))
         return
     t = Table("figure", "value")
-    for k in reports.FIGURES:
+    for k in REPORT_FIGURES:
         t.add_row(k, str(getattr(out, k)))
     console.print(t)
     typer.echo(f"{enterprise} {d}: {out.status}")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from keepline.government import jurisdictions
+from keepline.government import jurisdictions, reports
 from keepline.government.models import (
     RESUMED,
     DailyReport,
@@ -332,6 +332,7 @@ def dashboard(
     tag: str | None = None,
     trend_days: int = TREND_DAYS,
 ) -> DashboardOut:
+    reports.check_day(day, future=True)
     sel = select_units(session, scope, day, jurisdiction, industry, tag)
     states = states_on(session, sel, [day])[day]
     units = _report_units(session, sel, states)

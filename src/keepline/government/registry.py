@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from keepline import clock
@@ -380,9 +380,8 @@ def list_registry(
                 )
             )
         )
-    rows = session.execute(q.order_by(Registration.enterprise_id)).all()
-    total = len(rows)
-    page = rows[offset : offset + limit]
+    total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+    page = session.execute(q.order_by(Registration.enterprise_id).limit(limit).offset(offset)).all()
     eids = [r.enterprise_id for r, _ in page]
     tags = _active_tags(session, eids, clock.today())
     liaison = _liaisons(session, eids)

@@ -13,40 +13,21 @@ from sqlalchemy.orm import Session
 from keepline import clock
 from keepline.audit import service as audit
 from keepline.errors import NotFound
-from keepline.government import registry
-from keepline.government.models import DailyReport, Registration
+from keepline.government import jurisdictions, registry
+from keepline.government.models import DailyReport, Jurisdiction, Registration
+from keepline.government.schemas import REPORT_FIGURES as FIGURES
 from keepline.government.schemas import DailyReportOut
 from keepline.recordkit import bad, now
 from keepline.scope import EnterpriseScope, JurisdictionScope
 
-FIGURES = (
-    "rostered",
-    "on_site",
-    "isolated",
-    "quarantined",
-    "not_cleared",
-    "declared",
-    "declarations_missing",
-    "declarations_flagged",
-    "screening_rounds",
-    "people_screened",
-    "positives",
-    "new_cases",
-    "open_cases",
-    "zones_restricted",
-    "zones_locked",
-    "output_units",
-    "capacity_lines",
-    "utilisation",
-    "front_line_at_risk",
-    "livelihood_at_risk",
-    "min_days_of_cover",
-    "materials_under_7d",
-)
+EARLIEST = dt.date(2000, 1, 1)
 
 
-def check_day(day: dt.date) -> None:
-    if day > clock.today():
+def check_day(day: dt.date, *, future: bool = False) -> None:
+    """A report's (or dashboard's) day: not before 2000, and not in the future."""
+    if day < EARLIEST:
+        raise bad("day", f"{day.isoformat()} is before {EARLIEST.isoformat()}")
+    if not future and day > clock.today():
         raise bad("day", f"{day.isoformat()} is in the future (today is {clock.today()})")
 
 
@@ -177,8 +158,8 @@ def for_day(
     """Every submitted report of ``day`` under the jurisdiction, and who has not reported."""
     regs = registry.in_scope(session, scope)
     if jurisdiction:
-        root = registry.jurisdictions.within(session, scope, jurisdiction)
-        regs = regs.where(registry.Jurisdiction.path.startswith(root.path, autoescape=True))
+        root = jurisdictions.within(session, scope, jurisdiction)
+        regs = regs.where(Jurisdiction.path.startswith(root.path, autoescape=True))
     sub = regs.subquery()
     eids = sorted(session.scalars(select(sub.c.enterprise_id)))
     rows = {

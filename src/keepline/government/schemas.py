@@ -363,6 +363,33 @@ class PrefillOut(BaseModel):
 # -- daily reports ----------------------------------------------------------------------
 
 
+REPORT_FIGURES = (
+    # The figures of a daily report, in order (a column each in the table and the xlsx).
+    "rostered",
+    "on_site",
+    "isolated",
+    "quarantined",
+    "not_cleared",
+    "declared",
+    "declarations_missing",
+    "declarations_flagged",
+    "screening_rounds",
+    "people_screened",
+    "positives",
+    "new_cases",
+    "open_cases",
+    "zones_restricted",
+    "zones_locked",
+    "output_units",
+    "capacity_lines",
+    "utilisation",
+    "front_line_at_risk",
+    "livelihood_at_risk",
+    "min_days_of_cover",
+    "materials_under_7d",
+)
+
+
 class ReportSubmitIn(_In):
     day: dt.date
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from keepline.government.reports import FIGURES
+from keepline.government.schemas import REPORT_FIGURES as FIGURES
 from keepline.government.schemas import DailyReportOut, DashboardOut, FiguresOut
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
