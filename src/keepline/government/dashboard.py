@@ -37,6 +37,8 @@ from keepline.government.schemas import DashboardOut, FiguresOut, TrendPointOut
 from keepline.scope import JurisdictionScope
 
 TREND_DAYS = 30
+NOT_RESUMED = ResumptionState.not_resumed.value
+FULLY = ResumptionState.fully.value
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def aggregate(key: str, units: Iterable[Unit]) -> FiguresOut:
     for u in units:
         a.registered += 1
         a.resumed += u.state in RESUMED
-        a.fully += u.state == ResumptionState.fully.value
+        a.fully += u.state == FULLY
         if u.rostered is None:
             continue
         a.reported += 1
@@ -127,6 +129,14 @@ class Selection:
     industry: dict[str, str]
     tags: dict[str, list[str]]
     children: list[Jurisdiction]
+    industry_filter: str | None = None
+    tag_filter: str | None = None
+
+    def ids(self) -> Select:  # type: ignore[type-arg]
+        """The selected enterprises' ids as a subquery (PostgreSQL compares a long IN
+        list with every row: 2,000 ids × 60,000 reports took 9 s; the join takes 0.1 s)."""
+        sub = _registrations(self.root, self.day, self.industry_filter, self.tag_filter)
+        return select(sub.subquery().c.enterprise_id)
 
 
 def _active_listing(day: dt.date) -> object:
@@ -182,7 +192,7 @@ def select_units(
             )
         ):
             tags[eid].append(t)
-    return Selection(root, day, eids, branch, {r[0]: r[1] for r in rows}, tags, kids)
+    return Selection(root, day, eids, branch, {r[0]: r[1] for r in rows}, tags, kids, industry, tag)
 
 
 def states_on(
@@ -203,20 +213,16 @@ def states_on(
     by_eid: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
     for eid, d, s in rows:
         by_eid[eid].append((d, s))
-    wanted = set(sel.enterprise_ids)
-    out: dict[dt.date, dict[str, str]] = {}
-    for d in days:
-        cur: dict[str, str] = {}
-        for eid, steps in by_eid.items():
-            if eid not in wanted:
-                continue
-            state = ResumptionState.not_resumed.value
-            for sd, s in steps:
-                if sd > d:
-                    break
-                state = s
-            cur[eid] = state
-        out[d] = cur
+    ordered = sorted(days)
+    out: dict[dt.date, dict[str, str]] = {d: {} for d in ordered}
+    for eid in sel.enterprise_ids:
+        steps = by_eid.get(eid, [])
+        state, i = NOT_RESUMED, 0
+        for d in ordered:  # one walk over the days and the steps together
+            while i < len(steps) and steps[i][0] <= d:
+                state = steps[i][1]
+                i += 1
+            out[d][eid] = state
     return out
 
 
@@ -244,7 +250,7 @@ def _report_units(session: Session, sel: Selection, states: dict[str, str]) -> l
             reports[row[0]] = tuple(row[1:])
     out = []
     for eid in sel.enterprise_ids:
-        state = states.get(eid, ResumptionState.not_resumed.value)
+        state = states.get(eid, NOT_RESUMED)
         r = reports.get(eid)
         out.append(Unit(eid, state, *r) if r else Unit(eid, state))
     return out
@@ -273,13 +279,25 @@ def breakdown(
     )
 
 
-def trend(session: Session, sel: Selection, days: int = TREND_DAYS) -> list[TrendPointOut]:
-    """The last ``days`` days up to the selection's day: one grouped query over reports."""
-    span = [sel.day - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
-    states = states_on(session, sel, span)
+def span_of(day: dt.date, days: int) -> list[dt.date]:
+    """The ``days`` days ending with ``day`` (at least ``day`` itself)."""
+    return [day - dt.timedelta(days=i) for i in range(max(days, 1) - 1, -1, -1)]
+
+
+def trend(
+    session: Session,
+    sel: Selection,
+    days: int = TREND_DAYS,
+    states: dict[dt.date, dict[str, str]] | None = None,
+) -> list[TrendPointOut]:
+    """The last ``days`` days up to the selection's day: one grouped query over reports
+    (``states``: each day's states, when the caller has them already)."""
+    span = span_of(sel.day, days)
+    if states is None or any(d not in states for d in span):
+        states = states_on(session, sel, span)
     per_day: dict[dt.date, tuple] = {}  # type: ignore[type-arg]
     if sel.enterprise_ids:
-        wanted = sel.enterprise_ids
+        wanted = sel.ids()
         for d, n, rost, site, util, pos in session.execute(
             select(
                 DailyReport.day,
@@ -334,8 +352,8 @@ def dashboard(
 ) -> DashboardOut:
     reports.check_day(day, future=True)
     sel = select_units(session, scope, day, jurisdiction, industry, tag)
-    states = states_on(session, sel, [day])[day]
-    units = _report_units(session, sel, states)
+    states = states_on(session, sel, span_of(day, trend_days))
+    units = _report_units(session, sel, states[day])
     total, by_j, by_i, by_t = breakdown(sel, units)
     return DashboardOut(
         jurisdiction=sel.root.id,
@@ -345,5 +363,5 @@ def dashboard(
         by_jurisdiction=by_j,
         by_industry=by_i,
         by_tag=by_t,
-        trend=trend(session, sel, trend_days) if trend_days else [],
+        trend=trend(session, sel, trend_days, states) if trend_days else [],
     )
