@@ -89,6 +89,12 @@ def main() -> None:
             s.commit()
         print(f"generate: {time.perf_counter() - t0:.1f} s")
     with factory() as s:
+        if a.keep:  # time the day's reports again
+            s.execute(
+                text("DELETE FROM gov_daily_reports WHERE day = :d"),
+                {"d": day},
+            )
+            s.commit()
         t0 = time.perf_counter()
         n = daily_report.send_due(s, scope, day)
         s.commit()
