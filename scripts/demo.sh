@@ -32,6 +32,10 @@ $kl gov register xuzhou-qpcr --industry "medical devices" --scale large \
 $kl gov register zhengzhou-meters --industry "instruments" --scale large \
   --tag livelihood --document "Zhengzhou livelihood-guarantee list, notice 7" \
   --liaison liaison.chen@zzhitech.gov.example
+for eid in xuzhou-qpcr zhengzhou-meters; do  # rosters, so the plants' reports count people
+  $kl people generate "$eid" -o "out/roster-$eid.csv"
+  $kl people import "out/roster-$eid.csv" -e "$eid" >/dev/null
+done
 $kl gov state xuzhou-qpcr --state fully --reason "white list" --as xuzhou-municipal
 $kl gov state zhengzhou-meters --state partly --reason "water meters first" --as zhengzhou-municipal
 GOV_N=${KEEPLINE_DEMO_ENTERPRISES:-60}

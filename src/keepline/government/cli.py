@@ -324,9 +324,8 @@ def dashboard_cmd(
     if as_json:
         typer.echo(out.model_dump_json(indent=2))
         return
-    console.print(
-        _figures_table(f"{out.jurisdiction} on {out.day}", [out.total, *out.by_jurisdiction])
-    )
+    total = out.total.model_copy(update={"key": "all"})
+    console.print(_figures_table(f"{out.jurisdiction} on {out.day}", [total, *out.by_jurisdiction]))
     console.print(_figures_table("by industry", out.by_industry))
     if out.by_tag:
         console.print(_figures_table("by list", out.by_tag))
