@@ -28,6 +28,8 @@ test: venv lint
 docs: venv
 	$(PY) -m keepline.plant.docs > docs/plant-file.md
 	$(PY) -m keepline.plant.docs --json-schema > docs/plant-file.schema.json
+	$(PY) -m keepline.plans.docs > docs/plans.md
+	$(PY) -m keepline.plans.docs --json-schema > docs/plan-file.schema.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

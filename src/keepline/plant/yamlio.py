@@ -10,7 +10,7 @@ import yaml
 
 from keepline.errors import InputError
 from keepline.plant.schema import PlantFile
-from keepline.plant.validate import MAX_FILE_BYTES, Path, path_str, validate_plant
+from keepline.plant.validate import MAX_FILE_BYTES, Locator, Path, path_str, validate_plant
 
 
 class _Loader(yaml.SafeLoader):
@@ -49,10 +49,13 @@ def _line_map(
             _line_map(item, path + (i,), out, dupes, name)
 
 
-def parse_yaml(text: str, name: str) -> PlantFile:
-    """Parse and validate plant-file text; ``name`` is used in error messages."""
+def read_located(text: str, name: str, what: str = "plant file") -> tuple[Any, Locator]:
+    """Parse YAML text into plain data and a locator from a field path to ``name:line``.
+
+    ``what`` names the kind of file in messages ("plant file", "plan file").
+    """
     if not text.strip():
-        raise InputError([f"{name}:1: the plant file is empty"])
+        raise InputError([f"{name}:1: the {what} is empty"])
     try:
         node = yaml.compose(text, Loader=_Loader)
         data: Any = yaml.load(text, Loader=_Loader)
@@ -75,19 +78,25 @@ def parse_yaml(text: str, name: str) -> PlantFile:
                 return f"{name}:{lines[path[:n]]}"
         return f"{name}:1"
 
+    return data, locate
+
+
+def parse_yaml(text: str, name: str) -> PlantFile:
+    """Parse and validate plant-file text; ``name`` is used in error messages."""
+    data, locate = read_located(text, name)
     return validate_plant(data, locate)
 
 
-def read_text_checked(path: FsPath) -> str:
+def read_text_checked(path: FsPath, what: str = "plant file") -> str:
     if not path.exists():
         raise InputError([f"{path}: no such file"])
     if path.is_dir():
-        raise InputError([f"{path}: is a folder, not a plant file"])
+        raise InputError([f"{path}: is a folder, not a {what}"])
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise InputError(
             [
-                f"{path}: file is {size / 2**20:.1f} MiB; a plant file may be at most "
+                f"{path}: file is {size / 2**20:.1f} MiB; a {what} may be at most "
                 f"{MAX_FILE_BYTES / 2**20:.0f} MiB"
             ]
         )

@@ -1,0 +1,1 @@
+"""Emergency plans: triggers on the daily record → actions (issue 18)."""
