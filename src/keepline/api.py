@@ -28,6 +28,7 @@ from keepline.apikit.auth import Forbidden
 from keepline.audit.api import router as audit_router
 from keepline.containment.api import router as containment_router
 from keepline.errors import InputError, KeeplineError, NotFound
+from keepline.government.api import router as government_router
 from keepline.health.api import router as health_router
 from keepline.logistics.api import router as logistics_router
 from keepline.materials.api import router as materials_router
@@ -226,6 +227,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
         containment_router,
     ):
         app.include_router(router)
-    for router in (materials_router, logistics_router, production_router):
+    for router in (materials_router, logistics_router, production_router, government_router):
         app.include_router(router)
     return app

@@ -13,6 +13,7 @@ from keepline.audit import cli as audit_cli
 from keepline.containment import cli as containment_cli
 from keepline.continuity import cli as continuity_cli
 from keepline.errors import KeeplineError
+from keepline.government import cli as government_cli
 from keepline.logistics import cli as logistics_cli
 from keepline.materials import cli as materials_cli
 from keepline.outbreak import cli as outbreak_cli
@@ -68,6 +69,7 @@ def _register() -> None:
     app.command("plan")(plan_cli.plan_command)
     app.command("exposure")(continuity_cli.exposure_command)
     app.command("assess")(assessment_cli.assess_cmd)
+    app.add_typer(government_cli.app, name="gov")
 
 
 _register()

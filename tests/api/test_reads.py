@@ -136,7 +136,7 @@ def _indexes(engine: sa.Engine, table: str) -> dict[str, list[str]]:
 
 def test_migration_0005_adds_the_covering_indexes_and_takes_them_back(db_url: str) -> None:
     engine = db.get_engine(db_url)
-    assert db.current_revision(engine) == "0005"
+    assert db.current_revision(engine) >= "0005"  # 0005 or a later head
     workers, declarations = _indexes(engine, "workers"), _indexes(engine, "declarations")
     assert workers["ix_workers_enterprise_team_status"] == [
         "enterprise_id",
@@ -155,7 +155,7 @@ def test_migration_0005_adds_the_covering_indexes_and_takes_them_back(db_url: st
     assert "ix_workers_enterprise_team_status" not in _indexes(engine, "workers")
     assert "ix_declarations_enterprise_day" in _indexes(engine, "declarations")
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0005"
+    assert db.current_revision(engine) >= "0005"
     assert "ix_workers_enterprise_team_status" in _indexes(engine, "workers")
 
 

@@ -69,11 +69,12 @@ class Change:
 def record_many(
     session: Session,
     *,
-    enterprise_id: str,
+    enterprise_id: str | None,
     actor: str,
     table: str,
     changes: Sequence[Change],
     reason: str | None = None,
+    jurisdiction: str | None = None,
 ) -> int:
     """Record many changes to one table in one INSERT (bulk imports: thousands of rows)."""
     if not changes:
@@ -84,7 +85,7 @@ def record_many(
         [
             {
                 "enterprise_id": enterprise_id,
-                "jurisdiction": None,
+                "jurisdiction": jurisdiction,
                 "at": at,
                 "actor": actor,
                 "action": c.action,
