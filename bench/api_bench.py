@@ -48,6 +48,7 @@ from keepline.people import service as people  # noqa: E402
 from keepline.people.generate import roster_rows  # noqa: E402
 from keepline.plant import service as plant_service  # noqa: E402
 from keepline.plant.yamlio import load_yaml  # noqa: E402
+from keepline.scope import EnterpriseScope  # noqa: E402
 from keepline.tabular import Table  # noqa: E402
 
 XUZHOU = ROOT / "examples" / "xuzhou-qpcr.yaml"
@@ -74,7 +75,9 @@ def prepare(url: str, n_workers: int) -> list[str]:
         plant_service.load_plant(s, plant, actor="bench")
     with db.session_scope(url) as s:
         people.import_roster(
-            s, EID, "bench", Table("bench.csv", list(people.COLUMNS), list(enumerate(rows, 2)))
+            s,
+            EnterpriseScope(EID, "bench"),
+            Table("bench.csv", list(people.COLUMNS), list(enumerate(rows, 2))),
         )
         accounts.create_user(
             s,

@@ -22,5 +22,34 @@ $kl assess zhengzhou-meters "${policies[@]}" \
   -s $S/zhengzhou-wave-and-chip-lockdown.yaml \
   --replicates "$REPS" --workers 2 -o out/zhengzhou-meters
 echo
+echo
+echo "== The governments: both cities, the two plants registered, synthetic enterprises"
+$kl gov load examples/jurisdictions/xuzhou.yaml examples/jurisdictions/zhengzhou.yaml
+$kl gov checklist examples/checklists/xuzhou-municipal.yaml examples/checklists/zhengzhou-municipal.yaml
+$kl gov register xuzhou-qpcr --industry "medical devices" --scale large \
+  --tag key-epidemic-supplies --document "Xuzhou prevention-supplies list, notice 12" \
+  --liaison liaison.wang@xuzhou.gov.example
+$kl gov register zhengzhou-meters --industry "instruments" --scale large \
+  --tag livelihood --document "Zhengzhou livelihood-guarantee list, notice 7" \
+  --liaison liaison.chen@zzhitech.gov.example
+for eid in xuzhou-qpcr zhengzhou-meters; do  # rosters, so the plants' reports count people
+  $kl people generate "$eid" -o "out/roster-$eid.csv"
+  $kl people import "out/roster-$eid.csv" -e "$eid" >/dev/null
+done
+$kl gov state xuzhou-qpcr --state fully --reason "white list" --as xuzhou-municipal
+$kl gov state zhengzhou-meters --state partly --reason "water meters first" --as zhengzhou-municipal
+GOV_N=${KEEPLINE_DEMO_ENTERPRISES:-60}
+$kl gov generate-city xuzhou-municipal --enterprises "$GOV_N" --record-days 3 --history-days 27
+$kl gov generate-city zhengzhou-municipal --enterprises "$GOV_N" --record-days 3 --history-days 27 --seed 2
+for back in 2 1 0; do
+  day=$(date -d "$(TZ=Asia/Shanghai date +%F) -$back day" +%F)
+  $kl gov report xuzhou-qpcr --day "$day" --submit >/dev/null
+  $kl gov report zhengzhou-meters --day "$day" --submit >/dev/null
+  $kl gov send-reports xuzhou-municipal --day "$day"
+  $kl gov send-reports zhengzhou-municipal --day "$day"
+done
+$kl gov dashboard xuzhou-municipal --xlsx out/dashboard-xuzhou.xlsx
+$kl gov dashboard zhengzhou-municipal --xlsx out/dashboard-zhengzhou.xlsx
+echo
 echo "Reports: out/xuzhou-qpcr/report.html and out/zhengzhou-meters/report.html"
 echo "(open them in a browser; the numbers are in report.json beside each)"

@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from keepline import db
+from keepline.accounts import service as accounts
+from tests.worlds import World, build_world
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -97,3 +100,17 @@ def shared_data(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not here (shared data sits beside the project only)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # argon2's defaults cost ~50 ms a hash; tests hash dozens of passwords.
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[World]:
+    """The two-tenant world of tests/worlds.py, its client open."""
+    w = build_world(db_url)
+    with w.client:
+        yield w

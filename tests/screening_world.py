@@ -1,5 +1,5 @@
 """Tenant B's screening and containment ids, for walks of every route with another
-tenant's ids (tests/platform/test_platform_tenancy.py) and for the screening API tests."""
+tenant's ids (tests/api/test_tenancy.py) and for the screening API tests."""
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ Errors always answer ``{"error": {"code", "message", "field"}}`` (bulk imports a
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -22,9 +21,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keepline import __version__, db
+from keepline.accounts import service as accounts
+from keepline.accounts.api import router as accounts_router
 from keepline.accounts.service import Unauthorized
 from keepline.apikit.auth import Forbidden
+from keepline.audit.api import router as audit_router
+from keepline.containment.api import router as containment_router
 from keepline.errors import InputError, KeeplineError, NotFound
+from keepline.government.api import router as government_router
+from keepline.health.api import router as health_router
+from keepline.logistics.api import router as logistics_router
+from keepline.materials.api import router as materials_router
+from keepline.people.api import router as people_router
+from keepline.production.api import router as production_router
+from keepline.screening.api import router as screening_router
 from keepline.tabular import RowsError
 
 log = logging.getLogger("keepline.api")
@@ -40,36 +50,6 @@ _STATUS_CODES = {
     415: "unsupported_media_type",
     422: "invalid_input",
 }
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and any ``extra`` fields."""
-
-    FIELDS = ("request_id", "method", "path", "status", "ms", "user", "enterprise", "client")
-
-    def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {
-            "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
-        for f in self.FIELDS:
-            if hasattr(record, f):
-                out[f] = getattr(record, f)
-        if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False)
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    for name in ("keepline", "uvicorn.error"):
-        lg = logging.getLogger(name)
-        lg.handlers = [handler]
-        lg.setLevel(level)
-        lg.propagate = False
 
 
 def error_body(
@@ -202,16 +182,6 @@ class RequestLog:
 
 def create_app(database_url: str | None = None) -> FastAPI:
     """The keepline API on ``database_url`` (default: the configured database)."""
-    from keepline.accounts.api import router as accounts_router
-    from keepline.audit.api import router as audit_router
-    from keepline.containment.api import router as containment_router
-    from keepline.health.api import router as health_router
-    from keepline.logistics.api import router as logistics_router
-    from keepline.materials.api import router as materials_router
-    from keepline.people.api import router as people_router
-    from keepline.production.api import router as production_router
-    from keepline.screening.api import router as screening_router
-
     engine = db.get_engine(database_url)
     app = FastAPI(
         title="keepline",
@@ -228,6 +198,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     app.add_middleware(RequestLog)
     revision = db.current_revision(engine)  # migrated by get_engine(); fixed while we run
+    accounts.dummy_hash()  # now, so a login with an unknown e-mail takes no longer than others
 
     @app.get("/health", tags=["service"])
     def health() -> JSONResponse:
@@ -256,6 +227,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
         containment_router,
     ):
         app.include_router(router)
-    for router in (materials_router, logistics_router, production_router):
+    for router in (materials_router, logistics_router, production_router, government_router):
         app.include_router(router)
     return app

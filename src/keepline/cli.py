@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import sys
 
+import click
 import typer
 
-from keepline import __version__
+from keepline import __version__, db_cli, plan_cli, server_cli
+from keepline.assessment import cli as assessment_cli
+from keepline.audit import cli as audit_cli
+from keepline.containment import cli as containment_cli
+from keepline.continuity import cli as continuity_cli
 from keepline.errors import KeeplineError
+from keepline.government import cli as government_cli
+from keepline.logistics import cli as logistics_cli
+from keepline.materials import cli as materials_cli
+from keepline.outbreak import cli as outbreak_cli
+from keepline.people import cli as people_cli
+from keepline.plant import cli as plant_cli
+from keepline.production import cli as production_cli
+from keepline.screening import cli as screening_cli
 
 app = typer.Typer(
     name="keepline",
@@ -39,21 +52,7 @@ def _root(
 
 
 def _register() -> None:
-    # Imported here so `keepline --help` lists every capability while each package owns
-    # its commands.
-    from keepline import db_cli, plan_cli, server_cli
-    from keepline.assessment import cli as assessment_cli
-    from keepline.audit import cli as audit_cli
-    from keepline.containment import cli as containment_cli
-    from keepline.continuity import cli as continuity_cli
-    from keepline.logistics import cli as logistics_cli
-    from keepline.materials import cli as materials_cli
-    from keepline.outbreak import cli as outbreak_cli
-    from keepline.people import cli as people_cli
-    from keepline.plant import cli as plant_cli
-    from keepline.production import cli as production_cli
-    from keepline.screening import cli as screening_cli
-
+    # Each package owns its commands; the root command mounts them all.
     app.add_typer(plant_cli.app, name="plant")
     app.add_typer(db_cli.app, name="db")
     app.add_typer(outbreak_cli.app, name="outbreak")
@@ -70,6 +69,7 @@ def _register() -> None:
     app.command("plan")(plan_cli.plan_command)
     app.command("exposure")(continuity_cli.exposure_command)
     app.command("assess")(assessment_cli.assess_cmd)
+    app.add_typer(government_cli.app, name="gov")
 
 
 _register()
@@ -92,8 +92,6 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # click usage errors and the unexpected
-        import click
-
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)

@@ -4,12 +4,16 @@ scope a command passes to its services (the CLI's counterpart of ``apikit.auth``
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import typer
 from sqlalchemy.orm import Session
 
 from keepline import clock
-from keepline.plant.service import get_enterprise
+from keepline.db import session_scope
+from keepline.plant.files import PLANT_SUFFIXES, read_plant
+from keepline.plant.schema import PlantFile
+from keepline.plant.service import export_plant, get_enterprise
 from keepline.recordkit import bad
 from keepline.scope import EnterpriseScope
 
@@ -33,3 +37,12 @@ def enterprise_scope(session: Session, enterprise_id: str, actor: str = "cli") -
     lists the known ones). The shell acts as the enterprise's admin."""
     get_enterprise(session, enterprise_id)
     return EnterpriseScope(enterprise_id, actor)
+
+
+def plant_from_arg(plant: str) -> PlantFile:
+    """A plant given on the command line as a file path or a loaded enterprise id."""
+    path = Path(plant)
+    if path.suffix.lower() in PLANT_SUFFIXES or path.exists():
+        return read_plant(path)
+    with session_scope() as session:
+        return export_plant(session, plant)

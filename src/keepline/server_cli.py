@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
+from keepline import db, logs
+from keepline.accounts import queries, service
 from keepline.db import session_scope
 from keepline.errors import InputError
 
@@ -28,14 +31,8 @@ def serve(
     The database is KEEPLINE_DATABASE_URL, or the embedded SQLite file in KEEPLINE_HOME;
     it is migrated first. Requests are logged as JSON lines on stderr.
     """
-    import logging
-
-    import uvicorn
-
-    from keepline import api, db
-
     db.get_engine()  # migrate before the first request
-    api.configure_logging(getattr(logging, log_level.upper(), logging.INFO))
+    logs.configure_logging(getattr(logging, log_level.upper(), logging.INFO))
     typer.echo(f"keepline API on http://{host}:{port} (docs at /docs)", err=True)
     uvicorn.run(
         "keepline.api:create_app",
@@ -69,8 +66,6 @@ def user_add(
     ),
 ) -> None:
     """Create a user. Without --password-stdin the password is asked for twice."""
-    from keepline.accounts import service
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -96,12 +91,8 @@ def user_add(
 @user_app.command("list")
 def user_list(enterprise: str | None = typer.Option(None, help="Only this enterprise.")) -> None:
     """List users (never their passwords)."""
-    from keepline.accounts.models import User
-
     with session_scope() as session:
-        q = select(User).order_by(User.id)
-        if enterprise:
-            q = q.where(User.enterprise_id == enterprise)
+        q = queries.all_users(enterprise)
         t = Table(title="users")
         for c in ("id", "email", "role", "enterprise / jurisdiction", "active"):
             t.add_column(c)

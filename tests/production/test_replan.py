@@ -41,7 +41,7 @@ from keepline.production import service as ps
 from keepline.production.replan import replan, roster_workforce
 from keepline.tabular import read_table, write_csv
 from tests.conftest import ZHENGZHOU
-from tests.daily_record import EID, PLANNER, ApiWorld, day, run_day, scope
+from tests.daily_record import PLANNER, ApiWorld, day, run_day, scope
 
 LIVELIHOOD = ["ZZ-W-101", "ZZ-G-102", "ZZ-H-103", "KF-W-104", "LY-G-105"]
 STANDARD = ["HN-AG-106", "EX-SA-107", "RE-DV-108"]
@@ -162,7 +162,7 @@ def test_replan_workforce_comes_from_the_daily_record(zz: Session) -> None:
     plant = load_yaml(ZHENGZHOU)
     rows = roster_rows(plant, seed=1)
     table = read_table("r.csv", write_csv(people.COLUMNS, rows).encode())
-    people.import_roster(zz, EID, "test", table)
+    people.import_roster(zz, scope(), table)
     start = day(1)
     team = [r for r in rows if r["team"] == "wa-day-2"]
     assert len(team) == 50

@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 
 from keepline import clock
 from keepline.accounts import service as accounts
-from tests.platform.platform_world import World, build_world
 from tests.screening_world import screening_b_ids
+from tests.worlds import World, build_world
 
 
 @pytest.fixture(autouse=True)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from keepline.accounts import service
+from keepline.accounts import queries, service
+from keepline.accounts.auth import LoggedIn, UserAdmin
 from keepline.accounts.models import Role, User
 from keepline.accounts.schemas import LoginIn, LoginOut, UserCreate, UserOut, UserUpdate
-from keepline.accounts.service import Caller
-from keepline.apikit.auth import SESSION_COOKIE, Admin, _bearer, current_caller, request_token
+from keepline.apikit.auth import SESSION_COOKIE, Credentials, request_token
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 
@@ -41,8 +39,8 @@ def logout(
     request: Request,
     session: DB,
     response: Response,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    _caller: Annotated[Caller, Depends(current_caller)],
+    credentials: Credentials,
+    _caller: LoggedIn,
 ) -> Response:
     """End this login (the token stops working)."""
     service.logout(session, request_token(request, credentials))
@@ -52,65 +50,38 @@ def logout(
 
 
 @router.get("/auth/me", response_model=UserOut)
-def me(session: DB, caller: Annotated[Caller, Depends(current_caller)]) -> User:
+def me(session: DB, caller: LoggedIn) -> User:
     """The logged-in user."""
-    user = session.get(User, caller.user_id)
-    assert user is not None  # authenticate() just read it
-    return user
-
-
-USER_SORTS = {"id": User.id, "email": User.email, "role": User.role, "created_at": User.created_at}
+    return service.current_user(session, caller)
 
 
 @router.get("/users", response_model=Page[UserOut])
 def list_users(
     session: DB,
-    caller: Admin,
+    scope: UserAdmin,
     paging: Paging,
     role: Annotated[Role | None, Query(description="Only this role.")] = None,
     active: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="E-mail contains.")] = None,
 ) -> Response:
     """The enterprise's users. Sort by id, email, role or created_at."""
-    query = select(User).where(User.enterprise_id == caller.enterprise_id)
-    if role is not None:
-        query = query.where(User.role == role.value)
-    if active is not None:
-        query = query.where(User.active == active)
-    if q:
-        query = query.where(User.email.contains(q.lower(), autoescape=True))
-    rows, total = fetch_page(session, query, paging, USER_SORTS, "id")
+    query = queries.users(scope, role=role, active=active, q=q)
+    rows, total = fetch_page(session, query, paging, queries.USER_SORTS, "id")
     return page_of([UserOut.model_validate(u) for u in rows], total, paging)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
-def create_user(body: UserCreate, session: DB, caller: Admin) -> User:
+def create_user(body: UserCreate, session: DB, scope: UserAdmin) -> User:
     """Add a user to the caller's enterprise."""
-    return service.create_user(
-        session,
-        email=body.email,
-        password=body.password,
-        role=body.role,
-        enterprise_id=caller.enterprise_id,
-        name=body.name,
-        actor=caller.actor,
-    )
+    return service.add_user(session, scope, body)
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: UserId, session: DB, caller: Admin) -> User:
-    return service.get_user(session, caller, user_id)
+def get_user(user_id: UserId, session: DB, scope: UserAdmin) -> User:
+    return service.get_user(session, scope, user_id)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: UserId, body: UserUpdate, session: DB, caller: Admin) -> User:
+def update_user(user_id: UserId, body: UserUpdate, session: DB, scope: UserAdmin) -> User:
     """Change a user's role, name, password or deactivate them (their logins end)."""
-    return service.update_user(
-        session,
-        caller,
-        user_id,
-        role=body.role,
-        name=body.name,
-        active=body.active,
-        password=body.password,
-    )
+    return service.update_user(session, scope, user_id, body)

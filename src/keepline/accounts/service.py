@@ -8,6 +8,7 @@ which is enough for a secret that cannot be guessed and keeps each request cheap
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -19,9 +20,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from keepline.accounts.models import ENTERPRISE_ROLES, AuthToken, Role, User
+from keepline.accounts.schemas import UserCreate, UserUpdate
 from keepline.audit import service as audit
 from keepline.errors import InputError, KeeplineError, NotFound
 from keepline.plant import models as plant_models
+from keepline.scope import EnterpriseScope
 
 TOKEN_LIFETIME = dt.timedelta(hours=12)
 MIN_PASSWORD = 10
@@ -35,7 +38,7 @@ class Unauthorized(KeeplineError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is making a request: what they may see follows from this alone."""
+    """Who is logged in (a token's user); ``apikit.auth`` makes the scope of a call from it."""
 
     user_id: int
     email: str
@@ -46,14 +49,6 @@ class Caller:
     @property
     def actor(self) -> str:
         return f"user:{self.email}"
-
-    @property
-    def sees_personal_data(self) -> bool:
-        return self.role in (Role.admin, Role.health_officer)
-
-
-def caller_of(user: User) -> Caller:
-    return Caller(user.id, user.email, Role(user.role), user.enterprise_id, user.jurisdiction)
 
 
 def hash_password(password: str) -> str:
@@ -89,6 +84,9 @@ def create_user(
     name: str = "",
     actor: str,
 ) -> User:
+    """Create an account: a system action (the shell's ``keepline user add``, which makes
+    an enterprise's first admin or a jurisdiction's officer). The API's admins go through
+    :func:`add_user`, which pins their own enterprise."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise InputError([f"email: '{email}' is not an e-mail address"])
@@ -135,53 +133,65 @@ def create_user(
     return user
 
 
-def get_user(session: Session, caller: Caller, user_id: int) -> User:
-    """A user of the caller's enterprise; any other id is 'not found'."""
+def add_user(session: Session, scope: EnterpriseScope, body: UserCreate) -> User:
+    """An admin adds a user to their own enterprise."""
+    return create_user(
+        session,
+        email=body.email,
+        password=body.password,
+        role=body.role,
+        enterprise_id=scope.enterprise_id,
+        name=body.name,
+        actor=scope.actor,
+    )
+
+
+def get_user(session: Session, scope: EnterpriseScope, user_id: int) -> User:
+    """A user of the scope's enterprise; any other id is 'not found'."""
     user = session.get(User, user_id)
-    if user is None or user.enterprise_id != caller.enterprise_id or caller.enterprise_id is None:
+    if user is None or user.enterprise_id != scope.enterprise_id:
         raise NotFound(f"no user {user_id}")
     return user
 
 
-def update_user(
-    session: Session,
-    caller: Caller,
-    user_id: int,
-    *,
-    role: Role | None = None,
-    name: str | None = None,
-    active: bool | None = None,
-    password: str | None = None,
-) -> User:
-    user = get_user(session, caller, user_id)
+def current_user(session: Session, caller: Caller) -> User:
+    """The logged-in user (an enterprise's or a jurisdiction's)."""
+    user = session.get(User, caller.user_id)
+    assert user is not None  # authenticate() just read it
+    return user
+
+
+def update_user(session: Session, scope: EnterpriseScope, user_id: int, body: UserUpdate) -> User:
+    """Change a user's role, name, password or deactivate them (their logins end)."""
+    user = get_user(session, scope, user_id)
     before = user_values(user)
-    if role is not None:
-        if role not in ENTERPRISE_ROLES:
-            raise InputError([f"role: '{role}' is not an enterprise role"])
-        user.role = role.value
-    if name is not None:
-        user.name = name
-    if active is not None:
-        user.active = active
-    if password is not None:
-        _check_password(password)
-        user.password_hash = hash_password(password)
-    if user.id == caller.user_id and (user.role != Role.admin or not user.active):
+    if body.role is not None:
+        if body.role not in ENTERPRISE_ROLES:
+            raise InputError([f"role: '{body.role}' is not an enterprise role"])
+        user.role = body.role.value
+    if body.name is not None:
+        user.name = body.name
+    if body.active is not None:
+        user.active = body.active
+    if body.password is not None:
+        _check_password(body.password)
+        user.password_hash = hash_password(body.password)
+    if user.id == scope.user_id and (user.role != Role.admin or not user.active):
         raise InputError(["role: an admin cannot demote or deactivate themselves"])
     after = user_values(user)
     if not user.active:
         session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
-    if after != before or password is not None:
+    if after != before or body.password is not None:
         audit.record(
             session,
             enterprise_id=user.enterprise_id,
-            actor=caller.actor,
+            actor=scope.actor,
             action="update",
             table="users",
             key=str(user.id),
             before=before,
             after=after,
-            reason="password changed" if password is not None else None,
+            reason="password changed" if body.password is not None else None,
         )
     return user
 
@@ -194,7 +204,7 @@ def login(session: Session, email: str, password: str) -> tuple[str, User, dt.da
     """Check the password; return a new token, its user and its expiry."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     # Verify against a dummy hash when there is no such user, so timing does not tell.
-    stored = user.password_hash if user else _DUMMY_HASH
+    stored = user.password_hash if user else dummy_hash()
     try:
         _hasher.verify(stored, password)
         ok = user is not None and user.active
@@ -246,4 +256,9 @@ def logout(session: Session, token: str) -> None:
     session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(token)))
 
 
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+@functools.cache
+def dummy_hash() -> str:
+    """A hash of nothing, to verify against when the e-mail is unknown. Made once, when
+    the API starts (or at the first such login), not at import: every ``keepline``
+    command would pay for the hash."""
+    return _hasher.hash(secrets.token_urlsafe(16))

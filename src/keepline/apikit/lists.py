@@ -9,11 +9,13 @@ from fastapi import Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from keepline.errors import InputError
 
 T = TypeVar("T")
+Sortable = Mapping[str, ColumnElement[Any] | QueryableAttribute[Any]]
+"""The columns a list may be sorted by, by the name the ``sort`` parameter gives."""
 
 
 class Page(BaseModel, Generic[T]):
@@ -46,9 +48,7 @@ async def list_params(  # async: no I/O, so no worker-thread hop
 Paging = Annotated[ListParams, Depends(list_params)]
 
 
-def order_by(
-    sort: str | None, columns: Mapping[str, ColumnElement[Any]], default: str
-) -> list[ColumnElement[Any]]:
+def order_by(sort: str | None, columns: Sortable, default: str) -> list[ColumnElement[Any]]:
     """ORDER BY for ``sort`` ('name' or '-name'), with the default as tie-breaker."""
     wanted = sort or default
     desc = wanted.startswith("-")
@@ -56,7 +56,7 @@ def order_by(
     if name not in columns:
         raise InputError([f"sort: '{name}' is not one of {', '.join(sorted(columns))}"])
     col = columns[name]
-    out = [col.desc() if desc else col.asc()]
+    out: list[ColumnElement[Any]] = [col.desc() if desc else col.asc()]
     tie = default.lstrip("-")
     if tie != name:
         out.append(columns[tie].asc())
@@ -89,7 +89,7 @@ def fetch_page(
     session: Session,
     query: Select[Any],
     params: ListParams,
-    columns: Mapping[str, ColumnElement[Any]],
+    columns: Sortable,
     default: str,
     *,
     count: Select[Any] | None = None,

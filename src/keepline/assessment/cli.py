@@ -20,9 +20,9 @@ from keepline.assessment.run import (
     default_scenario,
 )
 from keepline.assessment.sweep import Executor
+from keepline.clikit import plant_from_arg
 from keepline.errors import InputError
 from keepline.outbreak.policy import load_policy
-from keepline.plant.cli import plant_from_arg
 from keepline.scenario import load_scenario
 
 

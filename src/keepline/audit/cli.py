@@ -10,6 +10,7 @@ from rich.table import Table
 
 from keepline.audit import service
 from keepline.db import session_scope
+from keepline.scope import EnterpriseScope
 
 
 def audit_cmd(
@@ -22,7 +23,9 @@ def audit_cmd(
 ) -> None:
     """Show the append-only audit log: who changed which record, when, before → after."""
     with session_scope() as session:
-        rows = service.entries(session, enterprise, limit=limit, table=table)
+        # Not checked against the loaded enterprises: an unknown one has no entries.
+        scope = EnterpriseScope(enterprise, "cli") if enterprise is not None else None
+        rows = service.entries(session, scope, limit=limit, table=table)
         if as_json:
             for r in rows:
                 typer.echo(

@@ -1,5 +1,8 @@
 """Write and read the audit log. Every write in keepline goes through :func:`record`
-(one change) or :func:`record_many` (a bulk write, inserted in one statement)."""
+(one change) or :func:`record_many` (a bulk write, inserted in one statement).
+
+The writes take the enterprise (or jurisdiction) and actor of the record as keywords:
+every capability's service calls them with its scope's; reads take the scope."""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from keepline.audit.models import AuditEntry
+from keepline.scope import EnterpriseScope
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -65,11 +69,12 @@ class Change:
 def record_many(
     session: Session,
     *,
-    enterprise_id: str,
+    enterprise_id: str | None,
     actor: str,
     table: str,
     changes: Sequence[Change],
     reason: str | None = None,
+    jurisdiction: str | None = None,
 ) -> int:
     """Record many changes to one table in one INSERT (bulk imports: thousands of rows)."""
     if not changes:
@@ -80,7 +85,7 @@ def record_many(
         [
             {
                 "enterprise_id": enterprise_id,
-                "jurisdiction": None,
+                "jurisdiction": jurisdiction,
                 "at": at,
                 "actor": actor,
                 "action": c.action,
@@ -96,53 +101,30 @@ def record_many(
     return len(changes)
 
 
-def query(
-    enterprise_id: str,
-    *,
-    table: str | None = None,
-    actor: str | None = None,
-    action: str | None = None,
-    key: str | None = None,
-    since: dt.datetime | None = None,
-) -> Select[tuple[AuditEntry]]:
-    """The enterprise's audit entries, filtered; the caller orders and pages."""
-    q = select(AuditEntry).where(AuditEntry.enterprise_id == enterprise_id)
-    if table:
-        q = q.where(AuditEntry.table_name == table)
-    if actor:
-        q = q.where(AuditEntry.actor == actor)
-    if action:
-        q = q.where(AuditEntry.action == action)
-    if key:
-        q = q.where(AuditEntry.record_key == key)
-    if since:
-        q = q.where(AuditEntry.at >= since)
-    return q
-
-
 def entries(
     session: Session,
-    enterprise_id: str | None,
+    scope: EnterpriseScope | None,
     *,
     limit: int = 100,
     table: str | None = None,
 ) -> list[AuditEntry]:
-    """The newest entries, of one enterprise or (``None``) of all."""
+    """The newest entries, of the scope's enterprise or (``None``: the shell's view of the
+    whole database) of all."""
     q = select(AuditEntry)
-    if enterprise_id is not None:
-        q = q.where(AuditEntry.enterprise_id == enterprise_id)
+    if scope is not None:
+        q = q.where(AuditEntry.enterprise_id == scope.enterprise_id)
     if table:
         q = q.where(AuditEntry.table_name == table)
     q = q.order_by(AuditEntry.id.desc()).limit(limit)
     return list(session.scalars(q))
 
 
-def count(session: Session, enterprise_id: str) -> int:
+def count(session: Session, scope: EnterpriseScope) -> int:
     return (
         session.scalar(
             select(func.count())
             .select_from(AuditEntry)
-            .where(AuditEntry.enterprise_id == enterprise_id)
+            .where(AuditEntry.enterprise_id == scope.enterprise_id)
         )
         or 0
     )

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from keepline.clikit import plant_from_arg
 from keepline.continuity.exposure import exposure_input
 from keepline.continuity.lp import SolverOptions
 from keepline.continuity.model import build_input
@@ -21,7 +22,6 @@ from keepline.continuity.plan import plan
 from keepline.continuity.record import PlanRecord
 from keepline.continuity.willems import chain_path, convert
 from keepline.errors import InputError
-from keepline.plant.cli import plant_from_arg
 from keepline.plant.schema import PlantFile
 from keepline.scenario import NO_SCENARIO, Scenario, load_scenario
 from keepline.workforce import from_csv

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,8 +21,9 @@ from keepline import clock, db
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance, Declaration, Flag, HealthCode
-from keepline.health.schemas import DeclarationIn
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.health.schemas import ClearIn, DeclarationIn
+from keepline.people.models import Worker
+from keepline.scope import EnterpriseScope
 from keepline.tabular import RowProblem, RowsError
 
 FEVER_C = 37.3
@@ -59,8 +60,8 @@ def declaration_values(row: Declaration) -> dict[str, Any]:
     return {k: getattr(row, k) for k in DECLARATION_FIELDS}
 
 
-def _upsert(engine: Engine | None, table: Any, index: list[str], update: list[str]) -> Any:
-    dialect = postgresql if engine is not None and engine.dialect.name == "postgresql" else sqlite
+def _upsert(session: Session, table: Any, index: list[str], update: list[str]) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table)
     return stmt.on_conflict_do_update(
         index_elements=index, set_={c: getattr(stmt.excluded, c) for c in update}
@@ -79,7 +80,7 @@ class SaveReport:
 
 def check_declarations(
     session: Session,
-    enterprise_id: str,
+    scope: EnterpriseScope,
     items: Sequence[tuple[int, DeclarationIn]],
     today: dt.date | None = None,
 ) -> tuple[list[DeclarationIn], list[RowProblem]]:
@@ -87,7 +88,9 @@ def check_declarations(
     a day in the future, the same worker and day twice."""
     today = today or clock.today()
     known = set(
-        session.scalars(select(Worker.employee_no).where(Worker.enterprise_id == enterprise_id))
+        session.scalars(
+            select(Worker.employee_no).where(Worker.enterprise_id == scope.enterprise_id)
+        )
     )
     seen: dict[tuple[str, dt.date], int] = {}
     good: list[DeclarationIn] = []
@@ -120,8 +123,7 @@ def check_declarations(
 
 def save_declarations(
     session: Session,
-    enterprise_id: str,
-    actor: str,
+    scope: EnterpriseScope,
     items: Sequence[tuple[int, DeclarationIn]],
     *,
     source: str = "request",
@@ -135,7 +137,7 @@ def save_declarations(
     reading a file) are rejected: with any, nothing is written unless ``valid_rows_only``.
     A declaration equal to the stored one changes nothing; a different one replaces it.
     """
-    good, found = check_declarations(session, enterprise_id, items, today)
+    good, found = check_declarations(session, scope, items, today)
     report = SaveReport(received=len(items) + len({p.row for p in problems}))
     report.rejected = sorted([*problems, *found], key=lambda p: p.row)
     if report.rejected and not valid_rows_only:
@@ -143,6 +145,7 @@ def save_declarations(
     if not good:
         return report
 
+    enterprise_id = scope.enterprise_id
     days = sorted({d.day for d in good})
     existing: dict[tuple[str, dt.date], dict[str, Any]] = {}
     for i in range(0, len(days), 500):
@@ -186,9 +189,8 @@ def save_declarations(
             prev = newly_flagged.get(d.employee_no)
             if prev is None or d.day >= prev[0]:
                 newly_flagged[d.employee_no] = (d.day, flags)
-    engine = session.get_bind()
     stmt = _upsert(
-        engine,  # type: ignore[arg-type]
+        session,
         Declaration.__table__,
         ["enterprise_id", "employee_no", "day"],
         [*DECLARATION_FIELDS, "flags", "flagged", "declared_at"],
@@ -198,22 +200,23 @@ def save_declarations(
         audit.record_many(
             session,
             enterprise_id=enterprise_id,
-            actor=actor,
+            actor=scope.actor,
             table="declarations",
             changes=changes[i : i + CHUNK],
         )
-    _flag_workers(session, enterprise_id, actor, newly_flagged)
+    _flag_workers(session, scope, newly_flagged)
     db.analyze_after_bulk(session, len(rows), "declarations")
     db.analyze_after_bulk(session, len(newly_flagged), "clearances")
     return report
 
 
 def _flag_workers(
-    session: Session, enterprise_id: str, actor: str, flagged: dict[str, tuple[dt.date, list[str]]]
+    session: Session, scope: EnterpriseScope, flagged: dict[str, tuple[dt.date, list[str]]]
 ) -> None:
     """Mark workers not cleared (bulk); audited as changes to their clearance."""
     if not flagged:
         return
+    enterprise_id = scope.enterprise_id
     current = {
         c.employee_no: c
         for c in session.scalars(select(Clearance).where(Clearance.enterprise_id == enterprise_id))
@@ -240,7 +243,7 @@ def _flag_workers(
     if not rows:
         return
     stmt = _upsert(
-        session.get_bind(),  # type: ignore[arg-type]
+        session,
         Clearance.__table__,
         ["enterprise_id", "employee_no"],
         ["cleared", "flags", "flagged_on", "cleared_by", "cleared_at", "reason"],
@@ -250,7 +253,7 @@ def _flag_workers(
     audit.record_many(
         session,
         enterprise_id=enterprise_id,
-        actor=actor,
+        actor=scope.actor,
         table="clearances",
         changes=changes,
         reason="health declaration flagged",
@@ -269,18 +272,19 @@ def clearance_values(c: Clearance) -> dict[str, Any]:
 
 
 def get_declaration(
-    session: Session, enterprise_id: str, employee_no: str, day: dt.date
+    session: Session, scope: EnterpriseScope, employee_no: str, day: dt.date
 ) -> Declaration:
-    d = session.get(Declaration, (enterprise_id, employee_no, day))
+    d = session.get(Declaration, (scope.enterprise_id, employee_no, day))
     if d is None:
         raise NotFound(f"no declaration by '{employee_no}' for {day}", field="employee_no")
     return d
 
 
 def clear_worker(
-    session: Session, enterprise_id: str, actor: str, employee_no: str, reason: str
+    session: Session, scope: EnterpriseScope, employee_no: str, body: ClearIn
 ) -> Clearance:
     """A health officer lets a flagged worker work again, saying why."""
+    enterprise_id, actor, reason = scope.enterprise_id, scope.actor, body.reason
     if session.get(Worker, (enterprise_id, employee_no)) is None:
         raise NotFound(f"no worker '{employee_no}'", field="employee_no")
     c = session.get(Clearance, (enterprise_id, employee_no))
@@ -304,63 +308,3 @@ def clear_worker(
     )
     session.flush()
     return c
-
-
-def missing_query(enterprise_id: str, day: dt.date):  # type: ignore[no-untyped-def]
-    """Active workers with no declaration for ``day`` (rows of the worker's columns)."""
-    return select(*Worker.__table__.c).where(
-        Worker.enterprise_id == enterprise_id,
-        Worker.employment_status == EmploymentStatus.active.value,
-        ~_declared(day),
-    )
-
-
-def _declared(day: dt.date):  # type: ignore[no-untyped-def]
-    """The worker (of the enclosing query) has a declaration for ``day``: one probe of the
-    declarations' primary key per worker."""
-    return (
-        select(Declaration.employee_no)
-        .where(
-            Declaration.enterprise_id == Worker.enterprise_id,
-            Declaration.employee_no == Worker.employee_no,
-            Declaration.day == day,
-        )
-        .exists()
-    )
-
-
-def missing_count(enterprise_id: str, day: dt.date):  # type: ignore[no-untyped-def]
-    """A ``SELECT`` of the number of rows of ``missing_query`` for the whole roster.
-
-    Counted by difference, as one statement (one snapshot): active workers − (declarations
-    of the day − those of workers who are not active). The first two counts read an index
-    alone, the third probes only the workers who are not active; counting the anti-join
-    instead probes the declarations once per worker. Every declaration has its worker
-    (a foreign key), and at most one a day.
-    """
-    active = (
-        select(func.count())
-        .select_from(Worker)
-        .where(
-            Worker.enterprise_id == enterprise_id,
-            Worker.employment_status == EmploymentStatus.active.value,
-        )
-        .scalar_subquery()
-    )
-    declared = (
-        select(func.count())
-        .select_from(Declaration)
-        .where(Declaration.enterprise_id == enterprise_id, Declaration.day == day)
-        .scalar_subquery()
-    )
-    declared_not_active = (
-        select(func.count())
-        .select_from(Worker)
-        .where(
-            Worker.enterprise_id == enterprise_id,
-            Worker.employment_status != EmploymentStatus.active.value,
-            _declared(day),
-        )
-        .scalar_subquery()
-    )
-    return select(active - (declared - declared_not_active))

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from keepline.clikit import plant_from_arg
 from keepline.errors import InputError
 from keepline.outbreak.engine import Params, Run
 from keepline.outbreak.parallel import run_replicates
@@ -22,7 +23,6 @@ from keepline.outbreak.policy import Policy, load_policy, to_controls
 from keepline.outbreak.population import Population, from_plant
 from keepline.outbreak.results import summary, to_json, workforce
 from keepline.outbreak.world import world_from_scenario
-from keepline.plant.cli import plant_from_arg
 from keepline.plant.schema import PlantFile
 from keepline.scenario import NO_SCENARIO, Scenario, load_scenario
 from keepline.workforce import to_csv

@@ -9,8 +9,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from keepline.clikit import ACTOR, ENTERPRISE_OPTION, enterprise_scope, plant_from_arg
 from keepline.db import session_scope
 from keepline.people import service
+from keepline.people.generate import roster_rows
 from keepline.tabular import read_table, write_csv
 
 app = typer.Typer(
@@ -26,9 +28,6 @@ def generate(
 ) -> None:
     """Write a fake but well-formed roster: one worker per planned head of each team
     (names from common Chinese names, ID numbers with a valid GB 11643 check digit)."""
-    from keepline.people.generate import roster_rows
-    from keepline.plant.cli import plant_from_arg
-
     p = plant_from_arg(plant)
     rows = roster_rows(p, seed=seed)
     output.write_text(write_csv(service.COLUMNS, rows), encoding="utf-8")
@@ -38,13 +37,13 @@ def generate(
 @app.command("import")
 def import_cmd(
     file: Path = typer.Argument(..., help="Roster file: CSV (UTF-8) or .xlsx."),
-    enterprise: str = typer.Option(..., "--enterprise", "-e", help="Enterprise id."),
+    enterprise: str = ENTERPRISE_OPTION,
     valid_rows: bool = typer.Option(
         False,
         "--valid-rows",
         help="Write the good rows and list the bad (default: all or nothing).",
     ),
-    actor: str = typer.Option("cli", help="Who is importing, for the audit log."),
+    actor: str = ACTOR,
 ) -> None:
     """Import a roster in one transaction, keyed by employee number: new workers added,
     changed ones updated, identical rows untouched. Any bad row: nothing written."""
@@ -56,8 +55,9 @@ def import_cmd(
             bar.update(task, completed=done, total=total)
             typer.echo(f"written {done}/{total}", err=True)
 
+        scope = enterprise_scope(session, enterprise, actor)
         report = service.import_roster(
-            session, enterprise, actor, table, valid_rows_only=valid_rows, progress=progress
+            session, scope, table, valid_rows_only=valid_rows, progress=progress
         )
     t = Table(title=f"{file.name} → {enterprise}")
     for c in ("rows", "inserted", "updated", "unchanged", "rejected"):

@@ -1,7 +1,8 @@
 """The roster: check worker rows against the plant model, create, update, import, summarise.
 
-Functions take a session and the caller's enterprise; the caller owns the transaction,
-so a bulk import is one transaction: all of it is written or none of it.
+Functions take a session and the caller's scope (its enterprise and actor); the caller
+owns the transaction, so a bulk import is one transaction: all of it is written or none
+of it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance
 from keepline.people import idnumber
 from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker
+from keepline.people.schemas import WorkerIn, WorkerUpdate
 from keepline.plant import models as pm
+from keepline.scope import EnterpriseScope
 from keepline.tabular import RowProblem, RowsError, Table, require_columns
 
 # The roster file's columns, in order. Only these three are required.
@@ -55,7 +58,8 @@ class PlantIndex:
     teams: dict[str, pm.Team]
 
 
-def plant_index(session: Session, enterprise_id: str) -> PlantIndex:
+def plant_index(session: Session, scope: EnterpriseScope) -> PlantIndex:
+    enterprise_id = scope.enterprise_id
     zones = {
         zid: kind
         for zid, kind in session.execute(
@@ -169,26 +173,25 @@ def _raise_row(problems: list[tuple[str, str]]) -> None:
         raise RowsError("request", [RowProblem(0, f, msg) for f, msg in problems])
 
 
-def get_worker(session: Session, enterprise_id: str, employee_no: str) -> Worker:
-    w = session.get(Worker, (enterprise_id, employee_no))
+def get_worker(session: Session, scope: EnterpriseScope, employee_no: str) -> Worker:
+    w = session.get(Worker, (scope.enterprise_id, employee_no))
     if w is None:
         raise NotFound(f"no worker '{employee_no}'", field="employee_no")
     return w
 
 
-def create_worker(
-    session: Session, enterprise_id: str, actor: str, raw: Mapping[str, Any]
-) -> Worker:
-    values, problems = check_row(raw, plant_index(session, enterprise_id))
+def create_worker(session: Session, scope: EnterpriseScope, body: WorkerIn) -> Worker:
+    """Add one worker; zone, shift, skills and housing default to the team's."""
+    values, problems = check_row(body.model_dump(mode="json"), plant_index(session, scope))
     _raise_row(problems)
-    if session.get(Worker, (enterprise_id, values["employee_no"])) is not None:
+    if session.get(Worker, (scope.enterprise_id, values["employee_no"])) is not None:
         raise InputError([f"employee_no: worker '{values['employee_no']}' already exists"])
-    w = Worker(enterprise_id=enterprise_id, updated_at=dt.datetime.now(dt.UTC), **values)
+    w = Worker(enterprise_id=scope.enterprise_id, updated_at=dt.datetime.now(dt.UTC), **values)
     session.add(w)
     audit.record(
         session,
-        enterprise_id=enterprise_id,
-        actor=actor,
+        enterprise_id=scope.enterprise_id,
+        actor=scope.actor,
         action="insert",
         table="workers",
         key=w.employee_no,
@@ -199,9 +202,11 @@ def create_worker(
 
 
 def update_worker(
-    session: Session, enterprise_id: str, actor: str, employee_no: str, changes: Mapping[str, Any]
+    session: Session, scope: EnterpriseScope, employee_no: str, body: WorkerUpdate
 ) -> Worker:
-    w = get_worker(session, enterprise_id, employee_no)
+    """Change the fields ``body`` sets; the others stay as they are."""
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    w = get_worker(session, scope, employee_no)
     before = worker_values(w)
     raw: dict[str, Any] = {
         "employee_no": w.employee_no,
@@ -216,7 +221,7 @@ def update_worker(
     if "team" not in changes:  # a new team brings its own zone and shift by default
         raw.update(zone=w.zone_id, shift=w.shift_id)
     raw.update({k: v for k, v in changes.items()})
-    values, problems = check_row(raw, plant_index(session, enterprise_id))
+    values, problems = check_row(raw, plant_index(session, scope))
     _raise_row(problems)
     if _fields(values) != _fields(before):
         for k in WORKER_FIELDS:
@@ -224,8 +229,8 @@ def update_worker(
         w.updated_at = dt.datetime.now(dt.UTC)
         audit.record(
             session,
-            enterprise_id=enterprise_id,
-            actor=actor,
+            enterprise_id=scope.enterprise_id,
+            actor=scope.actor,
             action="update",
             table="workers",
             key=employee_no,
@@ -236,13 +241,13 @@ def update_worker(
     return w
 
 
-def delete_worker(session: Session, enterprise_id: str, actor: str, employee_no: str) -> None:
+def delete_worker(session: Session, scope: EnterpriseScope, employee_no: str) -> None:
     """Remove a worker and their declarations (personal data is erased, the audit stays)."""
-    w = get_worker(session, enterprise_id, employee_no)
+    w = get_worker(session, scope, employee_no)
     audit.record(
         session,
-        enterprise_id=enterprise_id,
-        actor=actor,
+        enterprise_id=scope.enterprise_id,
+        actor=scope.actor,
         action="delete",
         table="workers",
         key=employee_no,
@@ -266,8 +271,7 @@ Progress = Callable[[int, int], None]
 
 def import_roster(
     session: Session,
-    enterprise_id: str,
-    actor: str,
+    scope: EnterpriseScope,
     table: Table,
     *,
     valid_rows_only: bool = False,
@@ -289,7 +293,8 @@ def import_roster(
                 for c in unknown
             ],
         )
-    plant = plant_index(session, enterprise_id)
+    enterprise_id = scope.enterprise_id
+    plant = plant_index(session, scope)
     if not plant.teams:
         raise NotFound(f"enterprise '{enterprise_id}' has no plant model with teams")
     report = ImportReport(rows=len(table.rows))
@@ -342,7 +347,7 @@ def import_roster(
         audit.record_many(
             session,
             enterprise_id=enterprise_id,
-            actor=actor,
+            actor=scope.actor,
             table="workers",
             changes=changes[i : i + CHUNK],
         )
@@ -351,8 +356,9 @@ def import_roster(
     return report
 
 
-def summary(session: Session, enterprise_id: str) -> dict[str, Any]:
+def summary(session: Session, scope: EnterpriseScope) -> dict[str, Any]:
     """Planned (plant model) against rostered headcount, per team."""
+    enterprise_id = scope.enterprise_id
     counts: dict[tuple[str, str], int] = {}
     for team, status, n in session.execute(
         select(Worker.team_id, Worker.employment_status, func.count())

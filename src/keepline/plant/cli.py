@@ -8,10 +8,14 @@ from pathlib import Path
 
 import typer
 
+from keepline.clikit import ACTOR, ENTERPRISE, plant_from_arg
 from keepline.db import session_scope
-from keepline.errors import InputError
 from keepline.plant import service
+from keepline.plant.excel import write_template, write_xlsx
+from keepline.plant.files import read_plant
 from keepline.plant.schema import PlantFile
+from keepline.plant.summary import render_text
+from keepline.plant.yamlio import dump_yaml
 
 app = typer.Typer(
     help="Plant model: load a plant file (YAML or Excel), export it, list and show plants.",
@@ -24,33 +28,10 @@ class Format(StrEnum):
     xlsx = "xlsx"
 
 
-def read_plant(path: Path) -> PlantFile:
-    """Read and validate a plant file, YAML or Excel by its suffix."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from keepline.plant.excel import read_xlsx
-
-        return read_xlsx(path)
-    if suffix in (".yaml", ".yml"):
-        from keepline.plant.yamlio import load_yaml
-
-        return load_yaml(path)
-    raise InputError([f"{path}: unknown plant-file type '{suffix}' (use .yaml, .yml or .xlsx)"])
-
-
-def plant_from_arg(plant: str) -> PlantFile:
-    """A plant given on the command line as a file path or a loaded enterprise id."""
-    path = Path(plant)
-    if path.suffix.lower() in (".yaml", ".yml", ".xlsx", ".xlsm") or path.exists():
-        return read_plant(path)
-    with session_scope() as session:
-        return service.export_plant(session, plant)
-
-
 @app.command("load")
 def load(
     files: list[Path] = typer.Argument(..., help="Plant files (.yaml or .xlsx) to load."),
-    actor: str = typer.Option("cli", help="Who is loading, for the audit log."),
+    actor: str = ACTOR,
 ) -> None:
     """Load plant files into the database, each in one transaction.
 
@@ -77,7 +58,7 @@ def check(files: list[Path] = typer.Argument(..., help="Plant files to validate.
 
 @app.command("export")
 def export(
-    enterprise: str = typer.Argument(..., help="Enterprise id, as in `keepline plant list`."),
+    enterprise: str = ENTERPRISE,
     output: Path = typer.Option(..., "-o", "--output", help="File to write."),
     fmt: Format | None = typer.Option(
         None, "--format", help="yaml or xlsx (default: from the output file's suffix)."
@@ -89,12 +70,8 @@ def export(
         plant = service.export_plant(session, enterprise)
     output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == Format.xlsx:
-        from keepline.plant.excel import write_xlsx
-
         write_xlsx(plant, output)
     else:
-        from keepline.plant.yamlio import dump_yaml
-
         output.write_text(
             dump_yaml(plant, header=f"Exported by keepline from enterprise {enterprise}"),
             encoding="utf-8",
@@ -120,8 +97,6 @@ def list_cmd(
 def show(enterprise: str = typer.Argument(..., help="Enterprise id or a plant file.")) -> None:
     """A readable summary: zones, headcount by zone and shift, lines, products, materials
     with days of cover at full production, orders by priority class."""
-    from keepline.plant.summary import render_text
-
     typer.echo(render_text(plant_from_arg(enterprise)))
 
 
@@ -143,7 +118,5 @@ def template(
     output: Path = typer.Option(..., "-o", "--output", help="Workbook to write (.xlsx)."),
 ) -> None:
     """Write an empty Excel workbook with one sheet per table and a README sheet."""
-    from keepline.plant.excel import write_template
-
     write_template(output)
     typer.echo(f"wrote {output}")

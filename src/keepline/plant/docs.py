@@ -7,6 +7,7 @@ cannot drift from the schema.
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
 from typing import Any, get_args, get_origin
 
@@ -109,8 +110,6 @@ def json_schema_text() -> str:
 
 
 if __name__ == "__main__":
-    import sys
-
     if len(sys.argv) > 1 and sys.argv[1] == "--json-schema":
         sys.stdout.write(json_schema_text())
     else:

@@ -9,7 +9,7 @@ import pytest
 
 from keepline.health.schemas import DeclarationIn
 from keepline.health.service import flags_of
-from tests.platform.platform_world import World
+from tests.worlds import World
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from keepline.people import idnumber
 from keepline.people.generate import employee_prefix, roster_rows
 from keepline.plant.yamlio import load_yaml
-from tests.platform.platform_world import XUZHOU, ZHENGZHOU, World, roster_csv
+from tests.worlds import XUZHOU, ZHENGZHOU, World, roster_csv
 
 
 def _upload(

@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.platform.platform_world import World
+from tests.worlds import World
 
 EXAMPLES = 5
 BUDGET_S = 40.0

@@ -1,5 +1,6 @@
-"""Helpers: a two-tenant world for the platform tests: both reference plants loaded, a small
-roster in each, one user per role in tenant A (Xuzhou) and an admin in tenant B."""
+"""A two-tenant world for the API tests of every package: both reference plants loaded, a
+small roster in each, one user per role in tenant A (Xuzhou), an admin in tenant B and a
+jurisdiction's officer. The ``world`` fixture (tests/conftest.py) builds it."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from keepline.people import service as people
 from keepline.people.generate import roster_rows
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
+from keepline.scope import EnterpriseScope
 from keepline.tabular import read_table, write_csv
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 XUZHOU = EXAMPLES / "xuzhou-qpcr.yaml"
 ZHENGZHOU = EXAMPLES / "zhengzhou-meters.yaml"
 PASSWORD = "a long enough password"
@@ -58,7 +60,7 @@ def build_world(url: str, roster_size: int = ROSTER_SIZE) -> World:
     with session_scope(url) as s:
         for eid, path in ((A, XUZHOU), (B, ZHENGZHOU)):
             table = read_table("roster.csv", roster_csv(path, roster_size).encode())
-            people.import_roster(s, eid, "test", table)
+            people.import_roster(s, EnterpriseScope(eid, "test"), table)
     users: dict[str, int] = {}
     with session_scope(url) as s:
         for role in ENTERPRISE_ROLES:

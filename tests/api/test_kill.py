@@ -18,7 +18,7 @@ from keepline.people.models import Worker
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
 from keepline.tabular import write_csv
-from tests.platform.platform_world import XUZHOU
+from tests.worlds import XUZHOU
 
 COPIES = 15  # 15 × 1,204 = 18,060 workers, written in 19 chunks of 1,000
 

@@ -13,13 +13,14 @@ from alembic import command
 
 from keepline import db
 from keepline.db import session_scope
-from keepline.health import service as health
+from keepline.health import queries as health
 from keepline.people import service as people
 from keepline.people.generate import roster_rows
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
+from keepline.scope import EnterpriseScope
 from keepline.tabular import Table, write_csv
-from tests.platform.platform_world import XUZHOU, A, World
+from tests.worlds import XUZHOU, A, World
 
 STATUS = {0: "on-leave", 1: "left"}  # by position % 7; the rest active
 
@@ -115,9 +116,9 @@ def test_summary_and_missing_equal_counts_by_hand(world: World) -> None:
     # The difference equals the anti-join it replaces, in SQL.
     with session_scope(world.url) as session:
         for d in (world.today, y):
-            q = health.missing_query(A, d)
+            q = health.missing_query(EnterpriseScope(A, "test"), d)
             anti = session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-            assert session.scalar(health.missing_count(A, d)) == anti
+            assert session.scalar(health.missing_count(EnterpriseScope(A, "test"), d)) == anti
 
     # The roster's count without the clearance join, and with it.
     assert world.get("/workers", params={"team": team}).json()["total"] == sum(
@@ -135,7 +136,7 @@ def _indexes(engine: sa.Engine, table: str) -> dict[str, list[str]]:
 
 def test_migration_0005_adds_the_covering_indexes_and_takes_them_back(db_url: str) -> None:
     engine = db.get_engine(db_url)
-    assert db.current_revision(engine) == "0005"
+    assert db.current_revision(engine) >= "0005"  # 0005 or a later head
     workers, declarations = _indexes(engine, "workers"), _indexes(engine, "declarations")
     assert workers["ix_workers_enterprise_team_status"] == [
         "enterprise_id",
@@ -154,7 +155,7 @@ def test_migration_0005_adds_the_covering_indexes_and_takes_them_back(db_url: st
     assert "ix_workers_enterprise_team_status" not in _indexes(engine, "workers")
     assert "ix_declarations_enterprise_day" in _indexes(engine, "declarations")
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0005"
+    assert db.current_revision(engine) >= "0005"
     assert "ix_workers_enterprise_team_status" in _indexes(engine, "workers")
 
 
@@ -169,7 +170,9 @@ def test_bulk_writes_refresh_postgresql_statistics(db_url: str) -> None:
         plant_service.load_plant(s, plant, actor="test")
     with session_scope(db_url) as s:
         people.import_roster(
-            s, A, "test", Table("r.csv", list(people.COLUMNS), list(enumerate(rows, 2)))
+            s,
+            EnterpriseScope(A, "test"),
+            Table("r.csv", list(people.COLUMNS), list(enumerate(rows, 2))),
         )
     with db.get_engine(db_url).connect() as c:
         # reltuples is -1 for a table never analysed; ANALYZE sets it, transactionally.

@@ -1,0 +1,485 @@
+"""The government side's shapes: the jurisdiction file and the checklist file (YAML, the
+source of truth for both), what the API receives (``…In``) and answers (``…Out``).
+
+Nothing here carries a worker's name, number, phone, ID number, temperature or result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from keepline.apikit import UtcDatetime
+from keepline.government.models import ResumptionState, Scale
+from keepline.plant.schema import Slug
+
+Text = Field(default="", max_length=2000)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- the jurisdiction file --------------------------------------------------------------
+
+
+class DepartmentSpec(_In):
+    id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal[
+        "industry-it",
+        "science-technology",
+        "transport",
+        "health",
+        "market-supervision",
+        "commerce",
+        "emergency-management",
+        "other",
+    ] = "other"
+
+
+class OfficerSpec(_In):
+    email: str = Field(min_length=3, max_length=254)
+    name: str = Field(default="", max_length=200)
+    department: Slug | None = Field(
+        default=None, description="A department of this jurisdiction (none: its leadership)."
+    )
+    title: str = Field(default="", max_length=200)
+
+
+class JurisdictionSpec(_In):
+    id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["city", "district", "county", "development-zone"] = "city"
+    departments: list[DepartmentSpec] = []
+    officers: list[OfficerSpec] = []
+    children: list[JurisdictionSpec] = []
+
+    @model_validator(mode="after")
+    def _officers_in_departments(self) -> JurisdictionSpec:
+        ids = [d.id for d in self.departments]
+        for i, d in enumerate(ids):
+            if d in ids[:i]:
+                raise ValueError(f"departments: '{d}' appears twice")
+        for o in self.officers:
+            if o.department is not None and o.department not in ids:
+                raise ValueError(
+                    f"officers: unknown department '{o.department}' (known: {', '.join(ids)})"
+                )
+        return self
+
+
+class JurisdictionFile(_In):
+    """A jurisdiction tree: the root, its departments and officers, its children."""
+
+    format_version: Literal[1] = 1
+    jurisdiction: JurisdictionSpec
+    parent: Slug | None = Field(
+        default=None, description="An already loaded jurisdiction the root sits under."
+    )
+
+    def walk(self) -> list[tuple[JurisdictionSpec, str | None]]:
+        """Every node with its parent's id, parents first."""
+        out: list[tuple[JurisdictionSpec, str | None]] = []
+
+        def visit(node: JurisdictionSpec, parent: str | None) -> None:
+            out.append((node, parent))
+            for child in node.children:
+                visit(child, node.id)
+
+        visit(self.jurisdiction, self.parent)
+        return out
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> JurisdictionFile:
+        seen: set[str] = set()
+        emails: set[str] = set()
+        for node, _ in self.walk():
+            if node.id in seen:
+                raise ValueError(f"jurisdiction '{node.id}' appears twice")
+            seen.add(node.id)
+            for o in node.officers:
+                if o.email.lower() in emails:
+                    raise ValueError(f"officer '{o.email}' appears twice")
+                emails.add(o.email.lower())
+        return self
+
+
+# -- the checklist file -----------------------------------------------------------------
+
+PREFILLS = ("isolation-rooms", "reserves", "screening", "emergency-plan", "roster")
+
+
+class ChecklistItem(_In):
+    id: Slug
+    group: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=1000)
+    veto: bool = Field(
+        default=False, description="Answered 'no', the application cannot be approved."
+    )
+    evidence: Literal["none", "note", "file", "note-or-file"] = "note"
+    prefill: (
+        Literal["isolation-rooms", "reserves", "screening", "emergency-plan", "roster"] | None
+    ) = None
+
+
+class ChecklistFile(_In):
+    """A jurisdiction's resumption checklist, one version of it."""
+
+    format_version: Literal[1] = 1
+    jurisdiction: Slug
+    id: Slug = "resumption"
+    version: int = Field(ge=1)
+    title: str = Field(min_length=1, max_length=300)
+    items: list[ChecklistItem] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_items(self) -> ChecklistFile:
+        ids = [i.id for i in self.items]
+        for i, x in enumerate(ids):
+            if x in ids[:i]:
+                raise ValueError(f"items: '{x}' appears twice")
+        return self
+
+
+# -- jurisdictions and officers ---------------------------------------------------------
+
+
+class DepartmentOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+
+
+class JurisdictionOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    parent_id: str | None
+    departments: list[DepartmentOut] = []
+
+
+class OfficerOut(BaseModel):
+    user_id: int
+    email: str
+    name: str
+    jurisdiction: str
+    department: str | None
+    title: str
+
+
+# -- the registry -----------------------------------------------------------------------
+
+
+class RegistrationIn(_In):
+    enterprise_id: Slug
+    jurisdiction: Slug | None = Field(
+        default=None, description="Default: the jurisdiction in the enterprise's plant file."
+    )
+    industry: str = Field(min_length=1, max_length=100)
+    scale: Scale
+    address: str = Field(default="", max_length=500)
+    contact_name: str = Field(default="", max_length=100)
+    contact_phone: str = Field(default="", max_length=30)
+    registered_on: dt.date | None = None
+
+
+class ListingIn(_In):
+    tag: Slug = Field(description="e.g. key-epidemic-supplies, livelihood, resumption-white-list")
+    listed_on: dt.date
+    document: str = Field(min_length=1, max_length=300, description="The document that listed it.")
+
+
+class DelistIn(_In):
+    delisted_on: dt.date
+    document: str = Field(min_length=1, max_length=300)
+
+
+class LiaisonIn(_In):
+    officer: str = Field(min_length=3, max_length=254, description="The officer's e-mail.")
+    start_on: dt.date
+
+
+class ResumptionStateIn(_In):
+    state: ResumptionState
+    day: dt.date
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ListingOut(BaseModel):
+    id: int
+    tag: str
+    listed_on: dt.date
+    document: str
+    delisted_on: dt.date | None
+    delist_document: str | None
+
+
+class LiaisonOut(BaseModel):
+    id: int
+    officer: str
+    start_on: dt.date
+    end_on: dt.date | None
+
+
+class ResumptionChangeOut(BaseModel):
+    state: str
+    previous: str | None
+    day: dt.date
+    reason: str
+    application_id: int | None
+    actor: str
+
+
+class RegistrationOut(BaseModel):
+    enterprise_id: str
+    name: str
+    jurisdiction: str
+    industry: str
+    scale: str
+    address: str
+    contact_name: str
+    contact_phone: str
+    resumption_state: str
+    registered_on: dt.date
+    tags: list[str]
+    liaison: str | None
+
+
+class EnterpriseOut(RegistrationOut):
+    listings: list[ListingOut]
+    liaisons: list[LiaisonOut]
+    resumption_history: list[ResumptionChangeOut]
+
+
+# -- resumption applications ------------------------------------------------------------
+
+
+class AnswerIn(_In):
+    item: Slug
+    answer: Literal["yes", "no", "n/a"]
+    note: str = Text
+    evidence_name: str | None = Field(default=None, max_length=255)
+    evidence_base64: str | None = Field(
+        default=None, max_length=2_800_000, description="An attached file (≤ 2 MB), base64."
+    )
+
+
+class ApplicationIn(_In):
+    resume_on: dt.date
+    employees_total: int = Field(ge=0)
+    employees_returning: int = Field(ge=0)
+    employees_from_risk_areas: int = Field(default=0, ge=0)
+    prevention_plan: str = Field(min_length=1, max_length=4000)
+    emergency_plan: str = Field(min_length=1, max_length=4000)
+    lines: list[Slug] = []
+    zones: list[Slug] = []
+    answers: list[AnswerIn] = []
+    prefill: bool = Field(default=True, description="Answer unanswered items from keepline.")
+
+    @model_validator(mode="after")
+    def _counts(self) -> ApplicationIn:
+        if self.employees_returning > self.employees_total:
+            raise ValueError("employees_returning: more than employees_total")
+        return self
+
+
+class ItemReviewIn(_In):
+    item: Slug
+    review: Literal["ok", "rework"]
+    reason: str = Field(default="", max_length=1000)
+
+
+class OnsiteCheckIn(_In):
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class DecisionIn(_In):
+    decision: Literal["approve", "approve-in-part", "return"]
+    day: dt.date
+    reason: str = Field(min_length=1, max_length=1000)
+    lines: list[Slug] = Field(default=[], description="Approved in part: these lines.")
+    zones: list[Slug] = Field(default=[], description="Approved in part: these zones.")
+    items: list[ItemReviewIn] = []
+    internal_note: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _part(self) -> DecisionIn:
+        if self.decision == "approve-in-part" and not (self.lines or self.zones):
+            raise ValueError("lines: approve-in-part names the lines or zones approved")
+        if self.decision == "return" and not any(i.review == "rework" for i in self.items):
+            raise ValueError("items: a returned application gives a reason per item to rework")
+        return self
+
+
+class AnswerOut(BaseModel):
+    item: str
+    group: str
+    text: str
+    veto: bool
+    answer: str
+    note: str
+    prefilled: bool
+    evidence_name: str | None
+    evidence_sha256: str | None
+    review: str | None
+    review_reason: str | None
+
+
+class ApplicationOut(BaseModel):
+    id: int
+    enterprise_id: str
+    checklist: str
+    checklist_version: int
+    status: str
+    resume_on: dt.date
+    employees_total: int
+    employees_returning: int
+    employees_from_risk_areas: int
+    prevention_plan: str
+    emergency_plan: str
+    lines: list[str]
+    zones: list[str]
+    approved_lines: list[str] | None
+    approved_zones: list[str] | None
+    onsite_check_note: str | None
+    decision_reason: str | None
+    submitted_at: UtcDatetime
+    decided_at: UtcDatetime | None
+    answers: list[AnswerOut]
+    internal_note: str | None = Field(
+        default=None, description="The jurisdiction's own note: never shown to the enterprise."
+    )
+
+
+class PrefillOut(BaseModel):
+    item: str
+    answer: str
+    note: str
+
+
+# -- daily reports ----------------------------------------------------------------------
+
+
+REPORT_FIGURES = (
+    # The figures of a daily report, in order (a column each in the table and the xlsx).
+    "rostered",
+    "on_site",
+    "isolated",
+    "quarantined",
+    "not_cleared",
+    "declared",
+    "declarations_missing",
+    "declarations_flagged",
+    "screening_rounds",
+    "people_screened",
+    "positives",
+    "new_cases",
+    "open_cases",
+    "zones_restricted",
+    "zones_locked",
+    "output_units",
+    "capacity_lines",
+    "utilisation",
+    "front_line_at_risk",
+    "livelihood_at_risk",
+    "min_days_of_cover",
+    "materials_under_7d",
+)
+
+
+class ReportSubmitIn(_In):
+    day: dt.date
+
+
+class DailyReportOut(BaseModel):
+    enterprise_id: str
+    day: dt.date
+    status: Literal["draft", "submitted"]
+    rostered: int
+    on_site: int
+    isolated: int
+    quarantined: int
+    not_cleared: int
+    declared: int
+    declarations_missing: int
+    declarations_flagged: int
+    screening_rounds: int
+    people_screened: int
+    positives: int
+    new_cases: int
+    open_cases: int
+    zones_restricted: int
+    zones_locked: int
+    output_units: float
+    capacity_lines: int
+    utilisation: float | None
+    front_line_at_risk: int
+    livelihood_at_risk: int
+    min_days_of_cover: float | None
+    materials_under_7d: int
+    detail: dict[str, Any]
+    open_difficulties: int | None = Field(
+        default=None, description="Once Government II (difficulties) lands."
+    )
+    submitted_by: str | None = None
+    submitted_at: UtcDatetime | None = None
+
+
+class ReportList(BaseModel):
+    items: list[DailyReportOut]
+
+
+class DayReportsOut(BaseModel):
+    day: dt.date
+    reports: list[DailyReportOut]
+    not_reported: list[str]
+
+
+# -- the dashboard ----------------------------------------------------------------------
+
+
+class FiguresOut(BaseModel):
+    key: str
+    registered: int
+    resumed: int
+    fully_resumed: int
+    resumption_rate: float | None
+    reported: int
+    rostered: int
+    on_site: int
+    staff_return_rate: float | None
+    utilisation: float | None
+    utilisation_over_50: int
+    utilisation_over_80: int
+    with_positives: int
+    with_locked_zones: int
+    front_line_at_risk: int
+    livelihood_at_risk: int
+    materials_out_within_7d: int
+    difficulties_open: int | None = None
+    difficulties_overdue: int | None = None
+
+
+class TrendPointOut(BaseModel):
+    day: dt.date
+    registered: int
+    resumed: int
+    resumption_rate: float | None
+    reported: int
+    staff_return_rate: float | None
+    utilisation: float | None
+    with_positives: int
+
+
+class DashboardOut(BaseModel):
+    jurisdiction: str
+    day: dt.date
+    filters: dict[str, str | None]
+    total: FiguresOut
+    by_jurisdiction: list[FiguresOut]
+    by_industry: list[FiguresOut]
+    by_tag: list[FiguresOut]
+    trend: list[TrendPointOut]

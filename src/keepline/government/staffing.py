@@ -1,0 +1,110 @@
+"""Flow: load a jurisdiction file — the tree and departments (``jurisdictions``) and the
+officers, who are accounts users with a jurisdiction (``accounts.service``)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from keepline.accounts import service as accounts
+from keepline.accounts.models import User
+from keepline.audit import service as audit
+from keepline.government import jurisdictions
+from keepline.government.models import Officer
+from keepline.government.schemas import JurisdictionFile, OfficerOut
+from keepline.recordkit import bad
+from keepline.scope import JurisdictionScope, Role
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    jurisdictions: int
+    departments: int
+    officers_added: int
+    officers_updated: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.jurisdictions} jurisdictions, {self.departments} departments, "
+            f"officers: {self.officers_added} added, {self.officers_updated} updated"
+        )
+
+
+def load_file(
+    session: Session, file: JurisdictionFile, actor: str, password: str | None = None
+) -> LoadSummary:
+    """Store the tree, its departments and officers. An officer without ``password`` gets
+    a random one (set it with ``keepline user``); an existing officer is moved."""
+    nodes = jurisdictions.store_tree(session, file, actor)
+    added = updated = 0
+    for node, _parent in file.walk():
+        for o in node.officers:
+            email = o.email.strip().lower()
+            user = session.scalar(select(User).where(User.email == email))
+            if user is None:
+                user = accounts.create_user(
+                    session,
+                    email=email,
+                    password=password or secrets.token_urlsafe(24),
+                    role=Role.government_officer,
+                    jurisdiction=node.id,
+                    name=o.name,
+                    actor=actor,
+                )
+                added += 1
+            elif user.jurisdiction is None:
+                raise bad("officers.email", f"'{email}' is an enterprise's user")
+            else:
+                updated += 1
+                user.jurisdiction = node.id
+                user.name = o.name or user.name
+            row = session.get(Officer, user.id)
+            values = dict(
+                user_id=user.id, jurisdiction_id=node.id, department_id=o.department, title=o.title
+            )
+            before = row.values() if row else None
+            if row is None:
+                session.add(Officer(**values))
+            else:
+                for k, v in values.items():
+                    setattr(row, k, v)
+            if before != values:
+                audit.record(
+                    session,
+                    enterprise_id=None,
+                    jurisdiction=node.id,
+                    actor=actor,
+                    action="insert" if before is None else "update",
+                    table="gov_officers",
+                    key=str(user.id),
+                    before=before,
+                    after=values,
+                )
+    session.flush()
+    return LoadSummary(len(nodes), sum(len(n.departments) for n, _ in file.walk()), added, updated)
+
+
+def officers(session: Session, scope: JurisdictionScope) -> list[OfficerOut]:
+    """Officers of the caller's jurisdiction and those under it."""
+    root = jurisdictions.home(session, scope)
+    rows = session.execute(
+        select(User, Officer)
+        .join(Officer, Officer.user_id == User.id)
+        .join(jurisdictions.Jurisdiction, jurisdictions.Jurisdiction.id == Officer.jurisdiction_id)
+        .where(jurisdictions.Jurisdiction.path.startswith(root.path, autoescape=True))
+        .order_by(User.email)
+    ).all()
+    return [
+        OfficerOut(
+            user_id=u.id,
+            email=u.email,
+            name=u.name,
+            jurisdiction=o.jurisdiction_id,
+            department=o.department_id,
+            title=o.title,
+        )
+        for u, o in rows
+    ]

@@ -1,0 +1,81 @@
+"""Read the jurisdiction and checklist files (YAML), naming ``file:line`` in every error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from keepline.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[str | int, ...]
+MAX_BYTES = 2_000_000
+
+
+def _line_map(node: yaml.Node, path: Loc, out: dict[Loc, int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            _line_map(value_node, path + (key_node.value,), out)
+            out[path + (key_node.value,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, path + (i,), out)
+
+
+def _path_str(loc: Loc) -> str:
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def parse(text: str, name: str, model: type[M]) -> M:
+    """Parse and validate YAML ``text`` as ``model``; errors read ``name:line path: why``."""
+    if len(text.encode()) > MAX_BYTES:
+        raise InputError([f"{name}: larger than {MAX_BYTES} bytes"])
+    if not text.strip():
+        raise InputError([f"{name}:1: the file is empty"])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise InputError([f"{name}:{line}: not valid YAML: {exc.problem or exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([f"{name}: not valid YAML: {exc}"]) from None
+    lines: dict[Loc, int] = {}
+    if node is not None:
+        _line_map(node, (), lines)
+
+    def locate(loc: Loc) -> int:
+        for n in range(len(loc), -1, -1):
+            if loc[:n] in lines:
+                return lines[loc[:n]]
+        return 1
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            loc = tuple(p for p in e["loc"] if isinstance(p, str | int))
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            head, _, rest = msg.partition(": ")
+            if rest and loc + (head,) in lines:  # a validator naming the key it checked
+                loc, msg = loc + (head,), rest
+            where = _path_str(loc)
+            problems.append(f"{name}:{locate(loc)} {where + ': ' if where else ''}{msg}")
+        raise InputError(problems) from None
+
+
+def read(path: Path, model: type[M]) -> M:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError([f"{path}: cannot read: {exc.strerror}"]) from None
+    return parse(text, str(path), model)

@@ -1,0 +1,121 @@
+"""List queries over declarations: the declarations themselves, and the active workers who
+have not declared for a day. The caller orders and pages them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Exists, Select, func, select
+
+from keepline.health.models import Declaration, HealthCode
+from keepline.people.models import EmploymentStatus, Worker
+from keepline.scope import EnterpriseScope
+
+SORTS = {
+    "day": Declaration.day,
+    "employee_no": Declaration.employee_no,
+    "temperature_c": Declaration.temperature_c,
+    "declared_at": Declaration.declared_at,
+}
+MISSING_SORTS = {"employee_no": Worker.employee_no, "name": Worker.name, "team": Worker.team_id}
+
+
+def declarations(
+    scope: EnterpriseScope,
+    *,
+    day: dt.date | None = None,
+    employee_no: str | None = None,
+    flagged: bool | None = None,
+    health_code: HealthCode | None = None,
+    min_temperature_c: float | None = None,
+) -> Select[Any]:
+    """The enterprise's declarations, filtered, as plain rows (not ORM objects:
+    ``DeclarationOut`` reads either by attribute)."""
+    q = select(*Declaration.__table__.c).where(Declaration.enterprise_id == scope.enterprise_id)
+    if day is not None:
+        q = q.where(Declaration.day == day)
+    if employee_no is not None:
+        q = q.where(Declaration.employee_no == employee_no)
+    if health_code is not None:
+        q = q.where(Declaration.health_code == health_code.value)
+    if min_temperature_c is not None:
+        q = q.where(Declaration.temperature_c >= min_temperature_c)
+    if flagged is not None:
+        q = q.where(Declaration.flagged.is_(flagged))
+    return q
+
+
+def missing(
+    scope: EnterpriseScope, day: dt.date, *, team: str | None = None, zone: str | None = None
+) -> tuple[Select[Any], Select[Any] | None]:
+    """Active workers who have not declared for ``day`` (filtered by team and zone), and
+    a cheaper query counting them (``None`` when filtered)."""
+    q = missing_query(scope, day)
+    count = missing_count(scope, day) if team is None and zone is None else None
+    if team is not None:
+        q = q.where(Worker.team_id == team)
+    if zone is not None:
+        q = q.where(Worker.zone_id == zone)
+    return q, count
+
+
+def missing_query(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
+    """Active workers with no declaration for ``day`` (rows of the worker's columns)."""
+    return select(*Worker.__table__.c).where(
+        Worker.enterprise_id == scope.enterprise_id,
+        Worker.employment_status == EmploymentStatus.active.value,
+        ~_declared(day),
+    )
+
+
+def _declared(day: dt.date) -> Exists:
+    """The worker (of the enclosing query) has a declaration for ``day``: one probe of the
+    declarations' primary key per worker."""
+    return (
+        select(Declaration.employee_no)
+        .where(
+            Declaration.enterprise_id == Worker.enterprise_id,
+            Declaration.employee_no == Worker.employee_no,
+            Declaration.day == day,
+        )
+        .exists()
+    )
+
+
+def missing_count(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
+    """A ``SELECT`` of the number of rows of ``missing_query`` for the whole roster.
+
+    Counted by difference, as one statement (one snapshot): active workers − (declarations
+    of the day − those of workers who are not active). The first two counts read an index
+    alone, the third probes only the workers who are not active; counting the anti-join
+    instead probes the declarations once per worker. Every declaration has its worker
+    (a foreign key), and at most one a day.
+    """
+    enterprise_id = scope.enterprise_id
+    active = (
+        select(func.count())
+        .select_from(Worker)
+        .where(
+            Worker.enterprise_id == enterprise_id,
+            Worker.employment_status == EmploymentStatus.active.value,
+        )
+        .scalar_subquery()
+    )
+    declared = (
+        select(func.count())
+        .select_from(Declaration)
+        .where(Declaration.enterprise_id == enterprise_id, Declaration.day == day)
+        .scalar_subquery()
+    )
+    declared_not_active = (
+        select(func.count())
+        .select_from(Worker)
+        .where(
+            Worker.enterprise_id == enterprise_id,
+            Worker.employment_status != EmploymentStatus.active.value,
+            _declared(day),
+        )
+        .scalar_subquery()
+    )
+    return select(active - (declared - declared_not_active))

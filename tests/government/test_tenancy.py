@@ -1,0 +1,194 @@
+"""Tenancy of the government side: every /gov route, called by a Xuzhou officer with the
+second city's (Zhengzhou's) ids, answers 404 and nothing of Zhengzhou; every list holds
+nothing of it. And each role against each route: who may call what."""
+
+from __future__ import annotations
+
+from fastapi.routing import APIRoute
+
+from tests.government.api_world import APPLICATION, GovWorld
+
+BODIES = {
+    ("POST", "/gov/enterprises"): {
+        "enterprise_id": "zhengzhou-meters",
+        "jurisdiction": "zhengzhou-hitech-zone",
+        "industry": "x",
+        "scale": "large",
+    },
+    ("POST", "/gov/enterprises/{enterprise_id}/listings"): {
+        "tag": "livelihood",
+        "listed_on": "2026-11-03",
+        "document": "d",
+    },
+    ("POST", "/gov/enterprises/{enterprise_id}/listings/{tag}/end"): {
+        "delisted_on": "2026-11-05",
+        "document": "d",
+    },
+    ("POST", "/gov/enterprises/{enterprise_id}/liaison"): {
+        "officer": "deputy.mayor@xuzhou.gov.example",
+        "start_on": "2026-11-03",
+    },
+    ("POST", "/gov/enterprises/{enterprise_id}/resumption-state"): {
+        "state": "fully",
+        "day": "2026-11-03",
+        "reason": "x",
+    },
+    ("POST", "/gov/applications/{application_id}/onsite-check"): {"note": "visit"},
+    ("POST", "/gov/applications/{application_id}/decision"): {
+        "decision": "approve",
+        "day": "2026-12-01",
+        "reason": "fine",
+    },
+    ("POST", "/daily-reports"): {"day": "2026-12-01"},
+    ("POST", "/resumption/applications"): APPLICATION,
+}
+# Xuzhou officers' GET lists that take a jurisdiction filter: Zhengzhou's is 404.
+FILTERED = {"/gov/enterprises", "/gov/daily-reports", "/gov/dashboard", "/gov/applications"}
+ZZ_MARKERS = {"zhengzhou-meters", "Zhengzhou", "zhengzhou-hitech-zone", "ZM90", "Li Si0"}
+PERSONAL = {"Zhang San", "XQ90", "13900000000", "320303199001011230", "Li Si", "ZM90"}
+
+
+def gov_routes(routes) -> list[APIRoute]:  # type: ignore[no-untyped-def]
+    out: list[APIRoute] = []
+    for r in routes:
+        if isinstance(r, APIRoute):
+            out.append(r)
+        elif hasattr(r, "original_router"):
+            out.extend(gov_routes(r.original_router.routes))
+    return [r for r in out if r.path.startswith(("/gov/", "/daily-reports", "/resumption/"))]
+
+
+def _ids(gov: GovWorld) -> dict[str, str]:
+    return {
+        "enterprise_id": "zhengzhou-meters",
+        "application_id": str(gov.zz_application),
+        "tag": "livelihood",
+        "day": str(gov.today),
+    }
+
+
+def _call(gov: GovWorld, who: str, method: str, route: APIRoute, ids: dict[str, str]):  # type: ignore[no-untyped-def]
+    path = route.path
+    for p in route.param_convertors:
+        path = path.replace("{" + p + "}", ids[p])
+    kwargs = {}
+    if (method, route.path) in BODIES:
+        kwargs["json"] = BODIES[(method, route.path)]
+    return gov.client.request(method, path, headers=gov.h(who), **kwargs)
+
+
+def test_every_gov_route_hides_the_other_city(gov: GovWorld) -> None:
+    ids = _ids(gov)
+    walked = set()
+    for route in gov_routes(gov.client.app.routes):
+        if not route.path.startswith("/gov/"):
+            continue
+        for method in route.methods:
+            r = _call(gov, "XZ", method, route, ids)
+            walked.add((method, route.path))
+            leaked = [m for m in ZZ_MARKERS | PERSONAL if m in r.text]
+            assert r.status_code < 500, f"{method} {route.path}: {r.text[:300]}"
+            if route.param_convertors or (method, route.path) == ("POST", "/gov/enterprises"):
+                assert r.status_code == 404, f"{method} {route.path}: {r.status_code} {r.text}"
+                assert r.json()["error"]["code"] == "not_found"
+                assert not (leaked and set(leaked) - {"zhengzhou-meters", "zhengzhou-hitech-zone"})
+            else:
+                assert r.status_code == 200, f"{method} {route.path}: {r.status_code} {r.text}"
+                assert not leaked, f"{method} {route.path} leaked {leaked}"
+                if route.path in FILTERED:
+                    r2 = gov.client.get(
+                        route.path,
+                        headers=gov.h("XZ"),
+                        params={"jurisdiction": "zhengzhou-hitech-zone"},
+                    )
+                    assert r2.status_code == 404, f"{route.path}: {r2.text}"
+    assert len(walked) >= 14
+    # Zhengzhou's enterprise is untouched: its officer still sees it as it was.
+    z = gov.client.get("/gov/enterprises/zhengzhou-meters", headers=gov.h("ZZ")).json()
+    assert z["resumption_state"] == "not-resumed" and z["liaisons"] == []
+    assert [x["tag"] for x in z["listings"]] == ["livelihood"]
+    assert z["listings"][0]["delisted_on"] is None
+    app = gov.client.get(f"/gov/applications/{gov.zz_application}", headers=gov.h("ZZ")).json()
+    assert app["status"] == "submitted"
+
+
+def test_a_sub_jurisdiction_sees_only_its_own(gov: GovWorld) -> None:
+    # The Xuzhou development-zone officer: Xuzhou's plant is registered in the city itself.
+    r = gov.client.get("/gov/enterprises/xuzhou-qpcr", headers=gov.h("XZ-zone"))
+    assert r.status_code == 404
+    r = gov.client.get(
+        "/gov/dashboard", headers=gov.h("XZ-zone"), params={"jurisdiction": "xuzhou-municipal"}
+    )
+    assert r.status_code == 404
+    assert gov.client.get("/gov/enterprises", headers=gov.h("XZ-zone")).json()["total"] == 0
+    # The city officer sees it.
+    assert gov.client.get("/gov/enterprises/xuzhou-qpcr", headers=gov.h("XZ")).status_code == 200
+
+
+def test_each_role_against_each_route(gov: GovWorld) -> None:
+    ids = _ids(gov)
+    ids["enterprise_id"] = "xuzhou-qpcr"
+    for route in gov_routes(gov.client.app.routes):
+        for method in route.methods:
+            if route.path.startswith("/gov/"):
+                # Enterprise accounts may not call the government's routes at all.
+                for who in ("A:admin", "A:viewer", "B:admin"):
+                    r = _call(gov, who, method, route, ids)
+                    assert r.status_code == 403, f"{who} {method} {route.path}: {r.status_code}"
+            else:
+                # Officers may not call an enterprise's routes.
+                r = _call(gov, "XZ", method, route, ids)
+                assert r.status_code == 403, f"XZ {method} {route.path}: {r.status_code}"
+                if method == "POST":
+                    r = _call(gov, "A:viewer", method, route, ids)
+                    assert r.status_code == 403, f"viewer {method} {route.path}: {r.status_code}"
+
+
+def test_government_answers_hold_no_personal_data(gov: GovWorld) -> None:
+    r = gov.client.post("/daily-reports", headers=gov.h("A:admin"), json={"day": str(gov.today)})
+    assert r.status_code == 201, r.text
+    assert r.json()["rostered"] == 3
+    for path in (
+        "/gov/enterprises",
+        "/gov/enterprises/xuzhou-qpcr",
+        "/gov/enterprises/xuzhou-qpcr/daily-reports",
+        f"/gov/enterprises/xuzhou-qpcr/daily-reports/{gov.today}",
+        "/gov/daily-reports",
+        "/gov/dashboard",
+        "/gov/officers",
+        "/gov/jurisdictions",
+        "/gov/applications",
+    ):
+        r = gov.client.get(path, headers=gov.h("XZ"))
+        assert r.status_code == 200, f"{path}: {r.text}"
+        leaked = [m for m in PERSONAL if m in r.text]
+        assert not leaked, f"{path} leaked {leaked}"
+
+
+def test_an_enterprise_never_sees_the_internal_note_or_another_enterprise(gov: GovWorld) -> None:
+    r = gov.client.post(
+        f"/gov/applications/{gov.zz_application}/decision",
+        headers=gov.h("ZZ"),
+        json={
+            "decision": "approve-in-part",
+            "day": str(gov.today),
+            "reason": "water meters first",
+            "zones": ["water-assembly"],
+            "internal_note": "INTERNAL: the district is short of test kits",
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["internal_note"].startswith("INTERNAL")
+    mine = gov.client.get(
+        f"/resumption/applications/{gov.zz_application}", headers=gov.h("B:admin")
+    )
+    assert mine.status_code == 200 and "INTERNAL" not in mine.text
+    assert mine.json()["status"] == "approved-in-part"
+    audit = gov.client.get("/audit", headers=gov.h("B:admin"), params={"limit": 500})
+    assert "INTERNAL" not in audit.text
+    other = gov.client.get(
+        f"/resumption/applications/{gov.zz_application}", headers=gov.h("A:admin")
+    )
+    assert other.status_code == 404
+    z = gov.client.get("/gov/enterprises/zhengzhou-meters", headers=gov.h("ZZ")).json()
+    assert z["resumption_state"] == "partly"
