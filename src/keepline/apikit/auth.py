@@ -95,26 +95,3 @@ HealthStaff = Annotated[EnterpriseScope, Depends(authorize(Role.admin, Role.heal
 HealthOfficer = Annotated[EnterpriseScope, Depends(authorize(Role.health_officer))]
 Officer = Annotated[JurisdictionScope, Depends(govern())]
 """Any user of the jurisdiction."""
-
-
-# --- transition: the Caller-based names that routers not yet on scopes still use ---------
-# (each package moves to the scope aliases above, then these go)
-_bearer = bearer
-
-
-async def tenant_caller(caller: CurrentCaller) -> Caller:
-    if caller.enterprise_id is None:
-        raise Forbidden("this account belongs to a jurisdiction, not an enterprise")
-    return caller
-
-
-Tenant = Annotated[Caller, Depends(tenant_caller)]
-
-
-def roles(*allowed: Role) -> Callable[[Caller], Awaitable[Caller]]:
-    async def check(caller: Tenant) -> Caller:
-        if caller.role not in allowed:
-            raise Forbidden(f"role '{caller.role.value}' may not do this (needs {_names(allowed)})")
-        return caller
-
-    return check
