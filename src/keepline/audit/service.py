@@ -155,3 +155,42 @@ def add_row(
         reason=reason,
     )
     return row
+
+
+def upsert_row(
+    session: Session,
+    model: type[Any],
+    key: Any,
+    values: dict[str, Any],
+    *,
+    enterprise_id: str | None,
+    jurisdiction: str | None = None,
+    actor: str,
+    table: str,
+    audit_key: str,
+) -> Any:
+    """Insert the row of ``model`` with primary key ``key``, or update it to ``values``
+    (every column), and audit an insert or an update only when a column changed."""
+    row = session.get(model, key)
+    before = None if row is None else {k: getattr(row, k) for k in values}
+    if row is None:
+        row = model(**values)
+        session.add(row)
+    else:
+        for k, v in values.items():
+            setattr(row, k, v)
+    session.flush()
+    after = {k: getattr(row, k) for k in values}
+    if before != after:
+        record(
+            session,
+            enterprise_id=enterprise_id,
+            jurisdiction=jurisdiction,
+            actor=actor,
+            action="insert" if before is None else "update",
+            table=table,
+            key=audit_key,
+            before=before,
+            after=after,
+        )
+    return row

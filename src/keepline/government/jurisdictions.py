@@ -91,7 +91,6 @@ def store_tree(session: Session, file: JurisdictionFile, actor: str) -> list[Jur
     for position, (node, parent) in enumerate(file.walk()):
         path = f"{paths[parent]}{node.id}/"
         paths[node.id] = path
-        row = session.get(Jurisdiction, node.id)
         values = dict(
             id=node.id,
             name=node.name,
@@ -100,51 +99,32 @@ def store_tree(session: Session, file: JurisdictionFile, actor: str) -> list[Jur
             path=path,
             position=position,
         )
-        if row is None:
-            row = Jurisdiction(**values)
-            session.add(row)
-            before = None
-        else:
-            before = row.values()
-            for k, v in values.items():
-                setattr(row, k, v)
-        session.flush()
-        if before != row.values():
-            audit.record(
-                session,
-                enterprise_id=None,
-                jurisdiction=node.id,
-                actor=actor,
-                action="insert" if before is None else "update",
-                table="gov_jurisdictions",
-                key=node.id,
-                before=before,
-                after=row.values(),
-            )
+        row = audit.upsert_row(
+            session,
+            Jurisdiction,
+            node.id,
+            values,
+            enterprise_id=None,
+            jurisdiction=node.id,
+            actor=actor,
+            table="gov_jurisdictions",
+            audit_key=node.id,
+        )
         for dpos, d in enumerate(node.departments):
-            drow = session.get(Department, (node.id, d.id))
             dvalues = dict(
                 jurisdiction_id=node.id, id=d.id, name=d.name, kind=d.kind, position=dpos
             )
-            dbefore = drow.values() if drow else None
-            if drow is None:
-                drow = Department(**dvalues)
-                session.add(drow)
-            else:
-                for k, v in dvalues.items():
-                    setattr(drow, k, v)
-            if dbefore != dvalues:
-                audit.record(
-                    session,
-                    enterprise_id=None,
-                    jurisdiction=node.id,
-                    actor=actor,
-                    action="insert" if dbefore is None else "update",
-                    table="gov_departments",
-                    key=f"{node.id}/{d.id}",
-                    before=dbefore,
-                    after=dvalues,
-                )
+            audit.upsert_row(
+                session,
+                Department,
+                (node.id, d.id),
+                dvalues,
+                enterprise_id=None,
+                jurisdiction=node.id,
+                actor=actor,
+                table="gov_departments",
+                audit_key=f"{node.id}/{d.id}",
+            )
         out.append(row)
     session.flush()
     return out

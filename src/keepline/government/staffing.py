@@ -61,28 +61,20 @@ def load_file(
                 updated += 1
                 user.jurisdiction = node.id
                 user.name = o.name or user.name
-            row = session.get(Officer, user.id)
             values = dict(
                 user_id=user.id, jurisdiction_id=node.id, department_id=o.department, title=o.title
             )
-            before = row.values() if row else None
-            if row is None:
-                session.add(Officer(**values))
-            else:
-                for k, v in values.items():
-                    setattr(row, k, v)
-            if before != values:
-                audit.record(
-                    session,
-                    enterprise_id=None,
-                    jurisdiction=node.id,
-                    actor=actor,
-                    action="insert" if before is None else "update",
-                    table="gov_officers",
-                    key=str(user.id),
-                    before=before,
-                    after=values,
-                )
+            audit.upsert_row(
+                session,
+                Officer,
+                user.id,
+                values,
+                enterprise_id=None,
+                jurisdiction=node.id,
+                actor=actor,
+                table="gov_officers",
+                audit_key=str(user.id),
+            )
     session.flush()
     return LoadSummary(len(nodes), sum(len(n.departments) for n, _ in file.walk()), added, updated)
 
