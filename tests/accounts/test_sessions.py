@@ -9,10 +9,15 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from keepline import clock
 from keepline.accounts.models import AuthToken, LoginThrottle
 from keepline.api import create_app
+from keepline.apikit.headers import SecurityHeaders
 from keepline.audit.models import AuditEntry
 from keepline.db import session_scope
 from keepline.scope import ENTERPRISE_ROLES
@@ -281,13 +286,30 @@ def test_security_headers_on_every_response(world: World, path: str) -> None:
     assert r.headers["x-frame-options"] == "DENY"
     csp = r.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "script-src 'self';" in csp and "unsafe-eval" not in csp
     assert r.headers["referrer-policy"] == "no-referrer"
     assert r.headers["cache-control"] == "no-store"
     # Plain HTTP: no HSTS (it would mean nothing).
     assert "strict-transport-security" not in r.headers
     unauth = world.client.get(path, headers={"Authorization": "Bearer nope"})
     assert unauth.headers["cache-control"] == "no-store"
+
+
+def test_static_assets_may_be_cached_and_routes_may_set_their_own() -> None:
+    async def page(_request: Request) -> PlainTextResponse:
+        return PlainTextResponse("x")
+
+    async def own(_request: Request) -> PlainTextResponse:
+        return PlainTextResponse("x", headers={"Cache-Control": "max-age=60"})
+
+    app = Starlette(
+        routes=[Route("/static/app.js", page), Route("/static-ish", page), Route("/own", own)]
+    )
+    c = TestClient(SecurityHeaders(app))
+    assert "cache-control" not in c.get("/static/app.js").headers
+    assert c.get("/static-ish").headers["cache-control"] == "no-store"
+    assert c.get("/own").headers["cache-control"] == "max-age=60"
+    assert c.get("/static/app.js").headers["x-content-type-options"] == "nosniff"
 
 
 def test_hsts_over_tls(world: World) -> None:
