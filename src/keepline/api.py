@@ -25,6 +25,7 @@ from keepline import __version__, db, settings
 from keepline.accounts import service as accounts
 from keepline.accounts.api import router as accounts_router
 from keepline.accounts.service import TooManyAttempts, Unauthorized
+from keepline.apikit import headers
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.headers import SecurityHeaders
 from keepline.audit.api import router as audit_router
@@ -142,7 +143,8 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error", extra={"path": request.url.path})
-        return error_body(500, "internal error", code="internal")
+        # Sent by Starlette's outermost layer, past SecurityHeaders: add them here.
+        return error_body(500, "internal error", code="internal", headers=headers.for_errors())
 
 
 class RequestLog:

@@ -312,6 +312,20 @@ def test_static_assets_may_be_cached_and_routes_may_set_their_own() -> None:
     assert c.get("/static/app.js").headers["x-content-type-options"] == "nosniff"
 
 
+def test_security_headers_on_an_unexpected_error(world: World) -> None:
+    app = create_app(world.url)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    r = TestClient(app, raise_server_exceptions=False).get("/boom")
+    assert r.status_code == 500
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
 def test_hsts_over_tls(world: World) -> None:
     tls = TestClient(world.client.app, base_url="https://testserver")
     r = tls.get("/auth/me", headers=world.h())

@@ -50,6 +50,14 @@ ALWAYS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+def for_errors() -> dict[str, str]:
+    """The headers for a response sent outside the middleware (Starlette answers an
+    unexpected exception's 500 from its outermost layer, past every middleware)."""
+    out = {name.decode(): value.decode() for name, value in ALWAYS}
+    out["cache-control"] = "no-store"
+    return out
+
+
 class SecurityHeaders:
     """Add the headers above to every HTTP response of ``app``."""
 
