@@ -76,6 +76,9 @@ def test_round_results_isolation_and_availability(world: World) -> None:
     a = av.json()
     z, s, k = a["zones"].index("assembly"), a["shifts"].index("day"), a["skills"].index("assembler")
     assert [d[z][s][k] for d in a["available"]] == [35, 35, 35]
+    # People, each once: 35 at work in assembly/day, and all 35 of the 40 at work.
+    assert [d[z][s] for d in a["people"]] == [35, 35, 35]
+    assert [sum(map(sum, d)) for d in a["people"]] == [35, 35, 35] and a["workers"] == 40
     csv_av = world.get(
         "/availability", params={"from": str(world.today), "to": str(world.today), "format": "csv"}
     )
