@@ -126,7 +126,6 @@ class ExposureRun:
     answered: int = 0  # nodes answered from a witness, without a solve
     blocks: int = 0  # nodes solved on the LP of their blocks only
     order_of: np.ndarray | None = None  # per target: the order's index in the input
-    due: np.ndarray | None = None  # per target: the order's due day
 
 
 def restrict(
@@ -658,9 +657,7 @@ def exposure_input(
         n.rei = n.pi / top if top > 0 else 0.0
     out.sort(key=lambda n: (-n.rei, n.tts_days, n.kind, n.id))
     seconds = time.perf_counter() - t0
-    return ExposureRun(
-        out, ex.targets, seconds, solves, warm, cold, answered, blocks, ex.so.copy(), ex.sd.copy()
-    )
+    return ExposureRun(out, ex.targets, seconds, solves, warm, cold, answered, blocks, ex.so.copy())
 
 
 def down_in_scenario(inp: PlanInput) -> list[tuple[str, str, int, int]]:
@@ -743,7 +740,6 @@ def scenario_exposure(
     for n in run.nodes:
         n.rei = n.pi / top if top > 0 else 0.0
     run.nodes.sort(key=lambda n: (-n.rei, n.down_from is None, n.tts_days, n.kind, n.id))
-    run.solves += undisrupted.solves
     return run
 
 
