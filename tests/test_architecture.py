@@ -72,6 +72,7 @@ EDGES = {
     "keepline.apikit.deps",
     "keepline.apikit.lists",
     "keepline.apikit.params",
+    "keepline.apikit.docs",
 }
 # Modules that compose the services of several capabilities (a delivery that writes
 # stock, re-plan from today, ...). Each is named for its flow.

@@ -25,6 +25,7 @@ from keepline.accounts import service as accounts
 from keepline.accounts.api import router as accounts_router
 from keepline.accounts.service import Unauthorized
 from keepline.apikit.auth import Forbidden
+from keepline.apikit.docs import install_docs
 from keepline.audit.api import router as audit_router
 from keepline.containment.api import router as containment_router
 from keepline.errors import InputError, KeeplineError, NotFound
@@ -191,11 +192,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
             "POST /auth/login and send the token as 'Authorization: Bearer <token>'. "
             "Every route answers for the caller's enterprise only."
         ),
+        docs_url=None,  # served from the package by install_docs: no CDN
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     _install_errors(app)
 
+    install_docs(app)
     app.add_middleware(RequestLog)
     revision = db.current_revision(engine)  # migrated by get_engine(); fixed while we run
     accounts.dummy_hash()  # now, so a login with an unknown e-mail takes no longer than others
