@@ -48,6 +48,7 @@ class Zone(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
     kind: Mapped[str] = mapped_column(String(20))
     capacity_people: Mapped[int] = mapped_column(Integer)
 

@@ -111,6 +111,13 @@ class Enterprise(Strict):
 class Zone(Strict):
     id: Slug
     name: str = Field(min_length=1, max_length=200, description="Display name.")
+    name_zh: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Display name in Chinese, if `name` is not (e.g. 总装车间). A roster or "
+        "access-events file may name the zone by its id or either name.",
+    )
     kind: ZoneKind = Field(description="What the zone is used for.")
     capacity_people: int = NonNegative("Most people the zone holds at once.", "people")
 

@@ -72,6 +72,7 @@ def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:
                 id=z.id,
                 position=i,
                 name=z.name,
+                name_zh=z.name_zh,
                 kind=z.kind.value,
                 capacity_people=z.capacity_people,
             )
@@ -366,7 +367,13 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
         ),
         horizon_start=ent.horizon_start,
         zones=[
-            Zone(id=r.id, name=r.name, kind=r.kind, capacity_people=r.capacity_people)
+            Zone(
+                id=r.id,
+                name=r.name,
+                name_zh=r.name_zh,
+                kind=r.kind,
+                capacity_people=r.capacity_people,
+            )
             for r in _rows(session, m.Zone, eid)
         ],
         shifts=[Shift(id=r.id, start=r.start, end=r.end) for r in _rows(session, m.Shift, eid)],

@@ -113,7 +113,11 @@ def load_yaml(path: FsPath | str) -> PlantFile:
 
 def plant_to_data(plant: PlantFile) -> dict[str, Any]:
     """Plain data in the plant file's layout, without defaults that add nothing."""
-    return plant.model_dump(mode="json", exclude_defaults=False)
+    data = plant.model_dump(mode="json", exclude_defaults=False)
+    for zone in data.get("zones", []):
+        if zone.get("name_zh") is None:  # optional and unset: not worth a line per zone
+            zone.pop("name_zh", None)
+    return data
 
 
 class _Dumper(yaml.SafeDumper):
