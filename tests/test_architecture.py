@@ -73,6 +73,7 @@ EDGES = {
     "keepline.apikit.lists",
     "keepline.apikit.params",
     "keepline.apikit.docs",
+    "keepline.filedocs",
 }
 # Modules that compose the services of several capabilities (a delivery that writes
 # stock, re-plan from today, ...). Each is named for its flow.

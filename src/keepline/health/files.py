@@ -24,16 +24,16 @@ FILE_COLUMNS = (
 REQUIRED = ("employee_no", "day", "temperature_c")
 # Each column's other names (Chinese and English), from DeclarationIn's fields.
 HEADERS = model_headers(DeclarationIn, only=FILE_COLUMNS)
-_TRUE = {"1", "true", "yes", "y", "是", "有", "x", "√"}
-_FALSE = {"", "0", "false", "no", "n", "否", "无"}
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "x", "√"}
+FALSE_WORDS = {"", "0", "false", "no", "n", "否", "无"}
 _LIST_SPLIT = re.compile(r"[;；,，、|]")
 
 
 def _flag(text: str) -> bool | str:
     t = text.strip().lower()
-    if t in _TRUE:
+    if t in TRUE_WORDS:
         return True
-    if t in _FALSE:
+    if t in FALSE_WORDS:
         return False
     return text  # left for the model to reject, naming the field
 
