@@ -157,7 +157,8 @@ def check_row(
         skills = list(team.skills)
     bad = [s for s in skills if not _SKILL.match(s)]
     if bad:
-        problems.append(("skills", f"'{bad[0]}' is not a skill id (lower-case slug)"))
+        listed = ", ".join(f"'{s}'" for s in bad)
+        problems.append(("skills", f"{listed}: not skill ids (lower-case slugs)"))
     housing = text("housing")
     housing = (plant.dorm_names.get(housing) or housing) if housing else ""
     housing = housing or (team.housing if team else COMMUTER)
@@ -321,7 +322,12 @@ def import_roster(
         raise RowsError(
             table.filename,
             [
-                RowProblem(1, c, f"unknown column '{c}' (columns: {', '.join(COLUMNS)})")
+                RowProblem(
+                    1,
+                    c,
+                    f"unknown column '{c}' (columns: {', '.join(COLUMNS)}; their Chinese "
+                    "names are in docs/import-files.md)",
+                )
                 for c in unknown
             ],
         )
