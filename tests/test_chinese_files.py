@@ -75,6 +75,16 @@ def test_text_is_read_whatever_the_encoding(encode) -> None:  # type: ignore[no-
     )
 
 
+def test_utf8_with_a_stray_byte_is_refused_naming_its_row_not_read_as_gbk() -> None:
+    # A UTF-8 file with one Latin-1 byte on row 4 must not be read as GB18030 (its
+    # Chinese would come out as other characters): refused, naming the row.
+    data = ROSTER_ZH.encode("utf-8") + b"XQ90004,Zo\xeb,assembly,,asm-night-1,,\n"
+    with pytest.raises(RowsError) as exc:
+        decode_text("roster.csv", data)
+    assert exc.value.rows[0].row == 5
+    assert "not UTF-8 text" in str(exc.value)
+
+
 def test_a_gbk_roster_with_chinese_headers_and_values_imports(world: World) -> None:
     r = _upload(world, "/workers/import", "花名册.csv", ROSTER_ZH.encode("gbk"))
     assert r.status_code == 200, r.text

@@ -129,18 +129,19 @@ def decode_text(filename: str, data: bytes) -> str:
                 ) from None
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
     best = charset_normalizer.from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
     if best is None:
+        line = data[:bad_at].count(b"\n") + 1
         raise RowsError(
             filename,
             [
                 RowProblem(
-                    0,
+                    line,
                     None,
-                    "not text in UTF-8, GBK/GB18030 or Big5; save the sheet as "
-                    "'CSV UTF-8' or .xlsx",
+                    f"not UTF-8 text (byte {bad_at}), nor GBK/GB18030 or Big5; save the "
+                    "sheet as 'CSV UTF-8' or .xlsx",
                 )
             ],
         )

@@ -107,8 +107,9 @@ def test_malformed_files(world: World) -> None:
     latin1 = "employee_no,name,team\nX1,Zoë Müller,asm-day-1\nX2,José Ñúñez,asm-day-1\n"
     r = _upload(world, latin1.encode("latin-1"))
     assert r.status_code == 422
-    assert "not text in UTF-8, GBK/GB18030 or Big5" in r.json()["error"]["message"]
+    assert "nor GBK/GB18030 or Big5" in r.json()["error"]["message"]
     assert r.json()["error"]["file"] == "roster.csv"
+    assert r.json()["error"]["problems"][0]["row"] == 2  # the first byte that is not UTF-8
 
     r = _upload(world, "employee_no,team\nX1,asm-day-1\n")
     assert r.status_code == 422
