@@ -20,13 +20,14 @@ from keepline.filedocs import render
 from keepline.people.models import Worker
 from keepline.screening.files import read_pools, read_readings
 from keepline.tabular import RowsError, canonical, decode_text, read_table
+from keepline.vocabulary import Names
 from tests.worlds import A, World
 
 ROSTER_ZH = (
     "工号,姓名,车间,班次,班组,住宿,在职状态\n"
     "XQ90001,王伟,仪器总装车间,夜班,asm-night-1,北宿舍,在职\n"
     "XQ90002,李娜,Instrument assembly hall,白班,asm-day-2,走读,休假\n"
-    "XQ90003,张敏,光学与提取器车间,,opt-day,,离职\n"
+    "XQ90003,张敏,光学与提取器车间,,光学白班组,,离职\n"  # the team by its Chinese name
 )
 # What each row must become: zone, shift and housing as ids, the status as its value.
 EXPECTED = {
@@ -94,7 +95,7 @@ def test_a_gbk_roster_with_chinese_headers_and_values_imports(world: World) -> N
     english = ROSTER_ZH.replace(
         "工号,姓名,车间,班次,班组,住宿,在职状态",
         "Employee No,Name,Zone,Shift,Team,Housing,Employment status",
-    )
+    ).replace("光学白班组", "Optics day crew")  # and by its English name
     again = _upload(world, "/workers/import", "roster.csv", english.encode("utf-8-sig")).json()
     assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 3)
 
@@ -238,3 +239,13 @@ def test_the_import_files_page_is_generated_from_the_importers() -> None:
     # field's metadata or an enum shows up here.
     assert "| `employee_no` | `工号`, `员工编号`, `职工号` | yes |" in page
     assert "| `fever` | 发热, 发烧 |" in page
+
+
+def test_a_name_two_share_names_neither() -> None:
+    names = Names({"hall-a": ("Hall", "一号厅"), "hall-b": ("Hall", "二号厅"), "x": ("hall-a",)})
+    assert (names.get("一号厅"), names.get("二号厅 "), names.get("HALL")) == (
+        "hall-a",
+        "hall-b",
+        None,
+    )
+    assert names.get("hall-a") == "hall-a"  # an id wins over another's name

@@ -32,9 +32,10 @@ Windows), Big5, or UTF-16 with a BOM.
 case, spaces, `_`, `-`, full-width characters and a unit in brackets (`体温（℃）`,
 `temperature_c [°C]`) do not matter. Two headers naming the same column are refused.
 
-**Values.** Zones may be given by their id, display name or Chinese name (`name_zh` in
-the plant file); a housing by a dormitory zone the same way, or `commuter`. An unknown
-zone, shift or team is refused with the known ones listed.
+**Values.** Zones and teams may be given by their id or their display name in either
+language (`name`, `name_zh` in the plant file; a name two of them share names neither);
+a housing by a dormitory zone the same way, or `commuter`. An unknown zone, shift or team
+is refused with the known ones listed.
 
 This page is generated from the importers' own tables (`python -m keepline.filedocs`,
 `make docs`); a test fails if it drifts.

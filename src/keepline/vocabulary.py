@@ -113,10 +113,14 @@ class Names:
         self._index: dict[str, str] = {}
         for ident in self.ids:  # an id wins over another's display name
             self._index.setdefault(key(ident), ident)
+        ids = set(self._index)
+        by_name: dict[str, set[str]] = {}
         for ident, words in names.items():
             for w in words:
-                if w:
-                    self._index.setdefault(key(w), ident)
+                if w and key(w) not in ids:
+                    by_name.setdefault(key(w), set()).add(ident)
+        # A name two of them share names neither: the file must give the id.
+        self._index.update({k: next(iter(v)) for k, v in by_name.items() if len(v) == 1})
 
     def get(self, text: str) -> str | None:
         """The id ``text`` is or names, or None."""

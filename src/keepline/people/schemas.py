@@ -35,7 +35,7 @@ class WorkerIn(BaseModel):
     )
     team: str = Field(
         max_length=64,
-        description="A team of the plant model.",
+        description="A team of the plant model. In a file, its id or display name.",
         json_schema_extra=headers("班组", "小组"),
     )
     zone: str | None = Field(

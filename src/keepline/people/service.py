@@ -60,6 +60,7 @@ class PlantIndex:
     zones: dict[str, str]  # id → kind
     shifts: frozenset[str]
     teams: dict[str, pm.Team]
+    team_names: Names  # a team by its id, display name or Chinese name
     zone_names: Names  # a zone by its id, display name or Chinese name
     shift_names: Names  # a shift by its id or a word for it (夜班)
     dorm_names: Names  # housing: a dormitory zone, or 'commuter' (走读)
@@ -92,6 +93,7 @@ def plant_index(session: Session, scope: EnterpriseScope) -> PlantIndex:
         zones,
         frozenset(shifts),
         teams,
+        Names({t.id: (t.name, t.name_zh) for t in teams.values()}),
         Names(zone_names),
         Names({sid: SHIFT_WORDS.get(sid, ()) for sid in shifts}),
         Names({COMMUTER: COMMUTER_WORDS, **dorms}),
@@ -128,6 +130,7 @@ def check_row(
         problems.append(("id_number", why))
 
     team_id = text("team")
+    team_id = (plant.team_names.get(team_id) or team_id) if team_id else ""
     team = plant.teams.get(team_id)
     if not team_id:
         problems.append(("team", "required"))

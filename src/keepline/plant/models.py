@@ -76,6 +76,8 @@ class Team(Base):
     headcount: Mapped[int] = mapped_column(Integer)
     skills: Mapped[list[str]] = mapped_column(JSON)
     housing: Mapped[str] = mapped_column(ID)  # a dormitory zone id, or 'commuter'
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    name_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Line(Base):

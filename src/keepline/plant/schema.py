@@ -156,6 +156,16 @@ class Team(Strict):
         default=COMMUTER,
         description="Id of a dormitory zone where the team lives, or 'commuter'.",
     )
+    name: str | None = Field(
+        None, min_length=1, max_length=200, description="Display name (e.g. Optics day crew)."
+    )
+    name_zh: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Display name in Chinese (e.g. 光学白班组). A roster file may name the "
+        "team by its id or either name.",
+    )
 
 
 class Line(Strict):

@@ -89,6 +89,8 @@ def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:
                 headcount=t.headcount,
                 skills=list(t.skills),
                 housing=t.housing,
+                name=t.name,
+                name_zh=t.name_zh,
             )
         )
     for i, p in enumerate(plant.products):
@@ -385,6 +387,8 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
                 headcount=r.headcount,
                 skills=list(r.skills),
                 housing=r.housing,
+                name=r.name,
+                name_zh=r.name_zh,
             )
             for r in _rows(session, m.Team, eid)
         ],

@@ -114,9 +114,11 @@ def load_yaml(path: FsPath | str) -> PlantFile:
 def plant_to_data(plant: PlantFile) -> dict[str, Any]:
     """Plain data in the plant file's layout, without defaults that add nothing."""
     data = plant.model_dump(mode="json", exclude_defaults=False)
-    for zone in data.get("zones", []):
-        if zone.get("name_zh") is None:  # optional and unset: not worth a line per zone
-            zone.pop("name_zh", None)
+    for section, keys in (("zones", ("name_zh",)), ("teams", ("name", "name_zh"))):
+        for item in data.get(section, []):
+            for k in keys:  # optional display names, unset: not worth a key per row
+                if item.get(k) is None:
+                    item.pop(k, None)
     return data
 
 
