@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from keepline.audit.models import AuditEntry
-from keepline.scope import EnterpriseScope
+from keepline.scope import EnterpriseScope, Scope
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -54,6 +54,40 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def _tenant(scope: Scope) -> tuple[str | None, str | None]:
+    """The enterprise and the jurisdiction (one of them is None) of ``scope``."""
+    if isinstance(scope, EnterpriseScope):
+        return scope.enterprise_id, None
+    return None, scope.jurisdiction
+
+
+def log(
+    session: Session,
+    scope: Scope,
+    action: str,
+    table: str,
+    key: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEntry:
+    """:func:`record` one change made under ``scope`` (its tenant and actor)."""
+    enterprise_id, jurisdiction = _tenant(scope)
+    return record(
+        session,
+        enterprise_id=enterprise_id,
+        jurisdiction=jurisdiction,
+        actor=scope.actor,
+        action=action,
+        table=table,
+        key=key,
+        before=before,
+        after=after,
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True)
@@ -155,6 +189,26 @@ def add_row(
         reason=reason,
     )
     return row
+
+
+def add(
+    session: Session,
+    scope: EnterpriseScope,
+    row: Any,
+    table: str,
+    values: Callable[[Any], dict[str, Any]] | None = None,
+    reason: str | None = None,
+) -> Any:
+    """:func:`add_row` under ``scope``; ``values`` defaults to the row's ``values()``."""
+    return add_row(
+        session,
+        row,
+        enterprise_id=scope.enterprise_id,
+        actor=scope.actor,
+        table=table,
+        values=values or (lambda r: r.values()),
+        reason=reason,
+    )
 
 
 def upsert_row(

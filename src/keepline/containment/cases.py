@@ -63,14 +63,7 @@ def open_case(
         created_by=scope.actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    audit.add_row(
-        session,
-        c,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table="cases",
-        values=case_values,
-    )
+    audit.add(session, scope, c, "cases", values=case_values)
     # A pool-positive isolation is superseded by the case's own.
     for r in open_restrictions(session, scope, [body.employee_no]):
         if r.reason == Reason.pool_positive:

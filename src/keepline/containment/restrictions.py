@@ -74,14 +74,7 @@ def add_restriction(
         created_by=scope.actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    audit.add_row(
-        session,
-        r,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table="restrictions",
-        values=restriction_values,
-    )
+    audit.add(session, scope, r, "restrictions", values=restriction_values)
     return r
 
 
@@ -160,13 +153,12 @@ def _audit_update(
     before: dict[str, Any],
     reason: str | None = None,
 ) -> None:
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        action="update",
-        table="restrictions",
-        key=str(r.id),
+        scope,
+        "update",
+        "restrictions",
+        str(r.id),
         before=before,
         after=restriction_values(r),
         reason=reason,

@@ -334,16 +334,8 @@ def require_onsite(
     app.status = ApplicationStatus.onsite_check.value
     app.onsite_check_by = scope.actor
     app.onsite_check_note = body.note
-    audit.record(
-        session,
-        enterprise_id=None,
-        jurisdiction=scope.jurisdiction,
-        actor=scope.actor,
-        action="update",
-        table="gov_applications",
-        key=str(app.id),
-        before=before,
-        after=app.values(),
+    audit.log(
+        session, scope, "update", "gov_applications", str(app.id), before=before, after=app.values()
     )
     return app
 

@@ -55,14 +55,7 @@ def record_output(session: Session, scope: EnterpriseScope, o: OutputIn) -> Outp
         actor=actor,
         recorded_at=now(),
     )
-    audit.add_row(
-        session,
-        row,
-        enterprise_id=eid,
-        actor=actor,
-        table="output_records",
-        values=lambda r: r.values(),
-    )
+    audit.add(session, scope, row, "output_records")
     return row
 
 
@@ -192,13 +185,12 @@ def store_plan(
     )
     session.add(row)
     session.flush()
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=eid,
-        actor=actor,
-        action="insert",
-        table="plans",
-        key=str(row.id),
+        scope,
+        "insert",
+        "plans",
+        str(row.id),
         after={
             "as_of": as_of,
             "horizon_days": horizon_days,

@@ -170,13 +170,6 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Round
         created_by=scope.actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    audit.add_row(
-        session,
-        rnd,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table="screening_rounds",
-        values=round_values,
-    )
+    audit.add(session, scope, rnd, "screening_rounds", values=round_values)
     add_samples(session, scope, rnd, kind, groups)
     return rnd
