@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -23,6 +24,14 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    def values(self, *, without: Collection[str] = ()) -> dict[str, Any]:
+        """The row's columns by name, less ``without`` (what the audit log records)."""
+        return {
+            c.key: getattr(self, c.key)
+            for c in self.__table__.columns  # type: ignore[attr-defined]
+            if c.key not in without
+        }
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -23,16 +23,7 @@ CASE_END_RULE = "negative-tests:2"  # discharge after two negative tests (9th ed
 
 
 def case_values(c: Case) -> dict[str, Any]:
-    return dict(
-        employee_no=c.employee_no,
-        confirmed_on=c.confirmed_on,
-        sample_day=c.sample_day,
-        onset_day=c.onset_day,
-        infectious_from=c.infectious_from,
-        infectious_to=c.infectious_to,
-        sample_id=c.sample_id,
-        status=c.status,
-    )
+    return c.values(without=("id", "enterprise_id", "created_by", "created_at"))
 
 
 def open_case(

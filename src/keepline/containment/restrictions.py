@@ -21,19 +21,12 @@ from keepline.scope import EnterpriseScope
 _RULE = re.compile(r"^(days|negative-tests):([1-9][0-9]{0,2})$")
 
 
+# Who made and ended a restriction, and why it ended, the audit entry names itself.
+_BOOKKEEPING = ("id", "enterprise_id", "created_by", "created_at", "ended_by", "end_reason")
+
+
 def restriction_values(r: Restriction) -> dict[str, Any]:
-    return dict(
-        employee_no=r.employee_no,
-        kind=r.kind,
-        reason=r.reason,
-        start_day=r.start_day,
-        end_day=r.end_day,
-        end_rule=r.end_rule,
-        negative_tests=r.negative_tests,
-        case_id=r.case_id,
-        sample_id=r.sample_id,
-        note=r.note,
-    )
+    return r.values(without=_BOOKKEEPING)
 
 
 def parse_end_rule(rule: str) -> tuple[str, int]:

@@ -33,14 +33,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _bulk_out(r: service.SaveReport) -> BulkOut:
-    return BulkOut(
-        received=r.received,
-        inserted=r.inserted,
-        replaced=r.replaced,
-        unchanged=r.unchanged,
-        flagged=r.flagged,
-        rejected=[p.as_dict() for p in r.rejected],
-    )
+    return BulkOut(**(vars(r) | {"rejected": [p.as_dict() for p in r.rejected]}))
 
 
 @router.post("/declarations", response_model=DeclarationOut)

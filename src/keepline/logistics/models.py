@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -39,12 +38,7 @@ def _tenant_fk() -> Mapped[str]:
     return mapped_column(String(64), ForeignKey("enterprises.id", ondelete="CASCADE"))
 
 
-class _Values:
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}  # type: ignore[attr-defined]
-
-
-class NodeStatus(_Values, Base):
+class NodeStatus(Base):
     """A supplier's or a region's state over dates (``end`` empty: until further notice).
 
     The state on a day is the most recently recorded entry covering it; none means normal.
@@ -67,7 +61,7 @@ class NodeStatus(_Values, Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class LaneTransit(_Values, Base):
+class LaneTransit(Base):
     """A lane's transit days over dates; none covering a day means the plant file's."""
 
     __tablename__ = "lane_transits"
@@ -84,7 +78,7 @@ class LaneTransit(_Values, Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class PurchaseShipment(_Values, Base):
+class PurchaseShipment(Base):
     """Material on its way in from a supplier."""
 
     __tablename__ = "purchase_shipments"
@@ -107,7 +101,7 @@ class PurchaseShipment(_Values, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class CustomerShipment(_Values, Base):
+class CustomerShipment(Base):
     """Finished goods going out against a customer's order."""
 
     __tablename__ = "customer_shipments"
@@ -127,7 +121,7 @@ class CustomerShipment(_Values, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class TransportPass(_Values, Base):
+class TransportPass(Base):
     """A pass that lets a vehicle through checkpoints between two dates (inclusive)."""
 
     __tablename__ = "transport_passes"

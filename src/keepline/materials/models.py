@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,9 +50,6 @@ class StockMovement(Base):
     actor: Mapped[str] = mapped_column(String(254))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}
-
 
 class PreventionPolicy(Base):
     """What the screening and cleaning policy in force uses, from ``effective_from`` on.
@@ -78,6 +74,3 @@ class PreventionPolicy(Base):
     per_zone_day: Mapped[dict[str, float]] = mapped_column(JSON)
     actor: Mapped[str] = mapped_column(String(254))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}

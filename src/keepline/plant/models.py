@@ -8,7 +8,6 @@ so an export writes the file back as it was.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -254,7 +253,3 @@ TABLES: list[type[Base]] = [
 
 def primary_key_names(model: type[Base]) -> list[str]:
     return [c.key for c in model.__table__.primary_key.columns]  # type: ignore[attr-defined]
-
-
-def row_values(obj: Base) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}  # type: ignore[attr-defined]

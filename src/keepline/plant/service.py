@@ -204,7 +204,7 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
         report.inserted["enterprises"] += 1
         audit.log(session, scope, "insert", "enterprises", eid, after=ent_values)
     else:
-        before = m.row_values(ent)
+        before = ent.values()
         if before != ent_values:
             for k, v in ent_values.items():
                 setattr(ent, k, v)
@@ -215,7 +215,7 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
     existing: dict[type[Base], dict[tuple[Any, ...], Base]] = {}
     for model in m.TABLES:
         objs = session.scalars(select(model).where(model.enterprise_id == eid)).all()  # type: ignore[attr-defined]
-        existing[model] = {_key(model, m.row_values(o)): o for o in objs}
+        existing[model] = {_key(model, o.values()): o for o in objs}
 
     # Upserts parents first, deletes children first, so foreign keys hold at every flush.
     for model in m.TABLES:
@@ -229,7 +229,7 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
                 report.inserted[table] += 1
                 audit.log(session, scope, "insert", table, _key_str(key), after=values)
             else:
-                before = m.row_values(obj)
+                before = obj.values()
                 if before != values:
                     for k, v in values.items():
                         setattr(obj, k, v)
@@ -241,7 +241,7 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
     for model in reversed(m.TABLES):
         table = model.__tablename__
         for key, obj in existing[model].items():
-            audit.log(session, scope, "delete", table, _key_str(key), before=m.row_values(obj))
+            audit.log(session, scope, "delete", table, _key_str(key), before=obj.values())
             session.delete(obj)
             report.deleted[table] += 1
         session.flush()

@@ -69,11 +69,7 @@ def orders(
 def _summary(p: StoredPlan) -> dict:  # type: ignore[type-arg]
     res = StoredPlanResult.from_json(p.result)
     return dict(
-        id=p.id,
-        as_of=p.as_of,
-        horizon_days=p.horizon_days,
-        actor=p.actor,
-        created_at=p.created_at,
+        **p.values(without=("enterprise_id", "inputs", "result")),
         orders_at_risk=list(res.orders_at_risk),
         backups=[b.to_json() for b in res.backups],
     )

@@ -32,9 +32,6 @@ class OutputRecord(Base):
     actor: Mapped[str] = mapped_column(String(254))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}
-
 
 class StoredPlan(Base):
     """A plan run from the day's state: its inputs, its result, and a short summary."""

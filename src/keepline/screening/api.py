@@ -95,18 +95,9 @@ def coverage(round_id: RoundId, session: DB, scope: HealthDataReader) -> list[Co
 
 def _sample_out(s: Sample, members: list[SampleMember]) -> SampleOut:
     return SampleOut(
-        id=s.id,
-        round_id=s.round_id,
-        kind=s.kind,
-        parent_id=s.parent_id,
-        collection_point=s.collection_point,
+        **s.values(),
         members=[m.employee_no for m in members],
         absent=[m.employee_no for m in members if m.absent],
-        collected_at=s.collected_at,
-        verdict=s.verdict,
-        reason=s.reason,
-        cts=s.cts,
-        resulted_at=s.resulted_at,
     )
 
 
