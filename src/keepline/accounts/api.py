@@ -12,7 +12,7 @@ from keepline.accounts.models import Role, User
 from keepline.accounts.schemas import LoginIn, LoginOut, UserCreate, UserOut, UserUpdate
 from keepline.apikit.auth import SESSION_COOKIE, Credentials, request_token
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, list_page
 
 router = APIRouter(tags=["accounts"], route_class=Route)
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A user id.")]
@@ -66,8 +66,7 @@ def list_users(
 ) -> Response:
     """The enterprise's users. Sort by id, email, role or created_at."""
     query = queries.users(scope, role=role, active=active, q=q)
-    rows, total = fetch_page(session, query, paging, queries.USER_SORTS, "id")
-    return page_of([UserOut.model_validate(u) for u in rows], total, paging)
+    return list_page(session, query, paging, queries.USER_SORTS, "id", UserOut)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)

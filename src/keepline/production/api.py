@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.continuity.record import StoredPlanResult
 from keepline.production import backflush, progress, queries, replan, service
 from keepline.production import schemas as s
@@ -41,9 +41,7 @@ def list_output(
 ) -> Response:
     """Output records. Sort by day (default), id or line_id."""
     q = queries.output(scope, start, end, line_id)
-    rows, total = fetch_page(session, q, paging, queries.OUTPUT_SORTS, "day")
-    items = [s.OutputRecordOut.model_validate(r, from_attributes=True) for r in rows]
-    return page_of(items, total, paging)
+    return list_page(session, q, paging, queries.OUTPUT_SORTS, "day", s.OutputRecordOut)
 
 
 @router.get("/output/daily", response_model=list[s.OutputDayOut])

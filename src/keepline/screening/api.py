@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
@@ -51,8 +51,8 @@ def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> Round:
 @router.get("/screening/rounds", response_model=Page[RoundOut])
 def list_rounds(session: DB, scope: RoundReader, paging: Paging) -> Response:
     """Rounds, newest day first (sort: day, id)."""
-    items, total = fetch_page(session, queries.rounds(scope), paging, queries.ROUND_SORTS, "-day")
-    return page_of([RoundOut.model_validate(r) for r in items], total, paging)
+    q = queries.rounds(scope)
+    return list_page(session, q, paging, queries.ROUND_SORTS, "-day", RoundOut)
 
 
 @router.get("/screening/rounds/{round_id}", response_model=RoundOut)
