@@ -41,6 +41,18 @@ def enterprise(session: Session, enterprise_id: str) -> pm.Enterprise:
     return ent
 
 
+def new_row(
+    session: Session, model: type[Base], enterprise_id: str, id_: str, label: str, empty: str
+) -> None:
+    """Check that ``id_`` may name a new ``model`` row of the (existing) enterprise: not
+    blank (``empty`` says what it should be) and not taken (``label`` names the row)."""
+    enterprise(session, enterprise_id)
+    if not id_.strip():
+        raise bad("id", empty)
+    if session.get(model, (enterprise_id, id_)) is not None:
+        raise bad("id", f"{label} '{id_}' already exists")
+
+
 def plant_row(
     session: Session,
     model: type[Base],
