@@ -73,13 +73,17 @@ def log(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
+    jurisdiction: str | None = None,
 ) -> AuditEntry:
-    """:func:`record` one change made under ``scope`` (its tenant and actor)."""
-    enterprise_id, jurisdiction = _tenant(scope)
+    """:func:`record` one change made under ``scope`` (its tenant and actor).
+
+    ``jurisdiction``: the one the changed record belongs to, when it is not the scope's
+    own (a sub-jurisdiction's record, or an enterprise's registration)."""
+    enterprise_id, own = _tenant(scope)
     return record(
         session,
         enterprise_id=enterprise_id,
-        jurisdiction=jurisdiction,
+        jurisdiction=jurisdiction or own,
         actor=scope.actor,
         action=action,
         table=table,

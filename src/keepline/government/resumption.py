@@ -200,18 +200,17 @@ def submit(
         a.application_id = app.id
         session.add(a)
     session.flush()
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=scope.enterprise_id,
-        jurisdiction=reg.jurisdiction_id,
-        actor=scope.actor,
-        action="insert",
-        table="gov_applications",
-        key=str(app.id),
+        scope,
+        "insert",
+        "gov_applications",
+        str(app.id),
         after={
             **{k: v for k, v in app.values().items() if k not in ("internal_note",)},
             "answers": {a.item_id: a.answer for a in answers},
         },
+        jurisdiction=reg.jurisdiction_id,
     )
     return app
 
@@ -389,17 +388,16 @@ def decide(
     app.decided_by = scope.actor
     app.decided_at = now()
     session.flush()
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=None,
-        jurisdiction=reg.jurisdiction_id,
-        actor=scope.actor,
-        action="update",
-        table="gov_applications",
-        key=str(app.id),
+        scope,
+        "update",
+        "gov_applications",
+        str(app.id),
         before=before,
         after={**app.values(), "reviews": {r.item: r.review for r in body.items}},
         reason=body.reason,
+        jurisdiction=reg.jurisdiction_id,
     )
     state = {
         "approve": ResumptionState.fully.value,
