@@ -74,10 +74,7 @@ def status_cmd(
 
 
 @app.command("suppliers")
-def suppliers(
-    enterprise: str = ENTERPRISE,
-    as_of: str | None = AS_OF,
-) -> None:
+def suppliers(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Every supplier's state on a day (the worse of its own and its region's)."""
     day = parse_day(as_of)
     states = read_on(enterprise, day, status.supplier_states)
@@ -97,10 +94,7 @@ def suppliers(
 
 
 @app.command("lanes")
-def lanes_cmd(
-    enterprise: str = ENTERPRISE,
-    as_of: str | None = AS_OF,
-) -> None:
+def lanes_cmd(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Lanes into the plant with their transit days on a day."""
     day = parse_day(as_of)
     rows = read_on(enterprise, day, lanes.lanes_on)

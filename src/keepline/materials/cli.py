@@ -68,10 +68,7 @@ app.command("adjust")(_move(MovementKind.adjustment, "Signed change, e.g. -- -20
 
 
 @app.command("show")
-def show(
-    enterprise: str = ENTERPRISE,
-    as_of: str | None = AS_OF,
-) -> None:
+def show(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Every material's stock at the end of a day."""
     day = parse_day(as_of)
     stock = read_on(enterprise, day, service.on_hand_all)

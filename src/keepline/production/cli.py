@@ -46,10 +46,7 @@ def output(
 
 
 @app.command("orders")
-def orders(
-    enterprise: str = ENTERPRISE,
-    as_of: str | None = AS_OF,
-) -> None:
+def orders(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Orders with priority class and progress."""
     day = parse_day(as_of)
     rows = read_on(enterprise, day, progress.order_progress)
