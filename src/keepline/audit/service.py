@@ -197,22 +197,29 @@ def add_row(
 
 def add(
     session: Session,
-    scope: EnterpriseScope,
+    scope: Scope,
     row: Any,
     table: str,
     values: Callable[[Any], dict[str, Any]] | None = None,
     reason: str | None = None,
+    jurisdiction: str | None = None,
 ) -> Any:
-    """:func:`add_row` under ``scope``; ``values`` defaults to the row's ``values()``."""
-    return add_row(
+    """:func:`add_row` under ``scope`` (``jurisdiction`` as in :func:`log`); ``values``
+    defaults to the row's ``values()``."""
+    session.add(row)
+    session.flush()
+    after = values(row) if values is not None else row.values()
+    log(
         session,
-        row,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table=table,
-        values=values or (lambda r: r.values()),
+        scope,
+        "insert",
+        table,
+        str(row.id),
+        after=after,
         reason=reason,
+        jurisdiction=jurisdiction,
     )
+    return row
 
 
 def upsert_row(

@@ -147,16 +147,7 @@ def _state_out(zone: str, ch: ZoneStateChange | None) -> ZoneStateOut:
             reason=None,
             closed_loop=False,
         )
-    return ZoneStateOut(
-        zone_id=zone,
-        state=ch.state,
-        previous=ch.previous,
-        at=ch.at,
-        day=ch.day,
-        by=ch.by,
-        reason=ch.reason,
-        closed_loop=ch.closed_loop,
-    )
+    return ZoneStateOut.model_validate(ch, from_attributes=True)
 
 
 @router.get("/zones/states", response_model=list[ZoneStateOut])

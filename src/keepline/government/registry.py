@@ -145,17 +145,7 @@ def listing_add(
         document=body.document,
         actor=scope.actor,
     )
-    session.add(row)
-    session.flush()
-    audit.log(
-        session,
-        scope,
-        "insert",
-        "gov_listings",
-        str(row.id),
-        after=row.values(),
-        jurisdiction=reg.jurisdiction_id,
-    )
+    audit.add(session, scope, row, "gov_listings", jurisdiction=reg.jurisdiction_id)
     return row
 
 
@@ -233,17 +223,7 @@ def assign_liaison(
     row = Liaison(
         enterprise_id=enterprise_id, officer_id=user.id, start_on=body.start_on, actor=scope.actor
     )
-    session.add(row)
-    session.flush()
-    audit.log(
-        session,
-        scope,
-        "insert",
-        "gov_liaisons",
-        str(row.id),
-        after=row.values(),
-        jurisdiction=reg.jurisdiction_id,
-    )
+    audit.add(session, scope, row, "gov_liaisons", jurisdiction=reg.jurisdiction_id)
     return row
 
 
