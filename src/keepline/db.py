@@ -34,6 +34,11 @@ class Base(DeclarativeBase):
         }
 
 
+def columns(model: type[Base], *names: str) -> dict[str, Any]:
+    """The model's columns ``names`` by their names (e.g. the fields a list sorts by)."""
+    return {n: getattr(model, n) for n in names}
+
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
