@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 
 
 class NodeState(StrEnum):
@@ -34,10 +34,6 @@ class ShipmentStatus(StrEnum):
 OPEN = (ShipmentStatus.planned, ShipmentStatus.dispatched, ShipmentStatus.held)
 
 
-def _tenant_fk() -> Mapped[str]:
-    return mapped_column(String(64), ForeignKey("enterprises.id", ondelete="CASCADE"))
-
-
 class NodeStatus(Base):
     """A supplier's or a region's state over dates (``end`` empty: until further notice).
 
@@ -50,7 +46,7 @@ class NodeStatus(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = _tenant_fk()
+    enterprise_id: Mapped[str] = enterprise_fk()
     kind: Mapped[str] = mapped_column(String(20))
     node_id: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(20))
@@ -68,7 +64,7 @@ class LaneTransit(Base):
     __table_args__ = (Index("ix_lane_transits_enterprise_lane", "enterprise_id", "lane_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = _tenant_fk()
+    enterprise_id: Mapped[str] = enterprise_fk()
     lane_id: Mapped[str] = mapped_column(String(64))
     transit_days: Mapped[int] = mapped_column(Integer)
     start: Mapped[dt.date] = mapped_column(Date)
@@ -83,9 +79,7 @@ class PurchaseShipment(Base):
 
     __tablename__ = "purchase_shipments"
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     material_id: Mapped[str] = mapped_column(String(64))
     supplier_id: Mapped[str] = mapped_column(String(64))
@@ -107,9 +101,7 @@ class CustomerShipment(Base):
     __tablename__ = "customer_shipments"
     __table_args__ = (Index("ix_customer_shipments_enterprise_order", "enterprise_id", "order_id"),)
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     order_id: Mapped[str] = mapped_column(String(64))
     qty: Mapped[float] = mapped_column(Float)
@@ -126,9 +118,7 @@ class TransportPass(Base):
 
     __tablename__ = "transport_passes"
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     vehicle: Mapped[str] = mapped_column(String(20))
     driver: Mapped[str] = mapped_column(String(100), default="")

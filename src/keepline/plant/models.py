@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, child_of
 
 ID = String(64)
 
@@ -144,11 +144,7 @@ class Material(Base):
 class BomItem(Base):
     __tablename__ = "bom_items"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["enterprise_id", "product_id"],
-            ["products.enterprise_id", "products.id"],
-            ondelete="CASCADE",
-        ),
+        child_of("products", "product_id"),
         ForeignKeyConstraint(
             ["enterprise_id", "material_id"], ["materials.enterprise_id", "materials.id"]
         ),
@@ -172,11 +168,7 @@ class Supplier(Base):
 class SupplyOption(Base):
     __tablename__ = "supply_options"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["enterprise_id", "material_id"],
-            ["materials.enterprise_id", "materials.id"],
-            ondelete="CASCADE",
-        ),
+        child_of("materials", "material_id"),
         ForeignKeyConstraint(
             ["enterprise_id", "supplier_id"], ["suppliers.enterprise_id", "suppliers.id"]
         ),
