@@ -1,15 +1,19 @@
-"""Small helpers the daily-record packages (materials, logistics, production) share."""
+"""Small helpers the services share (first written for the daily-record packages:
+materials, logistics, production)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from keepline.db import Base
 from keepline.errors import InputError, NotFound
 from keepline.plant import models as pm
+from keepline.scope import EnterpriseScope
+
+T = TypeVar("T", bound=Base)
 
 
 def bad(field: str, message: str) -> InputError:
@@ -32,6 +36,23 @@ def dates_in_order(earlier: tuple[str, dt.date | None], later: tuple[str, dt.dat
     (ef, ev), (lf, lv) = earlier, later
     if ev is not None and lv is not None and lv < ev:
         raise bad(lf, f"{lv.isoformat()} is before {ef} {ev.isoformat()}")
+
+
+def owned(
+    session: Session,
+    scope: EnterpriseScope,
+    model: type[T],
+    key: Any,
+    message: str,
+    *,
+    field: str | None = None,
+) -> T:
+    """The ``model`` row ``key`` if it is the scope's enterprise's; otherwise
+    ``NotFound(message)``: another tenant's id reads exactly as one that does not exist."""
+    row = session.get(model, key)
+    if row is None or row.enterprise_id != scope.enterprise_id:  # type: ignore[attr-defined]
+        raise NotFound(message, field=field)
+    return row
 
 
 def enterprise(session: Session, enterprise_id: str) -> pm.Enterprise:

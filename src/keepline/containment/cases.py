@@ -13,7 +13,8 @@ from keepline.containment import queries
 from keepline.containment.models import Case, Reason, RestrictionKind
 from keepline.containment.restrictions import add_restriction, end_restriction, open_restrictions
 from keepline.containment.schemas import CaseIn, RestrictionEnd, RestrictionIn
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError
+from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 
 # Two days before sample or onset: the start of infectiousness used by China's
@@ -74,7 +75,4 @@ def open_case(
 
 
 def get_case(session: Session, scope: EnterpriseScope, case_id: int) -> Case:
-    c = session.get(Case, case_id)
-    if c is None or c.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"case {case_id} not found")
-    return c
+    return owned(session, scope, Case, case_id, f"case {case_id} not found")

@@ -15,7 +15,8 @@ from keepline.audit import service as audit
 from keepline.containment import queries
 from keepline.containment.models import Restriction
 from keepline.containment.schemas import RestrictionEnd, RestrictionIn
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError
+from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 
 _RULE = re.compile(r"^(days|negative-tests):([1-9][0-9]{0,2})$")
@@ -72,10 +73,7 @@ def add_restriction(
 
 
 def get_restriction(session: Session, scope: EnterpriseScope, rid: int) -> Restriction:
-    r = session.get(Restriction, rid)
-    if r is None or r.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"isolation/quarantine {rid} not found")
-    return r
+    return owned(session, scope, Restriction, rid, f"isolation/quarantine {rid} not found")
 
 
 def end_restriction(

@@ -35,7 +35,7 @@ from keepline.government.schemas import (
     OnsiteCheckIn,
 )
 from keepline.plant import models as pm
-from keepline.recordkit import bad, now
+from keepline.recordkit import bad, now, owned
 from keepline.scope import EnterpriseScope, JurisdictionScope
 
 MAX_EVIDENCE_BYTES = 2_000_000
@@ -299,9 +299,8 @@ def list_for_jurisdiction(
 
 
 def for_enterprise(session: Session, scope: EnterpriseScope, application_id: int) -> ApplicationOut:
-    app = session.get(Application, application_id)
-    if app is None or app.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"no application {application_id}", field="application_id")
+    message = f"no application {application_id}"
+    app = owned(session, scope, Application, application_id, message, field="application_id")
     return _out(session, app, internal=False)
 
 
