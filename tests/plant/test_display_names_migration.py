@@ -1,4 +1,4 @@
-"""Migration 0007: zones.name_zh, teams.name and teams.name_zh come and go; the rows stay."""
+"""Migration 0008: zones.name_zh, teams.name and teams.name_zh come and go; the rows stay."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_display_names_migration_up_and_down(db_url: str) -> None:
     engine = db.get_engine(db_url)
     assert {"name_zh"} <= _columns(engine, "zones")
     assert {"name", "name_zh"} <= _columns(engine, "teams")
-    command.downgrade(db.alembic_config(engine), "0006")
+    command.downgrade(db.alembic_config(engine), "0007")
     engine.dispose()
     assert "name_zh" not in _columns(engine, "zones")
     assert not {"name", "name_zh"} & _columns(engine, "teams")
