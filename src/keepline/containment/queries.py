@@ -10,17 +10,14 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from keepline.containment.models import Case, Restriction
+from keepline.db import columns
 from keepline.errors import NotFound
 from keepline.people.models import Worker
 from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 
-CASE_SORTS = {"confirmed_on": Case.confirmed_on, "id": Case.id}
-RESTRICTION_SORTS = {
-    "start_day": Restriction.start_day,
-    "id": Restriction.id,
-    "employee_no": Restriction.employee_no,
-}
+CASE_SORTS = columns(Case, "confirmed_on", "id")
+RESTRICTION_SORTS = columns(Restriction, "start_day", "id", "employee_no")
 
 
 def worker(session: Session, scope: EnterpriseScope, employee_no: str) -> Worker:
@@ -28,6 +25,18 @@ def worker(session: Session, scope: EnterpriseScope, employee_no: str) -> Worker
     if w is None:
         raise NotFound(f"worker '{employee_no}' not found", field="employee_no")
     return w
+
+
+def zone_names(session: Session, scope: EnterpriseScope) -> dict[str, tuple[str, str | None]]:
+    """The enterprise's zones in plant-file order → (display name, Chinese name)."""
+    return {
+        zid: (name, name_zh)
+        for zid, name, name_zh in session.execute(
+            select(pm.Zone.id, pm.Zone.name, pm.Zone.name_zh)
+            .where(pm.Zone.enterprise_id == scope.enterprise_id)
+            .order_by(pm.Zone.position)
+        )
+    }
 
 
 def zone_ids(session: Session, scope: EnterpriseScope) -> list[str]:
