@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from keepline.clock import FROM_FILE
 from keepline.health.schemas import DeclarationIn
 from keepline.tabular import RowProblem, RowsError, Table, require_columns
 
@@ -50,7 +51,7 @@ def declarations_of(
         for k in ("risk_travel", "close_contact"):
             values[k] = _flag(raw.get(k, ""))
         try:
-            items.append((rownum, DeclarationIn.model_validate(values)))
+            items.append((rownum, DeclarationIn.model_validate(values, context=FROM_FILE)))
         except ValidationError as exc:
             for e in exc.errors():
                 problems.append(

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.clock import FileDate
 from keepline.health.models import HealthCode
 
 MIN_TEMPERATURE_C = 34.0
@@ -30,7 +31,7 @@ class DeclarationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     employee_no: str = Field(min_length=1, max_length=32)
-    day: dt.date = Field(description="The local date the declaration is for; not in the future.")
+    day: FileDate = Field(description="The local date the declaration is for; not in the future.")
     temperature_c: float = Field(
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
