@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day, stdout_console
 from keepline.db import session_scope
 from keepline.logistics import customers, lanes, passes, purchases, status
 from keepline.logistics.delivery import advance_purchase
@@ -32,7 +31,7 @@ app = typer.Typer(
     "shipments, transport passes.",
     no_args_is_help=True,
 )
-console = Console()
+console = stdout_console()
 
 # The commands build the API's input models unvalidated (``model_construct``): the service
 # checks every field itself, so the shell's one-line errors stay the service's.
@@ -44,18 +43,18 @@ def status_cmd(
     kind: StatusKind = typer.Argument(..., help="supplier or region."),
     node: str = typer.Argument(..., help="Supplier id or six-digit region code."),
     state: NodeState = typer.Argument(..., help="normal, restricted or locked-down."),
-    start: str = typer.Option(..., help="First day (ISO date)."),
+    start: str = typer.Option(..., help="First day, YYYY-MM-DD."),
     end: str | None = typer.Option(None, help="Last day, inclusive (default: until notice)."),
     note: str = typer.Option("", help="Why, e.g. the notice number."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Record a supplier's or region's state; a lockdown marks open shipments at risk."""
     s = StatusIn.model_construct(
         kind=kind,
         node_id=node,
         state=state,
-        start=parse_day(start),
-        end=parse_day(end) if end else None,
+        start=parse_day(start, "--start"),
+        end=parse_day(end, "--end") if end else None,
         note=note,
     )
     with session_scope() as session:
@@ -76,10 +75,10 @@ def status_cmd(
 @app.command("suppliers")
 def suppliers(
     enterprise: str = ENTERPRISE,
-    as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: today)."),
 ) -> None:
     """Every supplier's state on a day (the worse of its own and its region's)."""
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     with session_scope() as session:
         states = status.supplier_states(session, enterprise_scope(session, enterprise), day)
     t = Table(title=f"{enterprise}: suppliers")
@@ -100,10 +99,10 @@ def suppliers(
 @app.command("lanes")
 def lanes_cmd(
     enterprise: str = ENTERPRISE,
-    as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: today)."),
 ) -> None:
     """Lanes into the plant with their transit days on a day."""
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     with session_scope() as session:
         rows = lanes.lanes_on(session, enterprise_scope(session, enterprise), day)
     t = Table(title=f"{enterprise}: lanes")
@@ -121,14 +120,17 @@ def transit(
     enterprise: str = ENTERPRISE,
     lane: str = typer.Argument(..., help="Lane id."),
     days: int = typer.Argument(..., help="Transit days."),
-    start: str = typer.Option(..., help="First day (ISO date)."),
+    start: str = typer.Option(..., help="First day, YYYY-MM-DD."),
     end: str | None = typer.Option(None, help="Last day (default: until notice)."),
     note: str = typer.Option(""),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Record a lane's transit days over dates."""
     t = LaneTransitIn.model_construct(
-        transit_days=days, start=parse_day(start), end=parse_day(end) if end else None, note=note
+        transit_days=days,
+        start=parse_day(start, "--start"),
+        end=parse_day(end, "--end") if end else None,
+        note=note,
     )
     with session_scope() as session:
         lanes.set_lane_transit(session, enterprise_scope(session, enterprise, actor), lane, t)
@@ -142,9 +144,9 @@ def purchase(
     material: str = typer.Argument(..., help="Material id."),
     supplier: str = typer.Argument(..., help="Supplier id (a supply option of the material)."),
     qty: float = typer.Argument(..., help="Quantity, in the material's unit."),
-    ordered: str = typer.Option(..., help="Order date (ISO)."),
-    eta: str = typer.Option(..., help="Expected arrival at the plant (ISO)."),
-    actor: str = ACTOR,
+    ordered: str = typer.Option(..., help="Order date, YYYY-MM-DD."),
+    eta: str = typer.Option(..., help="Expected arrival at the plant, YYYY-MM-DD."),
+    actor: str | None = ACTOR,
 ) -> None:
     """Add an inbound purchase shipment (planned)."""
     p = PurchaseIn.model_construct(
@@ -152,8 +154,8 @@ def purchase(
         material_id=material,
         supplier_id=supplier,
         qty=qty,
-        ordered_on=parse_day(ordered),
-        eta=parse_day(eta),
+        ordered_on=parse_day(ordered, "--ordered"),
+        eta=parse_day(eta, "--eta"),
     )
     with session_scope() as session:
         row = purchases.create_purchase(session, enterprise_scope(session, enterprise, actor), p)
@@ -168,13 +170,15 @@ def move(
     enterprise: str = ENTERPRISE,
     shipment: str = typer.Argument(..., help="Shipment number."),
     status: ShipmentStatus = typer.Argument(..., help="dispatched, held or delivered."),
-    day: str | None = typer.Option(None, "--day", help="ISO date (default: today)."),
+    day: str | None = typer.Option(None, "--day", help="YYYY-MM-DD (default: today)."),
     checkpoint: str | None = typer.Option(None, help="Where it is held."),
     outbound: bool = typer.Option(False, "--outbound", help="A customer shipment."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Move a shipment on; delivering a purchase records the stock receipt."""
-    change = StatusChange.model_construct(status=status, day=parse_day(day), checkpoint=checkpoint)
+    change = StatusChange.model_construct(
+        status=status, day=parse_day(day, "--day"), checkpoint=checkpoint
+    )
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         row: CustomerShipment | PurchaseShipment
@@ -192,11 +196,11 @@ def ship(
     order: str = typer.Argument(..., help="Order id."),
     qty: float = typer.Argument(..., help="Units."),
     planned: str | None = typer.Option(None, help="Planned day (default: today)."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Plan a customer shipment against an order."""
     c = CustomerIn.model_construct(
-        id=shipment, order_id=order, qty=qty, planned_on=parse_day(planned)
+        id=shipment, order_id=order, qty=qty, planned_on=parse_day(planned, "--planned")
     )
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
@@ -212,14 +216,14 @@ def pass_cmd(
     valid_from: str = typer.Option(..., "--from", help="First valid day."),
     valid_until: str = typer.Option(..., "--until", help="Last valid day (inclusive)."),
     shipment: str | None = typer.Option(None, help="The shipment it serves."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Record a transport pass with its validity."""
     p = PassIn.model_construct(
         id=number,
         vehicle=vehicle,
-        valid_from=parse_day(valid_from),
-        valid_until=parse_day(valid_until),
+        valid_from=parse_day(valid_from, "--from"),
+        valid_until=parse_day(valid_until, "--until"),
         shipment_id=shipment,
     )
     with session_scope() as session:
