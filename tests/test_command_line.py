@@ -230,9 +230,7 @@ def test_outbreak_run_reports_its_replicates_on_stderr(cli) -> None:  # type: ig
 def test_plural_and_article() -> None:
     assert [plural(1, "enterprise"), plural(2, "enterprise")] == ["1 enterprise", "2 enterprises"]
     assert [plural(1, "policy"), plural(0, "policy")] == ["1 policy", "0 policies"]
-    assert (
-        plural(2, "person", "people") == "2 people" and plural(1_204, "worker") == "1204 workers"
-    )
+    assert plural(2, "person", "people") == "2 people" and plural(1_204, "worker") == "1204 workers"
     assert [a("issue"), a("receipt"), a("adjustment"), a("unit")] == [
         "an issue",
         "a receipt",
