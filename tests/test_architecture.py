@@ -34,6 +34,7 @@ CORE |= {"keepline.tabular", "keepline.words"}
 ENGINE_PACKAGES = ("keepline.outbreak", "keepline.continuity")
 ENGINES = {
     "keepline.workforce",
+    "keepline.fitness",
     "keepline.scenario",
     "keepline.plant.schema",
     "keepline.plant.validate",
@@ -70,6 +71,7 @@ EDGES = {
     "keepline.clikit",
     "keepline.apikit.auth",
     "keepline.apikit.deps",
+    "keepline.apikit.headers",
     "keepline.apikit.lists",
     "keepline.apikit.params",
 }
@@ -77,6 +79,8 @@ EDGES = {
 # stock, re-plan from today, ...). Each is named for its flow.
 FLOWS = {
     "keepline.screening.positives",  # a positive result opens isolations and cases
+    "keepline.screening.planning",  # a round of those who may work that day
+    "keepline.people.work_today",  # the roster with whether each worker may work today
     "keepline.government.daily_report",  # an enterprise's day, aggregated for its government
     "keepline.government.staffing",  # a jurisdiction's officers become accounts
     "keepline.government.prefill",  # a resumption application answered from the record

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from keepline import clock
 from keepline.accounts import queries as accounts
 from keepline.db import session_scope
+from keepline.errors import InputError
 from keepline.plant.files import PLANT_SUFFIXES, read_plant
 from keepline.plant.schema import PlantFile
 from keepline.plant.service import export_plant, get_enterprise
@@ -34,6 +36,10 @@ ACTOR = typer.Option(
     help="The keepline user you act as (default: $KEEPLINE_USER); the audit log records "
     "them beside your operating-system user.",
 )
+AS_OF = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: today).")
+DAY = typer.Option(None, "--day", help="YYYY-MM-DD (default: today).")
+
+T = TypeVar("T")
 
 
 # Columns a command's output may take when it goes to a file or a pipe: as many as a table
@@ -156,6 +162,22 @@ def enterprise_scope(
     ``--user`` option (see ``cli_actor``)."""
     get_enterprise(session, enterprise_id)
     return EnterpriseScope(enterprise_id, cli_actor(session, user, enterprise_id))
+
+
+def read_on(
+    enterprise_id: str, day: dt.date, read: Callable[[Session, EnterpriseScope, dt.date], T]
+) -> T:
+    """What ``read`` (a service's read of a day) finds for the enterprise on ``day``."""
+    with session_scope() as session:
+        return read(session, enterprise_scope(session, enterprise_id), day)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a file named on the command line, or a one-line error naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError([f"{path}: {exc.strerror}"]) from None
 
 
 def plant_from_arg(plant: str) -> PlantFile:

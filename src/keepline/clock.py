@@ -16,6 +16,11 @@ from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 
+def now() -> dt.datetime:
+    """The current time in UTC: the one place services read it, so tests can set it."""
+    return dt.datetime.now(dt.UTC)
+
+
 def plant_tz() -> dt.tzinfo:
     name = os.environ.get("KEEPLINE_TIMEZONE", "Asia/Shanghai")
     try:

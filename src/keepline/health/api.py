@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.apikit.params import EmployeeNo, ImportMode, read_upload
 from keepline.health import queries, service
 from keepline.health.auth import Clearer, DeclarationStaff, MissingReader
@@ -23,8 +23,8 @@ from keepline.health.schemas import (
     DeclarationsBulk,
     MissingOut,
 )
-from keepline.people import queries as roster
 from keepline.people import service as people
+from keepline.people import work_today
 from keepline.people.schemas import WorkerView
 from keepline.tabular import read_table
 
@@ -33,14 +33,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _bulk_out(r: service.SaveReport) -> BulkOut:
-    return BulkOut(
-        received=r.received,
-        inserted=r.inserted,
-        replaced=r.replaced,
-        unchanged=r.unchanged,
-        flagged=r.flagged,
-        rejected=[p.as_dict() for p in r.rejected],
-    )
+    return BulkOut(**(vars(r) | {"rejected": [p.as_dict() for p in r.rejected]}))
 
 
 @router.post("/declarations", response_model=DeclarationOut)
@@ -110,9 +103,7 @@ def list_declarations(
         health_code=health_code,
         min_temperature_c=min_temperature_c,
     )
-    rows, total = fetch_page(session, q, paging, queries.SORTS, "-day")
-    items = [DeclarationOut.model_validate(r) for r in rows]
-    return page_of(items, total, paging)
+    return list_page(session, q, paging, queries.SORTS, "-day", DeclarationOut)
 
 
 @router.get("/declarations/missing", response_model=Page[MissingOut])
@@ -146,5 +137,6 @@ def get_declaration(
 @router.post("/workers/{employee_no}/clearance", response_model=WorkerView)
 def clear(employee_no: EmployeeNo, body: ClearIn, session: DB, scope: Clearer) -> WorkerView:
     """A health officer lets a flagged worker work again; the reason is recorded."""
-    c = service.clear_worker(session, scope, employee_no, body)
-    return roster.worker_view(people.get_worker(session, scope, employee_no), c, True)
+    service.clear_worker(session, scope, employee_no, body)
+    # Cleared of the declaration's flag; may still be isolated or quarantined.
+    return work_today.worker_today(session, scope, people.get_worker(session, scope, employee_no))

@@ -12,11 +12,11 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
-from keepline.screening import positives, queries, render, rounds, samples, sampling
+from keepline.screening import planning, positives, queries, render, rounds, samples, sampling
 from keepline.screening.auth import HealthDataReader, RoundReader, ScreeningStaff
 from keepline.screening.models import Round, Sample, SampleMember
 from keepline.screening.schemas import (
@@ -24,6 +24,7 @@ from keepline.screening.schemas import (
     CoverageOut,
     ImportOut,
     ListRowOut,
+    PlannedRoundOut,
     RoundIn,
     RoundOut,
     SampleOut,
@@ -41,18 +42,22 @@ class ListFormat(StrEnum):
     html = "html"
 
 
-@router.post("/screening/rounds", response_model=RoundOut, status_code=201)
-def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> Round:
+@router.post("/screening/rounds", response_model=PlannedRoundOut, status_code=201)
+def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> PlannedRoundOut:
     """Plan a round for zones × shifts on a day; pools are formed team by team at each
-    zone's collection point unless the lab's ``pools`` are given (no member twice)."""
-    return rounds.plan_round(session, scope, body)
+    zone's collection point unless the lab's ``pools`` are given (no member twice).
+    Workers who may not work that day (isolated, quarantined, a health declaration not
+    cleared, a locked zone) are left out and listed in ``excluded`` with the reasons."""
+    planned = planning.plan_round(session, scope, body)
+    out = RoundOut.model_validate(planned.round)
+    return PlannedRoundOut(**out.model_dump(), excluded=planned.excluded)
 
 
 @router.get("/screening/rounds", response_model=Page[RoundOut])
 def list_rounds(session: DB, scope: RoundReader, paging: Paging) -> Response:
     """Rounds, newest day first (sort: day, id)."""
-    items, total = fetch_page(session, queries.rounds(scope), paging, queries.ROUND_SORTS, "-day")
-    return page_of([RoundOut.model_validate(r) for r in items], total, paging)
+    q = queries.rounds(scope)
+    return list_page(session, q, paging, queries.ROUND_SORTS, "-day", RoundOut)
 
 
 @router.get("/screening/rounds/{round_id}", response_model=RoundOut)
@@ -73,14 +78,16 @@ def sampling_list(
     format: ListFormat = ListFormat.json,
 ) -> Response | list[ListRowOut]:
     """Who gives a swab into which tube, per collection point: JSON, CSV or a printable
-    HTML page (one page per collection point)."""
+    HTML page (one page per collection point, then who is left out of the round and
+    why)."""
     rnd = rounds.get_round(session, scope, round_id)
     rows = sampling.sampling_list(session, scope, round_id, collection_point)
     if format is ListFormat.csv:
         return PlainTextResponse(render.sampling_list_csv(rows), media_type="text/csv")
     if format is ListFormat.html:
         name = get_enterprise(session, scope.enterprise_id).name
-        return HTMLResponse(render.sampling_list_html(rnd, name, rows))
+        excluded = planning.excluded_from(session, scope, rnd)
+        return HTMLResponse(render.sampling_list_html(rnd, name, rows, excluded))
     return rows
 
 
@@ -95,18 +102,9 @@ def coverage(round_id: RoundId, session: DB, scope: HealthDataReader) -> list[Co
 
 def _sample_out(s: Sample, members: list[SampleMember]) -> SampleOut:
     return SampleOut(
-        id=s.id,
-        round_id=s.round_id,
-        kind=s.kind,
-        parent_id=s.parent_id,
-        collection_point=s.collection_point,
+        **s.values(),
         members=[m.employee_no for m in members],
         absent=[m.employee_no for m in members if m.absent],
-        collected_at=s.collected_at,
-        verdict=s.verdict,
-        reason=s.reason,
-        cts=s.cts,
-        resulted_at=s.resulted_at,
     )
 
 
