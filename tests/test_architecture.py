@@ -3,7 +3,7 @@
 Every module of ``src/keepline`` is read with ``ast`` (nothing is imported) and put in a
 layer, low to high:
 
-0 core      errors, settings, scope, clock, tabular: no database, no web
+0 core      errors, settings, scope, clock, tabular, words: no database, no web
 1 engine    pure functions over arrays and dataclasses (listed below)
 2 store     db, the tables (``models.py``), migrations, recordkit
 3 schemas   the API and file shapes (``schemas.py``), apikit's shared types
@@ -30,7 +30,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "keepline"
 
 CORE = {"keepline", "keepline.errors", "keepline.settings", "keepline.scope", "keepline.clock"}
-CORE |= {"keepline.tabular", "keepline.vocabulary"}
+CORE |= {"keepline.tabular", "keepline.vocabulary", "keepline.words"}
 ENGINE_PACKAGES = ("keepline.outbreak", "keepline.continuity")
 ENGINES = {
     "keepline.workforce",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
 
 import click
 import typer
+import typer.core
 
 from keepline import __version__, db_cli, plan_cli, server_cli
 from keepline.assessment import cli as assessment_cli
@@ -31,6 +34,21 @@ app = typer.Typer(
 )
 
 _state = {"debug": False}
+_option_type = typer.core.TyperOption.display_type_rich
+
+
+def _flag_without_type(self: typer.core.TyperOption, ctx: click.Context) -> str | None:
+    """A flag takes no value, so its help line shows none (typer labels it ``<bool>``)."""
+    return None if self.is_flag else _option_type(self, ctx)
+
+
+typer.core.TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
+# Recent typer vendors its own click, whose usage errors are not click's classes: both
+# are usage errors (a missing option, a bad value), shown with the usage and exit 2.
+CLICK_ERRORS = (
+    click.ClickException,
+    *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
+)
 
 
 def _version(value: bool) -> None:
@@ -72,7 +90,32 @@ def _register() -> None:
     app.add_typer(government_cli.app, name="gov")
 
 
+def _one_line_paragraphs(text: str) -> str:
+    # typer keeps a docstring's line breaks in the list of commands, so a summary wrapped
+    # in the source showed broken mid-sentence; joined, the terminal wraps it instead.
+    return re.sub(r"(?<!\n)\n(?!\n)", " ", inspect.cleandoc(text))
+
+
+def _unwrap_help(typer_app: typer.Typer) -> None:
+    """Join the wrapped lines of every command's and group's help, recursively."""
+    for command in typer_app.registered_commands:
+        if command.help:
+            command.help = _one_line_paragraphs(command.help)
+        elif command.callback is not None and command.callback.__doc__:
+            command.callback.__doc__ = _one_line_paragraphs(command.callback.__doc__)
+    root = typer_app.registered_callback
+    if root is not None and root.callback is not None and root.callback.__doc__:
+        root.callback.__doc__ = _one_line_paragraphs(root.callback.__doc__)
+    for group in typer_app.registered_groups:
+        sub = group.typer_instance
+        if sub is not None:
+            if isinstance(sub.info.help, str):
+                sub.info.help = _one_line_paragraphs(sub.info.help)
+            _unwrap_help(sub)
+
+
 _register()
+_unwrap_help(app)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # click usage errors and the unexpected
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, CLICK_ERRORS):
             exc.show()
             sys.exit(exc.exit_code)
         if _state["debug"]:

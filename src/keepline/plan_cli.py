@@ -71,7 +71,7 @@ def plan_command(
                     "--scenario or --workforce with it"
                 ]
             )
-        plan_from_db(from_db, as_of, horizon, "cli")
+        plan_from_db(from_db, as_of, horizon, None)
         return
     if plant is None:
         raise InputError(["PLANT: give a plant file or enterprise id, or --from-db ENTERPRISE"])

@@ -35,8 +35,9 @@ PASS_DRIVER_ROLES = frozenset({Role.admin, Role.storekeeper, Role.planner})
 class EnterpriseScope:
     """A call on one enterprise's data: every query is scoped to ``enterprise_id``.
 
-    ``actor`` is what the audit log records (``user:<email>`` from the API, the CLI's
-    ``--actor``). The CLI acts as the enterprise's admin: whoever runs it holds the
+    ``actor`` is what the audit log records (``user:<email>`` from the API; from the CLI
+    ``os:<login>``, or ``user:<email> via os:<login>`` with ``--user``/``$KEEPLINE_USER``,
+    see ``clikit.cli_actor``). The CLI acts as the enterprise's admin: whoever runs it holds the
     database already.
     """
 

@@ -7,11 +7,11 @@ import sys
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.table import Table
 
 from keepline import db, logs
 from keepline.accounts import queries, service
+from keepline.clikit import os_user, stdout_console
 from keepline.db import session_scope
 from keepline.errors import InputError
 
@@ -65,12 +65,23 @@ def user_add(
     ),
     name: str = typer.Option("", help="Display name."),
     password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input (for scripts)."
+        False,
+        "--password-stdin",
+        help="Read the password from the first line of standard input (scripts, pipes): "
+        'echo "$PASSWORD" | keepline user add … --password-stdin.',
     ),
 ) -> None:
-    """Create a user. Without --password-stdin the password is asked for twice."""
+    """Create a user. At a terminal the password is asked for twice; elsewhere give it on
+    standard input with --password-stdin."""
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        raise InputError(
+            [
+                "password: no terminal to ask it on; give it on standard input with "
+                '--password-stdin (echo "$PASSWORD" | keepline user add … --password-stdin)'
+            ]
+        )
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     if not password:
@@ -84,7 +95,7 @@ def user_add(
             enterprise_id=enterprise,
             jurisdiction=jurisdiction,
             name=name,
-            actor="cli",
+            actor=os_user(),
         )
         typer.echo(
             f"user {user.id} {user.email}: {user.role} of {user.enterprise_id or user.jurisdiction}"
@@ -107,7 +118,7 @@ def user_list(enterprise: str | None = typer.Option(None, help="Only this enterp
                 u.enterprise_id or u.jurisdiction or "",
                 "yes" if u.active else "no",
             )
-        Console(width=160).print(t)
+        stdout_console().print(t)
 
 
 @user_app.command("purge-sessions")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keepline.clock import parse_date
 from keepline.errors import InputError
 from keepline.plant.schema import COMMUTER, PlantFile
 
@@ -120,9 +121,9 @@ def from_csv(path: Path, plant: PlantFile, days: int) -> Workforce:
     problems = []
     for n, row in enumerate(reader, start=2):
         try:
-            day = (dt.date.fromisoformat(row["date"].strip()) - start).days
-        except ValueError:
-            problems.append(f"{path}:{n} date: expected an ISO date, got {row['date']!r}")
+            day = (parse_date(row["date"]) - start).days
+        except ValueError as exc:
+            problems.append(f"{path}:{n} date: {exc}")
             continue
         for col, axis in (("zone", wf.zones), ("shift", wf.shifts), ("skill", wf.skills)):
             if row[col] not in axis:

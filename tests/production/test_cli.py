@@ -9,7 +9,7 @@ ENT = "zhengzhou-meters"
 
 def test_a_day_from_the_shell_then_plan_from_db(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli(["plant", "load", str(ZHENGZHOU)]).code == 0
-    r = cli(f"stock receive {ENT} brass-body 5000 --unit pcs --day 2026-12-01 --actor store")
+    r = cli(f"stock receive {ENT} brass-body 5000 --unit pcs --day 2026-12-01")
     assert r.code == 0 and "on hand 65,000 pcs" in r.out
     r = cli(f"stock issue {ENT} mcu-chip 60001 --unit pcs --day 2026-12-01")
     assert r.code != 0

@@ -37,3 +37,8 @@ def all_users(enterprise_id: str | None = None) -> Select[Any]:
     if enterprise_id:
         query = query.where(User.enterprise_id == enterprise_id)
     return query
+
+
+def by_email(email: str) -> Select[Any]:
+    """The account with this e-mail (stored lower-case), active or not."""
+    return select(User).where(User.email == email.strip().lower())

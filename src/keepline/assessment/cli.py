@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from keepline.assessment.report import write_report
@@ -20,10 +17,11 @@ from keepline.assessment.run import (
     default_scenario,
 )
 from keepline.assessment.sweep import Executor
-from keepline.clikit import plant_from_arg
+from keepline.clikit import plant_from_arg, progress, stderr_console, stdout_console
 from keepline.errors import InputError
 from keepline.outbreak.policy import load_policy
 from keepline.scenario import load_scenario
+from keepline.words import plural
 
 
 def _default_policies() -> list[Path]:
@@ -92,31 +90,17 @@ def assess_cmd(
         if dup:
             raise InputError([f"two {kind} files share the name {sorted(dup)[0]!r}: rename one"])
     settings = Settings(days, replicates, seed, r0, Executor(workers, scheduler))
-    err = Console(stderr=True)
+    err = stderr_console()
     err.print(
-        f"[bold]{pf.enterprise.name}[/]: {len(named_p)} policies × {len(named_s)} scenarios, "
-        f"{replicates} replicates, {days} days, seed {seed}, {settings.executor.describe()}"
+        f"[bold]{pf.enterprise.name}[/]: {plural(len(named_p), 'policy')} × "
+        f"{plural(len(named_s), 'scenario')}, {plural(replicates, 'replicate')}, "
+        f"{plural(days, 'day')}, seed {seed}, {settings.executor.describe()}"
     )
     t0 = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=not sys.stderr.isatty(),
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(stage: str, step: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            if step:
-                bar.advance(tasks[stage], step)
-
-        report = assess(pf, named_p, named_s, settings, progress)
+    with progress(err) as step:
+        report = assess(pf, named_p, named_s, settings, step)
     js, page = write_report(report, out)
-    console = Console() if sys.stdout.isatty() else Console(width=200)
+    console = stdout_console()
     h = report["settings"]
     table = Table(
         title=f"{pf.enterprise.id}: fill by due date and output lost, mean over the "

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from keepline.audit import service
+from keepline.clikit import stdout_console
 from keepline.db import session_scope
 from keepline.scope import EnterpriseScope
 
@@ -62,7 +62,7 @@ def audit_cmd(
                 r.record_key,
                 change,
             )
-        Console(width=200).print(out)
+        stdout_console().print(out)
 
 
 def _change(before: dict | None, after: dict | None) -> str:

@@ -9,10 +9,16 @@ from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
-from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day, read_file
+from keepline.clikit import (
+    ACTOR,
+    ENTERPRISE,
+    enterprise_scope,
+    parse_day,
+    read_file,
+    stdout_console,
+)
 from keepline.containment import access, cases, restrictions, zone_states
 from keepline.containment import contacts as contact_tracing
 from keepline.containment.models import ZoneState
@@ -57,16 +63,16 @@ def case(
     confirmed: str = typer.Option(..., help="Day confirmed (isolated), YYYY-MM-DD."),
     sample_day: str | None = typer.Option(None, help="Day of the sample."),
     onset: str | None = typer.Option(None, help="Day symptoms began."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Record a confirmed case (isolated until two negative tests); the infectious
     window starts two days before the earlier of sample and onset."""
     body = _build(
         CaseIn,
         employee_no=employee_no,
-        confirmed_on=parse_day(confirmed, "confirmed"),
-        sample_day=_day(sample_day, "sample_day"),
-        onset_day=_day(onset, "onset"),
+        confirmed_on=parse_day(confirmed, "--confirmed"),
+        sample_day=_day(sample_day, "--sample-day"),
+        onset_day=_day(onset, "--onset"),
     )
     with session_scope() as session:
         c = cases.open_case(session, enterprise_scope(session, enterprise, actor), body)
@@ -84,7 +90,7 @@ def restrict(
     start: str = typer.Option(..., help="First day away, YYYY-MM-DD."),
     end_rule: str = typer.Option("days:7", help="'days:N' or 'negative-tests:N'."),
     note: str = typer.Option("", help="Free text."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Isolate or quarantine one worker from a day, with the rule that ends it."""
     body = _build(
@@ -92,7 +98,7 @@ def restrict(
         employee_no=employee_no,
         kind=kind,
         reason=reason,
-        start_day=parse_day(start, "start"),
+        start_day=parse_day(start, "--start"),
         end_rule=end_rule,
         note=note,
     )
@@ -109,10 +115,10 @@ def release(
     restriction_id: int = typer.Argument(..., help="Isolation/quarantine id."),
     last_day: str = typer.Option(..., help="Last day away, YYYY-MM-DD."),
     reason: str = typer.Option(..., help="Why it ends."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """End an isolation or quarantine."""
-    body = _build(RestrictionEnd, end_day=parse_day(last_day, "last_day"), reason=reason)
+    body = _build(RestrictionEnd, end_day=parse_day(last_day, "--last-day"), reason=reason)
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         r = restrictions.end_restriction(session, scope, restriction_id, body)
@@ -127,7 +133,7 @@ def events(
         help="Access-control export, CSV/Excel: employee_no, zone, time_in, time_out "
         "(ISO 8601; without an offset: plant-local time; a stay ≤ 24 h).",
     ),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Import access events (all or nothing; repeated events change nothing)."""
     data = read_file(file)
@@ -155,7 +161,7 @@ def contacts(
     days: int = typer.Option(
         contact_tracing.CONTACT_QUARANTINE_DAYS, help="Quarantine length, days."
     ),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """A case's contacts: roster (team, zone and shift, dormitory) and access events
     (time in the same zone within the infectious window)."""
@@ -179,7 +185,7 @@ def contacts(
     for c in found:
         zones = ", ".join(f"{z} {m:g}" for z, m in c.zones.items())
         t.add_row(c.employee_no, c.name, c.team, ", ".join(c.how), f"{c.minutes:g}", zones)
-    Console().print(t)
+    stdout_console().print(t)
     if quarantine:
         typer.echo(f"quarantined {len(done)} for {days} days")
 
@@ -193,7 +199,7 @@ def zone(
     closed_loop: bool = typer.Option(
         False, help="With 'locked': dormitory-housed workers keep working (closed loop)."
     ),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Change a zone's state: open → restricted → locked → disinfecting → reopened."""
     if state not in {s.value for s in ZoneState}:
@@ -230,7 +236,7 @@ def zones(
                 ch.by,
                 ch.reason,
             )
-    Console().print(t)
+    stdout_console().print(t)
     for ch in hist:
         typer.echo(
             f"{ch.at.isoformat()}\t{ch.zone_id}\t{ch.previous} → {ch.state}\t{ch.by}\t{ch.reason}"
@@ -248,7 +254,7 @@ def availability_cmd(
     """Workers available per day × zone × shift (each counted once; the CSV has one
     column per skill), from the roster, declarations, isolations, quarantines and zone
     states."""
-    first, last = parse_day(start, "from"), parse_day(end, "to")
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
     with session_scope() as session:
         rep = available(session, enterprise_scope(session, enterprise), first, last)
     wf = rep.workforce
@@ -273,7 +279,7 @@ def availability_cmd(
     t.add_row("at work", "", *(f"{v:g}" for v in total))
     t.add_row("away", "", *(f"{counted - v:g}" for v in total))
     t.add_row("active workers", "", *(f"{counted}" for _ in total))
-    Console().print(t)
+    stdout_console().print(t)
     typer.echo(
         f"{rep.workers} active workers; {rep.away_worker_days} worker-days away"
         + (f"; {rep.uncounted} outside the plant model" if rep.uncounted else "")

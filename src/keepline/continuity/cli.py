@@ -11,11 +11,10 @@ from typing import Any
 
 import typer
 from openpyxl import Workbook
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from keepline.clikit import plant_from_arg
+from keepline.clikit import plant_from_arg, stdout_console
 from keepline.continuity.exposure import ExposureRun, exposure_input, scenario_exposure
 from keepline.continuity.lp import SolverOptions
 from keepline.continuity.model import build_input
@@ -25,9 +24,10 @@ from keepline.continuity.willems import chain_path, convert
 from keepline.errors import InputError
 from keepline.plant.schema import PlantFile
 from keepline.scenario import NO_SCENARIO, Scenario, load_scenario
+from keepline.words import plural
 from keepline.workforce import from_csv
 
-console = Console()
+console = stdout_console()
 
 
 def _plant_and_scenario(plant: str, scenario: Path | None) -> tuple[PlantFile, Scenario]:
@@ -96,7 +96,7 @@ def plan_plant(
     console.print(table)
     at_risk = [o for o in res.orders if o.at_risk]
     if at_risk:
-        console.print(f"[bold]{len(at_risk)} order(s) at risk:[/bold]")
+        console.print(f"[bold]{plural(len(at_risk), 'order')} at risk:[/bold]")
         for line in res.explanations:
             console.print(f" • {line}")
     else:
@@ -237,7 +237,8 @@ def exposure_command(
     console.print(table)
     flagged = sum(e.flagged for e in run.nodes)
     console.print(
-        f"{n} nodes, {flagged} flagged (TTS < TTR); {run.solves} LP solves in {run.seconds:.1f} s"
+        f"{plural(n, 'node')}, {flagged} flagged (TTS < TTR); "
+        f"{plural(run.solves, 'LP solve')} in {run.seconds:.1f} s"
     )
     if json_out:
         rows = []

@@ -24,6 +24,9 @@ cost plays no part in time to survive.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from dataclasses import dataclass
 
 import highspy
@@ -301,14 +304,46 @@ class SolverOptions:
     face_levels: bool = True
 
 
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def quiet_highs() -> highspy.Highs:
+    """A HiGHS instance with its output off.
+
+    HiGHS prints its banner ("Running HiGHS 1.x ...") on standard output from C++ when
+    the process makes its first instance, before any option can turn output off; a
+    command's stdout is its data (tables, CSV, JSON), so that first instance is made with
+    file descriptor 1 pointed at /dev/null. Later instances print nothing.
+    """
+    global _banner_shown
+    with _banner_lock:
+        if not _banner_shown:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 1)
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(devnull)
+            _banner_shown = True
+        else:
+            h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    return h
+
+
 def new_highs(model: LPModel, cost: np.ndarray, opts: SolverOptions) -> highspy.Highs:
     if model.nnz() > opts.max_nonzeros:
         raise KeeplineError(
             f"the plan has {model.nnz():,} matrix entries, above the limit of "
             f"{opts.max_nonzeros:,} (shorten the horizon or raise max_nonzeros)"
         )
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     h.setOptionValue("time_limit", float(opts.time_limit_s))
     if opts.threads:
         h.setOptionValue("threads", int(opts.threads))

@@ -11,11 +11,17 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.clikit import (
+    ACTOR,
+    ENTERPRISE,
+    cli_actor,
+    enterprise_scope,
+    parse_day,
+    stdout_console,
+)
 from keepline.db import session_scope
 from keepline.government import (
     daily_report,
@@ -42,19 +48,21 @@ from keepline.government.schemas import (
 )
 from keepline.plant.service import get_enterprise
 from keepline.scope import JurisdictionScope
+from keepline.words import plural
 
 app = typer.Typer(
     help="The government's side: jurisdictions, the registry, daily reports, the dashboard.",
     no_args_is_help=True,
 )
-console = Console(width=200)
+console = stdout_console()
 JURISDICTION = typer.Argument(..., help="Jurisdiction id (see `keepline gov jurisdictions`).")
 
 
-def gov_scope(session: Session, jurisdiction: str, actor: str) -> JurisdictionScope:
-    """The scope of a command for ``jurisdiction`` (which must be loaded)."""
+def gov_scope(session: Session, jurisdiction: str, user: str | None) -> JurisdictionScope:
+    """The scope of a command for ``jurisdiction`` (which must be loaded); ``user`` is the
+    ``--user`` option (see ``clikit.cli_actor``)."""
     jurisdictions.get(session, jurisdiction)
-    return JurisdictionScope(jurisdiction, actor)
+    return JurisdictionScope(jurisdiction, cli_actor(session, user))
 
 
 @app.command("load")
@@ -63,34 +71,37 @@ def load_cmd(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the new officers' password from stdin."
     ),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Load jurisdiction trees with their departments and officers."""
     parsed = [yamlfiles.read(f, JurisdictionFile) for f in files]
     password = sys.stdin.readline().strip() if password_stdin else None
     with session_scope() as s:
         for f, jf in zip(files, parsed, strict=True):
-            summary = staffing.load_file(s, jf, actor, password)
+            summary = staffing.load_file(s, jf, cli_actor(s, actor), password)
             typer.echo(f"{f.name}: {summary.describe()}")
 
 
 @app.command("checklist")
 def checklist_cmd(
-    files: list[Path] = typer.Argument(..., help="Checklist files (YAML)."), actor: str = ACTOR
+    files: list[Path] = typer.Argument(..., help="Checklist files (YAML)."),
+    actor: str | None = ACTOR,
 ) -> None:
     """Load resumption checklists (a version, once loaded, never changes)."""
     parsed = [yamlfiles.read(f, ChecklistFile) for f in files]
     with session_scope() as s:
         for cf in parsed:
-            row = resumption.load_checklist(s, cf, actor)
-            typer.echo(f"{row.jurisdiction_id}: {row.id} v{row.version}, {len(row.items)} items")
+            row = resumption.load_checklist(s, cf, cli_actor(s, actor))
+            typer.echo(
+                f"{row.jurisdiction_id}: {row.id} v{row.version}, {plural(len(row.items), 'item')}"
+            )
 
 
 @app.command("jurisdictions")
 def jurisdictions_cmd(jurisdiction: str = JURISDICTION) -> None:
     """The jurisdiction, those under it and their departments."""
     with session_scope() as s:
-        scope = gov_scope(s, jurisdiction, "cli")
+        scope = gov_scope(s, jurisdiction, None)
         root = jurisdictions.home(s, scope)
         for j in jurisdictions.subtree(s, scope):
             depth = j.path.count("/") - root.path.count("/")
@@ -113,11 +124,11 @@ def register_cmd(
     document: str = typer.Option("", help="The document that lists it (with --tag)."),
     liaison: str | None = typer.Option(None, help="Liaison officer's e-mail."),
     as_: str | None = typer.Option(None, "--as", help="Act for this jurisdiction."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Register a loaded enterprise in a jurisdiction's registry."""
     with session_scope() as s:
-        enterprise_scope(s, enterprise, actor)  # 'not found' lists the loaded ones
+        enterprise_scope(s, enterprise)  # 'not found' lists the loaded ones
         plant_jurisdiction = get_enterprise(s, enterprise).jurisdiction
         scope = gov_scope(s, as_ or jurisdiction or plant_jurisdiction, actor)
         body = RegistrationIn(
@@ -153,13 +164,13 @@ def state_cmd(
     reason: str = typer.Option(..., help="Why."),
     day: str | None = typer.Option(None, help="Effective day (default today)."),
     as_: str = typer.Option(..., "--as", help="Act for this jurisdiction."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Set an enterprise's work-resumption state."""
     with session_scope() as s:
         scope = gov_scope(s, as_, actor)
         body = ResumptionStateIn.model_validate(
-            {"state": state, "day": parse_day(day), "reason": reason}
+            {"state": state, "day": parse_day(day, "--day"), "reason": reason}
         )
         registry.set_state(s, scope, enterprise, body)
         typer.echo(f"{enterprise}: {state} from {body.day}")
@@ -171,7 +182,7 @@ def registry_cmd(
 ) -> None:
     """The registry of a jurisdiction."""
     with session_scope() as s:
-        scope = gov_scope(s, jurisdiction, "cli")
+        scope = gov_scope(s, jurisdiction, None)
         total, items = registry.list_registry(s, scope, limit=10_000)
     if as_json:
         typer.echo(
@@ -190,7 +201,7 @@ def registry_cmd(
             i.liaison or "",
         )
     console.print(t)
-    typer.echo(f"{total} enterprises")
+    typer.echo(plural(total, "enterprise"))
 
 
 @app.command("generate-city")
@@ -201,7 +212,7 @@ def generate_city_cmd(
     record_days: int = typer.Option(1, min=1, max=60, help="Days of daily record to generate."),
     history_days: int = typer.Option(0, min=0, max=365, help="Days of synthetic reports before."),
     seed: int = typer.Option(1, help="Random seed."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Generate a synthetic set of enterprises under a jurisdiction."""
     plan = generate.CityPlan(
@@ -210,8 +221,9 @@ def generate_city_cmd(
     with session_scope() as s:
         counts = generate.generate_city(s, gov_scope(s, jurisdiction, actor), plan)
     typer.echo(
-        f"{jurisdiction}: {counts['enterprises']} enterprises, {counts['workers']} workers, "
-        f"{counts['declarations']} declarations, {counts['gov_daily_reports']} synthetic reports"
+        f"{jurisdiction}: {plural(counts['enterprises'], 'enterprise')}, "
+        f"{plural(counts['workers'], 'worker')}, {plural(counts['declarations'], 'declaration')}, "
+        f"{plural(counts['gov_daily_reports'], 'synthetic report')}"
     )
 
 
@@ -222,10 +234,10 @@ def report_cmd(
     submit: bool = typer.Option(False, "--submit", help="Submit (freeze) it."),
     as_json: bool = typer.Option(False, "--json"),
     xlsx_out: Path | None = typer.Option(None, "--xlsx", help="Write it to this xlsx file."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """The enterprise's daily report (computed, or as submitted)."""
-    d = parse_day(day)
+    d = parse_day(day, "--day")
     with session_scope() as s:
         scope = enterprise_scope(s, enterprise, actor)
         out = (
@@ -250,13 +262,13 @@ def report_cmd(
 def send_reports_cmd(
     jurisdiction: str = JURISDICTION,
     day: str | None = typer.Option(None, help="Day (default today)."),
-    actor: str = typer.Option("auto", help="Who sends, for the audit log."),
+    actor: str | None = ACTOR,
 ) -> None:
     """Send automatically the day's reports the enterprises have not submitted."""
-    d = parse_day(day)
+    d = parse_day(day, "--day")
     with session_scope() as s:
         n = daily_report.send_due(s, gov_scope(s, jurisdiction, actor), d)
-    typer.echo(f"{jurisdiction} {d}: {n} reports sent")
+    typer.echo(f"{jurisdiction} {d}: {plural(n, 'report')} sent")
 
 
 def _figures_table(title: str, rows: list[FiguresOut]) -> Table:
@@ -313,10 +325,10 @@ def dashboard_cmd(
     xlsx_out: Path | None = typer.Option(None, "--xlsx", help="Write it to this xlsx file."),
 ) -> None:
     """The dashboard of a jurisdiction on a day."""
-    d = parse_day(day)
+    d = parse_day(day, "--day")
     with session_scope() as s:
         out = dashboard.dashboard(
-            s, gov_scope(s, jurisdiction, "cli"), d, jurisdiction=under, industry=industry, tag=tag
+            s, gov_scope(s, jurisdiction, None), d, jurisdiction=under, industry=industry, tag=tag
         )
     if xlsx_out:
         xlsx_out.write_bytes(xlsx.dashboard(out))

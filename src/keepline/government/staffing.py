@@ -17,6 +17,7 @@ from keepline.government.models import Officer
 from keepline.government.schemas import JurisdictionFile, OfficerOut
 from keepline.recordkit import bad
 from keepline.scope import JurisdictionScope, Role
+from keepline.words import plural
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class LoadSummary:
 
     def describe(self) -> str:
         return (
-            f"{self.jurisdictions} jurisdictions, {self.departments} departments, "
+            f"{plural(self.jurisdictions, 'jurisdiction')}, "
+            f"{plural(self.departments, 'department')}, "
             f"officers: {self.officers_added} added, {self.officers_updated} updated"
         )
 

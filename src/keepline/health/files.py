@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from keepline.clock import FROM_FILE
 from keepline.health.models import HealthCode
 from keepline.health.schemas import DeclarationIn, Symptom
 from keepline.tabular import RowProblem, RowsError, Table, canonical, require_columns
@@ -69,7 +70,7 @@ def declarations_of(
         for k in ("risk_travel", "close_contact"):
             values[k] = _flag(raw.get(k, ""))
         try:
-            items.append((rownum, DeclarationIn.model_validate(values)))
+            items.append((rownum, DeclarationIn.model_validate(values, context=FROM_FILE)))
         except ValidationError as exc:
             for e in exc.errors():
                 problems.append(

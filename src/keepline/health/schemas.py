@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.clock import FileDate
 from keepline.health.models import HealthCode
 from keepline.vocabulary import Labelled, headers
 
@@ -32,7 +33,7 @@ class DeclarationIn(BaseModel):
     employee_no: str = Field(
         min_length=1, max_length=32, json_schema_extra=headers("工号", "员工编号", "职工号")
     )
-    day: dt.date = Field(
+    day: FileDate = Field(
         description="The local date the declaration is for; not in the future.",
         json_schema_extra=headers("日期", "申报日期", "date"),
     )

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, AS_OF, DAY, ENTERPRISE, enterprise_scope, parse_day, read_on
+from keepline.clikit import (
+    ACTOR,
+    AS_OF,
+    DAY,
+    ENTERPRISE,
+    enterprise_scope,
+    parse_day,
+    read_on,
+    stdout_console,
+)
 from keepline.db import session_scope
 from keepline.logistics import customers, lanes, passes, purchases, status
 from keepline.logistics.delivery import advance_purchase
@@ -32,7 +40,7 @@ app = typer.Typer(
     "shipments, transport passes.",
     no_args_is_help=True,
 )
-console = Console()
+console = stdout_console()
 
 # The commands build the API's input models unvalidated (``model_construct``): the service
 # checks every field itself, so the shell's one-line errors stay the service's.
@@ -44,18 +52,18 @@ def status_cmd(
     kind: StatusKind = typer.Argument(..., help="supplier or region."),
     node: str = typer.Argument(..., help="Supplier id or six-digit region code."),
     state: NodeState = typer.Argument(..., help="normal, restricted or locked-down."),
-    start: str = typer.Option(..., help="First day (ISO date)."),
+    start: str = typer.Option(..., help="First day, YYYY-MM-DD."),
     end: str | None = typer.Option(None, help="Last day, inclusive (default: until notice)."),
     note: str = typer.Option("", help="Why, e.g. the notice number."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Record a supplier's or region's state; a lockdown marks open shipments at risk."""
     s = StatusIn.model_construct(
         kind=kind,
         node_id=node,
         state=state,
-        start=parse_day(start),
-        end=parse_day(end) if end else None,
+        start=parse_day(start, "--start"),
+        end=parse_day(end, "--end") if end else None,
         note=note,
     )
     with session_scope() as session:
@@ -76,7 +84,7 @@ def status_cmd(
 @app.command("suppliers")
 def suppliers(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Every supplier's state on a day (the worse of its own and its region's)."""
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     states = read_on(enterprise, day, status.supplier_states)
     t = Table(title=f"{enterprise}: suppliers")
     for col in ("supplier", "region", "state", "by", "until", "note"):
@@ -96,7 +104,7 @@ def suppliers(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
 @app.command("lanes")
 def lanes_cmd(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Lanes into the plant with their transit days on a day."""
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     rows = read_on(enterprise, day, lanes.lanes_on)
     t = Table(title=f"{enterprise}: lanes")
     for col in ("lane", "from", "planned days", "days now", "note"):
@@ -113,14 +121,17 @@ def transit(
     enterprise: str = ENTERPRISE,
     lane: str = typer.Argument(..., help="Lane id."),
     days: int = typer.Argument(..., help="Transit days."),
-    start: str = typer.Option(..., help="First day (ISO date)."),
+    start: str = typer.Option(..., help="First day, YYYY-MM-DD."),
     end: str | None = typer.Option(None, help="Last day (default: until notice)."),
     note: str = typer.Option(""),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Record a lane's transit days over dates."""
     t = LaneTransitIn.model_construct(
-        transit_days=days, start=parse_day(start), end=parse_day(end) if end else None, note=note
+        transit_days=days,
+        start=parse_day(start, "--start"),
+        end=parse_day(end, "--end") if end else None,
+        note=note,
     )
     with session_scope() as session:
         lanes.set_lane_transit(session, enterprise_scope(session, enterprise, actor), lane, t)
@@ -134,9 +145,9 @@ def purchase(
     material: str = typer.Argument(..., help="Material id."),
     supplier: str = typer.Argument(..., help="Supplier id (a supply option of the material)."),
     qty: float = typer.Argument(..., help="Quantity, in the material's unit."),
-    ordered: str = typer.Option(..., help="Order date (ISO)."),
-    eta: str = typer.Option(..., help="Expected arrival at the plant (ISO)."),
-    actor: str = ACTOR,
+    ordered: str = typer.Option(..., help="Order date, YYYY-MM-DD."),
+    eta: str = typer.Option(..., help="Expected arrival at the plant, YYYY-MM-DD."),
+    actor: str | None = ACTOR,
 ) -> None:
     """Add an inbound purchase shipment (planned)."""
     p = PurchaseIn.model_construct(
@@ -144,8 +155,8 @@ def purchase(
         material_id=material,
         supplier_id=supplier,
         qty=qty,
-        ordered_on=parse_day(ordered),
-        eta=parse_day(eta),
+        ordered_on=parse_day(ordered, "--ordered"),
+        eta=parse_day(eta, "--eta"),
     )
     with session_scope() as session:
         row = purchases.create_purchase(session, enterprise_scope(session, enterprise, actor), p)
@@ -163,10 +174,12 @@ def move(
     day: str | None = DAY,
     checkpoint: str | None = typer.Option(None, help="Where it is held."),
     outbound: bool = typer.Option(False, "--outbound", help="A customer shipment."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Move a shipment on; delivering a purchase records the stock receipt."""
-    change = StatusChange.model_construct(status=status, day=parse_day(day), checkpoint=checkpoint)
+    change = StatusChange.model_construct(
+        status=status, day=parse_day(day, "--day"), checkpoint=checkpoint
+    )
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         row: CustomerShipment | PurchaseShipment
@@ -184,11 +197,11 @@ def ship(
     order: str = typer.Argument(..., help="Order id."),
     qty: float = typer.Argument(..., help="Units."),
     planned: str | None = typer.Option(None, help="Planned day (default: today)."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Plan a customer shipment against an order."""
     c = CustomerIn.model_construct(
-        id=shipment, order_id=order, qty=qty, planned_on=parse_day(planned)
+        id=shipment, order_id=order, qty=qty, planned_on=parse_day(planned, "--planned")
     )
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
@@ -204,14 +217,14 @@ def pass_cmd(
     valid_from: str = typer.Option(..., "--from", help="First valid day."),
     valid_until: str = typer.Option(..., "--until", help="Last valid day (inclusive)."),
     shipment: str | None = typer.Option(None, help="The shipment it serves."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Record a transport pass with its validity."""
     p = PassIn.model_construct(
         id=number,
         vehicle=vehicle,
-        valid_from=parse_day(valid_from),
-        valid_until=parse_day(valid_until),
+        valid_from=parse_day(valid_from, "--from"),
+        valid_until=parse_day(valid_until, "--until"),
         shipment_id=shipment,
     )
     with session_scope() as session:

@@ -6,23 +6,32 @@ import datetime as dt
 import math
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, AS_OF, DAY, ENTERPRISE, enterprise_scope, parse_day, read_on
+from keepline.clikit import (
+    ACTOR,
+    AS_OF,
+    DAY,
+    ENTERPRISE,
+    enterprise_scope,
+    parse_day,
+    read_on,
+    stdout_console,
+)
 from keepline.db import session_scope
 from keepline.materials import outlook as outlook_flow
 from keepline.materials import service
 from keepline.materials.models import MovementKind
 from keepline.materials.schemas import MovementIn, PolicyIn
 from keepline.recordkit import bad
+from keepline.words import a
 
 app = typer.Typer(
     help="Stock: receipts, issues, counts and adjustments as a ledger; on-hand as of any "
     "day; days of cover; reorder suggestions and backup warnings.",
     no_args_is_help=True,
 )
-console = Console()
+console = stdout_console()
 
 # The commands build the API's input models unvalidated (``model_construct``): the service
 # checks every field itself, so the shell's one-line errors stay the service's.
@@ -37,12 +46,12 @@ def _move(kind: MovementKind, help_qty: str):  # type: ignore[no-untyped-def]
         day: str | None = DAY,
         reason: str = typer.Option("", help="Why (required for an adjustment)."),
         ref: str | None = typer.Option(None, help="A document number."),
-        actor: str = ACTOR,
+        actor: str | None = ACTOR,
     ) -> None:
         m = MovementIn.model_construct(
             material_id=material,
             kind=kind,
-            day=parse_day(day),
+            day=parse_day(day, "--day"),
             qty=qty,
             unit=unit,
             reason=reason,
@@ -57,7 +66,7 @@ def _move(kind: MovementKind, help_qty: str):  # type: ignore[no-untyped-def]
             f"{mv.day.isoformat()}; on hand {stock:,g} {mv.unit}"
         )
 
-    command.__doc__ = f"Record a {kind.value} (refused if any day's stock would go negative)."
+    command.__doc__ = f"Record {a(kind.value)} (refused if any day's stock would go negative)."
     return command
 
 
@@ -70,7 +79,7 @@ app.command("adjust")(_move(MovementKind.adjustment, "Signed change, e.g. -- -20
 @app.command("show")
 def show(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Every material's stock at the end of a day."""
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     stock = read_on(enterprise, day, service.on_hand_all)
     t = Table(title=f"{enterprise}: stock at the end of {day.isoformat()}")
     t.add_column("material")
@@ -102,12 +111,12 @@ def ledger(
 @app.command("policy")
 def policy(
     enterprise: str = ENTERPRISE,
-    effective_from: str = typer.Option(..., "--from", help="First day it applies (ISO date)."),
+    effective_from: str = typer.Option(..., "--from", help="First day it applies, YYYY-MM-DD."),
     rounds_per_week: float = typer.Option(0, help="Screening rounds a week (everyone sampled)."),
     pool_size: int = typer.Option(1, help="Samples per pooled tube (1 = single tubes)."),
     per_pool: list[str] = typer.Option([], "--per-pool", help="Material used once per pool."),
     per_zone: list[str] = typer.Option([], "--per-zone", help="MATERIAL=QTY used per zone-day."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Set the prevention policy in force from a day (what screening and cleaning use)."""
     zone_use = {}
@@ -118,7 +127,7 @@ def policy(
         except ValueError:
             raise bad("per_zone", f"expected MATERIAL=QTY, got {item!r}") from None
     p = PolicyIn.model_construct(
-        effective_from=parse_day(effective_from),
+        effective_from=parse_day(effective_from, "--from"),
         rounds_per_week=rounds_per_week,
         pool_size=pool_size,
         per_pool_materials=list(per_pool),
@@ -140,7 +149,7 @@ def outlook(
     review_days: int = typer.Option(14, help="Days an order should cover after it arrives."),
 ) -> None:
     """Days of cover, reorder suggestions and backup warnings for every material."""
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise)
         out = outlook_flow.outlook(session, scope, day, horizon, review_days)

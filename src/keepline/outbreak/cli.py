@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,10 +11,9 @@ import numpy as np
 import typer
 from matplotlib.figure import Figure
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from keepline.clikit import plant_from_arg
+from keepline.clikit import plant_from_arg, progress, stderr_console, stdout_console
 from keepline.errors import InputError
 from keepline.outbreak.engine import Params, Run
 from keepline.outbreak.parallel import run_replicates
@@ -36,7 +34,7 @@ app = typer.Typer(
 
 def _out() -> Console:
     """stdout; wide when not a terminal so piped tables are not cut."""
-    return Console() if sys.stdout.isatty() else Console(width=160)
+    return stdout_console()
 
 
 PLANT_HELP = "Plant file (.yaml/.xlsx) or the id of a loaded enterprise."
@@ -81,15 +79,7 @@ def _simulate(
 ) -> Run:
     controls = to_controls(policy, pop, source)
     world = world_from_scenario(scenario, pop, days, index_cases)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"{policy.name[:40]}", total=replicates)
+    with progress(console) as step:
         return run_replicates(
             pop,
             controls,
@@ -99,7 +89,7 @@ def _simulate(
             seed,
             replicates,
             workers=workers,
-            progress=lambda k: bar.advance(task, k),
+            progress=lambda k: step(f"{policy.name[:40]}: replicates", k, replicates),
         )
 
 
@@ -185,7 +175,7 @@ def run_cmd(
         raise InputError([f"--replicate: expected 0..{replicates - 1}, got {replicate}"])
     pf, pop, scen, params, idx = _common(plant, scenario, days, replicates, r0, index_cases)
     pol = load_policy(policy)
-    console = Console(stderr=True)
+    console = stderr_console()
     run = _simulate(
         pop, pol, str(policy), scen, params, days, replicates, seed, idx, workers, console
     )
@@ -259,7 +249,7 @@ def compare_cmd(
     loaded = [(f, load_policy(f)) for f in files]  # every file checked before any run
     for f, p in loaded:
         to_controls(p, pop, str(f))
-    console = Console(stderr=True)
+    console = stderr_console()
     table = Table(
         title=f"{pf.enterprise.id} · {scen.name} · {days} days · {replicates} replicates · "
         f"{pop.n} workers · mean [5–95 %]"

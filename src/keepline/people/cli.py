@@ -5,15 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE_OPTION, enterprise_scope, plant_from_arg
+from keepline.clikit import (
+    ACTOR,
+    ENTERPRISE_OPTION,
+    enterprise_scope,
+    plant_from_arg,
+    stdout_console,
+)
 from keepline.db import session_scope
 from keepline.people import service
 from keepline.people.generate import roster_rows
 from keepline.tabular import read_table, write_csv
+from keepline.words import plural
 
 app = typer.Typer(
     help="Roster: generate a plausible roster, import CSV/Excel rosters.", no_args_is_help=True
@@ -31,7 +37,10 @@ def generate(
     p = plant_from_arg(plant)
     rows = roster_rows(p, seed=seed)
     output.write_text(write_csv(service.COLUMNS, rows), encoding="utf-8")
-    typer.echo(f"{output}: {len(rows)} workers in {len(p.teams)} teams of {p.enterprise.id}")
+    typer.echo(
+        f"{output}: {plural(len(rows), 'worker')} in {plural(len(p.teams), 'team')} "
+        f"of {p.enterprise.id}"
+    )
 
 
 @app.command("import")
@@ -45,7 +54,7 @@ def import_cmd(
         "--valid-rows",
         help="Write the good rows and list the bad (default: all or nothing).",
     ),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Import a roster in one transaction, keyed by employee number: new workers added,
     changed ones updated, identical rows untouched. Any bad row: nothing written."""
@@ -76,6 +85,6 @@ def import_cmd(
             )
         )
     )
-    Console().print(t)
+    stdout_console().print(t)
     for p in report.rejected[:20]:
         typer.echo(p.describe(file.name), err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from keepline.clikit import ACTOR, ENTERPRISE, plant_from_arg
+from keepline.clikit import ACTOR, ENTERPRISE, cli_actor, plant_from_arg
 from keepline.db import session_scope
 from keepline.errors import InputError
 from keepline.plant import service
@@ -17,6 +17,7 @@ from keepline.plant.files import read_plant
 from keepline.plant.schema import PlantFile
 from keepline.plant.summary import render_text
 from keepline.plant.yamlio import dump_yaml
+from keepline.words import plural
 
 app = typer.Typer(
     help="Plant model: load a plant file (YAML or Excel), export it, list and show plants.",
@@ -32,7 +33,7 @@ class Format(StrEnum):
 @app.command("load")
 def load(
     files: list[Path] = typer.Argument(..., help="Plant files (.yaml or .xlsx) to load."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Load plant files into the database, each in one transaction.
 
@@ -42,7 +43,7 @@ def load(
     plants = [read_plant(f) for f in files]  # validate everything before writing anything
     for plant in plants:
         with session_scope() as session:
-            report = service.load_plant(session, plant, actor=actor)
+            report = service.load_plant(session, plant, actor=cli_actor(session, actor))
         typer.echo(report.describe())
 
 
@@ -57,8 +58,8 @@ def check(files: list[Path] = typer.Argument(..., help="Plant files to validate.
             problems.extend(exc.problems)
             continue
         typer.echo(
-            f"{f}: ok ({plant.enterprise.id}, {plant.headcount()} workers, "
-            f"{len(plant.orders)} orders)"
+            f"{f}: ok ({plant.enterprise.id}, {plural(plant.headcount(), 'worker')}, "
+            f"{plural(len(plant.orders), 'order')})"
         )
     if problems:
         raise InputError(problems)

@@ -11,12 +11,13 @@ loaders can name the YAML line or the Excel cell.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from keepline.clock import FileDate
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 _HHMM_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -298,7 +299,7 @@ class Order(Strict):
         description="Quantity ordered.",
         json_schema_extra=unit("product units"),
     )
-    due: dt.date = Field(description="Date the order must ship by (ISO date).")
+    due: FileDate = Field(description="Date the order must ship by (YYYY-MM-DD).")
     priority: Priority = Field(description="front-line, livelihood or standard.")
     penalty_per_unit_day: float = NonNegative(
         "Cost of each unit shipped a day late.", "CNY/unit-day", default=1.0
@@ -310,7 +311,7 @@ class PlantFile(Strict):
 
     keepline_plant: int = Field(1, ge=1, le=1, description="Plant-file format version (1).")
     enterprise: Enterprise = Field(description="Who the plant is and who oversees it.")
-    horizon_start: dt.date = Field(
+    horizon_start: FileDate = Field(
         description="First day of planning; stock is as of this day and orders are due on or "
         "after it."
     )

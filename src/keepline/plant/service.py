@@ -34,6 +34,7 @@ from keepline.plant.schema import (
     Zone,
 )
 from keepline.scope import EnterpriseScope
+from keepline.words import plural
 
 
 @dataclass
@@ -58,10 +59,16 @@ class LoadReport:
             ("removed", self.deleted),
         ):
             if counts:
-                detail = ", ".join(f"{n} {t}" for t, n in counts.items())
+                detail = ", ".join(_count_rows(n, t) for t, n in counts.items())
                 parts.append(f"{label} {detail}")
         verb = "created" if self.created else "updated"
         return f"{self.enterprise_id}: {verb}; " + "; ".join(parts)
+
+
+def _count_rows(n: int, table: str) -> str:
+    """``1 zone``, ``2 zones``, ``8 line crew``: a count of a table's rows."""
+    noun = table.replace("_", " ")
+    return plural(n, noun[:-1] if noun.endswith("s") else noun, noun)
 
 
 def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from keepline.clock import FROM_FILE
 from keepline.errors import InputError
 from keepline.plant.schema import COMMUTER, NodeKind, PlantFile, ZoneKind
 
@@ -39,6 +40,8 @@ def _pydantic_message(err: dict[str, Any]) -> str:
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field"
+    if kind == "date_format":  # clock.parse_date's message names the value already
+        return str(err["msg"])
     msg = err["msg"]
     msg = msg[0].lower() + msg[1:] if msg else msg
     if "input" in err and not isinstance(err["input"], dict | list):
@@ -53,7 +56,7 @@ def validate_plant(data: Any, locate: Locator) -> PlantFile:
     if not isinstance(data, dict):
         raise InputError([f"{locate(())}: expected a mapping of plant sections at the top"])
     try:
-        plant = PlantFile.model_validate(data)
+        plant = PlantFile.model_validate(data, context=FROM_FILE)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, AS_OF, DAY, ENTERPRISE, enterprise_scope, parse_day, read_on
+from keepline.clikit import (
+    ACTOR,
+    AS_OF,
+    DAY,
+    ENTERPRISE,
+    enterprise_scope,
+    parse_day,
+    read_on,
+    stdout_console,
+)
 from keepline.continuity.record import StoredPlanResult
 from keepline.db import session_scope
 from keepline.production import backflush as backflush_flow
@@ -18,7 +26,7 @@ app = typer.Typer(
     help="Production: output per line per day, orders' progress, stored plans compared.",
     no_args_is_help=True,
 )
-console = Console()
+console = stdout_console()
 
 
 @app.command("output")
@@ -29,13 +37,13 @@ def output(
     qty: float = typer.Argument(..., help="Units made."),
     day: str | None = DAY,
     backflush: bool = typer.Option(False, help="Also issue the BOM's materials from stock."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Record a line's output for a day."""
     # Unvalidated (``model_construct``): the service checks every field itself, so the
     # shell's one-line errors stay the service's.
     o = OutputIn.model_construct(
-        line_id=line, product_id=product, day=parse_day(day), qty=qty, backflush=backflush
+        line_id=line, product_id=product, day=parse_day(day, "--day"), qty=qty, backflush=backflush
     )
     with session_scope() as session:
         row = backflush_flow.record_output(session, enterprise_scope(session, enterprise, actor), o)
@@ -48,7 +56,7 @@ def output(
 @app.command("orders")
 def orders(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Orders with priority class and progress."""
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     rows = read_on(enterprise, day, progress.order_progress)
     t = Table(title=f"{enterprise}: orders")
     for col in ("order", "priority", "product", "due", "qty", "shipped", "remaining", "state"):
@@ -67,9 +75,9 @@ def orders(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     console.print(t)
 
 
-def plan_from_db(enterprise: str, as_of: str | None, horizon: int, actor: str) -> None:
+def plan_from_db(enterprise: str, as_of: str | None, horizon: int, actor: str | None) -> None:
     """Re-plan ``enterprise`` from the daily record and print the orders at risk."""
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         p = replan_flow.replan(session, scope, day, horizon)
@@ -108,7 +116,7 @@ def replan(
         "today); the state is the record at the end of the day before.",
     ),
     horizon: int = typer.Option(90, help="Days to plan."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Re-plan from the daily record (the same as `keepline plan --from-db ENTERPRISE`)."""
     plan_from_db(enterprise, as_of, horizon, actor)

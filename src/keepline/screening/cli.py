@@ -10,10 +10,16 @@ from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
-from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day, read_file
+from keepline.clikit import (
+    ACTOR,
+    ENTERPRISE,
+    enterprise_scope,
+    parse_day,
+    read_file,
+    stdout_console,
+)
 from keepline.db import session_scope
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
@@ -63,7 +69,7 @@ def plan(
     pools: Path | None = typer.Option(
         None, help="Pools made by the lab: CSV/Excel with pool_id, employee_no (default: by team)."
     ),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Plan a screening round: pools formed team by team at each zone's collection point.
     Workers who may not work that day (isolated, quarantined, a health declaration not
@@ -74,7 +80,7 @@ def plan(
         given = read_pools(pools.name, pools.read_bytes()) if pools else None
         body = _model(
             RoundIn,
-            day=parse_day(day, "day"),
+            day=parse_day(day, "--day"),
             zones=_split(zones),
             shifts=_split(shifts) or None,
             pool_size=pool_size,
@@ -95,7 +101,7 @@ def plan(
         by_point[r.collection_point] = (tubes, n + 1)
     for p, (tubes, n) in sorted(by_point.items()):
         t.add_row(p, str(len(tubes)), str(n))
-    Console().print(t)
+    stdout_console().print(t)
     _print_excluded(excluded, f"may not work on {rnd.day}")
 
 
@@ -108,7 +114,7 @@ def _print_excluded(excluded: Sequence[ExcludedOut], when: str) -> None:
         t.add_column(c)
     for e in excluded:
         t.add_row(e.employee_no, e.name, e.zone, e.shift, e.team, ", ".join(e.reasons))
-    Console().print(t)
+    stdout_console().print(t)
 
 
 @app.command("list")
@@ -143,7 +149,7 @@ def collect(
     enterprise: str = ENTERPRISE,
     sample_id: str = typer.Argument(..., help="Tube id (e.g. R3-P00012)."),
     absent: str = typer.Option("", help="Employee numbers who gave no swab, comma-separated."),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Mark a tube collected (its people count as sampled, the absent as missed)."""
     with session_scope() as session:
@@ -162,7 +168,7 @@ def import_cmd(
         help="Lab results: CSV/Excel (sample_id, target, ct; blank or 'undetermined' = not "
         "detected) or an RDML 1.0-1.3 file from a qPCR instrument (sample id = tube id).",
     ),
-    actor: str = ACTOR,
+    actor: str | None = ACTOR,
 ) -> None:
     """Import results, interpret them by each round's kit rule and act: a positive pool
     isolates its members and creates individual retests; a positive individual becomes
@@ -197,7 +203,7 @@ def import_cmd(
         str(rep.cases),
         str(rep.unchanged),
     )
-    Console().print(t)
+    stdout_console().print(t)
     if rep.skipped_controls:
         typer.echo(f"{rep.skipped_controls} plate-control reactions (ntc, pos, std) skipped")
 
@@ -229,7 +235,7 @@ def results(
     for s in tubes:
         cts = ", ".join(f"{k} {'-' if v is None else f'{v:.1f}'}" for k, v in (s.cts or {}).items())
         t.add_row(s.id, s.kind, s.collection_point, s.verdict or "", cts, s.reason or "")
-    Console().print(t)
+    stdout_console().print(t)
 
 
 @app.command("coverage")
@@ -246,7 +252,7 @@ def coverage(
         t.add_column(c, justify="right" if c not in ("zone", "shift") else "left")
     for c in cov:
         t.add_row(c.zone, c.shift, *(str(x) for x in (c.expected, c.sampled, c.resulted, c.missed)))
-    Console().print(t)
+    stdout_console().print(t)
     if who:
         for c in cov:
             for w in c.missed_workers:
