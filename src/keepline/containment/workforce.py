@@ -17,7 +17,7 @@ from keepline.containment.models import Restriction
 from keepline.containment.zone_states import zone_history, zone_masks
 from keepline.errors import InputError
 from keepline.health.models import Clearance
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.plant.service import plant_axes
 from keepline.scope import EnterpriseScope
 from keepline.workforce import Workforce
@@ -46,12 +46,14 @@ def available(
     workers = list(
         session.execute(
             select(
-                Worker.employee_no, Worker.zone_id, Worker.shift_id, Worker.skills, Worker.housing
+                Worker.employee_no,
+                Worker.zone_id,
+                Worker.shift_id,
+                Worker.skills,
+                Worker.housing,
+                Worker.left_on,
             )
-            .where(
-                Worker.enterprise_id == eid,
-                Worker.employment_status == EmploymentStatus.active.value,
-            )
+            .where(Worker.enterprise_id == eid, employed_on(start))
             .order_by(Worker.employee_no)
         )
     )
@@ -99,10 +101,15 @@ def available(
             rw.append(idx[no])
             rf.append((flagged_on - start).days)
             rl.append((back - start).days - 1)
+    # Who leaves within the period is gone from their day left (not away: gone).
+    employed = np.ones((n, days), dtype=bool)
+    for i, w in enumerate(workers):
+        if w[5] is not None and w[5] <= end:
+            employed[i, (w[5] - start).days :] = False
     away = day_ranges(n, days, np.array(rw), np.array(rf), np.array(rl))
     closed, loop = zone_masks(zone_history(session, scope), zones, start, days)
-    at_work = present(roster, away, closed, loop)
+    at_work = present(roster, away, closed, loop) & employed
     counted = (roster.zone >= 0) & (roster.shift >= 0)
     wf = availability(zones, shifts, skills, roster, at_work)
-    lost = int((counted[:, None] & ~at_work).sum())
+    lost = int((counted[:, None] & ~at_work & employed).sum())
     return AvailabilityReport(wf, start, n, int((~counted).sum()), lost)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Exists, Select, func, select
 
 from keepline.health.models import Declaration, HealthCode
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.scope import EnterpriseScope
 
 SORTS = {
@@ -64,7 +64,7 @@ def missing_query(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
     """Active workers with no declaration for ``day`` (rows of the worker's columns)."""
     return select(*Worker.__table__.c).where(
         Worker.enterprise_id == scope.enterprise_id,
-        Worker.employment_status == EmploymentStatus.active.value,
+        employed_on(day),
         ~_declared(day),
     )
 
@@ -98,7 +98,7 @@ def missing_count(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
         .select_from(Worker)
         .where(
             Worker.enterprise_id == enterprise_id,
-            Worker.employment_status == EmploymentStatus.active.value,
+            employed_on(day),
         )
         .scalar_subquery()
     )
@@ -113,7 +113,7 @@ def missing_count(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
         .select_from(Worker)
         .where(
             Worker.enterprise_id == enterprise_id,
-            Worker.employment_status != EmploymentStatus.active.value,
+            ~employed_on(day),
             _declared(day),
         )
         .scalar_subquery()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, ColumnElement, Date, DateTime, ForeignKey, Index, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepline.db import Base
@@ -44,6 +44,10 @@ class Worker(Base):
     skills: Mapped[list[str]] = mapped_column(JSON)
     housing: Mapped[str] = mapped_column(String(64))
     employment_status: Mapped[str] = mapped_column(String(20), default=EmploymentStatus.active)
+    # The first day the worker no longer works here (set with status 'left', and only
+    # then): they leave the roster, availability and screening from that day, and their
+    # records stay until the retention rule (keepline.retention) removes them.
+    left_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -58,4 +62,28 @@ WORKER_FIELDS = (
     "skills",
     "housing",
     "employment_status",
+    "left_on",
 )
+
+
+def employed_on(day: dt.date) -> ColumnElement[bool]:
+    """The worker (of the enclosing query) works here on ``day``: active, or marked as
+    left from a later day. On leave and left workers are not counted."""
+    return or_(
+        Worker.employment_status == EmploymentStatus.active.value,
+        # is_not(None) keeps the expression two-valued, so that NOT of it is its complement
+        and_(
+            Worker.employment_status == EmploymentStatus.left.value,
+            Worker.left_on.is_not(None),
+            Worker.left_on > day,
+        ),
+    )
+
+
+def not_gone_by(day: dt.date) -> ColumnElement[bool]:
+    """The worker has not left by ``day`` (on leave counts: they still belong to the
+    roster). What the roster list shows by default."""
+    return or_(
+        Worker.employment_status != EmploymentStatus.left.value,
+        and_(Worker.left_on.is_not(None), Worker.left_on > day),
+    )

@@ -28,6 +28,11 @@ class WorkerIn(BaseModel):
         None, max_length=64, description="A dormitory zone or 'commuter'; default: the team's."
     )
     employment_status: EmploymentStatus = EmploymentStatus.active
+    left_on: dt.date | None = Field(
+        None,
+        description="The first day no longer working here (status 'left'; default today "
+        "when the status is 'left').",
+    )
 
 
 class WorkerUpdate(BaseModel):
@@ -44,6 +49,18 @@ class WorkerUpdate(BaseModel):
     skills: list[str] | None = Field(None, max_length=20)
     housing: str | None = Field(None, max_length=64)
     employment_status: EmploymentStatus | None = None
+    left_on: dt.date | None = None
+
+
+class LeaveIn(BaseModel):
+    """A worker leaves: off the roster, availability and screening from ``left_on``;
+    their records stay (until the retention rule)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    left_on: dt.date | None = Field(
+        None, description="The first day no longer working here; default today."
+    )
 
 
 class WorkerOut(BaseModel):
@@ -57,6 +74,7 @@ class WorkerOut(BaseModel):
     skills: list[str]
     housing: str
     employment_status: EmploymentStatus
+    left_on: dt.date | None = Field(None, description="The first day no longer working here.")
     cleared: bool = Field(description="May work (no unreviewed health flag).")
     not_cleared_category: str | None = Field(
         None, description="'health-declaration' when a declaration stopped the worker."

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 from keepline.screening import pools as pooling
@@ -81,9 +81,13 @@ def _zones_and_shifts(
 
 
 def _roster(
-    session: Session, scope: EnterpriseScope, zones: Sequence[str], shifts: Sequence[str]
+    session: Session,
+    scope: EnterpriseScope,
+    zones: Sequence[str],
+    shifts: Sequence[str],
+    day: dt.date,
 ) -> list[RosterRow]:
-    """The active workers of ``zones`` × ``shifts``."""
+    """The workers of ``zones`` × ``shifts`` employed on ``day``."""
     workers = [
         (no, team, zone)
         for no, team, zone in session.execute(
@@ -91,7 +95,7 @@ def _roster(
                 Worker.enterprise_id == scope.enterprise_id,
                 Worker.zone_id.in_(list(zones)),
                 Worker.shift_id.in_(list(shifts)),
-                Worker.employment_status == EmploymentStatus.active.value,
+                employed_on(day),
             )
         )
     ]
@@ -153,7 +157,7 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Round
         raise InputError(["pool_size: antigen tests are individual; use pool size 1"])
     rule = AssayRule.from_dict(body.assay)
     shifts = _zones_and_shifts(session, scope, body.zones, body.shifts)
-    workers = _roster(session, scope, body.zones, shifts)
+    workers = _roster(session, scope, body.zones, shifts, body.day)
     kind = SampleKind.single if pool_size == 1 else SampleKind.pool
     if body.pools is not None:
         groups = _given_pools(session, scope, body.pools, workers, pool_size)
