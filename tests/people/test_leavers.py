@@ -96,7 +96,7 @@ def test_left_on_in_a_roster_file_and_a_second_import_changes_nothing(session: S
     third = service.import_roster(session, SCOPE, read_table("r2.csv", csv2.encode()))
     assert (third.updated, third.unchanged) == (0, 1)
     bad = "employee_no,name,team,employment_status,left_on\nB2,Worker B2,asm-b,active,2026-11-01\n"
-    with pytest.raises(RowsError, match="r3.csv row 2, field left_on: a day left for a wor"):
+    with pytest.raises(RowsError, match=r"r3\.csv row 2, field left_on: a day left for a wor"):
         service.import_roster(session, SCOPE, read_table("r3.csv", bad.encode()))
 
 
