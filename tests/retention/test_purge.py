@@ -265,7 +265,7 @@ def test_retention_by_cli(session: Session, cli) -> None:  # type: ignore[no-unt
     session.expire_all()
     assert _count(session, Declaration) == 87
     res = cli("retention set tiny --declarations 10")
-    assert res.code != 0 and "declarations_days" in res.err
+    assert res.code != 0 and "greater than or equal to 14" in res.err
     res = cli("retention run")
     assert res.code != 0 and "--all" in res.err
     res = cli("retention run --all --dry-run")

@@ -14,6 +14,7 @@ from keepline.db import session_scope
 from keepline.people import erasure, service
 from keepline.people.generate import roster_rows
 from keepline.people.schemas import LeaveIn
+from keepline.recordkit import bad
 from keepline.tabular import read_table, write_csv
 
 app = typer.Typer(
@@ -107,7 +108,7 @@ def erase_cmd(
     """Erase a worker and every record of theirs, each deleted row audited (refused while
     their case or isolation is open). Someone who leaves is marked as left instead."""
     if not yes:
-        raise typer.BadParameter("erasing deletes the worker's health records: add --yes")
+        raise bad("yes", "erasing deletes the worker's health records: add --yes")
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         deleted = erasure.delete_worker(session, scope, employee_no)

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
 from keepline.db import session_scope
+from keepline.recordkit import bad
 from keepline.retention import policy, purge
 from keepline.retention.schemas import PurgeOut, RetentionIn
 
@@ -28,13 +29,21 @@ def show_cmd(enterprise: str = ENTERPRISE) -> None:
 @app.command("set")
 def set_cmd(
     enterprise: str = ENTERPRISE,
-    declarations: int | None = typer.Option(None, help="Days declarations are kept."),
-    access_events: int | None = typer.Option(None, help="Days access events are kept."),
-    screening: int | None = typer.Option(None, help="Days screening results are kept."),
-    restrictions: int | None = typer.Option(
-        None, help="Days ended isolations and quarantines are kept."
+    declarations: int | None = typer.Option(
+        None, min=14, max=11_000, help="Days declarations are kept."
     ),
-    cases: int | None = typer.Option(None, help="Days cases are kept after discharge."),
+    access_events: int | None = typer.Option(
+        None, min=14, max=11_000, help="Days access events are kept."
+    ),
+    screening: int | None = typer.Option(
+        None, min=14, max=11_000, help="Days screening results are kept."
+    ),
+    restrictions: int | None = typer.Option(
+        None, min=14, max=11_000, help="Days ended isolations and quarantines are kept."
+    ),
+    cases: int | None = typer.Option(
+        None, min=14, max=11_000, help="Days cases are kept after discharge."
+    ),
     actor: str = ACTOR,
 ) -> None:
     """Set the days kept (at least 14); what is not given keeps its value. Audited."""
@@ -68,7 +77,7 @@ def run_cmd(
     row audited; never what an open case, a running isolation or a daily report not yet
     submitted needs. Run it with --dry-run first."""
     if every == (enterprise is not None):
-        raise typer.BadParameter("give an enterprise id or --all (not both)")
+        raise bad("enterprise", "give an enterprise id or --all (not both)")
     day = parse_day(as_of, "as-of")
     if every:
         reports = purge.purge_all(as_of=day, dry_run=dry_run, actor=actor)
