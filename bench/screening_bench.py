@@ -7,7 +7,7 @@
 2. Results import: a 10,000-worker round (individual PCR, 3 targets → 30,000 rows)
    imported, interpreted and acted on in one transaction. Target: < 5 s.
 
-    KEEPLINE_SCOPE_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening \\
+    KEEPLINE_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening \\
         .venv/bin/python bench/screening_bench.py [--events 1000000] [--workers 10000]
 
 The database's public schema is dropped and recreated: point it at a scratch database.
@@ -323,7 +323,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     url = os.environ.get(
-        "KEEPLINE_SCOPE_DATABASE_URL",
+        "KEEPLINE_BENCH_DATABASE_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening",
     )
     rng = np.random.default_rng(args.seed)
