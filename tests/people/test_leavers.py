@@ -72,10 +72,12 @@ def test_a_leaver_drops_out_from_their_day_and_keeps_their_records(session: Sess
     # The roster list: still there until they leave (the day is in the future).
     listed = {r.employee_no for r in session.execute(queries.roster(SCOPE)[0])}
     assert "B1" in listed
+    assert service.summary(session, SCOPE)["rostered"] == 18  # B1 still counts today
     # Leaving from today: off the default roster list, listed under status 'left'.
     service.mark_left(session, SCOPE, "B1", LeaveIn(left_on=today))
     listed = {r.employee_no for r in session.execute(queries.roster(SCOPE)[0])}
     assert "B1" not in listed and len(listed) == 17
+    assert service.summary(session, SCOPE)["rostered"] == 17
     gone = session.execute(queries.roster(SCOPE, employment_status=EmploymentStatus.left)[0]).all()
     assert [(r.employee_no, r.left_on) for r in gone] == [("B1", today)]
     # Their records stay.

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from keepline import clock, db
@@ -21,7 +21,7 @@ from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance
 from keepline.people import idnumber
-from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker
+from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker, employed_on
 from keepline.people.schemas import LeaveIn, WorkerIn, WorkerUpdate
 from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
@@ -398,10 +398,15 @@ def summary(session: Session, scope: EnterpriseScope) -> dict[str, Any]:
     """Planned (plant model) against rostered headcount, per team."""
     enterprise_id = scope.enterprise_id
     counts: dict[tuple[str, str], int] = {}
+    # Someone marked as left from a later day still counts as active today.
+    status_today = case(
+        (employed_on(clock.today()), EmploymentStatus.active.value),
+        else_=Worker.employment_status,
+    )
     for team, status, n in session.execute(
-        select(Worker.team_id, Worker.employment_status, func.count())
+        select(Worker.team_id, status_today, func.count())
         .where(Worker.enterprise_id == enterprise_id)
-        .group_by(Worker.team_id, Worker.employment_status)
+        .group_by(Worker.team_id, status_today)
     ):
         counts[(team, status)] = n
     # Driven from the (few) uncleared clearances, each looking up its worker's team: a
