@@ -20,7 +20,9 @@ from keepline.containment.schemas import CaseIn, RestrictionEnd, RestrictionIn
 from keepline.government import daily_report
 from keepline.government.models import Jurisdiction, Registration
 from keepline.government.schemas import ReportSubmitIn
+from keepline.health import service as health
 from keepline.health.models import Clearance, Declaration
+from keepline.health.schemas import DeclarationIn
 from keepline.retention import policy, purge
 from keepline.retention.schemas import PurgeOut, RetentionIn
 from keepline.scope import EnterpriseScope
@@ -290,3 +292,42 @@ def test_retention_api_is_for_admins(world: World) -> None:
     assert run.status_code == 200 and run.json()["dry_run"] is False
     # B's rule is its own.
     assert world.get("/retention", who="B:admin").json()["access_events_days"] == 28
+
+
+def test_the_log_does_not_keep_what_the_purge_deleted(session: Session) -> None:
+    """The declarations' own audit entries (written with their temperatures) lose their
+    values when the declarations go; the kept ones keep theirs."""
+    load_tiny(session)
+    items = [
+        (i + 1, DeclarationIn(employee_no="A1", day=ago(i), temperature_c=36.0 + i / 100))
+        for i in range(40)
+    ]
+    health.save_declarations(session, SCOPE, items, today=AS_OF)
+    session.commit()
+
+    def written() -> dict[str, dict | None]:
+        return dict(
+            session.execute(
+                select(AuditEntry.record_key, AuditEntry.after).where(
+                    AuditEntry.table_name == "declarations", AuditEntry.action == "insert"
+                )
+            ).all()
+        )
+
+    assert written()[f"A1/{ago(35).isoformat()}"] == {
+        "temperature_c": 36.35, "symptoms": [], "health_code": "green",
+        "risk_travel": False, "close_contact": False,
+    }  # fmt: skip
+    purge.purge(session, SCOPE, as_of=AS_OF)
+    session.commit()
+    after = written()
+    assert len(after) == 40  # who wrote which record when: kept
+    gone = {f"A1/{ago(i).isoformat()}" for i in range(29, 40)}
+    assert all(after[k] is None for k in gone)
+    assert all(v is not None and v["temperature_c"] > 0 for k, v in after.items() if k not in gone)
+    (redaction,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "redact"))
+    assert (redaction.table_name, redaction.record_key, redaction.after) == (
+        "audit_log",
+        "declarations",
+        {"entries": 11},
+    )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, insert, select, tuple_
+from sqlalchemy import ColumnElement, Row, delete, func, insert, null, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from keepline.audit.models import AuditEntry
@@ -249,13 +249,15 @@ def delete_rows(
     values: Callable[[Row[Any]], dict[str, Any]] | None = None,
     reason: str | None = None,
     compact: Sequence[str] | None = None,
+    redact: bool = False,
 ) -> int:
     """Delete the rows of ``model`` matching ``where`` (which must name the enterprise),
     each one audited: one delete entry a row keyed by ``key(row)`` with ``values(row)``
     as its ``before`` (``None``: the key alone, for a purge that must not keep what it
     deletes), or, with ``compact`` (columns), :func:`record_rows` entries naming those
     columns of every row. Rows are deleted by primary key, so exactly the rows audited
-    go. Returns the number deleted."""
+    go. ``redact``: the earlier entries of the deleted records lose their values too
+    (:func:`redact_values`). Returns the number deleted."""
     table = model.__table__
     rows = session.execute(select(*table.c).where(*where)).all()
     if not rows:
@@ -287,4 +289,67 @@ def delete_rows(
         chunk = ids[i : i + _DELETE_CHUNK]
         cond = pk[0].in_([k[0] for k in chunk]) if len(pk) == 1 else tuple_(*pk).in_(chunk)
         session.execute(delete(table).where(cond))
+    if redact and compact is None:
+        redact_values(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            table=table.name,
+            keys=sorted({key(r) for r in rows}),
+            reason=reason,
+        )
     return len(rows)
+
+
+def redact_values(
+    session: Session,
+    *,
+    enterprise_id: str,
+    actor: str,
+    table: str,
+    keys: Sequence[str] | None = None,
+    before: dt.datetime | None = None,
+    reason: str | None = None,
+) -> int:
+    """Remove the values (``before``, ``after``) from the entries of ``table`` about the
+    records ``keys`` (or, for entries naming many records, written before ``before``):
+    a purge must not leave the health data it deleted in the log. Who did what to which
+    record, and when, stays; the redaction itself is one entry. Returns the entries."""
+    base = [
+        AuditEntry.enterprise_id == enterprise_id,
+        AuditEntry.table_name == table,
+        or_(AuditEntry.before.is_not(None), AuditEntry.after.is_not(None)),
+    ]
+    conds: list[list[ColumnElement[bool]]] = []
+    if keys is not None:
+        conds = [
+            # the purge's own delete entries carry no values
+            [
+                *base,
+                AuditEntry.action != "delete",
+                AuditEntry.record_key.in_(keys[i : i + _DELETE_CHUNK]),
+            ]
+            for i in range(0, len(keys), _DELETE_CHUNK)
+        ]
+    elif before is not None:
+        conds = [[*base, AuditEntry.at < before]]
+    n = 0
+    for c in conds:
+        ids = list(session.scalars(select(AuditEntry.id).where(*c)))
+        if ids:
+            session.execute(
+                update(AuditEntry).where(AuditEntry.id.in_(ids)).values(before=null(), after=null())
+            )
+            n += len(ids)
+    if n:
+        record(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            action="redact",
+            table="audit_log",
+            key=table,
+            after={"entries": n},
+            reason=reason,
+        )
+    return n

@@ -17,8 +17,11 @@ keep for them. A record of day D goes when D is before the cut-off, ``as_of − 
 A dry run counts the same rows it would delete.
 
 Deletions are audited one entry a row, keyed by the record (worker and day, id) with
-no values: an audit log that kept the deleted health data would defeat the purge.
-Access events, tens of thousands a day, are named a thousand to an entry.
+no values: an audit log that kept the deleted health data would defeat the purge. For
+the same reason the earlier entries of the deleted records (the declaration as it was
+written) lose their values: the log still says who wrote which record when. Access
+events, tens of thousands a day, are named a thousand to an entry, and the entries
+written before the cut-off lose their lists.
 """
 
 from __future__ import annotations
@@ -219,7 +222,18 @@ def purge(
                 key=st.key,
                 compact=st.compact,
                 reason=f"retention: {name} before {st.cutoff.isoformat()}",
+                redact=True,
             )
+            if st.compact is not None:
+                # Their entries name a batch of rows each: those written before the cut-off.
+                audit.redact_values(
+                    session,
+                    enterprise_id=scope.enterprise_id,
+                    actor=scope.actor,
+                    table=name,
+                    before=clock.from_epoch(clock.day_start(st.cutoff)).astimezone(dt.UTC),
+                    reason=f"retention: {name} before {st.cutoff.isoformat()}",
+                )
             db.analyze_after_bulk(session, n, name)
         tables.append(PurgeTable(table=name, cutoff=st.cutoff, rows=n))
     return PurgeOut(
