@@ -23,6 +23,7 @@ def test_migration_0007_up_and_down(db_url: str) -> None:
     insp = sa.inspect(engine)
     assert "retention_policies" not in insp.get_table_names()
     assert "left_on" not in {c["name"] for c in insp.get_columns("workers")}
+    assert "ix_workers_enterprise_team_status" in {i["name"] for i in insp.get_indexes("workers")}
     with engine.begin() as conn:
         conn.execute(
             sa.text("UPDATE workers SET employment_status = 'left' WHERE employee_no = 'B1'")
@@ -30,6 +31,9 @@ def test_migration_0007_up_and_down(db_url: str) -> None:
     db.upgrade(engine)
     engine.dispose()
     assert "retention_policies" in sa.inspect(engine).get_table_names()
+    indexes = {i["name"]: i["column_names"] for i in sa.inspect(engine).get_indexes("workers")}
+    assert indexes["ix_workers_enterprise_team_status_left"][-1] == "left_on"
+    assert "ix_workers_enterprise_team_status" not in indexes
     with engine.connect() as conn:
         rows = dict(conn.execute(sa.text("SELECT employee_no, left_on FROM workers")).all())
     assert len(rows) == 18 and sum(v is not None for v in rows.values()) == 1

@@ -25,10 +25,17 @@ class Worker(Base):
     """
 
     __tablename__ = "workers"
-    # Covers the per-team and per-status counts (roster summary, who has not declared)
-    # without reading the rows; also the team filter of the roster list.
+    # Covers the per-team and per-status counts (roster summary, who has not declared,
+    # who is employed on a day) without reading the rows; also the team filter of the
+    # roster list.
     __table_args__ = (
-        Index("ix_workers_enterprise_team_status", "enterprise_id", "team_id", "employment_status"),
+        Index(
+            "ix_workers_enterprise_team_status_left",
+            "enterprise_id",
+            "team_id",
+            "employment_status",
+            "left_on",
+        ),
     )
 
     enterprise_id: Mapped[str] = mapped_column(

@@ -41,10 +41,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("workers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("left_on", sa.Date(), nullable=True))
+        # Who is employed on a day reads left_on: keep the roster counts index-only.
+        batch_op.drop_index("ix_workers_enterprise_team_status")
+        batch_op.create_index(
+            "ix_workers_enterprise_team_status_left",
+            ["enterprise_id", "team_id", "employment_status", "left_on"],
+            unique=False,
+        )
     op.execute("UPDATE workers SET left_on = CURRENT_DATE WHERE employment_status = 'left'")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("workers", schema=None) as batch_op:
+        batch_op.drop_index("ix_workers_enterprise_team_status_left")
+        batch_op.create_index(
+            "ix_workers_enterprise_team_status",
+            ["enterprise_id", "team_id", "employment_status"],
+            unique=False,
+        )
         batch_op.drop_column("left_on")
     op.drop_table("retention_policies")
