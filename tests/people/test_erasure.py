@@ -21,7 +21,7 @@ from keepline.health.schemas import DeclarationIn
 from keepline.people import erasure
 from keepline.people.models import Worker
 from keepline.scope import EnterpriseScope
-from keepline.screening import rounds
+from keepline.screening import planning
 from keepline.screening.models import SampleMember
 from keepline.screening.schemas import RoundIn
 from tests.containment.world import save, t
@@ -56,7 +56,7 @@ def _b1_with_records(session: Session) -> int:
         "tiny",
         [("B1", "asm", t(1, "08:00"), t(1, "12:00")), ("B1", "lab", t(1, "13:00"), t(1, "14:00"))],
     )
-    rounds.plan_round(session, SCOPE, RoundIn(day=D, zones=["asm"], shifts=["day"]))
+    planning.plan_round(session, SCOPE, RoundIn(day=D, zones=["asm"], shifts=["day"]))
     c = cases.open_case(session, SCOPE, CaseIn(employee_no="B1", confirmed_on=D + dt.timedelta(3)))
     (iso,) = restrictions.open_restrictions(session, SCOPE, ["B1"])
     restrictions.end_restriction(

@@ -21,7 +21,7 @@ from keepline.people import queries, service
 from keepline.people.models import EmploymentStatus
 from keepline.people.schemas import LeaveIn
 from keepline.scope import EnterpriseScope
-from keepline.screening import rounds
+from keepline.screening import planning
 from keepline.screening.models import Sample, SampleMember
 from keepline.screening.schemas import RoundIn
 from keepline.tabular import RowsError, read_table
@@ -61,7 +61,8 @@ def test_a_leaver_drops_out_from_their_day_and_keeps_their_records(session: Sess
     assert "B1" in missing(last) and "B1" not in missing(last + dt.timedelta(days=1))
     # Screening rounds: on the roster of the last day, not of the day after.
     for day, expected in ((last, 1), (last + dt.timedelta(days=1), 0)):
-        r = rounds.plan_round(session, SCOPE, RoundIn(day=day, zones=["asm"], shifts=["day"]))
+        body = RoundIn(day=day, zones=["asm"], shifts=["day"])
+        r = planning.plan_round(session, SCOPE, body).round
         in_round = session.scalar(
             select(func.count())
             .select_from(SampleMember)

@@ -26,7 +26,7 @@ from keepline.health.schemas import DeclarationIn
 from keepline.retention import policy, purge
 from keepline.retention.schemas import PurgeOut, RetentionIn
 from keepline.scope import EnterpriseScope
-from keepline.screening import rounds
+from keepline.screening import planning
 from keepline.screening.models import Round, Sample, SampleMember
 from keepline.screening.schemas import RoundIn
 from tests.tiny_world import load_tiny
@@ -153,7 +153,7 @@ def test_cases_restrictions_screening_and_access_events(session: Session) -> Non
     )
     # Screening: a lab round 100 days ago (L1..L3: 3 tubes) goes (90); one 10 days ago stays.
     for n in (100, 10):
-        rounds.plan_round(session, SCOPE, RoundIn(day=ago(n), zones=["lab"]))
+        planning.plan_round(session, SCOPE, RoundIn(day=ago(n), zones=["lab"]))
     # Access events ending 35 and 60 days ago go; 32 days ago stays (A1's case window
     # opens 33 days ago: tracing reads every worker's events from then), 5 days ago too.
     for no, n in (("B1", 35), ("N2", 60), ("B1", 32), ("B1", 5)):
