@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import NotFound
 from keepline.logistics import customers, passes, purchases, queries
 from keepline.logistics import lanes as lane_service
@@ -22,16 +22,13 @@ from keepline.logistics.auth import LogisticsEditor, LogisticsReader
 from keepline.logistics.delivery import advance_purchase as deliver_purchase
 from keepline.logistics.dispatch import advance_customer_shipment as dispatch_customer_shipment
 from keepline.logistics.models import ShipmentStatus, StatusKind, TransportPass
+from keepline.scope import EnterpriseScope
 
 router = APIRouter(tags=["logistics"], route_class=Route)
 AsOf = Annotated[dt.date | None, Query(description="Day (default: today, plant time).")]
 ShipmentId = Annotated[str, Path(min_length=1, max_length=64, description="Shipment number.")]
 LaneId = Annotated[str, Path(min_length=1, max_length=64, description="Lane id.")]
 PassId = Annotated[str, Path(min_length=1, max_length=64, description="Pass number.")]
-
-
-def _page(model, rows, total, paging):  # type: ignore[no-untyped-def]
-    return page_of([model.model_validate(r, from_attributes=True) for r in rows], total, paging)
 
 
 @router.get("/statuses", response_model=Page[s.StatusOut])
@@ -44,8 +41,7 @@ def list_statuses(
 ) -> Response:
     """Recorded supplier and region states. Sort by id (default), start, node_id."""
     q = queries.statuses(scope, kind, node_id)
-    rows, total = fetch_page(session, q, paging, queries.STATUS_SORTS, "id")
-    return _page(s.StatusOut, rows, total, paging)
+    return list_page(session, q, paging, queries.STATUS_SORTS, "id", s.StatusOut)
 
 
 @router.post("/statuses", response_model=s.StatusOut, status_code=201)
@@ -114,8 +110,7 @@ def list_purchases(
         material_id=material_id,
         supplier_id=supplier_id,
     )
-    rows, total = fetch_page(session, q, paging, queries.PURCHASE_SORTS, "eta")
-    return _page(s.PurchaseOut, rows, total, paging)
+    return list_page(session, q, paging, queries.PURCHASE_SORTS, "eta", s.PurchaseOut)
 
 
 @router.post("/purchase-shipments", response_model=s.PurchaseOut, status_code=201)
@@ -150,8 +145,7 @@ def list_customer_shipments(
 ) -> Response:
     """Outbound shipments against orders. Sort by planned_on (default), id or order_id."""
     q = queries.customer_shipments(scope, status=status, order_id=order_id)
-    rows, total = fetch_page(session, q, paging, queries.CUSTOMER_SORTS, "planned_on")
-    return _page(s.CustomerOut, rows, total, paging)
+    return list_page(session, q, paging, queries.CUSTOMER_SORTS, "planned_on", s.CustomerOut)
 
 
 @router.post("/customer-shipments", response_model=s.CustomerOut, status_code=201)
@@ -182,13 +176,15 @@ def advance_customer_shipment(
     return s.CustomerOut.model_validate(row, from_attributes=True)
 
 
-def _pass_out(p: TransportPass, today: dt.date) -> s.PassOut:
+def _pass_out(p: TransportPass, today: dt.date, scope: EnterpriseScope) -> s.PassOut:
+    """A pass as the caller may see it: the driver's name only for the roles that
+    handle passes (``scope.sees_drivers``)."""
     return s.PassOut(
         id=p.id,
         vehicle=p.vehicle,
         valid_from=p.valid_from,
         valid_until=p.valid_until,
-        driver=p.driver,
+        driver=p.driver if scope.sees_drivers else None,
         issued_by=p.issued_by,
         shipment_id=p.shipment_id,
         valid_today=p.valid_from <= today <= p.valid_until,
@@ -207,15 +203,15 @@ def list_passes(
     q = queries.passes(scope, valid_on)
     rows, total = fetch_page(session, q, paging, queries.PASS_SORTS, "valid_until")
     today = clock.today()
-    return page_of([_pass_out(p, today) for p in rows], total, paging)
+    return page_of([_pass_out(p, today, scope) for p in rows], total, paging)
 
 
 @router.post("/transport-passes", response_model=s.PassOut, status_code=201)
 def create_pass(body: s.PassIn, session: DB, scope: LogisticsEditor) -> s.PassOut:
     row = passes.create_pass(session, scope, body)
-    return _pass_out(row, clock.today())
+    return _pass_out(row, clock.today(), scope)
 
 
 @router.get("/transport-passes/{pass_id}", response_model=s.PassOut)
 def get_pass(pass_id: PassId, session: DB, scope: LogisticsReader) -> s.PassOut:
-    return _pass_out(passes.get_pass(session, scope, pass_id), clock.today())
+    return _pass_out(passes.get_pass(session, scope, pass_id), clock.today(), scope)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, ColumnElement, Date, DateTime, ForeignKey, Index, String, and_, or_
+from sqlalchemy import JSON, ColumnElement, Date, DateTime, Index, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 
 
 class EmploymentStatus(StrEnum):
@@ -38,9 +38,7 @@ class Worker(Base):
         ),
     )
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     employee_no: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)

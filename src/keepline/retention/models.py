@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 
 # Defaults, in days (docs/retention.md says why). China's PIPL (art. 19, 28) keeps
 # sensitive personal information no longer than its purpose needs: declarations and
@@ -33,9 +33,7 @@ class RetentionPolicy(Base):
 
     __tablename__ = "retention_policies"
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     declarations_days: Mapped[int] = mapped_column(Integer)
     access_events_days: Mapped[int] = mapped_column(Integer)
     screening_days: Mapped[int] = mapped_column(Integer)
