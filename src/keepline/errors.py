@@ -26,13 +26,25 @@ class NotFound(KeeplineError):
 class InputError(KeeplineError):
     """Bad input: names the file, the line/row and the field.
 
-    ``problems`` holds every problem found; the message shows the first and counts the
-    rest, so the CLI stays on one line while an API can return them all.
+    ``problems`` holds every problem found. The message lists them all, one a line, up
+    to ``MAX_SHOWN`` and then a count of the rest: a user fixes a file in one pass, not
+    one error per run. The CLI prints each line as an ``error:`` line; the API joins
+    them with '; ' and returns ``problems`` whole.
     """
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        first = self.problems[0] if self.problems else "invalid input"
-        more = len(self.problems) - 1
-        msg = first if more <= 0 else f"{first} (and {more} more problem{'s' * (more > 1)})"
-        super().__init__(msg)
+    MAX_SHOWN = 20
+
+    def __init__(self, problems: Sequence[str], *, unlisted: int = 0) -> None:
+        """``unlisted``: problems found but left out of ``problems`` (a reader that stops
+        keeping them after a bound); they are counted in the message."""
+        self.problems = list(problems) or ["invalid input"]
+        self.lines = shown_lines(self.problems, self.MAX_SHOWN, unlisted)
+        super().__init__("\n".join(self.lines))
+
+
+def shown_lines(problems: Sequence[str], limit: int, unlisted: int = 0) -> list[str]:
+    """``problems`` up to ``limit``, then one line counting the rest."""
+    more = max(0, len(problems) - limit) + unlisted
+    if more == 0:
+        return list(problems)
+    return [*problems[:limit], f"… and {more} more problem{'s' * (more > 1)} not shown"]

@@ -143,7 +143,7 @@ def _indexes(engine: sa.Engine, table: str) -> dict[str, list[str]]:
 def test_migration_0005_adds_the_covering_indexes_and_takes_them_back(db_url: str) -> None:
     engine = db.get_engine(db_url)
     assert db.current_revision(engine) >= "0005"  # 0005 or a later head
-    # 0008 extends the workers' index with left_on (tests/retention/test_migration.py).
+    # 0009 extends the workers' index with left_on (tests/retention/test_migration.py).
     command.downgrade(db.alembic_config(engine), "0005")
     engine.dispose()
     workers, declarations = _indexes(engine, "workers"), _indexes(engine, "declarations")

@@ -1,4 +1,4 @@
-"""Migration 0008: workers gain ``left_on`` (those already left get the day of the
+"""Migration 0009: workers gain ``left_on`` (those already left get the day of the
 migration) and the retention rules' table; both go on the way down, the rows stay."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from keepline import db
 from tests.tiny_world import load_tiny
 
 
-def test_migration_0008_up_and_down(db_url: str) -> None:
+def test_migration_0009_up_and_down(db_url: str) -> None:
     engine = db.get_engine(db_url)
     with Session(engine) as s:
         load_tiny(s)
         s.commit()
-    command.downgrade(db.alembic_config(engine), "0007")
+    command.downgrade(db.alembic_config(engine), "0008")
     engine.dispose()
     insp = sa.inspect(engine)
     assert "retention_policies" not in insp.get_table_names()

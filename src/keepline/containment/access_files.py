@@ -6,9 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keepline import clock
-from keepline.tabular import RowProblem, RowsError, Table, require_columns
+from keepline.containment.schemas import EventIn
+from keepline.tabular import RowProblem, RowsError, Table, canonical, require_columns
+from keepline.vocabulary import model_headers
 
 COLUMNS = ("employee_no", "zone", "time_in", "time_out")
+# Each column's other names (Chinese and English), from EventIn's fields.
+HEADERS = model_headers(EventIn, only=COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class Stay:
 def stays_from_table(table: Table) -> list[Stay]:
     """Rows of an access-control export: employee_no, zone, time_in, time_out (ISO 8601;
     without an offset, plant-local time)."""
+    table = canonical(table, HEADERS)
     require_columns(table, COLUMNS)
     out: list[Stay] = []
     problems: list[RowProblem] = []

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
 from keepline.people.models import EmploymentStatus
+from keepline.vocabulary import headers
 
 
 class WorkerIn(BaseModel):
@@ -16,22 +17,59 @@ class WorkerIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(max_length=32, examples=["XQ00001"])
-    name: str = Field(max_length=100, examples=["王伟"])
-    phone: str | None = Field(None, max_length=20, description="Mainland mobile, 11 digits.")
-    id_number: str | None = Field(None, max_length=18, description="18 characters (GB 11643).")
-    team: str = Field(max_length=64, description="A team of the plant model.")
-    zone: str | None = Field(None, max_length=64, description="Default: the team's zone.")
-    shift: str | None = Field(None, max_length=64, description="Default: the team's shift.")
-    skills: list[str] | None = Field(None, max_length=20, description="Default: the team's.")
-    housing: str | None = Field(
-        None, max_length=64, description="A dormitory zone or 'commuter'; default: the team's."
+    employee_no: str = Field(
+        max_length=32, examples=["XQ00001"], json_schema_extra=headers("工号", "员工编号", "职工号")
     )
-    employment_status: EmploymentStatus = EmploymentStatus.active
+    name: str = Field(max_length=100, examples=["王伟"], json_schema_extra=headers("姓名"))
+    phone: str | None = Field(
+        None,
+        max_length=20,
+        description="Mainland mobile, 11 digits.",
+        json_schema_extra=headers("手机", "手机号", "手机号码", "电话", "联系电话"),
+    )
+    id_number: str | None = Field(
+        None,
+        max_length=18,
+        description="18 characters (GB 11643).",
+        json_schema_extra=headers("身份证号", "身份证号码", "身份证", "证件号码"),
+    )
+    team: str = Field(
+        max_length=64,
+        description="A team of the plant model. In a file, its id or display name.",
+        json_schema_extra=headers("班组", "小组"),
+    )
+    zone: str | None = Field(
+        None,
+        max_length=64,
+        description="Default: the team's zone. In a file, its id or display name.",
+        json_schema_extra=headers("车间", "区域", "工作区域"),
+    )
+    shift: str | None = Field(
+        None,
+        max_length=64,
+        description="Default: the team's shift. In a file, its id or a word for it (夜班).",
+        json_schema_extra=headers("班次"),
+    )
+    skills: list[str] | None = Field(
+        None,
+        max_length=20,
+        description="Default: the team's.",
+        json_schema_extra=headers("技能", "工种"),
+    )
+    housing: str | None = Field(
+        None,
+        max_length=64,
+        description="A dormitory zone or 'commuter'; default: the team's.",
+        json_schema_extra=headers("住宿", "宿舍"),
+    )
+    employment_status: EmploymentStatus = Field(
+        EmploymentStatus.active, json_schema_extra=headers("在职状态", "用工状态", "状态")
+    )
     left_on: dt.date | None = Field(
         None,
         description="The first day no longer working here (status 'left'; default today "
         "when the status is 'left').",
+        json_schema_extra=headers("离职日期", "离职时间"),
     )
 
 

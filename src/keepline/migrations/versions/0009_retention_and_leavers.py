@@ -4,8 +4,8 @@ Workers who leave are marked as left from a day (``left_on``) and keep their rec
 each enterprise's retention rule says how long health records are kept. Workers already
 marked as left get today as the day they left (the earliest day we can vouch for).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 00:45:23.900769
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
