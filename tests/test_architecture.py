@@ -85,6 +85,8 @@ FLOWS = {
     "keepline.screening.planning",  # a round of those who may work that day
     "keepline.people.work_today",  # the roster with whether each worker may work today
     "keepline.government.daily_report",  # an enterprise's day, aggregated for its government
+    "keepline.retention.purge",  # health records past their retention, across capabilities
+    "keepline.people.erasure",  # a worker erased with every record of theirs
     "keepline.government.staffing",  # a jurisdiction's officers become accounts
     "keepline.government.prefill",  # a resumption application answered from the record
     "keepline.government.generate",  # a synthetic city of plants, rosters and reports

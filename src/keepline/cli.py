@@ -23,6 +23,7 @@ from keepline.outbreak import cli as outbreak_cli
 from keepline.people import cli as people_cli
 from keepline.plant import cli as plant_cli
 from keepline.production import cli as production_cli
+from keepline.retention import cli as retention_cli
 from keepline.screening import cli as screening_cli
 
 app = typer.Typer(
@@ -88,6 +89,7 @@ def _register() -> None:
     app.command("exposure")(continuity_cli.exposure_command)
     app.command("assess")(assessment_cli.assess_cmd)
     app.add_typer(government_cli.app, name="gov")
+    app.add_typer(retention_cli.app, name="retention")
 
 
 def _one_line_paragraphs(text: str) -> str:

@@ -10,4 +10,5 @@ from keepline.materials import models as materials_models  # noqa: F401
 from keepline.people import models as people_models  # noqa: F401
 from keepline.plant import models as plant_models  # noqa: F401
 from keepline.production import models as production_models  # noqa: F401
+from keepline.retention import models as retention_models  # noqa: F401
 from keepline.screening import models as screening_models  # noqa: F401

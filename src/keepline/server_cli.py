@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
+import threading
+import time
 
 import typer
 import uvicorn
 from rich.table import Table
 
-from keepline import db, logs
+from keepline import clock, db, logs
 from keepline.accounts import queries, service
 from keepline.clikit import os_user, stdout_console
 from keepline.db import session_scope
 from keepline.errors import InputError
+from keepline.retention import purge
 
 user_app = typer.Typer(
     help="Accounts: add users (the first admin), list them.", no_args_is_help=True
@@ -25,6 +29,12 @@ def serve(
     port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
     workers: int = typer.Option(1, min=1, max=64, help="uvicorn worker processes."),
     log_level: str = typer.Option("info", help="debug, info, warning or error."),
+    retention: bool = typer.Option(
+        True,
+        "--retention/--no-retention",
+        help="Run the retention purge of every enterprise at start and daily at 03:00 "
+        "plant time (off: run `keepline retention run --all` from cron).",
+    ),
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) on the configured database.
 
@@ -33,6 +43,8 @@ def serve(
     """
     db.get_engine()  # migrate before the first request
     logs.configure_logging(getattr(logging, log_level.upper(), logging.INFO))
+    if retention:
+        threading.Thread(target=_retention_daily, name="retention", daemon=True).start()
     typer.echo(f"keepline API on http://{host}:{port} (docs at /docs)", err=True)
     uvicorn.run(
         "keepline.api:create_app",
@@ -47,6 +59,27 @@ def serve(
         proxy_headers=False,
         log_config=None,
     )
+
+
+RETENTION_HOUR = 3  # plant time: after the night shift's declarations, before the day's
+
+
+def _retention_daily() -> None:
+    """The daily retention purge, in the server's main process (one run however many
+    workers serve requests). A failed run is logged and retried the next day."""
+    log = logging.getLogger("keepline.retention")
+    while True:
+        try:
+            for r in purge.purge_all():
+                n = sum(t.rows for t in r.tables)
+                log.info("retention %s as of %s: %d rows deleted", r.enterprise_id, r.as_of, n)
+        except Exception:
+            log.exception("retention run failed")
+        now = dt.datetime.now(clock.plant_tz())
+        nxt = now.replace(hour=RETENTION_HOUR, minute=0, second=0, microsecond=0)
+        if nxt <= now:
+            nxt += dt.timedelta(days=1)
+        time.sleep((nxt - now).total_seconds())
 
 
 @user_app.command("add")

@@ -17,6 +17,8 @@ BODIES = {
     ("PATCH", "/users/{user_id}"): {"name": "renamed"},
     ("PATCH", "/workers/{employee_no}"): {"name": "renamed"},
     ("POST", "/workers/{employee_no}/clearance"): {"reason": "checked by the clinic"},
+    ("POST", "/workers/{employee_no}/leave"): {},
+    ("PUT", "/retention"): {"declarations_days": 28},
 }
 BODIES.update(WALK_BODIES)  # the daily record's routes (materials, logistics, production)
 BODIES.update(SCREENING_BODIES)

@@ -11,20 +11,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, Row, delete, func, insert, null, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from keepline.audit.models import AuditEntry
 from keepline.scope import EnterpriseScope, Scope
 
+# Rows named in one audit entry of a bulk write (record_rows): an entry stays a few
+# tens of kB, and a gate device's hour of events is a handful of entries, not thousands.
+ROWS_PER_ENTRY = 1000
+_DELETE_CHUNK = 500
+
+
+def _plain(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
+
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
     if values is None:
         return None
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        out[k] = v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
-    return out
+    return {k: _plain(v) for k, v in values.items()}
 
 
 def record(
@@ -259,3 +265,156 @@ def upsert_row(
             after=after,
         )
     return row
+
+
+def record_rows(
+    session: Session,
+    *,
+    enterprise_id: str | None,
+    actor: str,
+    action: str,
+    table: str,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    reason: str | None = None,
+) -> int:
+    """Audit a bulk write compactly but recoverably: one entry per ``ROWS_PER_ENTRY``
+    rows, its ``after`` (``before`` for a delete) ``{"columns": [...], "rows": [[...]]}``
+    naming every row written. ``key`` names the batch (its source); returns the entries."""
+    entries = 0
+    for i in range(0, len(rows), ROWS_PER_ENTRY):
+        chunk = {
+            "columns": list(columns),
+            "rows": [[_plain(v) for v in r] for r in rows[i : i + ROWS_PER_ENTRY]],
+        }
+        record(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            action=action,
+            table=table,
+            key=key[:300],
+            before=chunk if action == "delete" else None,
+            after=None if action == "delete" else chunk,
+            reason=reason,
+        )
+        entries += 1
+    return entries
+
+
+def delete_rows(
+    session: Session,
+    model: type[Any],
+    where: Sequence[ColumnElement[bool]],
+    *,
+    enterprise_id: str,
+    actor: str,
+    key: Callable[[Row[Any]], str],
+    values: Callable[[Row[Any]], dict[str, Any]] | None = None,
+    reason: str | None = None,
+    compact: Sequence[str] | None = None,
+    redact: bool = False,
+) -> int:
+    """Delete the rows of ``model`` matching ``where`` (which must name the enterprise),
+    each one audited: one delete entry a row keyed by ``key(row)`` with ``values(row)``
+    as its ``before`` (``None``: the key alone, for a purge that must not keep what it
+    deletes), or, with ``compact`` (columns), :func:`record_rows` entries naming those
+    columns of every row. Rows are deleted by primary key, so exactly the rows audited
+    go. ``redact``: the earlier entries of the deleted records lose their values too
+    (:func:`redact_values`). Returns the number deleted."""
+    table = model.__table__
+    rows = session.execute(select(*table.c).where(*where)).all()
+    if not rows:
+        return 0
+    if compact is not None:
+        record_rows(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            action="delete",
+            table=table.name,
+            key=f"{len(rows)} rows",
+            columns=compact,
+            rows=[[getattr(r, c) for c in compact] for r in rows],
+            reason=reason,
+        )
+    else:
+        record_many(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            table=table.name,
+            changes=[Change("delete", key(r), values(r) if values else None, None) for r in rows],
+            reason=reason,
+        )
+    pk = list(table.primary_key.columns)
+    ids = [tuple(getattr(r, c.name) for c in pk) for r in rows]
+    for i in range(0, len(ids), _DELETE_CHUNK):
+        chunk = ids[i : i + _DELETE_CHUNK]
+        cond = pk[0].in_([k[0] for k in chunk]) if len(pk) == 1 else tuple_(*pk).in_(chunk)
+        session.execute(delete(table).where(cond))
+    if redact and compact is None:
+        redact_values(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            table=table.name,
+            keys=sorted({key(r) for r in rows}),
+            reason=reason,
+        )
+    return len(rows)
+
+
+def redact_values(
+    session: Session,
+    *,
+    enterprise_id: str,
+    actor: str,
+    table: str,
+    keys: Sequence[str] | None = None,
+    before: dt.datetime | None = None,
+    reason: str | None = None,
+) -> int:
+    """Remove the values (``before``, ``after``) from the entries of ``table`` about the
+    records ``keys`` (or, for entries naming many records, written before ``before``):
+    a purge must not leave the health data it deleted in the log. Who did what to which
+    record, and when, stays; the redaction itself is one entry. Returns the entries."""
+    base = [
+        AuditEntry.enterprise_id == enterprise_id,
+        AuditEntry.table_name == table,
+        or_(AuditEntry.before.is_not(None), AuditEntry.after.is_not(None)),
+    ]
+    conds: list[list[ColumnElement[bool]]] = []
+    if keys is not None:
+        conds = [
+            # the purge's own delete entries carry no values
+            [
+                *base,
+                AuditEntry.action != "delete",
+                AuditEntry.record_key.in_(keys[i : i + _DELETE_CHUNK]),
+            ]
+            for i in range(0, len(keys), _DELETE_CHUNK)
+        ]
+    elif before is not None:
+        conds = [[*base, AuditEntry.at < before]]
+    n = 0
+    for c in conds:
+        ids = list(session.scalars(select(AuditEntry.id).where(*c)))
+        if ids:
+            session.execute(
+                update(AuditEntry).where(AuditEntry.id.in_(ids)).values(before=null(), after=null())
+            )
+            n += len(ids)
+    if n:
+        record(
+            session,
+            enterprise_id=enterprise_id,
+            actor=actor,
+            action="redact",
+            table="audit_log",
+            key=table,
+            after={"entries": n},
+            reason=reason,
+        )
+    return n

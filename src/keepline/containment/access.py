@@ -1,6 +1,7 @@
 """Access events: who was in which zone when, keyed by (worker, zone, time in), as
 posted by gate devices or imported from an access-control export. All or nothing;
-audited as one entry per batch; the caller owns the transaction."""
+audited compactly (one entry per thousand events, naming each event's worker, zone and
+times); the caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from keepline.vocabulary import Names, known
 # Longest stay one access event may record: bounds the index range a tracing query scans.
 MAX_EVENT_SECONDS = 24 * 3600
 CHUNK = 5000
+EVENT_COLUMNS = ("employee_no", "zone_id", "t_in", "t_out")
 
 
 @dataclass
@@ -85,8 +87,9 @@ def save_events(
     session: Session, scope: EnterpriseScope, stays: Sequence[Stay], source: str
 ) -> EventsReport:
     """Store access events, keyed by (worker, zone, time in): a repeated event changes
-    nothing, a corrected time out updates it. All or nothing. Audited as one entry per
-    batch (gate devices post thousands of events an hour)."""
+    nothing, a corrected time out updates it. All or nothing. Every event written is
+    named in the audit log, a thousand to an entry (gate devices post thousands of
+    events an hour)."""
     eid = scope.enterprise_id
     stays = check_events(session, scope, stays, source)
     report = EventsReport(rows=len(stays))
@@ -114,6 +117,7 @@ def save_events(
             existing[(no, z, t_in)] = (rid, t_out)
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
+    corrected: list[tuple[str, str, int, int, int]] = []  # key, old and new time out
     for e in stays:
         old = existing.get((e.employee_no, e.zone, e.t_in))
         if old is None:
@@ -129,6 +133,7 @@ def save_events(
             )
         elif old[1] != e.t_out:
             changed.append(dict(id=old[0], t_out=e.t_out))
+            corrected.append((e.employee_no, e.zone, e.t_in, old[1], e.t_out))
         else:
             report.unchanged += 1
     for i in range(0, len(new), CHUNK):
@@ -136,15 +141,28 @@ def save_events(
     if changed:
         session.execute(update(AccessEvent), changed)
     report.inserted, report.updated = len(new), len(changed)
-    if new or changed:
-        audit.log(
-            session,
-            scope,
-            "import",
-            "access_events",
-            source[:300],
-            after=dict(rows=report.rows, inserted=report.inserted, updated=report.updated),
-        )
+    # Each event named (worker, zone, epoch seconds in and out), a thousand to an entry:
+    # recoverable from the log, at a tenth of the cost of an entry per event.
+    audit.record_rows(
+        session,
+        enterprise_id=eid,
+        actor=scope.actor,
+        action="insert",
+        table="access_events",
+        key=source,
+        columns=EVENT_COLUMNS,
+        rows=[[r["employee_no"], r["zone_id"], r["t_in"], r["t_out"]] for r in new],
+    )
+    audit.record_rows(
+        session,
+        enterprise_id=eid,
+        actor=scope.actor,
+        action="update",
+        table="access_events",
+        key=source,
+        columns=(*EVENT_COLUMNS[:3], "t_out_before", "t_out"),
+        rows=corrected,
+    )
     return report
 
 

@@ -20,7 +20,7 @@ from keepline.containment.models import AccessEvent, Case, Reason, Restriction, 
 from keepline.containment.restrictions import add_restriction
 from keepline.containment.schemas import QuarantineIn, RestrictionIn
 from keepline.errors import InputError
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.scope import EnterpriseScope
 
 CONTACT_QUARANTINE_DAYS = 7  # 7 days of centralised quarantine for close contacts (9th ed.)
@@ -147,7 +147,8 @@ def find_contacts(
                 Worker.housing,
             ).where(
                 Worker.enterprise_id == scope.enterprise_id,
-                Worker.employment_status == EmploymentStatus.active.value,
+                # who worked here when the case was infectious, even if gone since
+                employed_on(c.infectious_from),
             )
         )
     }

@@ -75,3 +75,28 @@ def restrictions(
             or_(Restriction.end_day.is_(None), Restriction.end_day >= active_on),
         )
     return q
+
+
+def case_discharges(session: Session, scope: EnterpriseScope) -> dict[int, dt.date | None]:
+    """Each case of the enterprise → the day its isolation ended (the discharge: the
+    last end of the restrictions it started), ``None`` while the case is open (its
+    status is open and an isolation of it is still running, or it has none ended)."""
+    ends: dict[int, list[dt.date | None]] = {}
+    for cid, end in session.execute(
+        select(Restriction.case_id, Restriction.end_day).where(
+            Restriction.enterprise_id == scope.enterprise_id, Restriction.case_id.is_not(None)
+        )
+    ):
+        ends.setdefault(cid, []).append(end)
+    out: dict[int, dt.date | None] = {}
+    for cid, status in session.execute(
+        select(Case.id, Case.status).where(Case.enterprise_id == scope.enterprise_id)
+    ):
+        days = ends.get(cid, [])
+        still_open = not days or any(d is None for d in days)
+        out[cid] = (
+            None
+            if status == "open" and still_open
+            else max((d for d in days if d is not None), default=None)
+        )
+    return out

@@ -22,7 +22,7 @@ from keepline.containment.zone_states import zone_history, zone_masks
 from keepline.errors import InputError
 from keepline.fitness import Away, Fitness, Reason, clearance_span, fitness
 from keepline.health.models import Clearance
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.plant.service import plant_axes
 from keepline.scope import EnterpriseScope
 from keepline.workforce import Workforce
@@ -155,12 +155,14 @@ def available(
     workers = list(
         session.execute(
             select(
-                Worker.employee_no, Worker.zone_id, Worker.shift_id, Worker.skills, Worker.housing
+                Worker.employee_no,
+                Worker.zone_id,
+                Worker.shift_id,
+                Worker.skills,
+                Worker.housing,
+                Worker.left_on,
             )
-            .where(
-                Worker.enterprise_id == eid,
-                Worker.employment_status == EmploymentStatus.active.value,
-            )
+            .where(Worker.enterprise_id == eid, employed_on(start))
             .order_by(Worker.employee_no)
         )
     )
@@ -181,9 +183,14 @@ def available(
     )
     places = [WorkerPlace(w[0], w[1], w[4]) for w in workers]
     fit = record_fitness(session, scope, places, start, days)
-    at_work = present(roster, fit.may_work)
+    # Who leaves within the period is gone from their day left (not away: gone).
+    employed = np.ones((n, days), dtype=bool)
+    for i, w in enumerate(workers):
+        if w[5] is not None and w[5] <= end:
+            employed[i, (w[5] - start).days :] = False
+    at_work = present(roster, fit.may_work) & employed
     counted = (roster.zone >= 0) & (roster.shift >= 0)
     wf = availability(zones, shifts, skills, roster, at_work)
-    lost = int((counted[:, None] & ~at_work).sum())
+    lost = int((counted[:, None] & ~at_work & employed).sum())
     heads = headcount(zones, shifts, roster, at_work)
     return AvailabilityReport(wf, start, n, int((~counted).sum()), lost, heads)

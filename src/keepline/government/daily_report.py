@@ -8,7 +8,7 @@ enterprise or of a whole city in a fixed number of queries.
 
 The figures of enterprise E on day D (``docs/government.md`` has them with examples):
 
-* rostered: E's active workers (``employment_status = active``).
+* rostered: E's workers employed on D (active, or marked as left from a later day).
 * away: an active worker is away on D when isolated or quarantined on D (a restriction
   with ``start_day ≤ D`` and no ``end_day`` before D), not cleared on D (a clearance
   flagged on or before D and not cleared by the end of D), or in a zone closed on D
@@ -54,7 +54,7 @@ from keepline.government.schemas import DailyReportOut, ReportSubmitIn
 from keepline.health.models import Clearance, Declaration
 from keepline.logistics.models import CustomerShipment
 from keepline.materials.models import MovementKind, StockMovement
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.plant import models as pm
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.recordkit import bad
@@ -105,10 +105,8 @@ def _chunks(eids: Sequence[str]) -> Iterable[list[str]]:
         yield list(eids[i : i + CHUNK])
 
 
-def _active(eids: list[str]) -> Any:
-    return and_(
-        Worker.enterprise_id.in_(eids), Worker.employment_status == EmploymentStatus.active.value
-    )
+def _active(eids: list[str], day: dt.date) -> Any:
+    return and_(Worker.enterprise_id.in_(eids), employed_on(day))
 
 
 def _zone_states(
@@ -166,7 +164,7 @@ def _people(session: Session, eids: list[str], day: dt.date, out: dict[str, Figu
                 away.c.employee_no == Worker.employee_no,
             ),
         )
-        .where(_active(eids))
+        .where(_active(eids, day))
         .group_by(Worker.enterprise_id, Worker.zone_id, commuter)
     ).all()
     states = _zone_states(session, eids, day)
@@ -194,7 +192,7 @@ def _people(session: Session, eids: list[str], day: dt.date, out: dict[str, Figu
                 Worker.employee_no == Restriction.employee_no,
             ),
         )
-        .where(restricted_on_day, Worker.employment_status == EmploymentStatus.active.value)
+        .where(restricted_on_day, employed_on(day))
         .group_by(Restriction.enterprise_id, Restriction.kind)
     ):
         if kind == "isolation":
@@ -210,7 +208,7 @@ def _people(session: Session, eids: list[str], day: dt.date, out: dict[str, Figu
                 Worker.employee_no == Clearance.employee_no,
             ),
         )
-        .where(stopped_on_day, Worker.employment_status == EmploymentStatus.active.value)
+        .where(stopped_on_day, employed_on(day))
         .group_by(Clearance.enterprise_id)
     ):
         out[eid].not_cleared = n
@@ -231,7 +229,7 @@ def _people(session: Session, eids: list[str], day: dt.date, out: dict[str, Figu
         .where(
             Declaration.enterprise_id.in_(eids),
             Declaration.day == day,
-            Worker.employment_status == EmploymentStatus.active.value,
+            employed_on(day),
         )
         .group_by(Declaration.enterprise_id)
     ):

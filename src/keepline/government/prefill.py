@@ -17,7 +17,7 @@ from keepline.government import daily_report, registry, resumption
 from keepline.government.models import Application
 from keepline.government.schemas import ApplicationIn, PrefillOut
 from keepline.materials.models import PreventionPolicy
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 from keepline.screening.models import Round
@@ -81,7 +81,7 @@ def _facts(session: Session, scope: EnterpriseScope) -> dict[str, tuple[str, str
             .select_from(Worker)
             .where(
                 Worker.enterprise_id == eid,
-                Worker.employment_status == EmploymentStatus.active.value,
+                employed_on(today),
             )
         )
         or 0

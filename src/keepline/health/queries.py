@@ -10,7 +10,7 @@ from sqlalchemy import Exists, Select, func, select
 
 from keepline.db import columns
 from keepline.health.models import Declaration, HealthCode
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.scope import EnterpriseScope
 
 SORTS = columns(Declaration, "day", "employee_no", "temperature_c", "declared_at")
@@ -60,7 +60,7 @@ def missing_query(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
     """Active workers with no declaration for ``day`` (rows of the worker's columns)."""
     return select(*Worker.__table__.c).where(
         Worker.enterprise_id == scope.enterprise_id,
-        Worker.employment_status == EmploymentStatus.active.value,
+        employed_on(day),
         ~_declared(day),
     )
 
@@ -94,7 +94,7 @@ def missing_count(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
         .select_from(Worker)
         .where(
             Worker.enterprise_id == enterprise_id,
-            Worker.employment_status == EmploymentStatus.active.value,
+            employed_on(day),
         )
         .scalar_subquery()
     )
@@ -109,7 +109,7 @@ def missing_count(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
         .select_from(Worker)
         .where(
             Worker.enterprise_id == enterprise_id,
-            Worker.employment_status != EmploymentStatus.active.value,
+            ~employed_on(day),
             _declared(day),
         )
         .scalar_subquery()

@@ -17,13 +17,14 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.health.models import Clearance
 from keepline.logistics import purchases
 from keepline.materials import cover as cover_engine
 from keepline.materials import reorder as reorder_engine
 from keepline.materials import service as materials
 from keepline.materials.supply_options import supply_options_on
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.plant import models as pm
 from keepline.production import service as production
 from keepline.recordkit import bad, enterprise
@@ -41,7 +42,7 @@ def headcount_on_site(session: Session, scope: EnterpriseScope) -> Headcount:
     flag; the plant file's planned headcount when no roster has been loaded."""
     eid = scope.enterprise_id
     active = select(Worker.employee_no).where(
-        Worker.enterprise_id == eid, Worker.employment_status == EmploymentStatus.active.value
+        Worker.enterprise_id == eid, employed_on(clock.today())
     )
     rostered = session.scalar(select(func.count()).select_from(active.subquery())) or 0
     if rostered:
@@ -57,7 +58,7 @@ def headcount_on_site(session: Session, scope: EnterpriseScope) -> Headcount:
                 .where(
                     Clearance.enterprise_id == eid,
                     Clearance.cleared.is_(False),
-                    Worker.employment_status == EmploymentStatus.active.value,
+                    employed_on(clock.today()),
                 )
             )
             or 0

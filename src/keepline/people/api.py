@@ -9,11 +9,12 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of, respond
 from keepline.apikit.params import EmployeeNo, ImportMode, read_upload
-from keepline.people import queries, service, work_today
+from keepline.people import erasure, queries, service, work_today
 from keepline.people.auth import RosterEditor, RosterReader
 from keepline.people.models import EmploymentStatus
 from keepline.people.schemas import (
     ImportOut,
+    LeaveIn,
     RosterSummary,
     RowProblemOut,
     WorkerIn,
@@ -113,7 +114,18 @@ def update_worker(
     return work_today.worker_today(session, scope, w)
 
 
+@router.post("/workers/{employee_no}/leave", response_model=WorkerView)
+def leave(employee_no: EmployeeNo, body: LeaveIn, session: DB, scope: RosterEditor) -> WorkerView:
+    """The worker leaves from ``left_on`` (default today): off the roster, availability
+    and screening from that day; their records are kept (until the retention rule)."""
+    w = service.mark_left(session, scope, employee_no, body)
+    return work_today.worker_today(session, scope, w)
+
+
 @router.delete("/workers/{employee_no}", status_code=204)
 def delete_worker(employee_no: EmployeeNo, session: DB, scope: RosterEditor) -> None:
-    """Remove a worker with their declarations (the audit log keeps the record)."""
-    service.delete_worker(session, scope, employee_no)
+    """Erase a worker and every record of theirs (declarations, clearance, access events,
+    pool memberships, restrictions, cases), each deleted row audited. Refused (422)
+    while their case or isolation is open. A worker who leaves is marked as left
+    (``POST /workers/{employee_no}/leave``), not erased."""
+    erasure.delete_worker(session, scope, employee_no)

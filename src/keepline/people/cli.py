@@ -12,12 +12,15 @@ from keepline.clikit import (
     ACTOR,
     ENTERPRISE_OPTION,
     enterprise_scope,
+    parse_day,
     plant_from_arg,
     stdout_console,
 )
 from keepline.db import session_scope
-from keepline.people import service
+from keepline.people import erasure, service
 from keepline.people.generate import roster_rows
+from keepline.people.schemas import LeaveIn
+from keepline.recordkit import bad
 from keepline.tabular import read_table, write_csv
 from keepline.words import plural
 
@@ -88,3 +91,40 @@ def import_cmd(
     stdout_console().print(t)
     for p in report.rejected[:20]:
         typer.echo(p.describe(file.name), err=True)
+
+
+@app.command("leave")
+def leave_cmd(
+    employee_no: str = typer.Argument(..., help="The worker's employee number."),
+    enterprise: str = ENTERPRISE_OPTION,
+    on: str | None = typer.Option(
+        None, "--on", help="The first day no longer working here, YYYY-MM-DD (default today)."
+    ),
+    actor: str = ACTOR,
+) -> None:
+    """Mark a worker as left: off the roster, availability and screening from that day;
+    their records are kept (until the retention rule)."""
+    with session_scope() as session:
+        scope = enterprise_scope(session, enterprise, actor)
+        w = service.mark_left(session, scope, employee_no, LeaveIn(left_on=parse_day(on, "--on")))
+        typer.echo(f"{enterprise} {w.employee_no}: left from {w.left_on}")
+
+
+@app.command("erase")
+def erase_cmd(
+    employee_no: str = typer.Argument(..., help="The worker's employee number."),
+    enterprise: str = ENTERPRISE_OPTION,
+    yes: bool = typer.Option(False, "--yes", help="Really erase (there is no undo)."),
+    actor: str = ACTOR,
+) -> None:
+    """Erase a worker and every record of theirs, each deleted row audited (refused while
+    their case or isolation is open). Someone who leaves is marked as left instead."""
+    if not yes:
+        raise bad("yes", "erasing deletes the worker's health records: add --yes")
+    with session_scope() as session:
+        scope = enterprise_scope(session, enterprise, actor)
+        deleted = erasure.delete_worker(session, scope, employee_no)
+    typer.echo(
+        f"{enterprise} {employee_no}: erased; rows deleted (each audited): "
+        + ", ".join(f"{t} {n}" for t, n in deleted.items())
+    )

@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.health.models import Clearance
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import EmploymentStatus, Worker, not_gone_by
 from keepline.people.schemas import WorkerOut, WorkerPersonalOut, WorkerView
 from keepline.scope import EnterpriseScope
 
@@ -90,6 +91,7 @@ def worker_view(
         skills=list(w.skills),
         housing=w.housing,
         employment_status=EmploymentStatus(w.employment_status),
+        left_on=w.left_on,
         cleared=not reasons,
         not_cleared_category=not_working_category(reasons),
     )
@@ -133,6 +135,8 @@ def roster(
             where.append(col == value)
     if employment_status is not None:
         where.append(Worker.employment_status == employment_status.value)
+    else:  # who has left is off the roster, unless asked for (employment_status=left)
+        where.append(not_gone_by(clock.today()))
     if q:
         where.append(
             or_(

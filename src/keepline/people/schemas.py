@@ -65,6 +65,12 @@ class WorkerIn(BaseModel):
     employment_status: EmploymentStatus = Field(
         EmploymentStatus.active, json_schema_extra=headers("在职状态", "用工状态", "状态")
     )
+    left_on: dt.date | None = Field(
+        None,
+        description="The first day no longer working here (status 'left'; default today "
+        "when the status is 'left').",
+        json_schema_extra=headers("离职日期", "离职时间"),
+    )
 
 
 class WorkerUpdate(BaseModel):
@@ -81,6 +87,18 @@ class WorkerUpdate(BaseModel):
     skills: list[str] | None = Field(None, max_length=20)
     housing: str | None = Field(None, max_length=64)
     employment_status: EmploymentStatus | None = None
+    left_on: dt.date | None = None
+
+
+class LeaveIn(BaseModel):
+    """A worker leaves: off the roster, availability and screening from ``left_on``;
+    their records stay (until the retention rule)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    left_on: dt.date | None = Field(
+        None, description="The first day no longer working here; default today."
+    )
 
 
 class WorkerOut(BaseModel):
@@ -94,6 +112,7 @@ class WorkerOut(BaseModel):
     skills: list[str]
     housing: str
     employment_status: EmploymentStatus
+    left_on: dt.date | None = Field(None, description="The first day no longer working here.")
     cleared: bool = Field(
         description="May work today: not isolated, not quarantined, no health declaration "
         "flag a health officer has not cleared, zone not locked (employment status apart)."

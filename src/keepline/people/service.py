@@ -13,16 +13,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from keepline import db
+from keepline import clock, db
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.health.models import Clearance
 from keepline.people import idnumber
-from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker
-from keepline.people.schemas import WorkerIn, WorkerUpdate
+from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker, employed_on
+from keepline.people.schemas import LeaveIn, WorkerIn, WorkerUpdate
 from keepline.plant import models as pm
 from keepline.plant.schema import COMMUTER
 from keepline.scope import EnterpriseScope
@@ -41,6 +41,7 @@ COLUMNS = (
     "skills",
     "housing",
     "employment_status",
+    "left_on",
 )
 REQUIRED = ("employee_no", "name", "team")
 # Each column's other names (Chinese and English), from WorkerIn's fields.
@@ -173,13 +174,24 @@ def check_row(
                 f"{known(plant.dorm_names.ids)}",
             )
         )
+    left_on, why = _day(raw.get("left_on"))
+    if why:
+        problems.append(("left_on", why))
+    # A day left implies the status; 'left' without a day means from today.
     given = text("employment_status")
-    found = EmploymentStatus.from_text(given) if given else EmploymentStatus.active
+    if given:
+        found = EmploymentStatus.from_text(given)
+    else:
+        found = EmploymentStatus.left if left_on else EmploymentStatus.active
     status = found.value if found else given
     if found is None:
         problems.append(
             ("employment_status", f"'{given}' is not one of {EmploymentStatus.described()}")
         )
+    elif found is EmploymentStatus.left:
+        left_on = left_on or clock.today()
+    elif left_on is not None:
+        problems.append(("left_on", f"a day left for a worker who is '{status}', not 'left'"))
     values = dict(
         employee_no=no,
         name=name,
@@ -191,8 +203,25 @@ def check_row(
         skills=skills,
         housing=housing,
         employment_status=status,
+        left_on=left_on,
     )
     return values, problems
+
+
+def _day(v: Any) -> tuple[dt.date | None, str | None]:
+    """A day from a file cell or JSON: a date, or text YYYY-MM-DD (or YYYY/MM/DD)."""
+    if v is None or v == "":
+        return None, None
+    if isinstance(v, dt.datetime):
+        return v.date(), None
+    if isinstance(v, dt.date):
+        return v, None
+    text = str(v).strip()
+    try:
+        y, m, d = (int(p) for p in re.split(r"[-/]", text))
+        return dt.date(y, m, d), None
+    except ValueError:
+        return None, f"'{text[:20]}' is not a day (YYYY-MM-DD)"
 
 
 def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -244,10 +273,16 @@ def update_worker(
         "skills": w.skills,
         "housing": w.housing,
         "employment_status": w.employment_status,
+        "left_on": w.left_on,
     }
     if "team" not in changes:  # a new team brings its own zone and shift by default
         raw.update(zone=w.zone_id, shift=w.shift_id)
     raw.update({k: v for k, v in changes.items()})
+    if (
+        changes.get("employment_status") not in (None, EmploymentStatus.left.value)
+        and "left_on" not in changes
+    ):
+        raw["left_on"] = None  # back at work: no longer left
     values, problems = check_row(raw, plant_index(session, scope))
     _raise_row(problems)
     if _fields(values) != _fields(before):
@@ -259,12 +294,16 @@ def update_worker(
     return w
 
 
-def delete_worker(session: Session, scope: EnterpriseScope, employee_no: str) -> None:
-    """Remove a worker and their declarations (personal data is erased, the audit stays)."""
-    w = get_worker(session, scope, employee_no)
-    audit.log(session, scope, "delete", "workers", employee_no, before=worker_values(w))
-    session.delete(w)
-    session.flush()
+def mark_left(session: Session, scope: EnterpriseScope, employee_no: str, body: LeaveIn) -> Worker:
+    """The worker leaves from ``body.left_on`` (default today): status 'left', off the
+    roster, availability and screening from that day, their records kept."""
+    left_on = body.left_on or clock.today()
+    return update_worker(
+        session,
+        scope,
+        employee_no,
+        WorkerUpdate(employment_status=EmploymentStatus.left, left_on=left_on),
+    )
 
 
 @dataclass
@@ -338,8 +377,16 @@ def import_roster(
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     changes: list[audit.Change] = []
+    has_left_on = "left_on" in table.columns
     for values in good:
         old = existing.get(values["employee_no"])
+        if (
+            not has_left_on
+            and old is not None
+            and old["left_on"] is not None
+            and values["employment_status"] == EmploymentStatus.left.value
+        ):
+            values["left_on"] = old["left_on"]  # a file without the column keeps the day
         row = {"enterprise_id": enterprise_id, "updated_at": now, **values}
         if old is None:
             inserts.append(row)
@@ -376,10 +423,15 @@ def summary(session: Session, scope: EnterpriseScope) -> dict[str, Any]:
     """Planned (plant model) against rostered headcount, per team."""
     enterprise_id = scope.enterprise_id
     counts: dict[tuple[str, str], int] = {}
+    # Someone marked as left from a later day still counts as active today.
+    status_today = case(
+        (employed_on(clock.today()), EmploymentStatus.active.value),
+        else_=Worker.employment_status,
+    )
     for team, status, n in session.execute(
-        select(Worker.team_id, Worker.employment_status, func.count())
+        select(Worker.team_id, status_today, func.count())
         .where(Worker.enterprise_id == enterprise_id)
-        .group_by(Worker.team_id, Worker.employment_status)
+        .group_by(Worker.team_id, status_today)
     ):
         counts[(team, status)] = n
     # Driven from the (few) uncleared clearances, each looking up its worker's team: a

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from keepline.containment.workforce import available
 from keepline.continuity.plan import plan as run_plan
 from keepline.logistics import lanes
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.plant.service import export_plant
 from keepline.production import compare as compare_engine
 from keepline.production import today as today_engine
@@ -39,7 +39,7 @@ def roster_workforce(
         .select_from(Worker)
         .where(
             Worker.enterprise_id == scope.enterprise_id,
-            Worker.employment_status == EmploymentStatus.active.value,
+            employed_on(start),
         )
     )
     if not active:

@@ -69,7 +69,7 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Plann
     them."""
     rounds.check_round(body)
     shifts = rounds.zones_and_shifts(session, scope, body.zones, body.shifts)
-    workers = rounds.round_roster(session, scope, body.zones, shifts)
+    workers = rounds.round_roster(session, scope, body.zones, shifts, body.day)
     excluded = _excluded(session, scope, body.day, workers)
     out = {e.employee_no: e for e in excluded}
     if body.pools is not None:
@@ -93,6 +93,6 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Plann
 def excluded_from(session: Session, scope: EnterpriseScope, rnd: Round) -> list[ExcludedOut]:
     """The workers of a round's zones and shifts in none of its tubes who may not work
     on its day, with why (for its sampling list: the record as it stands now)."""
-    workers = rounds.round_roster(session, scope, rnd.zones, rnd.shifts, required=False)
+    workers = rounds.round_roster(session, scope, rnd.zones, rnd.shifts, rnd.day, required=False)
     members = rounds.round_members(session, scope, rnd.id)
     return _excluded(session, scope, rnd.day, [w for w in workers if w.employee_no not in members])

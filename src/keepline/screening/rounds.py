@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
-from keepline.people.models import EmploymentStatus, Worker
+from keepline.people.models import Worker, employed_on
 from keepline.plant import models as pm
 from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
@@ -93,11 +93,12 @@ def round_roster(
     scope: EnterpriseScope,
     zones: Sequence[str],
     shifts: Sequence[str],
+    day: dt.date,
     *,
     required: bool = True,
 ) -> list[RosterRow]:
-    """The active workers of ``zones`` × ``shifts``, by employee number (none: an
-    error, unless not ``required``)."""
+    """The workers of ``zones`` × ``shifts`` employed on ``day``, by employee number
+    (none: an error, unless not ``required``)."""
     workers = [
         RosterRow(*row)
         for row in session.execute(
@@ -113,7 +114,7 @@ def round_roster(
                 Worker.enterprise_id == scope.enterprise_id,
                 Worker.zone_id.in_(list(zones)),
                 Worker.shift_id.in_(list(shifts)),
-                Worker.employment_status == EmploymentStatus.active.value,
+                employed_on(day),
             )
             .order_by(Worker.employee_no)
         )
