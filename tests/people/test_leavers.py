@@ -119,4 +119,4 @@ def test_leave_by_api_and_cli(world: World, cli) -> None:  # type: ignore[no-unt
     assert res.code == 0, res
     assert f"xuzhou-qpcr {other}: left from 2026-12-31" in res.out
     res = cli(f"people leave {other} -e xuzhou-qpcr --on 31/12/2026")
-    assert res.code != 0 and "expected an ISO date" in res.err
+    assert res.code == 2 and "--on: '31/12/2026' is not a date; use YYYY-MM-DD" in res.err
