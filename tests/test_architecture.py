@@ -30,7 +30,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "keepline"
 
 CORE = {"keepline", "keepline.errors", "keepline.settings", "keepline.scope", "keepline.clock"}
-CORE |= {"keepline.tabular"}
+CORE |= {"keepline.tabular", "keepline.fields", "keepline.yamlkit"}
 ENGINE_PACKAGES = ("keepline.outbreak", "keepline.continuity")
 ENGINES = {
     "keepline.workforce",

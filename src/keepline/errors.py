@@ -4,6 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+QUOTE_CHARS = 40
+"""At most this many characters of a value are quoted in an error."""
+MAX_MESSAGE_CHARS = 400
+"""A message longer than this (a value quoted without ``quote``) is cut to this length."""
+
+
+def quote(value: object, limit: int = QUOTE_CHARS) -> str:
+    """``value`` quoted for an error message: its first ``limit`` characters, escaped
+    (a newline or an escape sequence in a value must not break the one line), and its
+    length when it is longer. Every error that quotes input goes through this."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
+
+
+def clip(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """One line of at most ``limit`` characters: the net under ``quote`` for a message
+    that quotes a value some other way."""
+    line = " ".join(message.splitlines()) if "\n" in message or "\r" in message else message
+    if len(line) <= limit:
+        return line
+    return f"{line[:limit]}… ({len(line):,} characters)"
+
 
 class KeeplineError(Exception):
     """An error whose message is meant for the user, in one line."""
@@ -11,6 +35,7 @@ class KeeplineError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        message = clip(message)
         super().__init__(message)
         self.message = message
         self.field = field
@@ -31,7 +56,7 @@ class InputError(KeeplineError):
     """
 
     def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
+        self.problems = [clip(p) for p in problems]
         first = self.problems[0] if self.problems else "invalid input"
         more = len(self.problems) - 1
         msg = first if more <= 0 else f"{first} (and {more} more problem{'s' * (more > 1)})"

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from keepline import yamlkit
 from keepline.errors import InputError
 from keepline.screening.rdml import read_rdml
 from keepline.tabular import read_table, require_columns
@@ -90,9 +91,14 @@ def read_pools(filename: str, data: bytes) -> list[tuple[str, list[str]]]:
 def read_assay(path: Path) -> dict[str, Any]:
     """A kit rule from a YAML/JSON file (a mapping: kit, targets, ...)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([f"{path}: cannot read the kit rule: {exc}"]) from None
+        data = yamlkit.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError([f"{path}: cannot read the kit rule: {exc.strerror}"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        why = getattr(exc, "problem", None) or "not valid YAML"
+        raise InputError([f"{where}: cannot read the kit rule: {why}"]) from None
     if not isinstance(data, dict):
         raise InputError([f"{path}: a kit rule is a mapping (kit, targets, ...)"])
     return data
