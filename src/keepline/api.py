@@ -128,11 +128,6 @@ def _install_errors(app: FastAPI) -> None:
         log.warning("integrity error: %s", exc.orig)
         return error_body(409, "the change conflicts with another one; try again")
 
-    @app.exception_handler(Exception)
-    def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error", extra={"path": request.url.path})
-        return error_body(500, "internal error", code="internal")
-
 
 class RequestLog:
     """Log each request as one JSON line and tag the response with ``x-request-id``.
@@ -160,8 +155,28 @@ class RequestLog:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode("latin-1"))]
             await send(message)
 
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_wrapper(message)
+
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            # A bug: log it with its traceback here, on the event loop (a handler run in
+            # a worker thread has no exception to log), and answer 500 without raising
+            # further, so the server keeps the connection (Starlette's own 500 handler
+            # re-raises, and uvicorn then drops the client's connection).
+            log.error(
+                "internal error", exc_info=exc, extra={"request_id": rid, "path": scope.get("path")}
+            )
+            if started:
+                raise
+            status = 500
+            response = error_body(500, "internal error", code="internal")
+            await response(scope, receive, send_wrapper)
         finally:
             caller = scope.get("state", {}).get("caller")
             client = scope.get("client")

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from keepline.errors import InputError
+from keepline.errors import InputError, clip
 
 MAX_ROWS = 200_000
+# An .xlsx is a zip archive; a few kilobytes can unpack to gigabytes (a zip bomb). The
+# sizes its directory declares are checked before anything is unpacked (and Python's
+# zipfile never unpacks a member past its declared size). 200,000 rows of a roster unpack
+# to about 60 MB.
+MAX_UNPACKED_BYTES = 128 * 2**20
+MAX_RATIO = 200  # unpacked / packed, per member: text compresses ~10x, a bomb ~1000x
+NOT_XLSX = "not a readable .xlsx file (damaged, or not an Excel workbook); save it again from Excel"
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,10 @@ class RowProblem:
     row: int
     field: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        # A message that quotes a 10 MB value is cut here too (the API returns these).
+        object.__setattr__(self, "message", clip(self.message))
 
     def describe(self, filename: str) -> str:
         where = f"{filename} row {self.row}" if self.row else filename
@@ -38,7 +50,7 @@ class RowsError(InputError):
     """A file or a batch with bad rows; ``rows`` holds each problem, structured."""
 
     def __init__(self, filename: str, rows: Sequence[RowProblem]) -> None:
-        self.filename = filename
+        self.filename = clip(filename, 120)  # an upload's name is the client's to choose
         self.rows = list(rows)
         super().__init__([p.describe(filename) for p in self.rows])
         first = self.rows[0] if self.rows else None
@@ -121,23 +133,59 @@ def read_table(filename: str, data: bytes) -> Table:
     return _build(filename, header, body)
 
 
+def check_zip(
+    filename: str, data: bytes, *, need: str | None = None, what: str = NOT_XLSX
+) -> zipfile.ZipFile:
+    """``data`` opened as a zip archive whose members may be unpacked: its directory is
+    readable, it declares at most ``MAX_UNPACKED_BYTES`` unpacked and no member is packed
+    more than ``MAX_RATIO`` times, and it holds ``need`` (a member name) if given.
+    Anything else is one ``RowsError`` naming the file."""
+
+    def bad(message: str) -> RowsError:
+        return RowsError(filename, [RowProblem(0, None, message)])
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise bad(what) from None
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise bad(
+            f"unpacks to {unpacked / 2**20:,.0f} MB; at most {MAX_UNPACKED_BYTES // 2**20} MB "
+            "(split the file)"
+        )
+    for i in infos:
+        if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise bad(
+                f"{i.filename[:60]} is packed {i.file_size // max(i.compress_size, 1)}x; "
+                "not a spreadsheet saved by Excel"
+            )
+    if need is not None and need not in {i.filename for i in infos}:
+        raise bad(what)
+    return zf
+
+
 def _read_xlsx(filename: str, data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    check_zip(filename, data, need="xl/workbook.xml")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise RowsError(
-            filename, [RowProblem(0, None, f"not a readable .xlsx file: {exc}")]
-        ) from None
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
-    try:
-        header = next(it)
-    except StopIteration:
-        raise RowsError(filename, [RowProblem(0, None, "the first sheet is empty")]) from None
-    body = list(enumerate(it, start=2))
-    wb.close()
+        try:
+            if not wb.worksheets:
+                raise RowsError(filename, [RowProblem(0, None, "the workbook has no sheet")])
+            it = wb.worksheets[0].iter_rows(values_only=True)
+            header = next(it, None)
+            if header is None:
+                raise RowsError(filename, [RowProblem(0, None, "the first sheet is empty")])
+            body = list(enumerate(it, start=2))
+        finally:
+            wb.close()
+    except RowsError:
+        raise
+    except Exception:  # openpyxl and the XML parser raise many kinds for a damaged file
+        raise RowsError(filename, [RowProblem(0, None, NOT_XLSX)]) from None
     return _build(filename, header, body)
 
 

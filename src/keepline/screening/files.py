@@ -34,6 +34,8 @@ class Reading:
 def is_rdml(filename: str, data: bytes) -> bool:
     if filename.lower().endswith(".rdml"):
         return True
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        return False  # named as a workbook: a broken one is told so, not parsed as RDML
     if data[:2] == b"PK":
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()

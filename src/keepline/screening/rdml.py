@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from keepline.errors import InputError
+from keepline.tabular import check_zip
 
 NS = "http://www.rdml.org"
 VERSIONS = ("1.0", "1.1", "1.2", "1.3")
@@ -68,10 +69,7 @@ def _xml_bytes(filename: str, data: bytes) -> bytes:
     """The XML document inside an .rdml archive (or the data itself when not zipped)."""
     if data[:2] != b"PK":
         return data
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InputError([f"{filename}: not an RDML file: broken zip archive ({exc})"]) from None
+    zf = check_zip(filename, data, what="not an RDML file: broken zip archive")
     names = [n for n in zf.namelist() if not n.endswith("/")]
     xml_names = [n for n in names if n.lower().endswith(".xml")]
     # RDML names the member rdml_data.xml; instruments use other names (Bio-Rad: <run>.xml).
