@@ -11,6 +11,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from keepline.errors import InputError, clip
 
@@ -127,7 +128,7 @@ def read_table(filename: str, data: bytes) -> Table:
     except csv.Error as exc:
         raise RowsError(filename, [RowProblem(1, None, f"not CSV: {exc}")]) from None
     try:
-        body = list(enumerate(reader, start=2))
+        body = [(n, [restore(c) for c in cells]) for n, cells in enumerate(reader, start=2)]
     except csv.Error as exc:
         raise RowsError(filename, [RowProblem(reader.line_num, None, f"not CSV: {exc}")]) from None
     return _build(filename, header, body)
@@ -201,10 +202,44 @@ def require_columns(table: Table, required: Sequence[str]) -> None:
         )
 
 
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV
+# Injection"): `=cmd|' /C calc'!A0` runs a program, `=HYPERLINK(...)` sends data away.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell made inert for a CSV export: prefixed with ``'`` when it starts like a
+    formula, or with ``'`` itself (so that a real leading quote survives ``restore``).
+    Anything else, and non-text values, are returned as they are."""
+    if isinstance(value, str) and value[:1] in (*FORMULA_START, "'"):
+        return "'" + value
+    return value
+
+
+def restore(cell: str) -> str:
+    """The value ``neutralise`` was given: one ``'`` removed where it added one. A
+    hand-typed ``'abc`` (a quote before a plain character) is kept as it is."""
+    if cell[:1] == "'" and cell[1:2] in (*FORMULA_START, "'"):
+        return cell[1:]
+    return cell
+
+
+def append_row(ws: Any, values: Sequence[object]) -> None:
+    """``ws.append(values)`` for an exported workbook: text that starts with ``=`` is
+    written as text (openpyxl would store it as a live formula), exactly as given, so
+    the workbook reads back to the same values."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def write_csv(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> str:
+    """CSV text; every text cell that a spreadsheet would run as a formula is neutralised
+    (``read_table`` restores it)."""
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow(r)
+        w.writerow({k: neutralise(v) for k, v in r.items()})
     return out.getvalue()

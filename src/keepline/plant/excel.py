@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from keepline.errors import InputError
 from keepline.plant import schema as s
 from keepline.plant.validate import MAX_FILE_BYTES, Path, validate_plant
-from keepline.tabular import NOT_XLSX, check_zip
+from keepline.tabular import NOT_XLSX, append_row, check_zip
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ def _workbook(rows: dict[str, list[dict[str, Any]]] | None) -> Workbook:
                 if c.is_list and isinstance(v, list):
                     v = ", ".join(v)
                 values.append(v)
-            ws.append(values)
+            append_row(ws, values)
     return wb
 
 
