@@ -25,6 +25,7 @@ from keepline.accounts import service as accounts
 from keepline.accounts.api import router as accounts_router
 from keepline.accounts.service import Unauthorized
 from keepline.apikit.auth import Forbidden
+from keepline.apikit.deps import Route
 from keepline.audit.api import router as audit_router
 from keepline.containment.api import router as containment_router
 from keepline.errors import InputError, KeeplineError, NotFound
@@ -214,6 +215,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_middleware(RequestLog)
     revision = db.current_revision(engine)  # migrated by get_engine(); fixed while we run
     accounts.dummy_hash()  # now, so a login with an unknown e-mail takes no longer than others
+
+    app.router.route_class = Route  # /health too refuses unknown query parameters
 
     @app.get("/health", tags=["service"])
     def health() -> JSONResponse:

@@ -96,7 +96,7 @@ def test_summary_and_missing_equal_counts_by_hand(world: World) -> None:
         for w in everyone
         if w["employment_status"] == "active" and w["employee_no"] not in declared
     )
-    day = {"date": str(world.today)}
+    day = {"day": str(world.today)}
     got = _all_pages(world, "/declarations/missing", day, "A:viewer")
     assert [m["employee_no"] for m in got] == missing
     team = rows[0]["team"]
@@ -110,7 +110,7 @@ def test_summary_and_missing_equal_counts_by_hand(world: World) -> None:
     assert r.status_code == 422 and r.json()["error"]["field"] == "sort"
     # Nobody declared yesterday: every active worker is missing, counted the same way.
     y = world.today.fromordinal(world.today.toordinal() - 1)
-    total = world.get("/declarations/missing", params={"date": str(y)}).json()["total"]
+    total = world.get("/declarations/missing", params={"day": str(y)}).json()["total"]
     assert total == sum(by_hand_active.values())
 
     # The difference equals the anti-join it replaces, in SQL.
