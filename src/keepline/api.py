@@ -24,6 +24,7 @@ from keepline import __version__, db
 from keepline.accounts import service as accounts
 from keepline.accounts.api import router as accounts_router
 from keepline.accounts.service import Unauthorized
+from keepline.apikit import ErrorOut
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.deps import Route
 from keepline.audit.api import router as audit_router
@@ -105,7 +106,8 @@ def _install_errors(app: FastAPI) -> None:
         problems = []
         for e in exc.errors():
             row, field = _loc_field(tuple(e.get("loc", ())))
-            problems.append({"row": row, "field": field, "message": e.get("msg", "invalid")})
+            msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+            problems.append({"row": row, "field": field, "message": msg})
         first = problems[0] if problems else {"row": None, "field": None, "message": "invalid"}
         where = f"row {first['row']}, " if first["row"] else ""
         message = f"{where}{first['field']}: {first['message']}"
@@ -247,4 +249,47 @@ def create_app(database_url: str | None = None) -> FastAPI:
         app.include_router(router)
     for router in (materials_router, logistics_router, production_router, government_router):
         app.include_router(router)
+    _document_errors(app)
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """List in the OpenAPI the error answers each operation can give: 400 (a rule of
+    the service) and 422 (bad input, an unknown query parameter) on every one, 401 and
+    403 where a login is needed (the operation names a security scheme), 404 where the
+    path names something."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(
+            ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs", {})
+        )
+        schemas["ErrorOut"] = {
+            k: v
+            for k, v in ErrorOut.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            ).items()
+            if k != "$defs"
+        }
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for path, ops in spec.get("paths", {}).items():
+            for op in ops.values():
+                answers = {
+                    "400": "Refused by a rule (the message says which).",
+                    "422": "Invalid input: a field, or an unknown query parameter.",
+                }
+                if op.get("security"):
+                    answers["401"] = "No valid token or session."
+                    answers["403"] = "The caller's role may not do this."
+                if "{" in path:
+                    answers["404"] = "Not found in the caller's enterprise or jurisdiction."
+                for status, description in answers.items():
+                    op["responses"].setdefault(status, {"description": description, "content": ref})
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]

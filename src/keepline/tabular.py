@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from keepline.errors import InputError, clip
+from keepline.fields import control_character
 
 MAX_ROWS = 200_000
+MAX_CONTROL_PROBLEMS = 50
 # An .xlsx is a zip archive; a few kilobytes can unpack to gigabytes (a zip bomb). The
 # sizes its directory declares are checked before anything is unpacked (and Python's
 # zipfile never unpacks a member past its declared size). 200,000 rows of a roster unpack
@@ -91,6 +93,7 @@ def _build(filename: str, header: Sequence[object], body: Iterable[tuple[int, Se
             raise RowsError(filename, [RowProblem(1, c, f"column '{c}' appears twice")])
         seen.add(c)
     rows: list[tuple[int, dict[str, str]]] = []
+    bad: list[RowProblem] = []
     for rownum, values in body:
         cells = [_cell(v) for v in values]
         if not any(cells):
@@ -98,7 +101,14 @@ def _build(filename: str, header: Sequence[object], body: Iterable[tuple[int, Se
         if len(rows) >= MAX_ROWS:
             raise RowsError(filename, [RowProblem(rownum, None, f"more than {MAX_ROWS} rows")])
         row = {c: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
+        for c, v in row.items():
+            # The same refusal as fields.Text gives an API body: a NUL or an escape
+            # sequence is never data, and PostgreSQL cannot store a NUL at all.
+            if len(bad) < MAX_CONTROL_PROBLEMS and (ch := control_character(v)):
+                bad.append(RowProblem(rownum, c, f"contains a control character ({ch}); remove it"))
         rows.append((rownum, row))
+    if bad:
+        raise RowsError(filename, bad)
     return Table(filename, [c for c in columns if c], rows)
 
 

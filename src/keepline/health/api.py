@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Body, File, Query, Response, UploadFile
@@ -141,7 +140,7 @@ def missing(
 
 @router.get("/declarations/{employee_no}/{day}", response_model=DeclarationOut)
 def get_declaration(
-    employee_no: EmployeeNo, day: dt.date, session: DB, scope: DeclarationStaff
+    employee_no: EmployeeNo, day: Day, session: DB, scope: DeclarationStaff
 ) -> Declaration:
     return service.get_declaration(session, scope, employee_no, day)
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.fields import Day, Number, Text
 from keepline.health.models import HealthCode
 
 MIN_TEMPERATURE_C = 34.0
@@ -29,9 +30,9 @@ class Symptom(StrEnum):
 class DeclarationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(min_length=1, max_length=32)
-    day: dt.date = Field(description="The local date the declaration is for; not in the future.")
-    temperature_c: float = Field(
+    employee_no: Text = Field(min_length=1, max_length=32)
+    day: Day = Field(description="The local date the declaration is for; not in the future.")
+    temperature_c: Number = Field(
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
         allow_inf_nan=False,
@@ -75,7 +76,7 @@ class BulkOut(BaseModel):
 class ClearIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=500, description="Why the worker may work.")
+    reason: Text = Field(min_length=3, max_length=500, description="Why the worker may work.")
 
 
 class MissingOut(BaseModel):

@@ -8,6 +8,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.fields import Text
 from keepline.people.models import EmploymentStatus
 
 
@@ -16,15 +17,15 @@ class WorkerIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(max_length=32, examples=["XQ00001"])
-    name: str = Field(max_length=100, examples=["王伟"])
-    phone: str | None = Field(None, max_length=20, description="Mainland mobile, 11 digits.")
-    id_number: str | None = Field(None, max_length=18, description="18 characters (GB 11643).")
-    team: str = Field(max_length=64, description="A team of the plant model.")
-    zone: str | None = Field(None, max_length=64, description="Default: the team's zone.")
-    shift: str | None = Field(None, max_length=64, description="Default: the team's shift.")
-    skills: list[str] | None = Field(None, max_length=20, description="Default: the team's.")
-    housing: str | None = Field(
+    employee_no: Text = Field(max_length=32, examples=["XQ00001"])
+    name: Text = Field(max_length=100, examples=["王伟"])
+    phone: Text | None = Field(None, max_length=20, description="Mainland mobile, 11 digits.")
+    id_number: Text | None = Field(None, max_length=18, description="18 characters (GB 11643).")
+    team: Text = Field(max_length=64, description="A team of the plant model.")
+    zone: Text | None = Field(None, max_length=64, description="Default: the team's zone.")
+    shift: Text | None = Field(None, max_length=64, description="Default: the team's shift.")
+    skills: list[Text] | None = Field(None, max_length=20, description="Default: the team's.")
+    housing: Text | None = Field(
         None, max_length=64, description="A dormitory zone or 'commuter'; default: the team's."
     )
     employment_status: EmploymentStatus = EmploymentStatus.active
@@ -35,14 +36,14 @@ class WorkerUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=100)
-    phone: str | None = Field(None, max_length=20)
-    id_number: str | None = Field(None, max_length=18)
-    team: str | None = Field(None, max_length=64)
-    zone: str | None = Field(None, max_length=64)
-    shift: str | None = Field(None, max_length=64)
-    skills: list[str] | None = Field(None, max_length=20)
-    housing: str | None = Field(None, max_length=64)
+    name: Text | None = Field(None, max_length=100)
+    phone: Text | None = Field(None, max_length=20)
+    id_number: Text | None = Field(None, max_length=18)
+    team: Text | None = Field(None, max_length=64)
+    zone: Text | None = Field(None, max_length=64)
+    shift: Text | None = Field(None, max_length=64)
+    skills: list[Text] | None = Field(None, max_length=20)
+    housing: Text | None = Field(None, max_length=64)
     employment_status: EmploymentStatus | None = None
 
 
