@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.db import session_scope
+from keepline.errors import quote
 from keepline.plant.files import PLANT_SUFFIXES, read_plant
 from keepline.plant.schema import PlantFile
 from keepline.plant.service import export_plant, get_enterprise
@@ -29,7 +30,7 @@ def parse_day(value: str | None, field: str = "day") -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise bad(field, f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
+        raise bad(field, f"expected an ISO date (YYYY-MM-DD), got {quote(value)}") from None
 
 
 def enterprise_scope(session: Session, enterprise_id: str, actor: str = "cli") -> EnterpriseScope:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 QUOTE_CHARS = 40
 """At most this many characters of a value are quoted in an error."""
-MAX_MESSAGE_CHARS = 400
+MAX_MESSAGE_CHARS = 1000
 """A message longer than this (a value quoted without ``quote``) is cut to this length."""
 
 
@@ -14,10 +14,12 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
     """``value`` quoted for an error message: its first ``limit`` characters, escaped
     (a newline or an escape sequence in a value must not break the one line), and its
     length when it is longer. Every error that quotes input goes through this."""
-    text = value if isinstance(value, str) else str(value)
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}… ({len(text):,} characters)"
+    if not isinstance(value, str):
+        text = repr(value)  # a number stays a number: got 10, not got '10'
+        return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value):,} characters)"
 
 
 def clip(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
 from keepline.plant.schema import PlantFile
 
 
@@ -106,7 +106,7 @@ def from_csv(path: Path, plant: PlantFile, days: int) -> Workforce:
         try:
             day = (dt.date.fromisoformat(row["date"].strip()) - start).days
         except ValueError:
-            problems.append(f"{path}:{n} date: expected an ISO date, got {row['date']!r}")
+            problems.append(f"{path}:{n} date: expected an ISO date, got {quote(row['date'])}")
             continue
         for col, axis in (("zone", wf.zones), ("shift", wf.shifts), ("skill", wf.skills)):
             if row[col] not in axis:
@@ -119,7 +119,7 @@ def from_csv(path: Path, plant: PlantFile, days: int) -> Workforce:
                 raise ValueError
         except ValueError:
             problems.append(
-                f"{path}:{n} available: expected a number ≥ 0, got {row['available']!r}"
+                f"{path}:{n} available: expected a number ≥ 0, got {quote(row['available'])}"
             )
             continue
         if problems or not 0 <= day < days:

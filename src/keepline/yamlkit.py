@@ -31,6 +31,17 @@ class NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(str(node.value)):,} digits", node.start_mark
+            ) from None
+
+
+NoAliasLoader.add_constructor("tag:yaml.org,2002:int", NoAliasLoader.construct_yaml_int)
+
 
 def safe_load(text: str) -> Any:
     """``yaml.safe_load`` without aliases."""

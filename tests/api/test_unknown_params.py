@@ -36,7 +36,6 @@ def test_a_known_parameter_still_works_and_date_is_now_day(world: World) -> None
     r = world.get("/declarations/missing", params={"date": str(world.today)})
     assert r.status_code == 422
     assert r.json()["error"]["message"] == (
-        "'date': unknown query parameter (this route takes: day, limit, offset, sort, team, "
-        "zone)"
+        "'date': unknown query parameter (this route takes: day, limit, offset, sort, team, zone)"
     )
     assert world.get("/declarations/missing", params={"day": str(world.today)}).status_code == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keepline import clock
+from keepline.errors import quote
 from keepline.tabular import RowProblem, RowsError, Table, require_columns
 
 COLUMNS = ("employee_no", "zone", "time_in", "time_out")
@@ -35,7 +36,9 @@ def stays_from_table(table: Table) -> list[Stay]:
             try:
                 times.append(clock.parse_time(r[col]))
             except ValueError:
-                problems.append(RowProblem(row, col, f"expected an ISO 8601 time, got {r[col]!r}"))
+                problems.append(
+                    RowProblem(row, col, f"expected an ISO 8601 time, got {quote(r[col])}")
+                )
         if len(times) == 2:
             out.append(Stay(row, r["employee_no"].strip(), r["zone"].strip(), *times))
     if problems:

@@ -15,7 +15,7 @@ from keepline.audit import service as audit
 from keepline.containment import queries
 from keepline.containment.models import Restriction
 from keepline.containment.schemas import RestrictionEnd, RestrictionIn
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, NotFound, quote
 from keepline.scope import EnterpriseScope
 
 _RULE = re.compile(r"^(days|negative-tests):([1-9][0-9]{0,2})$")
@@ -40,7 +40,7 @@ def parse_end_rule(rule: str) -> tuple[str, int]:
     m = _RULE.match(rule.strip())
     if not m:
         raise InputError(
-            [f"end_rule: expected 'days:N' or 'negative-tests:N' (N ≥ 1), got {rule!r}"]
+            [f"end_rule: expected 'days:N' or 'negative-tests:N' (N ≥ 1), got {quote(rule)}"]
         )
     return m.group(1), int(m.group(2))
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from keepline.errors import quote
 from keepline.fields import Text
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -131,7 +132,7 @@ class Shift(Strict):
     @classmethod
     def _hhmm(cls, v: str) -> str:
         if not _HHMM_RE.match(v):
-            raise ValueError(f"expected a time as HH:MM, got {v!r}")
+            raise ValueError(f"expected a time as HH:MM, got {quote(v)}")
         return v
 
 

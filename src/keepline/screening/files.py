@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from keepline import yamlkit
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
 from keepline.screening.rdml import read_rdml
 from keepline.tabular import read_table, require_columns
 
@@ -53,7 +53,7 @@ def parse_ct(text: str, place: str) -> float | None:
     try:
         return float(t)
     except ValueError:
-        raise InputError([f"{place}, field ct: not a number: {t!r}"]) from None
+        raise InputError([f"{place}, field ct: not a number: {quote(t)}"]) from None
 
 
 def read_readings(filename: str, data: bytes) -> tuple[str, list[Reading], int]:

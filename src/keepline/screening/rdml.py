@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
 from keepline.tabular import check_zip
 
 NS = "http://www.rdml.org"
@@ -109,7 +109,9 @@ def _cq(text: str | None, filename: str, line: int, place: str) -> float | None:
     try:
         v = float(t)
     except ValueError:
-        raise InputError([f"{filename} line {line}, {place}: cq is not a number: {t!r}"]) from None
+        raise InputError(
+            [f"{filename} line {line}, {place}: cq is not a number: {quote(t)}"]
+        ) from None
     if math.isnan(v) or v < 0:
         return None
     if math.isinf(v):
@@ -139,7 +141,7 @@ def read_rdml(filename: str, data: bytes) -> RdmlFile:
         raise InputError(
             [
                 f"{filename} line {root.sourceline}: unsupported RDML version "
-                f"{version!r} (supported: {', '.join(VERSIONS)})"
+                f"{quote(version)} (supported: {', '.join(VERSIONS)})"
             ]
         )
     publisher = (root.findtext("r:id/r:publisher", default="", namespaces=_N) or "").strip()
