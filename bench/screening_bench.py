@@ -7,7 +7,7 @@
 2. Results import: a 10,000-worker round (individual PCR, 3 targets → 30,000 rows)
    imported, interpreted and acted on in one transaction. Target: < 5 s.
 
-    KEEPLINE_SCOPE_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening \\
+    KEEPLINE_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening \\
         .venv/bin/python bench/screening_bench.py [--events 1000000] [--workers 10000]
 
 The database's public schema is dropped and recreated: point it at a scratch database.
@@ -35,7 +35,7 @@ from keepline.db import session_scope
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml
 from keepline.scope import EnterpriseScope
-from keepline.screening import rounds
+from keepline.screening import planning, rounds
 from keepline.screening.files import read_readings
 from keepline.screening.positives import import_results
 from keepline.screening.schemas import RoundIn
@@ -258,7 +258,7 @@ def bench_tracing(url: str, roster, repeats: int) -> dict[str, float]:
 def bench_import(url: str, rng: np.random.Generator, positives: int) -> dict[str, float]:
     with session_scope(url) as s:
         t0 = time.perf_counter()
-        rnd = rounds.plan_round(
+        rnd = planning.plan_round(
             s,
             SCOPE,
             RoundIn(
@@ -276,7 +276,7 @@ def bench_import(url: str, rng: np.random.Generator, positives: int) -> dict[str
                 ],
                 pool_size=1,
             ),
-        )
+        ).round
         plan_t = time.perf_counter() - t0
         ids = [x.id for x in rounds.sample_results(s, SCOPE, rnd.id)]
     pos = set(rng.choice(len(ids), size=positives, replace=False).tolist())
@@ -323,7 +323,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     url = os.environ.get(
-        "KEEPLINE_SCOPE_DATABASE_URL",
+        "KEEPLINE_BENCH_DATABASE_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/bench_screening",
     )
     rng = np.random.default_rng(args.seed)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,12 @@ EXAMPLES = ROOT / "examples"
 XUZHOU = EXAMPLES / "xuzhou-qpcr.yaml"
 ZHENGZHOU = EXAMPLES / "zhengzhou-meters.yaml"
 SHARED_DATA = ROOT.parent / "shared" / "data"
+
+# CI replays the same examples on every run (a red CI names a failure anyone can repeat);
+# local runs keep drawing new ones, which is how rare failures are found
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PG_URL = os.environ.get("KEEPLINE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -9,7 +9,7 @@ from keepline.containment import cases, restrictions
 from keepline.containment.schemas import CaseIn
 from keepline.db import session_scope
 from keepline.scope import EnterpriseScope
-from keepline.screening import rounds, samples
+from keepline.screening import planning, rounds, samples
 from keepline.screening.schemas import RoundIn
 
 B = "zhengzhou-meters"
@@ -31,9 +31,9 @@ def screening_b_ids(url: str) -> dict[str, str]:
     """Create a round, a case (with its isolation) in tenant B; return their ids."""
     with session_scope(url) as s:
         scope = EnterpriseScope(B, "test")
-        zone = rounds.plan_round(
+        zone = planning.plan_round(
             s, scope, RoundIn(day=dt.date(2026, 12, 2), zones=["water-assembly"], pool_size=5)
-        )
+        ).round
         sample = rounds.sample_results(s, scope, zone.id)[0]
         worker = samples.members_of(s, scope, sample.id)[0].employee_no
         case = cases.open_case(

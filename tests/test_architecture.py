@@ -34,6 +34,7 @@ CORE |= {"keepline.tabular", "keepline.fields", "keepline.yamlkit"}
 ENGINE_PACKAGES = ("keepline.outbreak", "keepline.continuity")
 ENGINES = {
     "keepline.workforce",
+    "keepline.fitness",
     "keepline.scenario",
     "keepline.plant.schema",
     "keepline.plant.validate",
@@ -77,6 +78,8 @@ EDGES = {
 # stock, re-plan from today, ...). Each is named for its flow.
 FLOWS = {
     "keepline.screening.positives",  # a positive result opens isolations and cases
+    "keepline.screening.planning",  # a round of those who may work that day
+    "keepline.people.work_today",  # the roster with whether each worker may work today
     "keepline.government.daily_report",  # an enterprise's day, aggregated for its government
     "keepline.government.staffing",  # a jurisdiction's officers become accounts
     "keepline.government.prefill",  # a resumption application answered from the record

@@ -32,7 +32,7 @@ def test_each_role_sees_what_it_may(world: World) -> None:
             for x in world.get("/workers", who=who, params={"limit": 5}).json()["items"]
             if x["employee_no"] == "XQ00002"
         )
-        assert w["cleared"] is False and w["not_cleared_category"] == "health-declaration"
+        assert w["cleared"] is False and w["not_cleared_category"] == "health"
         personal = role in ("admin", "health_officer")
         for view in (w, listed):
             assert (set(view) >= PERSONAL) is personal, role

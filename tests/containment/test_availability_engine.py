@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
-from keepline.containment.availability import Roster, availability, day_ranges, present
+from keepline.containment.availability import Roster, availability, headcount, present
+from keepline.fitness import Away, Reason, day_ranges, fitness
+
+D0 = dt.date(2026, 12, 1)
 
 
 def test_day_ranges_inclusive_and_clipped() -> None:
@@ -27,14 +32,15 @@ def test_small_roster_by_hand() -> None:
         in_dormitory=np.array([True, False, False, True, False]),
     )
     days = 3
-    away = np.zeros((5, days), dtype=bool)
-    away[1, 1] = True  # w1 quarantined on day 1
+    away = [Away(1, Reason.quarantined, D0 + dt.timedelta(days=1), D0 + dt.timedelta(days=1))]
     closed = np.zeros((days, 2), dtype=bool)
     loop = np.zeros((days, 2), dtype=bool)
     closed[2, 0] = True  # asm locked on day 2, as a closed loop
     loop[2, 0] = True
     closed[1, 1] = True  # lab locked on day 1, no loop
-    wf = availability(zones, shifts, skills, roster, present(roster, away, closed, loop))
+    fit = fitness(D0, days, roster.zone, roster.in_dormitory, away, closed, loop)
+    at_work = present(roster, fit.may_work)
+    wf = availability(zones, shifts, skills, roster, at_work)
     a = wf.available
     assert a.shape == (3, 2, 2, 2)
     # Day 0: asm/day assemblers w0, w1 = 2; asm/night w2 counts under both skills; lab/day 1.
@@ -50,3 +56,10 @@ def test_small_roster_by_hand() -> None:
     assert a[2, 1, 0].tolist() == [0, 1]
     # w4 (not in the model) is never counted: day 0 total heads-by-skill = 2+2+1 = 5.
     assert a[0].sum() == 5
+    # Heads count each worker once: day 0 asm/day 2 (w0, w1), asm/night 1 (w2, two
+    # skills), lab/day 1 (w3) = 4 people, while the skill columns add up to 5.
+    heads = headcount(zones, shifts, roster, at_work)
+    assert heads[0].tolist() == [[2, 1], [1, 0]]
+    assert heads[0].sum() == 4 == at_work[:, 0].sum()
+    # Day 2: w0 only in asm/day (closed loop), w2 away, w3 back in the lab.
+    assert heads[2].tolist() == [[1, 0], [1, 0]]

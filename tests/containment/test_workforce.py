@@ -11,6 +11,7 @@ from keepline.containment import contacts, zone_states
 from keepline.containment.schemas import QuarantineIn, ZoneStateIn
 from keepline.containment.workforce import available
 from keepline.health.models import Clearance
+from keepline.people.models import Worker
 from keepline.scope import EnterpriseScope
 from tests.containment.world import EVENTS, at, open_a1_case, save
 
@@ -72,3 +73,51 @@ def test_availability_by_hand(session: Session, tiny: str) -> None:
     # Worker-days away: A1 6 + B1 6 + N3 6 + L1 6 + L2 2 + lock: (B2-B5, N1, N2, N4) × 2
     # days of the loop + (A2-A6, B2-B5, N1, N2, N4) × 2 closed days = 26 + 14 + 24 = 64.
     assert rep.away_worker_days == 64
+
+
+def _cells(out: str, first: str) -> list[str]:
+    """The cells of the table row whose first cell is ``first``."""
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip("│┃ ").split("│")]
+        if cells and cells[0] == first:
+            return cells
+    raise AssertionError(f"no row {first!r} in:\n{out}")
+
+
+def test_headcount_counts_each_worker_once_and_adds_up(session: Session, tiny: str, cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 item 3: a zone-shift with two skills shows its people, not its largest
+    skill, and the table adds up to the active workers."""
+    ho = EnterpriseScope(tiny, "ho")
+    # X1: a tester on the assembly day shift (asm/day: 11 assemblers + 1 tester).
+    session.add(
+        Worker(
+            enterprise_id=tiny,
+            employee_no="X1",
+            name="Worker X1",
+            zone_id="asm",
+            shift_id="day",
+            team_id="asm-a",
+            skills=["tester"],
+            housing="dorm",
+            employment_status="active",
+            updated_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    session.flush()
+    day = dt.date(2026, 12, 5)
+    open_a1_case(session, ho)  # A1 (asm/day assembler) isolated from 5 Dec
+    session.commit()
+    rep = available(session, ho, day, day)
+    z, s = rep.workforce.zones.index("asm"), rep.workforce.shifts.index("day")
+    # asm/day: assemblers A2-A6, B1-B5 = 10, testers X1 = 1 → 11 people (the largest
+    # skill says 10). asm/night N1-N4 have both skills: 4 people, 4 under each skill.
+    assert rep.workforce.available[0, z, s].tolist() == [10, 1]
+    assert rep.heads[0].tolist() == [[11, 4], [3, 0], [0, 0]]
+    # 11 + 4 + 3 = 18 at work; + A1 away = 19 active workers.
+    assert rep.heads[0].sum() == 18 == rep.workers - 1
+    r = cli(f"availability tiny --from {day} --to {day}")
+    assert r.code == 0, r
+    assert _cells(r.out, "asm")[:3] == ["asm", "day", "11"]
+    assert _cells(r.out, "at work")[-1] == "18"
+    assert _cells(r.out, "away")[-1] == "1"
+    assert _cells(r.out, "active workers")[-1] == "19"

@@ -4,7 +4,7 @@ baseline."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from keepline.continuity.check import check_schedule
@@ -29,6 +29,9 @@ def lex_not_worse(a: dict[str, float], b: dict[str, float], slack: float = 1e-6)
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10_000))
+# 1442: rounding leaves a standard order 72 late and a minimum order short, while the
+# greedy baseline is on time with the same shortfall; the baseline must be the plan
+@example(1442)
 def test_every_plan_passes_the_independent_checker(seed):
     p, sc = random_plant(seed)
     res = plan(p, scenario=Scenario.model_validate(sc), horizon=25)

@@ -59,7 +59,7 @@ def test_flagged_until_a_health_officer_clears(world: World) -> None:
     r = _decl(world, "XQ00004", temperature_c=38.2, symptoms=["cough"])
     assert r.json()["flags"] == ["fever", "symptoms"]
     w = world.get("/workers/XQ00004", who="A:planner").json()
-    assert w["cleared"] is False and w["not_cleared_category"] == "health-declaration"
+    assert w["cleared"] is False and w["not_cleared_category"] == "health"
     # A normal declaration the next time does not clear them by itself.
     _decl(world, "XQ00004", temperature_c=36.5, symptoms=[])
     assert world.get("/workers/XQ00004").json()["cleared"] is False

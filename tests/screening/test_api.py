@@ -76,6 +76,9 @@ def test_round_results_isolation_and_availability(world: World) -> None:
     a = av.json()
     z, s, k = a["zones"].index("assembly"), a["shifts"].index("day"), a["skills"].index("assembler")
     assert [d[z][s][k] for d in a["available"]] == [35, 35, 35]
+    # People, each once: 35 at work in assembly/day, and all 35 of the 40 at work.
+    assert [d[z][s] for d in a["people"]] == [35, 35, 35]
+    assert [sum(map(sum, d)) for d in a["people"]] == [35, 35, 35] and a["workers"] == 40
     csv_av = world.get(
         "/availability", params={"from": str(world.today), "to": str(world.today), "format": "csv"}
     )
@@ -192,3 +195,33 @@ def test_bad_input_is_4xx_naming_the_place_and_writes_nothing(world: World) -> N
     r = world.post("/zones/assembly/state", who=ho, json={"state": "disinfecting", "reason": "x"})
     assert r.status_code == 422 and "is open; it can go to" in r.json()["error"]["message"]
     assert world.get("/audit", params={"table": "access_events"}).json()["total"] == 0
+
+
+def test_round_leaves_out_the_isolated_and_says_why(world: World) -> None:
+    """Issue 14 item 1 through the API: the case confirmed yesterday is not pooled; the
+    response and the printable list name them apart, with the reason."""
+    ho = "A:health_officer"
+    eve = world.today - dt.timedelta(days=1)
+    r = world.post("/cases", who=ho, json={"employee_no": "XQ00003", "confirmed_on": str(eve)})
+    assert r.status_code == 201, r.text
+    r = world.post(
+        "/screening/rounds",
+        who=ho,
+        json={"day": str(world.today), "zones": ["assembly"], "pool_size": 10},
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert [(e["employee_no"], e["reasons"]) for e in body["excluded"]] == [
+        ("XQ00003", ["isolated"])
+    ]
+    lst = world.get(f"/screening/rounds/{body['id']}/sampling-list", who=ho).json()
+    # 40 − 1 = 39 people in 4 tubes (10, 10, 10, 9); XQ00003 in none.
+    assert len(lst) == 39 and "XQ00003" not in {x["employee_no"] for x in lst}
+    assert len({x["sample_id"] for x in lst}) == 4
+    html = world.get(
+        f"/screening/rounds/{body['id']}/sampling-list", who=ho, params={"format": "html"}
+    ).text
+    left = html[html.index("Not sampled in this round") :]
+    assert "<td>XQ00003</td>" in left and "isolated 隔离" in left
+    # Who is left out is health data: the round as every role reads it does not say.
+    assert "excluded" not in world.get(f"/screening/rounds/{body['id']}", who="A:viewer").json()

@@ -14,7 +14,7 @@ from keepline.audit.models import AuditEntry
 from keepline.containment.models import Case, Restriction
 from keepline.errors import InputError
 from keepline.scope import EnterpriseScope
-from keepline.screening import coverage, positives, render, rounds, sampling
+from keepline.screening import coverage, planning, positives, render, rounds, sampling
 from keepline.screening.models import Measurement, ResultsImport, Round, Sample, SampleMember
 from keepline.screening.rdml import write_rdml
 from keepline.screening.samples import members_of, record_collection
@@ -64,7 +64,7 @@ def members(session: Session, sample_id: str) -> list[str]:
 
 
 def test_round_forms_pools_by_team(session: Session, tiny: str) -> None:
-    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5))
+    rnd = planning.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5)).round
     session.commit()
     samples = rounds.sample_results(session, T, rnd.id)
     # 15 people in asm (teams asm-a 6, asm-b 5, asm-n 4), walked team by team in 5s.
@@ -80,9 +80,9 @@ def test_pool_sizes_and_given_pools_are_checked_nothing_written(
 ) -> None:
     before = counts(session)
     with pytest.raises(InputError, match="pool size 50 refused: national guidance"):
-        rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=50))
+        planning.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=50))
     with pytest.raises(InputError, match=r"member A2: overlapping pool memberships"):
-        rounds.plan_round(
+        planning.plan_round(
             session,
             T,
             RoundIn(
@@ -96,13 +96,13 @@ def test_pool_sizes_and_given_pools_are_checked_nothing_written(
             ),
         )
     with pytest.raises(InputError, match="unknown zone 'paint'"):
-        rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["paint"]))
+        planning.plan_round(session, T, RoundIn(day=DAY0, zones=["paint"]))
     session.rollback()
     assert counts(session) == before
 
 
 def test_pool_positive_isolates_and_retests_negative_clears(session: Session, tiny: str) -> None:
-    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5))
+    rnd = planning.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5)).round
     session.commit()
     p1, p2, p3 = (f"R{rnd.id}-P0000{i}" for i in (1, 2, 3))
     data = csv_bytes(
@@ -155,7 +155,7 @@ def test_pool_positive_isolates_and_retests_negative_clears(session: Session, ti
 
 
 def test_retest_and_resample_verdicts_create_new_tubes(session: Session, tiny: str) -> None:
-    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1))
+    rnd = planning.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1)).round
     session.commit()
     s1, s2, s3 = (f"R{rnd.id}-S0000{i}" for i in (1, 2, 3))
     data = csv_bytes(
@@ -193,7 +193,7 @@ def test_retest_and_resample_verdicts_create_new_tubes(session: Session, tiny: s
 def test_bad_results_are_refused_naming_the_row(
     session: Session, tiny: str, rows, message: str
 ) -> None:
-    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5))
+    rnd = planning.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], pool_size=5)).round
     session.commit()
     assert rnd.id == 1
     before = counts(session)
@@ -204,7 +204,7 @@ def test_bad_results_are_refused_naming_the_row(
 
 
 def test_rdml_import_and_conflicting_second_file(session: Session, tiny: str) -> None:
-    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1))
+    rnd = planning.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1)).round
     session.commit()
     ids = [f"R{rnd.id}-S0000{i}" for i in (1, 2, 3)]
     rows = []
@@ -245,9 +245,9 @@ def test_real_instrument_file_names_the_unknown_sample(session: Session, tiny: s
 
 
 def test_sampling_list_and_coverage(session: Session, tiny: str) -> None:
-    rnd = rounds.plan_round(
+    rnd = planning.plan_round(
         session, T, RoundIn(day=DAY0, zones=["asm", "lab"], shifts=["day"], pool_size=5)
-    )
+    ).round
     session.commit()
     rows = sampling.sampling_list(session, T, rnd.id)
     # asm/day: 11 people → 3 pools (5, 5, 1); lab/day: 3 people → 1 pool.
@@ -295,7 +295,7 @@ def test_sampling_list_and_coverage(session: Session, tiny: str) -> None:
 
 
 def test_excel_results_import(session: Session, tiny: str, tmp_path) -> None:
-    rnd = rounds.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1))
+    rnd = planning.plan_round(session, T, RoundIn(day=DAY0, zones=["lab"], pool_size=1)).round
     session.commit()
     wb = Workbook()
     ws = wb.active

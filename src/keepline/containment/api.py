@@ -225,6 +225,7 @@ def availability(
         shifts=list(wf.shifts),
         skills=list(wf.skills),
         available=wf.available.tolist(),
+        people=rep.heads.astype(int).tolist(),
         workers=rep.workers,
         away_worker_days=rep.away_worker_days,
         uncounted=rep.uncounted,

@@ -1,9 +1,8 @@
 """Workers available per day × zone × shift × skill, from the daily record.
 
-A worker counts on a day unless they are isolated or quarantined that day, not cleared
-by their health declaration, or their zone is locked or being disinfected — except that
-a zone locked as a *closed loop* keeps its dormitory-housed workers (they live and work
-inside the loop) and loses only its commuters. The result is a
+A worker counts on a day when :func:`keepline.fitness.fitness` (the one rule of who may
+work: not isolated, quarantined, held by a declaration, or in a locked zone) lets them,
+under each of their skills; :func:`headcount` counts each worker once. The result is a
 :class:`keepline.workforce.Workforce`, the same shape the outbreak engine produces, so
 the planner takes either.
 
@@ -30,33 +29,11 @@ class Roster:
     in_dormitory: np.ndarray  # bool (n,)
 
 
-def day_ranges(
-    n: int, days: int, worker: np.ndarray, first: np.ndarray, last: np.ndarray
-) -> np.ndarray:
-    """Bool (n, days): True on ``first[i]..last[i]`` (inclusive, clipped to the horizon)
-    of ``worker[i]``, for every range ``i``."""
-    worker = np.asarray(worker, dtype=np.int64)
-    lo = np.clip(np.asarray(first, dtype=np.int64), 0, days)
-    hi = np.clip(np.asarray(last, dtype=np.int64) + 1, 0, days)
-    ok = hi > lo
-    diff = np.zeros((n, days + 1), dtype=np.int64)
-    np.add.at(diff, (worker[ok], lo[ok]), 1)
-    np.add.at(diff, (worker[ok], hi[ok]), -1)
-    return np.cumsum(diff[:, :days], axis=1) > 0
-
-
-def present(
-    roster: Roster, unavailable: np.ndarray, zone_closed: np.ndarray, closed_loop: np.ndarray
-) -> np.ndarray:
-    """Bool (n, days): the worker is at work. ``unavailable`` bool (n, days);
-    ``zone_closed`` and ``closed_loop`` bool (days, zones): a closed zone's workers are
-    away unless the zone runs a closed loop that day and they live in a dormitory.
-    Workers outside the plant model's zones and shifts are never present."""
+def present(roster: Roster, may_work: np.ndarray) -> np.ndarray:
+    """Bool (n, days): the worker is at work: :func:`keepline.fitness.fitness` lets them
+    work and they are in the plant model's zones and shifts (others are never counted)."""
     counted = (roster.zone >= 0) & (roster.shift >= 0)
-    zi = np.where(counted, roster.zone, 0)
-    closed = zone_closed[:, zi].T  # (n, days)
-    loop_ok = closed_loop[:, zi].T & roster.in_dormitory[:, None]
-    return ~unavailable & ~(closed & ~loop_ok) & counted[:, None]
+    return may_work & counted[:, None]
 
 
 def availability(
@@ -77,3 +54,20 @@ def availability(
         np.add.at(out, group, contrib.astype(np.float64))
     available = out.reshape(nz, ns, days, nk).transpose(2, 0, 1, 3).copy()
     return Workforce(zones, shifts, skills, available)
+
+
+def headcount(
+    zones: tuple[str, ...], shifts: tuple[str, ...], roster: Roster, at_work: np.ndarray
+) -> np.ndarray:
+    """Workers ``at_work`` per day × zone × shift, each counted once whatever their
+    skills: float (days, zones, shifts). Summed over zones and shifts it is everyone at
+    work that day (the skill columns of a :class:`Workforce` count a worker once per
+    skill, so they do not add up to people)."""
+    n, days = at_work.shape
+    ns = len(shifts)
+    out = np.zeros((len(zones) * ns, days))
+    if n:
+        counted = (roster.zone >= 0) & (roster.shift >= 0)
+        group = np.maximum(roster.zone, 0) * ns + np.maximum(roster.shift, 0)
+        np.add.at(out, group[counted], at_work[counted].astype(np.float64))
+    return out.reshape(len(zones), ns, days).transpose(2, 0, 1).copy()

@@ -247,8 +247,9 @@ def availability_cmd(
         None, help="Write date,zone,shift,skill,available CSV here (what 'plan --workforce' reads)."
     ),
 ) -> None:
-    """Workers available per day × zone × shift × skill, from the roster, declarations,
-    isolations, quarantines and zone states."""
+    """Workers available per day × zone × shift (each counted once; the CSV has one
+    column per skill), from the roster, declarations, isolations, quarantines and zone
+    states."""
     first, last = parse_day(start, "from"), parse_day(end, "to")
     with session_scope() as session:
         rep = available(session, enterprise_scope(session, enterprise), first, last)
@@ -260,12 +261,20 @@ def availability_cmd(
     t.add_column("shift")
     for d in range(wf.days):
         t.add_column((rep.start + dt.timedelta(days=d)).strftime("%m-%d"), justify="right")
-    # Heads per zone-shift: the largest skill column (a worker counts under each skill).
+    # People per zone-shift, each once: the CSV's skill columns count a worker with two
+    # skills twice, so their largest is not the headcount (and would not add up).
+    heads = rep.heads
     for z, zname in enumerate(wf.zones):
         for s, sname in enumerate(wf.shifts):
-            col = wf.available[:, z, s, :].max(axis=1)
-            if col.any():
-                t.add_row(zname, sname, *(f"{v:g}" for v in col))
+            if heads[:, z, s].any():
+                t.add_row(zname, sname, *(f"{v:g}" for v in heads[:, z, s]))
+    # The totals add up: at work + away = the active workers in the plant model.
+    total = heads.sum(axis=(1, 2))
+    counted = rep.workers - rep.uncounted
+    t.add_section()
+    t.add_row("at work", "", *(f"{v:g}" for v in total))
+    t.add_row("away", "", *(f"{counted - v:g}" for v in total))
+    t.add_row("active workers", "", *(f"{counted}" for _ in total))
     Console().print(t)
     typer.echo(
         f"{rep.workers} active workers; {rep.away_worker_days} worker-days away"

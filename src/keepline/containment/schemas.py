@@ -156,6 +156,11 @@ class AvailabilityOut(BaseModel):
         description="available[day][zone][shift][skill]: workers (a worker counts under each "
         "of their skills)."
     )
+    people: list[list[list[int]]] = Field(
+        description="people[day][zone][shift]: workers at work, each counted once whatever "
+        "their skills; summed over zones and shifts it is everyone at work that day "
+        "(workers − uncounted − those away that day)."
+    )
     workers: int
     away_worker_days: int
     uncounted: int

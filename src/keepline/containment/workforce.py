@@ -1,26 +1,133 @@
-"""The workforce the daily record leaves available: workers per day × zone × shift ×
-skill from the roster, declarations' clearance, isolations, quarantines and zone
-states (the counting itself is the pure :mod:`keepline.containment.availability`)."""
+"""Who may work, from the daily record: the facts :func:`keepline.fitness.fitness`
+judges (isolations, quarantines, declarations' clearance, zone states) read for some
+workers and days, and the workforce that leaves available per day × zone × shift ×
+skill (the counting itself is the pure :mod:`keepline.containment.availability`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from keepline import clock
-from keepline.containment.availability import Roster, availability, day_ranges, present
-from keepline.containment.models import Restriction
+from keepline.containment import queries
+from keepline.containment.availability import Roster, availability, headcount, present
+from keepline.containment.models import Restriction, RestrictionKind
 from keepline.containment.zone_states import zone_history, zone_masks
 from keepline.errors import InputError
+from keepline.fitness import Away, Fitness, Reason, clearance_span, fitness
 from keepline.health.models import Clearance
 from keepline.people.models import EmploymentStatus, Worker
 from keepline.plant.service import plant_axes
 from keepline.scope import EnterpriseScope
 from keepline.workforce import Workforce
+
+KIND_REASON = {
+    RestrictionKind.isolation.value: Reason.isolated,
+    RestrictionKind.quarantine.value: Reason.quarantined,
+}
+# Up to this many workers, their restrictions and clearances are read by employee
+# number; more, and the enterprise's are read whole (one scan beats many IN lists).
+BY_NUMBER = 1000
+
+
+@dataclass(frozen=True)
+class WorkerPlace:
+    """What the rule needs of a worker besides their record: where they work and live."""
+
+    employee_no: str
+    zone: str | None
+    housing: str | None
+
+
+def _only(column: Any, keys: Sequence[str]) -> Iterable[ColumnElement[bool]]:
+    """Chunks of ``column IN keys`` (none: every row) for a few workers."""
+    if len(keys) > BY_NUMBER:
+        yield column.is_not(None)
+        return
+    for i in range(0, len(keys), 500):
+        yield column.in_(keys[i : i + 500])
+
+
+def record_fitness(
+    session: Session,
+    scope: EnterpriseScope,
+    workers: Sequence[WorkerPlace],
+    start: dt.date,
+    days: int = 1,
+) -> Fitness:
+    """May each of ``workers`` work on each day of ``start``.. (``days`` days)? The
+    daily record's facts, judged by :func:`keepline.fitness.fitness`."""
+    eid = scope.enterprise_id
+    end = start + dt.timedelta(days=days - 1)
+    idx = {w.employee_no: i for i, w in enumerate(workers)}
+    keys = sorted(idx)
+    away: list[Away] = []
+    for part in _only(Restriction.employee_no, keys) if keys else ():
+        for no, kind, first, last in session.execute(
+            select(
+                Restriction.employee_no,
+                Restriction.kind,
+                Restriction.start_day,
+                Restriction.end_day,
+            ).where(
+                Restriction.enterprise_id == eid,
+                part,
+                Restriction.start_day <= end,
+                or_(Restriction.end_day.is_(None), Restriction.end_day >= start),
+            )
+        ):
+            if no in idx:
+                away.append(Away(idx[no], KIND_REASON[kind], first, last))
+    for part in _only(Clearance.employee_no, keys) if keys else ():
+        for no, cleared, flagged_on, cleared_at in session.execute(
+            select(
+                Clearance.employee_no, Clearance.cleared, Clearance.flagged_on, Clearance.cleared_at
+            ).where(Clearance.enterprise_id == eid, part, Clearance.flagged_on.is_not(None))
+        ):
+            back = clock.local_day(cleared_at) if cleared_at is not None else None
+            span = clearance_span(idx[no], cleared, flagged_on, back) if no in idx else None
+            if span is not None:
+                away.append(span)
+    zones = queries.zone_ids(session, scope)
+    zmap = {z: i for i, z in enumerate(zones)}
+    closed, loop = zone_masks(zone_history(session, scope), zones, start, days)
+    return fitness(
+        start,
+        days,
+        np.array([zmap.get(w.zone or "", -1) for w in workers], dtype=np.int64),
+        np.array([(w.housing or "commuter") != "commuter" for w in workers], dtype=bool),
+        away,
+        closed,
+        loop,
+    )
+
+
+def reasons_on(
+    session: Session, scope: EnterpriseScope, day: dt.date, workers: Sequence[WorkerPlace]
+) -> dict[str, list[Reason]]:
+    """Why each of ``workers`` who may not work on ``day`` may not (the others are left
+    out of the answer)."""
+    fit = record_fitness(session, scope, workers, day)
+    return {w.employee_no: fit.reasons_of(i) for i, w in enumerate(workers) if fit.reasons[i, 0]}
+
+
+def unfit_on(session: Session, scope: EnterpriseScope, day: dt.date) -> dict[str, list[Reason]]:
+    """Every worker of the roster who may not work on ``day``, with why."""
+    workers = [
+        WorkerPlace(*row)
+        for row in session.execute(
+            select(Worker.employee_no, Worker.zone_id, Worker.housing).where(
+                Worker.enterprise_id == scope.enterprise_id
+            )
+        )
+    ]
+    return reasons_on(session, scope, day, workers)
 
 
 @dataclass
@@ -30,6 +137,8 @@ class AvailabilityReport:
     workers: int  # active workers on the roster
     uncounted: int  # workers whose zone or shift is not in the plant model
     away_worker_days: int  # worker-days lost to isolation, quarantine, clearance, locks
+    # Workers at work per day × zone × shift, each once (float (days, zones, shifts)).
+    heads: np.ndarray
 
 
 def available(
@@ -56,7 +165,6 @@ def available(
         )
     )
     n = len(workers)
-    idx = {w[0]: i for i, w in enumerate(workers)}
     zmap = {z: i for i, z in enumerate(zones)}
     smap = {s: i for i, s in enumerate(shifts)}
     kmap = {k: i for i, k in enumerate(skills)}
@@ -71,38 +179,11 @@ def available(
         skills=skill_m,
         in_dormitory=np.array([w[4] != "commuter" for w in workers], dtype=bool),
     )
-    rw, rf, rl = [], [], []
-    for no, s, e in session.execute(
-        select(Restriction.employee_no, Restriction.start_day, Restriction.end_day).where(
-            Restriction.enterprise_id == eid,
-            Restriction.start_day <= end,
-            or_(Restriction.end_day.is_(None), Restriction.end_day >= start),
-        )
-    ):
-        if no in idx:
-            rw.append(idx[no])
-            rf.append((s - start).days)
-            rl.append(((e or end) - start).days)
-    for no, cleared, flagged_on, cleared_at in session.execute(
-        select(
-            Clearance.employee_no, Clearance.cleared, Clearance.flagged_on, Clearance.cleared_at
-        ).where(Clearance.enterprise_id == eid, Clearance.flagged_on.is_not(None))
-    ):
-        if no not in idx:
-            continue
-        if not cleared:
-            rw.append(idx[no])
-            rf.append((flagged_on - start).days)
-            rl.append(days - 1)
-        elif cleared_at is not None:
-            back = clock.local_day(cleared_at)
-            rw.append(idx[no])
-            rf.append((flagged_on - start).days)
-            rl.append((back - start).days - 1)
-    away = day_ranges(n, days, np.array(rw), np.array(rf), np.array(rl))
-    closed, loop = zone_masks(zone_history(session, scope), zones, start, days)
-    at_work = present(roster, away, closed, loop)
+    places = [WorkerPlace(w[0], w[1], w[4]) for w in workers]
+    fit = record_fitness(session, scope, places, start, days)
+    at_work = present(roster, fit.may_work)
     counted = (roster.zone >= 0) & (roster.shift >= 0)
     wf = availability(zones, shifts, skills, roster, at_work)
     lost = int((counted[:, None] & ~at_work).sum())
-    return AvailabilityReport(wf, start, n, int((~counted).sum()), lost)
+    heads = headcount(zones, shifts, roster, at_work)
+    return AvailabilityReport(wf, start, n, int((~counted).sum()), lost, heads)

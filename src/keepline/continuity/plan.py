@@ -18,7 +18,7 @@ import numpy as np
 
 from keepline.continuity import face
 from keepline.continuity import lp as lpm
-from keepline.continuity.check import check_schedule
+from keepline.continuity.check import check_schedule, hard_violations
 from keepline.continuity.greedy import greedy_schedule
 from keepline.continuity.model import (
     PRIORITY_NAMES,
@@ -497,11 +497,14 @@ def plan_input(
         greedy = greedy_job.result() if greedy_job is not None else None
     late = by_class(inp, lateness(inp, rounded.ship))
     greedy_late = by_class(inp, lateness(inp, greedy.ship)) if greedy is not None else {}
+    greedy_violations = check_schedule(inp, greedy, integral=True) if greedy is not None else []
     source = "lp"
+    # the greedy plan may carry the same minimum-order shortfalls as the rounded one (a
+    # supplier with no room to make an order up); only a broken rule disqualifies it
     if (
         greedy is not None
         and lex_before(greedy_late, late)
-        and not check_schedule(inp, greedy, integral=True)
+        and not hard_violations(greedy_violations)
     ):
         # rounding to whole units lost more than the greedy plan does: the plan
         # promised never to be later than the baseline, so the baseline is the plan
@@ -509,9 +512,10 @@ def plan_input(
             "the greedy plan is used: the LP plan rounded to whole units was later "
             f"(weighted lateness front-line/livelihood/standard "
             f"{'/'.join(f'{late[k]:,.0f}' for k in PRIORITY_NAMES)} against "
-            f"{'/'.join(f'{greedy_late[k]:,.0f}' for k in PRIORITY_NAMES)})"
+            f"{'/'.join(f'{greedy_late[k]:,.0f}' for k in PRIORITY_NAMES)})",
+            *greedy_violations,
         ]
-        rounded, violations, source, late = greedy, [], "greedy", greedy_late
+        rounded, violations, source, late = greedy, greedy_violations, "greedy", greedy_late
     orders = _outcomes(inp, rounded, sol.schedule.ship)
     res = PlanResult(
         source=source,

@@ -23,8 +23,8 @@ from keepline.health.schemas import (
     DeclarationsBulk,
     MissingOut,
 )
-from keepline.people import queries as roster
 from keepline.people import service as people
+from keepline.people import work_today
 from keepline.people.schemas import WorkerView
 from keepline.tabular import read_table
 
@@ -148,5 +148,6 @@ def get_declaration(
 @router.post("/workers/{employee_no}/clearance", response_model=WorkerView)
 def clear(employee_no: EmployeeNo, body: ClearIn, session: DB, scope: Clearer) -> WorkerView:
     """A health officer lets a flagged worker work again; the reason is recorded."""
-    c = service.clear_worker(session, scope, employee_no, body)
-    return roster.worker_view(people.get_worker(session, scope, employee_no), c, True)
+    service.clear_worker(session, scope, employee_no, body)
+    # Cleared of the declaration's flag; may still be isolated or quarantined.
+    return work_today.worker_today(session, scope, people.get_worker(session, scope, employee_no))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of, respond
 from keepline.apikit.params import EmployeeNo, ImportMode, read_upload
-from keepline.people import queries, service
+from keepline.people import queries, service, work_today
 from keepline.people.auth import RosterEditor, RosterReader
 from keepline.people.models import EmploymentStatus
 from keepline.people.schemas import (
@@ -38,7 +38,10 @@ def list_workers(
     cleared: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Name or number contains.")] = None,
 ) -> Response:
-    """The roster. Sort by employee_no (default), name, team, zone, shift or updated_at."""
+    """The roster. Sort by employee_no (default), name, team, zone, shift or updated_at.
+    ``cleared``: may work today (not isolated, quarantined, held by a declaration or in
+    a locked zone), or not."""
+    unfit = work_today.unfit_today(session, scope) if cleared is not None else set()
     query, count = queries.roster(
         scope,
         zone=zone,
@@ -46,17 +49,18 @@ def list_workers(
         team=team,
         employment_status=employment_status,
         cleared=cleared,
+        unfit=unfit,
         q=q,
     )
     rows, total = fetch_page(session, query, paging, queries.SORTS, "employee_no", count=count)
-    return page_of(queries.roster_page_views(rows, scope), total, paging)
+    return page_of(work_today.roster_page_today(session, scope, rows), total, paging)
 
 
 @router.post("/workers", response_model=WorkerView, status_code=201)
 def create_worker(body: WorkerIn, session: DB, scope: RosterEditor) -> WorkerView:
     """Add one worker; zone, shift, skills and housing default to the team's."""
     w = service.create_worker(session, scope, body)
-    return queries.worker_view(w, None, scope.sees_personal_data)
+    return work_today.worker_today(session, scope, w)
 
 
 @router.get("/workers/summary", response_model=RosterSummary)
@@ -95,7 +99,7 @@ def import_workers(
 @router.get("/workers/{employee_no}", response_model=WorkerView)
 def get_worker(employee_no: EmployeeNo, session: DB, scope: RosterReader) -> Response:
     w = service.get_worker(session, scope, employee_no)
-    return respond(queries.roster_view(session, scope, w))
+    return respond(work_today.worker_today(session, scope, w))
 
 
 @router.patch("/workers/{employee_no}", response_model=WorkerView)
@@ -103,7 +107,7 @@ def update_worker(
     employee_no: EmployeeNo, body: WorkerUpdate, session: DB, scope: RosterEditor
 ) -> WorkerView:
     w = service.update_worker(session, scope, employee_no, body)
-    return queries.roster_view(session, scope, w)
+    return work_today.worker_today(session, scope, w)
 
 
 @router.delete("/workers/{employee_no}", status_code=204)

@@ -1,5 +1,7 @@
 """Reads of the roster: the list (each worker with their clearance's columns), one worker
-as the caller may see them.
+as the caller may see them. Whether a worker may work today (``cleared``) is judged by
+:func:`keepline.fitness.fitness` in the flow :mod:`keepline.people.work_today`, which
+passes its reasons in here.
 
 The roster list reads plain rows (a worker's columns, then their clearance's, prefixed
 'clearance_'), not ORM objects: building and tracking 50 pairs of ORM instances cost more
@@ -10,6 +12,7 @@ model alone.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select
@@ -20,7 +23,11 @@ from keepline.people.models import EmploymentStatus, Worker
 from keepline.people.schemas import WorkerOut, WorkerPersonalOut, WorkerView
 from keepline.scope import EnterpriseScope
 
-NOT_CLEARED_CATEGORY = "health-declaration"
+# What every role may see of why a worker may not work: a zone's lock is no one's health
+# data; isolation, quarantine and a declaration's flag are, so they show as one category.
+ZONE_CATEGORY = "zone-locked"
+HEALTH_CATEGORY = "health"
+ZONE_REASON = "zone_locked"
 
 SORTS = {
     "employee_no": Worker.employee_no,
@@ -58,12 +65,22 @@ ROSTER_COLUMNS = (
 )
 
 
+def not_working_category(reasons: Sequence[str]) -> str | None:
+    """The category every role sees of why a worker may not work (None: they may)."""
+    if not reasons:
+        return None
+    return ZONE_CATEGORY if set(reasons) == {ZONE_REASON} else HEALTH_CATEGORY
+
+
 def worker_view(
-    w: Worker | Row[Any], c: Clearance | RowClearance | None, personal: bool
+    w: Worker | Row[Any],
+    c: Clearance | RowClearance | None,
+    personal: bool,
+    reasons: Sequence[str] = (),
 ) -> WorkerView:
     """A worker as the caller may see them (``w`` and ``c`` may be ORM objects, or a row
-    of ``ROSTER_COLUMNS`` and its ``RowClearance``)."""
-    cleared = c is None or c.cleared
+    of ``ROSTER_COLUMNS`` and its ``RowClearance``); ``reasons`` why they may not work
+    today (:class:`keepline.fitness.Reason` values; none: they may)."""
     base: dict[str, Any] = dict(
         employee_no=w.employee_no,
         name=w.name,
@@ -73,13 +90,14 @@ def worker_view(
         skills=list(w.skills),
         housing=w.housing,
         employment_status=EmploymentStatus(w.employment_status),
-        cleared=cleared,
-        not_cleared_category=None if cleared else NOT_CLEARED_CATEGORY,
+        cleared=not reasons,
+        not_cleared_category=not_working_category(reasons),
     )
     if not personal:
         return WorkerOut(**base)
     return WorkerPersonalOut(
         **base,
+        reasons=list(reasons),
         phone=w.phone,
         id_number=w.id_number,
         flags=list(c.flags) if c is not None and not c.cleared else [],
@@ -90,10 +108,8 @@ def worker_view(
     )
 
 
-def roster_view(session: Session, scope: EnterpriseScope, worker: Worker) -> WorkerView:
-    """``worker`` (of the scope's enterprise) with their clearance, as the scope may see it."""
-    c = session.get(Clearance, (scope.enterprise_id, worker.employee_no))
-    return worker_view(worker, c, scope.sees_personal_data)
+def clearance_of(session: Session, scope: EnterpriseScope, employee_no: str) -> Clearance | None:
+    return session.get(Clearance, (scope.enterprise_id, employee_no))
 
 
 def roster(
@@ -104,10 +120,13 @@ def roster(
     team: str | None = None,
     employment_status: EmploymentStatus | None = None,
     cleared: bool | None = None,
+    unfit: Collection[str] = (),
     q: str | None = None,
 ) -> tuple[Select[Any], Select[Any] | None]:
     """The roster's rows (``ROSTER_COLUMNS``), filtered, and a cheaper query counting them
-    (``None`` when only the rows query can count them)."""
+    (``None`` when only the rows query can count them). ``cleared`` keeps those who may
+    work today (True) or may not (False): ``unfit`` are the employee numbers of those who
+    may not."""
     where: list[ColumnElement[bool]] = [Worker.enterprise_id == scope.enterprise_id]
     for col, value in ((Worker.zone_id, zone), (Worker.shift_id, shift), (Worker.team_id, team)):
         if value is not None:
@@ -121,15 +140,13 @@ def roster(
                 Worker.employee_no.contains(q, autoescape=True),
             )
         )
-    # Without a clearance filter the outer join (at most one clearance a worker) cannot
-    # change the count, so the count reads workers alone (an index, for a team).
-    count: Select[Any] | None = select(func.count()).select_from(Worker).where(*where)
     if cleared is True:
-        where.append(or_(Clearance.cleared.is_(None), Clearance.cleared.is_(True)))
-        count = None
+        where.append(Worker.employee_no.not_in(list(unfit)))
     elif cleared is False:
-        where.append(Clearance.cleared.is_(False))
-        count = None
+        where.append(Worker.employee_no.in_(list(unfit)))
+    # The outer join (at most one clearance a worker) cannot change the count, so the
+    # count reads workers alone (an index, for a team).
+    count: Select[Any] | None = select(func.count()).select_from(Worker).where(*where)
     query = (
         select(*ROSTER_COLUMNS)
         .select_from(Worker)
@@ -143,6 +160,12 @@ def roster(
     return query, count
 
 
-def roster_page_views(rows: list[Any], scope: EnterpriseScope) -> list[WorkerView]:
-    """A page of ``roster`` rows as the scope may see them."""
-    return [worker_view(r, RowClearance.of(r), scope.sees_personal_data) for r in rows]
+def roster_page_views(
+    rows: list[Any], scope: EnterpriseScope, reasons: Mapping[str, Sequence[str]]
+) -> list[WorkerView]:
+    """A page of ``roster`` rows as the scope may see them; ``reasons`` why those who may
+    not work today may not, by employee number."""
+    return [
+        worker_view(r, RowClearance.of(r), scope.sees_personal_data, reasons.get(r.employee_no, ()))
+        for r in rows
+    ]

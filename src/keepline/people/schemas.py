@@ -58,15 +58,25 @@ class WorkerOut(BaseModel):
     skills: list[str]
     housing: str
     employment_status: EmploymentStatus
-    cleared: bool = Field(description="May work (no unreviewed health flag).")
+    cleared: bool = Field(
+        description="May work today: not isolated, not quarantined, no health declaration "
+        "flag a health officer has not cleared, zone not locked (employment status apart)."
+    )
     not_cleared_category: str | None = Field(
-        None, description="'health-declaration' when a declaration stopped the worker."
+        None,
+        description="Why not, as every role may see it: 'zone-locked' when only the "
+        "worker's zone stops them, else 'health' (isolation, quarantine or a declaration).",
     )
 
 
 class WorkerPersonalOut(WorkerOut):
     """The health officer's and admin's view."""
 
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="Why the worker may not work today: isolated, quarantined, "
+        "not_cleared (a declaration's flag), zone_locked.",
+    )
     phone: str | None
     id_number: str | None
     flags: list[str] = Field(description="What stopped the worker: fever, symptoms, ...")

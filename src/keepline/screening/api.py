@@ -16,7 +16,7 @@ from keepline.apikit.lists import Page, Paging, fetch_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
-from keepline.screening import positives, queries, render, rounds, samples, sampling
+from keepline.screening import planning, positives, queries, render, rounds, samples, sampling
 from keepline.screening.auth import HealthDataReader, RoundReader, ScreeningStaff
 from keepline.screening.models import Round, Sample, SampleMember
 from keepline.screening.schemas import (
@@ -24,6 +24,7 @@ from keepline.screening.schemas import (
     CoverageOut,
     ImportOut,
     ListRowOut,
+    PlannedRoundOut,
     RoundIn,
     RoundOut,
     SampleOut,
@@ -41,11 +42,15 @@ class ListFormat(StrEnum):
     html = "html"
 
 
-@router.post("/screening/rounds", response_model=RoundOut, status_code=201)
-def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> Round:
+@router.post("/screening/rounds", response_model=PlannedRoundOut, status_code=201)
+def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> PlannedRoundOut:
     """Plan a round for zones × shifts on a day; pools are formed team by team at each
-    zone's collection point unless the lab's ``pools`` are given (no member twice)."""
-    return rounds.plan_round(session, scope, body)
+    zone's collection point unless the lab's ``pools`` are given (no member twice).
+    Workers who may not work that day (isolated, quarantined, a health declaration not
+    cleared, a locked zone) are left out and listed in ``excluded`` with the reasons."""
+    planned = planning.plan_round(session, scope, body)
+    out = RoundOut.model_validate(planned.round)
+    return PlannedRoundOut(**out.model_dump(), excluded=planned.excluded)
 
 
 @router.get("/screening/rounds", response_model=Page[RoundOut])
@@ -73,14 +78,16 @@ def sampling_list(
     format: ListFormat = ListFormat.json,
 ) -> Response | list[ListRowOut]:
     """Who gives a swab into which tube, per collection point: JSON, CSV or a printable
-    HTML page (one page per collection point)."""
+    HTML page (one page per collection point, then who is left out of the round and
+    why)."""
     rnd = rounds.get_round(session, scope, round_id)
     rows = sampling.sampling_list(session, scope, round_id, collection_point)
     if format is ListFormat.csv:
         return PlainTextResponse(render.sampling_list_csv(rows), media_type="text/csv")
     if format is ListFormat.html:
         name = get_enterprise(session, scope.enterprise_id).name
-        return HTMLResponse(render.sampling_list_html(rnd, name, rows))
+        excluded = planning.excluded_from(session, scope, rnd)
+        return HTMLResponse(render.sampling_list_html(rnd, name, rows, excluded))
     return rows
 
 

@@ -4,6 +4,7 @@ lab results (CSV/Excel or RDML), show results and coverage."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,10 +17,10 @@ from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
 from keepline.db import session_scope
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
-from keepline.screening import positives, render, rounds, samples, sampling
+from keepline.screening import planning, positives, render, rounds, samples, sampling
 from keepline.screening.coverage import coverage as round_coverage
 from keepline.screening.files import read_assay, read_pools
-from keepline.screening.schemas import CollectionIn, RoundIn
+from keepline.screening.schemas import CollectionIn, ExcludedOut, RoundIn
 
 app = typer.Typer(
     help="Screening rounds: pools, sampling lists, qPCR results (CSV/Excel, RDML), coverage.",
@@ -64,7 +65,9 @@ def plan(
     ),
     actor: str = ACTOR,
 ) -> None:
-    """Plan a screening round: pools formed team by team at each zone's collection point."""
+    """Plan a screening round: pools formed team by team at each zone's collection point.
+    Workers who may not work that day (isolated, quarantined, a health declaration not
+    cleared, a locked zone) are left out and listed with the reason."""
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         assay = read_assay(kit) if kit else None
@@ -79,7 +82,8 @@ def plan(
             assay=assay,
             pools=[dict(pool_id=p, members=m) for p, m in given] if given is not None else None,
         )
-        rnd = rounds.plan_round(session, scope, body)
+        planned = planning.plan_round(session, scope, body)
+        rnd, excluded = planned.round, planned.excluded
         rows = sampling.sampling_list(session, scope, rnd.id)
     t = Table(title=f"round {rnd.id}: {enterprise} {rnd.day} {rnd.test_type} pool {rnd.pool_size}")
     for c in ("collection point", "tubes", "people"):
@@ -91,6 +95,19 @@ def plan(
         by_point[r.collection_point] = (tubes, n + 1)
     for p, (tubes, n) in sorted(by_point.items()):
         t.add_row(p, str(len(tubes)), str(n))
+    Console().print(t)
+    _print_excluded(excluded, f"may not work on {rnd.day}")
+
+
+def _print_excluded(excluded: Sequence[ExcludedOut], when: str) -> None:
+    """Who is left out of a round, and why (nothing when nobody is)."""
+    if not excluded:
+        return
+    t = Table(title=f"not in this round: {len(excluded)} ({when})")
+    for c in ("employee_no", "name", "zone", "shift", "team", "reason"):
+        t.add_column(c)
+    for e in excluded:
+        t.add_row(e.employee_no, e.name, e.zone, e.shift, e.team, ", ".join(e.reasons))
     Console().print(t)
 
 
@@ -108,14 +125,17 @@ def sampling_list(
         ent = get_enterprise(session, enterprise)
         rnd = rounds.get_round(session, scope, round_id)
         rows = sampling.sampling_list(session, scope, round_id, point)
+        excluded = planning.excluded_from(session, scope, rnd)
         if html:
-            html.write_text(render.sampling_list_html(rnd, ent.name, rows), encoding="utf-8")
+            page = render.sampling_list_html(rnd, ent.name, rows, excluded)
+            html.write_text(page, encoding="utf-8")
         if csv:
             csv.write_text(render.sampling_list_csv(rows), encoding="utf-8")
     if not html and not csv:
         typer.echo(render.sampling_list_csv(rows), nl=False)
     else:
         typer.echo(f"{len(rows)} people in {len({r.sample_id for r in rows})} tubes")
+        _print_excluded(excluded, f"may not work on {rnd.day}")
 
 
 @app.command("collect")

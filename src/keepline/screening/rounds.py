@@ -1,11 +1,13 @@
-"""Screening rounds: plan one for the active workers of some zones and shifts, pooled by
-team (or in the lab's pools), and read a round and its tubes."""
+"""Screening rounds: the active workers of some zones and shifts, a round made of those
+to screen (pooled by team, or in the lab's pools), and reading a round and its tubes.
+Who may be screened on the day (not isolated, quarantined or held by a declaration) is
+the flow :mod:`keepline.screening.planning`'s to decide."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,12 +19,20 @@ from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 from keepline.screening import pools as pooling
 from keepline.screening.assay import AssayRule
-from keepline.screening.models import Round, Sample, SampleKind, TestType
+from keepline.screening.models import Round, Sample, SampleKind, SampleMember, TestType
 from keepline.screening.samples import Group, add_samples
 from keepline.screening.schemas import PoolIn, RoundIn
 
-# (employee number, team, zone) of a worker to screen.
-RosterRow = tuple[str, str, str]
+
+class RosterRow(NamedTuple):
+    """A worker of a round's zones and shifts."""
+
+    employee_no: str
+    team: str
+    zone: str
+    housing: str
+    name: str
+    shift: str
 
 
 def round_values(r: Round) -> dict[str, Any]:
@@ -55,7 +65,7 @@ def sample_results(session: Session, scope: EnterpriseScope, round_id: int) -> l
     )
 
 
-def _zones_and_shifts(
+def zones_and_shifts(
     session: Session, scope: EnterpriseScope, zones: Sequence[str], shifts: Sequence[str] | None
 ) -> list[str]:
     """Check the zones and shifts against the plant; the shifts (all when none given)."""
@@ -80,22 +90,37 @@ def _zones_and_shifts(
     return chosen
 
 
-def _roster(
-    session: Session, scope: EnterpriseScope, zones: Sequence[str], shifts: Sequence[str]
+def round_roster(
+    session: Session,
+    scope: EnterpriseScope,
+    zones: Sequence[str],
+    shifts: Sequence[str],
+    *,
+    required: bool = True,
 ) -> list[RosterRow]:
-    """The active workers of ``zones`` × ``shifts``."""
+    """The active workers of ``zones`` × ``shifts``, by employee number (none: an
+    error, unless not ``required``)."""
     workers = [
-        (no, team, zone)
-        for no, team, zone in session.execute(
-            select(Worker.employee_no, Worker.team_id, Worker.zone_id).where(
+        RosterRow(*row)
+        for row in session.execute(
+            select(
+                Worker.employee_no,
+                Worker.team_id,
+                Worker.zone_id,
+                Worker.housing,
+                Worker.name,
+                Worker.shift_id,
+            )
+            .where(
                 Worker.enterprise_id == scope.enterprise_id,
                 Worker.zone_id.in_(list(zones)),
                 Worker.shift_id.in_(list(shifts)),
                 Worker.employment_status == EmploymentStatus.active.value,
             )
+            .order_by(Worker.employee_no)
         )
     ]
-    if not workers:
+    if not workers and required:
         raise InputError(["zones: no active worker on the roster in these zones and shifts"])
     return workers
 
@@ -110,7 +135,7 @@ def _given_pools(
     """The lab's pools as tubes, checked: no member twice, only workers of the round, no
     more than the pool size, no sample id already used."""
     pooling.check_memberships([(p.pool_id, p.members) for p in pools])
-    zone_of = {no: zone for no, _, zone in workers}
+    zone_of = {w.employee_no: w.zone for w in workers}
     groups: list[Group] = []
     for n, p in enumerate(pools, start=1):
         pid, keys = p.pool_id, p.members
@@ -136,24 +161,33 @@ def _given_pools(
 
 def _formed_pools(workers: Sequence[RosterRow], pool_size: int) -> list[Group]:
     formed = pooling.form_pools(
-        [pooling.Member(no, team, zone) for no, team, zone in workers], pool_size
+        [pooling.Member(w.employee_no, w.team, w.zone) for w in workers], pool_size
     )
     return [(None, p[0].collection_point, [m.key for m in p]) for p in formed]
 
 
-def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Round:
-    """Plan a round for the active workers of ``zones`` × ``shifts`` (all shifts when
-    None). Pools are formed by team (:func:`keepline.screening.pools.form_pools`)
-    unless ``pools`` gives them (e.g. from the lab); given pools must not share a
-    member and must hold only workers of the round."""
+def check_round(body: RoundIn) -> tuple[TestType, AssayRule]:
+    """The round's test type and kit rule, checked against its pool size."""
     test_type = TestType(body.test_type)
-    pool_size = body.pool_size
-    pooling.check_pool_size(pool_size)
-    if test_type is TestType.antigen and pool_size != 1:
+    pooling.check_pool_size(body.pool_size)
+    if test_type is TestType.antigen and body.pool_size != 1:
         raise InputError(["pool_size: antigen tests are individual; use pool size 1"])
-    rule = AssayRule.from_dict(body.assay)
-    shifts = _zones_and_shifts(session, scope, body.zones, body.shifts)
-    workers = _roster(session, scope, body.zones, shifts)
+    return test_type, AssayRule.from_dict(body.assay)
+
+
+def create_round(
+    session: Session,
+    scope: EnterpriseScope,
+    body: RoundIn,
+    shifts: Sequence[str],
+    workers: Sequence[RosterRow],
+) -> Round:
+    """A round of ``workers`` (those of ``body.zones`` × ``shifts`` to screen). Pools
+    are formed by team (:func:`keepline.screening.pools.form_pools`) unless
+    ``body.pools`` gives them (e.g. from the lab); given pools must not share a member
+    and must hold only ``workers``."""
+    test_type, rule = check_round(body)
+    pool_size = body.pool_size
     kind = SampleKind.single if pool_size == 1 else SampleKind.pool
     if body.pools is not None:
         groups = _given_pools(session, scope, body.pools, workers, pool_size)
@@ -165,7 +199,7 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Round
         test_type=test_type.value,
         pool_size=pool_size,
         zones=list(body.zones),
-        shifts=shifts,
+        shifts=list(shifts),
         assay=rule.to_dict(),
         created_by=scope.actor,
         created_at=dt.datetime.now(dt.UTC),
@@ -180,3 +214,18 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Round
     )
     add_samples(session, scope, rnd, kind, groups)
     return rnd
+
+
+def round_members(session: Session, scope: EnterpriseScope, round_id: int) -> set[str]:
+    """Everyone in any of the round's tubes."""
+    return set(
+        session.scalars(
+            select(SampleMember.employee_no)
+            .join(
+                Sample,
+                (Sample.enterprise_id == SampleMember.enterprise_id)
+                & (Sample.id == SampleMember.sample_id),
+            )
+            .where(Sample.enterprise_id == scope.enterprise_id, Sample.round_id == round_id)
+        )
+    )

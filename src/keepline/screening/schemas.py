@@ -124,3 +124,24 @@ class ImportOut(BaseModel):
     cases: int
     cleared: int
     skipped_controls: int
+
+
+class ExcludedOut(BaseModel):
+    """A worker of the round's zones and shifts left out of it: they may not work that
+    day (health data: health officers and admins)."""
+
+    employee_no: str
+    name: str
+    zone: str
+    shift: str
+    team: str
+    reasons: list[str] = Field(
+        description="isolated, quarantined, not_cleared (a health declaration not yet "
+        "cleared), zone_locked."
+    )
+
+
+class PlannedRoundOut(RoundOut):
+    """The round planned, and who was left out of it and why."""
+
+    excluded: list[ExcludedOut]

@@ -1,0 +1,98 @@
+"""Flow: plan a screening round of the workers who may work that day.
+
+A round screens the active workers of some zones and shifts, except those who may not
+work on its day (:func:`keepline.fitness.fitness`: isolated, quarantined, held by a
+health declaration, or in a locked zone): a confirmed case or a worker with a fever is
+followed by the health officer, not pooled with healthy colleagues, whose tube their
+swab would make positive. They are listed apart, with the reason, when the round is
+planned and on its printed sampling list.
+
+Above the screening services and containment's (who may work); neither imports the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from keepline.containment.workforce import WorkerPlace, reasons_on
+from keepline.errors import InputError
+from keepline.scope import EnterpriseScope
+from keepline.screening import rounds
+from keepline.screening.models import Round
+from keepline.screening.rounds import RosterRow
+from keepline.screening.schemas import ExcludedOut, RoundIn
+
+MAX_LISTED = 20
+
+
+@dataclass(frozen=True)
+class PlannedRound:
+    round: Round
+    excluded: list[ExcludedOut]
+
+
+def _excluded(
+    session: Session, scope: EnterpriseScope, day: dt.date, workers: Sequence[RosterRow]
+) -> list[ExcludedOut]:
+    """Those of ``workers`` who may not work on ``day``, with why."""
+    why = reasons_on(
+        session, scope, day, [WorkerPlace(w.employee_no, w.zone, w.housing) for w in workers]
+    )
+    return [
+        ExcludedOut(
+            employee_no=w.employee_no,
+            name=w.name,
+            zone=w.zone,
+            shift=w.shift,
+            team=w.team,
+            reasons=[r.value for r in why[w.employee_no]],
+        )
+        for w in workers
+        if w.employee_no in why
+    ]
+
+
+def _listed(items: Sequence[str]) -> list[str]:
+    """At most ``MAX_LISTED`` items, then how many more."""
+    more = len(items) - MAX_LISTED
+    return list(items[:MAX_LISTED]) + ([f"(and {more} more)"] if more > 0 else [])
+
+
+def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> PlannedRound:
+    """Plan a round for the active workers of ``body.zones`` × ``body.shifts`` (every
+    shift when None) who may work on ``body.day``; the others are returned as
+    ``excluded`` with their reasons. The lab's ``pools``, if given, may not hold any of
+    them."""
+    rounds.check_round(body)
+    shifts = rounds.zones_and_shifts(session, scope, body.zones, body.shifts)
+    workers = rounds.round_roster(session, scope, body.zones, shifts)
+    excluded = _excluded(session, scope, body.day, workers)
+    out = {e.employee_no: e for e in excluded}
+    if body.pools is not None:
+        bad = [
+            f"pool {n} ('{p.pool_id}'), member {k}: may not work on {body.day} "
+            f"({', '.join(out[k].reasons)}); leave them out of the round"
+            for n, p in enumerate(body.pools, start=1)
+            for k in p.members
+            if k in out
+        ]
+        if bad:
+            raise InputError(_listed(bad))
+    screened = [w for w in workers if w.employee_no not in out]
+    if not screened:
+        who = "; ".join(_listed([f"{e.employee_no} ({', '.join(e.reasons)})" for e in excluded]))
+        raise InputError([f"zones: nobody in these zones and shifts may work on {body.day}: {who}"])
+    rnd = rounds.create_round(session, scope, body, shifts, screened)
+    return PlannedRound(rnd, excluded)
+
+
+def excluded_from(session: Session, scope: EnterpriseScope, rnd: Round) -> list[ExcludedOut]:
+    """The workers of a round's zones and shifts in none of its tubes who may not work
+    on its day, with why (for its sampling list: the record as it stands now)."""
+    workers = rounds.round_roster(session, scope, rnd.zones, rnd.shifts, required=False)
+    members = rounds.round_members(session, scope, rnd.id)
+    return _excluded(session, scope, rnd.day, [w for w in workers if w.employee_no not in members])
