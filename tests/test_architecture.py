@@ -71,6 +71,7 @@ EDGES = {
     "keepline.clikit",
     "keepline.apikit.auth",
     "keepline.apikit.deps",
+    "keepline.apikit.headers",
     "keepline.apikit.lists",
     "keepline.apikit.params",
 }

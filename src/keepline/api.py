@@ -19,14 +19,16 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from keepline import __version__, db
+from keepline import __version__, db, settings
 from keepline.accounts import service as accounts
 from keepline.accounts.api import router as accounts_router
-from keepline.accounts.service import Unauthorized
+from keepline.accounts.service import TooManyAttempts, Unauthorized
 from keepline.apikit import ErrorOut
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.deps import Route
+from keepline.apikit.headers import SecurityHeaders, for_errors
 from keepline.audit.api import router as audit_router
 from keepline.containment.api import router as containment_router
 from keepline.errors import InputError, KeeplineError, NotFound
@@ -51,11 +53,17 @@ _STATUS_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
+    429: "too_many_requests",
 }
 
 
 def error_body(
-    status: int, message: str, field: str | None = None, code: str | None = None, **extra: Any
+    status: int,
+    message: str,
+    field: str | None = None,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "code": code or _STATUS_CODES.get(status, "error"),
@@ -63,7 +71,8 @@ def error_body(
         "field": field,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
@@ -87,6 +96,8 @@ def _install_errors(app: FastAPI) -> None:
             return error_body(401, exc.message)
         if isinstance(exc, Forbidden):
             return error_body(403, exc.message)
+        if isinstance(exc, TooManyAttempts):
+            return error_body(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
         if isinstance(exc, RowsError):
             return error_body(
                 422,
@@ -178,7 +189,8 @@ class RequestLog:
             if started:
                 raise
             status = 500
-            response = error_body(500, "internal error", code="internal")
+            # Sent outside SecurityHeaders (RequestLog wraps it): add them here.
+            response = error_body(500, "internal error", code="internal", headers=for_errors())
             await response(scope, receive, send_wrapper)
         finally:
             caller = scope.get("state", {}).get("caller")
@@ -214,7 +226,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     _install_errors(app)
 
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
+    proxies = settings.trusted_proxies()
+    if proxies:
+        # Outermost, so the request log, the login counters and HSTS see the client's
+        # address and scheme as the trusted proxy forwarded them.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     revision = db.current_revision(engine)  # migrated by get_engine(); fixed while we run
     accounts.dummy_hash()  # now, so a login with an unknown e-mail takes no longer than others
 

@@ -11,6 +11,11 @@ import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+def now() -> dt.datetime:
+    """The current time in UTC: the one place services read it, so tests can set it."""
+    return dt.datetime.now(dt.UTC)
+
+
 def plant_tz() -> dt.tzinfo:
     name = os.environ.get("KEEPLINE_TIMEZONE", "Asia/Shanghai")
     try:

@@ -26,6 +26,9 @@ class Role(StrEnum):
 ENTERPRISE_ROLES = (Role.admin, Role.health_officer, Role.planner, Role.storekeeper, Role.viewer)
 # Who may see personal data (ID number, phone) and health details.
 PERSONAL_DATA_ROLES = frozenset({Role.admin, Role.health_officer})
+# Who may see a transport pass's driver (a name: personal data, not health data): the
+# roles that issue and check passes (logistics' editors), not health officers or viewers.
+PASS_DRIVER_ROLES = frozenset({Role.admin, Role.storekeeper, Role.planner})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,11 @@ class EnterpriseScope:
     @property
     def sees_personal_data(self) -> bool:
         return self.role in PERSONAL_DATA_ROLES
+
+    @property
+    def sees_drivers(self) -> bool:
+        """Whether transport passes show their driver's name."""
+        return self.role in PASS_DRIVER_ROLES
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,9 @@ def serve(
         workers=workers,
         log_level=log_level,
         access_log=False,  # the app logs each request as JSON
+        # Forwarded headers are believed only from $KEEPLINE_TRUSTED_PROXIES, by the app
+        # itself (api.create_app), whichever server runs it: one rule, not two.
+        proxy_headers=False,
         log_config=None,
     )
 
@@ -105,3 +108,12 @@ def user_list(enterprise: str | None = typer.Option(None, help="Only this enterp
                 "yes" if u.active else "no",
             )
         Console(width=160).print(t)
+
+
+@user_app.command("purge-sessions")
+def user_purge_sessions() -> None:
+    """Delete expired logins and spent failed-login counters (logins do it too; run this
+    daily, e.g. from cron, so an idle server keeps nothing it no longer needs)."""
+    with session_scope() as session:
+        tokens, counters = service.purge_expired(session)
+    typer.echo(f"purged {tokens} expired login(s) and {counters} failed-login counter(s)")

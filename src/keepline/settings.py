@@ -1,8 +1,9 @@
-"""Where keepline keeps its data, from the environment."""
+"""Settings from the environment: where keepline keeps its data, login limits, proxies."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -19,3 +20,54 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{home() / 'keepline.db'}"
+
+
+def _positive_int(name: str, default: int) -> int:
+    """``$name`` as a whole number ≥ 1, or ``default`` when unset; a bad value is refused
+    at start-up with the variable's name rather than silently replaced."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: '{raw}' is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"{name}: must be at least 1 (got {value})")
+    return value
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """How many failed logins are allowed before a login is refused for a while.
+
+    ``account_failures`` failed logins for one e-mail address within ``window_minutes``
+    lock that address for ``lock_minutes``; ``address_failures`` from one client address
+    within the window lock that address the same way (an attacker trying many accounts).
+    """
+
+    account_failures: int = 5
+    address_failures: int = 20
+    window_minutes: int = 15
+    lock_minutes: int = 15
+
+
+def login_limits() -> LoginLimits:
+    """``$KEEPLINE_LOGIN_ACCOUNT_FAILURES`` (5), ``$KEEPLINE_LOGIN_ADDRESS_FAILURES`` (20),
+    ``$KEEPLINE_LOGIN_WINDOW_MINUTES`` (15), ``$KEEPLINE_LOGIN_LOCK_MINUTES`` (15)."""
+    d = LoginLimits()
+    return LoginLimits(
+        account_failures=_positive_int("KEEPLINE_LOGIN_ACCOUNT_FAILURES", d.account_failures),
+        address_failures=_positive_int("KEEPLINE_LOGIN_ADDRESS_FAILURES", d.address_failures),
+        window_minutes=_positive_int("KEEPLINE_LOGIN_WINDOW_MINUTES", d.window_minutes),
+        lock_minutes=_positive_int("KEEPLINE_LOGIN_LOCK_MINUTES", d.lock_minutes),
+    )
+
+
+def trusted_proxies() -> list[str]:
+    """``$KEEPLINE_TRUSTED_PROXIES``: the addresses of reverse proxies whose
+    ``X-Forwarded-For``/``X-Forwarded-Proto`` are believed (comma-separated addresses or
+    networks, ``*`` for any); empty (the default): none, the connection's own address and
+    scheme are used."""
+    raw = os.environ.get("KEEPLINE_TRUSTED_PROXIES", "")
+    return [part.strip() for part in raw.split(",") if part.strip()]

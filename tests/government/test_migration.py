@@ -24,7 +24,7 @@ GOV_TABLES = {
 
 def test_migration_0006_up_and_down(db_url: str) -> None:
     engine = db.get_engine(db_url)
-    assert db.current_revision(engine) == "0006"
+    assert (db.current_revision(engine) or "") >= "0006"  # later migrations build on it
     assert set(sa.inspect(engine).get_table_names()) >= GOV_TABLES
     command.downgrade(db.alembic_config(engine), "0005")
     engine.dispose()

@@ -9,20 +9,42 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from keepline.accounts import queries, service
 from keepline.accounts.auth import LoggedIn, UserAdmin
 from keepline.accounts.models import Role, User
-from keepline.accounts.schemas import LoginIn, LoginOut, UserCreate, UserOut, UserUpdate
-from keepline.apikit.auth import SESSION_COOKIE, Credentials, request_token
+from keepline.accounts.schemas import (
+    LoginIn,
+    LoginOut,
+    PasswordChange,
+    PasswordChanged,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
+from keepline.apikit.auth import SESSION_COOKIE, Credentials, client_address, request_token
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.errors import InputError
 
 router = APIRouter(tags=["accounts"], route_class=Route)
+# The failed-login counters and audit rows are written even though the answer is an error.
+_KEEP_ON_ERROR = (service.Unauthorized, service.TooManyAttempts, InputError)
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A user id.")]
 
 
-@router.post("/auth/login", response_model=LoginOut)
+@router.post(
+    "/auth/login",
+    response_model=LoginOut,
+    responses={429: {"description": "Too many failed logins; retry after Retry-After s."}},
+)
 def login(body: LoginIn, session: DB, response: Response, request: Request) -> LoginOut:
     """Log in with e-mail and password: a bearer token, and the same token as a
-    secure HttpOnly session cookie for the web console."""
-    token, user, expires = service.login(session, body.email, body.password)
+    secure HttpOnly session cookie for the web console. Too many failed logins for the
+    address or from the client answer 429 with ``Retry-After`` for a while."""
+    try:
+        token, user, expires = service.login(
+            session, body.email, body.password, client_address(request)
+        )
+    except _KEEP_ON_ERROR:
+        session.commit()
+        raise
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -40,13 +62,31 @@ def logout(
     session: DB,
     response: Response,
     credentials: Credentials,
-    _caller: LoggedIn,
+    caller: LoggedIn,
 ) -> Response:
     """End this login (the token stops working)."""
-    service.logout(session, request_token(request, credentials))
+    service.logout(session, caller, request_token(request, credentials), client_address(request))
     out = Response(status_code=204)
     out.delete_cookie(SESSION_COOKIE)
     return out
+
+
+@router.post(
+    "/auth/password",
+    response_model=PasswordChanged,
+    responses={429: {"description": "Too many failed logins; retry after Retry-After s."}},
+)
+def change_password(
+    body: PasswordChange, session: DB, caller: LoggedIn, request: Request
+) -> PasswordChanged:
+    """Change your own password (give the current one): every other login of yours
+    ends, this one stays."""
+    try:
+        ended = service.change_password(session, caller, body, client_address(request))
+    except _KEEP_ON_ERROR:
+        session.commit()
+        raise
+    return PasswordChanged(ended_sessions=ended)
 
 
 @router.get("/auth/me", response_model=UserOut)
@@ -82,6 +122,9 @@ def get_user(user_id: UserId, session: DB, scope: UserAdmin) -> User:
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: UserId, body: UserUpdate, session: DB, scope: UserAdmin) -> User:
-    """Change a user's role, name, password or deactivate them (their logins end)."""
-    return service.update_user(session, scope, user_id, body)
+def update_user(
+    user_id: UserId, body: UserUpdate, session: DB, scope: UserAdmin, caller: LoggedIn
+) -> User:
+    """Change a user's role, name, password or deactivate them. Deactivating ends their
+    logins; a new password ends every login of theirs (but the caller's own)."""
+    return service.update_user(session, scope, user_id, body, keep_session=caller.session_id)

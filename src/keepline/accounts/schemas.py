@@ -53,3 +53,16 @@ class UserUpdate(BaseModel):
 
 
 LoginOut.model_rebuild()
+
+
+class PasswordChange(BaseModel):
+    """A user changes their own password: every other login of theirs ends."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Text = Field(max_length=1000)
+    new_password: Text = Field(min_length=10, max_length=1000)
+
+
+class PasswordChanged(BaseModel):
+    ended_sessions: int = Field(description="How many other logins of the user ended.")

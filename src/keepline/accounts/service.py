@@ -3,6 +3,11 @@
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second
 recommended profile). Tokens are 256-bit random strings; only their SHA-256 is stored,
 which is enough for a secret that cannot be guessed and keeps each request cheap.
+
+Every login, failed login, refused login (``throttle``), lock and logout is audited as a
+row of the ``logins`` table's log: who (the e-mail address tried), when, from which
+client address and the outcome; never the password. A changed password ends every other
+login of its user.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,8 +25,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from keepline import clock, settings
+from keepline.accounts import throttle
 from keepline.accounts.models import ENTERPRISE_ROLES, AuthToken, Role, User
-from keepline.accounts.schemas import UserCreate, UserUpdate
+from keepline.accounts.schemas import PasswordChange, UserCreate, UserUpdate
 from keepline.audit import service as audit
 from keepline.errors import InputError, KeeplineError, NotFound
 from keepline.plant import models as plant_models
@@ -32,8 +40,22 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
 
+LOGINS = "logins"  # the audit log's table name for logins, failures, locks and logouts
+
+
 class Unauthorized(KeeplineError):
     """No valid login (HTTP 401)."""
+
+
+class TooManyAttempts(KeeplineError):
+    """Logins refused for a while after too many failures (HTTP 429, ``Retry-After``)."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = math.ceil(retry_after / 60)
+        super().__init__(
+            f"too many failed logins: try again in {minutes} minute{'s' * (minutes != 1)}"
+        )
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -45,6 +67,7 @@ class Caller:
     role: Role
     enterprise_id: str | None
     jurisdiction: str | None
+    session_id: int | None = None  # the AuthToken row of this login
 
     @property
     def actor(self) -> str:
@@ -106,7 +129,14 @@ def create_user(
     elif role is not Role.government_officer:
         raise InputError(["role: a jurisdiction's user is a government_officer"])
     _check_password(password)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
+    # Unique within the home only: whether another tenant uses the address must not
+    # change the answer (issue 15, item 14). The home's own admins see its users anyway.
+    same_home = (
+        User.enterprise_id == enterprise_id
+        if enterprise_id is not None
+        else User.jurisdiction == jurisdiction
+    )
+    if session.scalar(select(User.id).where(User.email == email, same_home)) is not None:
         raise InputError([f"email: a user '{email}' already exists"])
     user = User(
         email=email,
@@ -116,7 +146,7 @@ def create_user(
         name=name,
         password_hash=hash_password(password),
         active=True,
-        created_at=dt.datetime.now(dt.UTC),
+        created_at=clock.now(),
     )
     session.add(user)
     session.flush()
@@ -161,8 +191,24 @@ def current_user(session: Session, caller: Caller) -> User:
     return user
 
 
-def update_user(session: Session, scope: EnterpriseScope, user_id: int, body: UserUpdate) -> User:
-    """Change a user's role, name, password or deactivate them (their logins end)."""
+def _end_sessions(session: Session, user_id: int, keep: int | None) -> int:
+    """End every login of the user but ``keep`` (the caller's own); returns how many."""
+    q = delete(AuthToken).where(AuthToken.user_id == user_id)
+    if keep is not None:
+        q = q.where(AuthToken.id != keep)
+    return int(session.execute(q).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def update_user(
+    session: Session,
+    scope: EnterpriseScope,
+    user_id: int,
+    body: UserUpdate,
+    keep_session: int | None = None,
+) -> User:
+    """Change a user's role, name, password or deactivate them. Deactivating ends all
+    their logins; a new password ends every login of theirs but ``keep_session`` (the
+    caller's own, when an admin changes their own password)."""
     user = get_user(session, scope, user_id)
     before = user_values(user)
     if body.role is not None:
@@ -179,8 +225,11 @@ def update_user(session: Session, scope: EnterpriseScope, user_id: int, body: Us
     if user.id == scope.user_id and (user.role != Role.admin or not user.active):
         raise InputError(["role: an admin cannot demote or deactivate themselves"])
     after = user_values(user)
+    ended = 0
     if not user.active:
-        session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+        ended = _end_sessions(session, user.id, None)
+    elif body.password is not None:
+        ended = _end_sessions(session, user.id, keep_session)
     if after != before or body.password is not None:
         audit.record(
             session,
@@ -191,7 +240,9 @@ def update_user(session: Session, scope: EnterpriseScope, user_id: int, body: Us
             key=str(user.id),
             before=before,
             after=after,
-            reason="password changed" if body.password is not None else None,
+            reason=f"password changed; {ended} other login(s) ended"
+            if body.password is not None
+            else None,
         )
     return user
 
@@ -200,25 +251,136 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(session: Session, email: str, password: str) -> tuple[str, User, dt.datetime]:
-    """Check the password; return a new token, its user and its expiry."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+def _readable_email(email: str) -> str:
+    """What the audit log keeps of an address tried at login: the address, unless it is
+    not one (a password typed into the wrong box must not be stored)."""
+    return email if _EMAIL.match(email) else "(not an e-mail address)"
+
+
+def _audit_login(
+    session: Session,
+    *,
+    action: str,
+    email: str,
+    address: str,
+    outcome: str,
+    users: list[User],
+    at: dt.datetime,
+) -> None:
+    """One audit row per account the attempt concerns (in its home, so its admins see
+    it), or one row without a home when the address is nobody's."""
+    values = {"email": _readable_email(email), "address": address, "outcome": outcome}
+    actor = f"user:{_readable_email(email)}"
+    for user in users or [None]:
+        entry = audit.record(
+            session,
+            enterprise_id=user.enterprise_id if user else None,
+            jurisdiction=user.jurisdiction if user else None,
+            actor=actor,
+            action=action,
+            table=LOGINS,
+            key=str(user.id) if user else "-",
+            after=values,
+            reason=outcome,
+        )
+        entry.at = at
+
+
+def _refuse_if_locked(
+    session: Session, email: str, address: str, now: dt.datetime, users: list[User]
+) -> None:
+    until = throttle.refused_until(session, email, address, now)
+    if until is not None:
+        _audit_login(
+            session,
+            action="login_refused",
+            email=email,
+            address=address,
+            outcome="refused: too many failed logins",
+            users=users,
+            at=now,
+        )
+        raise TooManyAttempts(throttle.retry_after(until, now))
+
+
+def _count_failure(
+    session: Session, email: str, address: str, now: dt.datetime, users: list[User]
+) -> None:
+    """Count a failed login against the address tried and the client; audit any lock."""
+    limits = settings.login_limits()
+    for kind, subject in ((throttle.ACCOUNT, email), (throttle.ADDRESS, address)):
+        until = throttle.record_failure(session, kind, subject, now, limits)
+        if until is not None:
+            _audit_login(
+                session,
+                action="lock",
+                email=email,
+                address=address,
+                outcome=f"{kind} locked until {until.isoformat(timespec='seconds')}",
+                users=users,
+                at=now,
+            )
+
+
+def login(
+    session: Session, email: str, password: str, address: str = "-"
+) -> tuple[str, User, dt.datetime]:
+    """Check the password; return a new token, its user and its expiry.
+
+    A failure (401) or a refusal (429) has written its audit row and counters to the
+    session: the caller commits before answering with the error."""
+    now = clock.now()
+    email = email.strip().lower()[:254]
+    address = address[:254]
+    # Oldest first: an address used in two homes logs in to the first whose password
+    # matches (and the same password in both reaches the older account).
+    users = list(session.scalars(select(User).where(User.email == email).order_by(User.id)))
+    _refuse_if_locked(session, email, address, now, users)
+    user: User | None = None
     # Verify against a dummy hash when there is no such user, so timing does not tell.
-    stored = user.password_hash if user else dummy_hash()
-    try:
-        _hasher.verify(stored, password)
-        ok = user is not None and user.active
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or user is None:
+    for stored in [u.password_hash for u in users] or [dummy_hash()]:
+        try:
+            _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            continue
+        user = next((u for u in users if u.password_hash == stored), None)
+        break
+    if user is None or not user.active:
+        outcome = (
+            "unknown e-mail"
+            if not users
+            else "account deactivated"
+            if user is not None
+            else "wrong password"
+        )
+        _count_failure(session, email, address, now, users)
+        _audit_login(
+            session,
+            action="login_failed",
+            email=email,
+            address=address,
+            outcome=outcome,
+            users=users,
+            at=now,
+        )
         raise Unauthorized("wrong e-mail or password")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    throttle.forget_account(session, email)
+    purge_expired(session)
     token = secrets.token_urlsafe(32)
-    now = dt.datetime.now(dt.UTC)
     expires = now + TOKEN_LIFETIME
     session.add(
         AuthToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=expires)
+    )
+    _audit_login(
+        session,
+        action="login",
+        email=email,
+        address=address,
+        outcome="logged in",
+        users=[user],
+        at=now,
     )
     return token, user, expires
 
@@ -226,12 +388,13 @@ def login(session: Session, email: str, password: str) -> tuple[str, User, dt.da
 def authenticate(session: Session, token: str) -> Caller:
     """The caller a token belongs to, or :class:`Unauthorized`.
 
-    Every request runs this, so it is one indexed query for the five columns a caller
+    Every request runs this, so it is one indexed query for the columns a caller
     needs (no ORM objects to build and track)."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     row = session.execute(
         select(
             AuthToken.expires_at,
+            AuthToken.id,
             User.id,
             User.email,
             User.role,
@@ -244,16 +407,79 @@ def authenticate(session: Session, token: str) -> Caller:
     ).first()
     if row is None:
         raise Unauthorized("not logged in (or the token is unknown)")
-    expires, user_id, email, role, enterprise_id, jurisdiction, active = row
+    expires, token_id, user_id, email, role, enterprise_id, jurisdiction, active = row
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=dt.UTC)
     if expires <= now or not active:
         raise Unauthorized("the login has expired; log in again")
-    return Caller(user_id, email, Role(role), enterprise_id, jurisdiction)
+    return Caller(user_id, email, Role(role), enterprise_id, jurisdiction, token_id)
 
 
-def logout(session: Session, token: str) -> None:
+def logout(session: Session, caller: Caller, token: str, address: str = "-") -> None:
+    """End this login (the token stops working); audited."""
     session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(token)))
+    _audit_login(
+        session,
+        action="logout",
+        email=caller.email,
+        address=address[:254],
+        outcome="logged out",
+        users=[current_user(session, caller)],
+        at=clock.now(),
+    )
+
+
+def change_password(
+    session: Session, caller: Caller, body: PasswordChange, address: str = "-"
+) -> int:
+    """The caller changes their own password (the current one first); every other login
+    of theirs ends. A wrong current password counts as a failed login (a stolen session
+    must not become a way to guess the password); the caller commits before answering
+    with that error. Returns how many other logins ended."""
+    now = clock.now()
+    user = current_user(session, caller)
+    _refuse_if_locked(session, user.email, address, now, [user])
+    try:
+        _hasher.verify(user.password_hash, body.current_password)
+    except (VerificationError, InvalidHashError):
+        _count_failure(session, user.email, address, now, [user])
+        _audit_login(
+            session,
+            action="login_failed",
+            email=user.email,
+            address=address,
+            outcome="wrong current password when changing it",
+            users=[user],
+            at=now,
+        )
+        raise InputError(["current_password: wrong password"]) from None
+    _check_password(body.new_password)
+    user.password_hash = hash_password(body.new_password)
+    ended = _end_sessions(session, user.id, caller.session_id)
+    audit.record(
+        session,
+        enterprise_id=user.enterprise_id,
+        jurisdiction=user.jurisdiction,
+        actor=caller.actor,
+        action="update",
+        table="users",
+        key=str(user.id),
+        before=user_values(user),
+        after=user_values(user),
+        reason=f"password changed; {ended} other login(s) ended",
+    )
+    return ended
+
+
+def purge_expired(session: Session) -> tuple[int, int]:
+    """Delete expired logins and spent failed-login counters; returns (logins, counters).
+
+    Runs at every successful login (an indexed delete) and from
+    ``keepline user purge-sessions`` (daily, from cron or a systemd timer)."""
+    now = clock.now()
+    tokens = session.execute(delete(AuthToken).where(AuthToken.expires_at <= now))
+    counters = throttle.purge(session, now, settings.login_limits())
+    return int(tokens.rowcount or 0), counters  # type: ignore[attr-defined]
 
 
 @functools.cache

@@ -39,6 +39,13 @@ def request_token(request: Request, credentials: HTTPAuthorizationCredentials | 
     raise Unauthorized("not logged in: send 'Authorization: Bearer <token>' from POST /auth/login")
 
 
+def client_address(request: Request) -> str:
+    """The client's address, for the audit log and the failed-login counters: the
+    connection's peer, or (with ``$KEEPLINE_TRUSTED_PROXIES``) the address a trusted
+    proxy forwarded, which ``api.create_app`` puts in its place."""
+    return request.client.host if request.client is not None else "-"
+
+
 def current_caller(request: Request, session: DB, credentials: Credentials) -> Caller:
     caller = accounts.authenticate(session, request_token(request, credentials))
     request.state.caller = caller  # for the request log

@@ -43,7 +43,14 @@ def load_file(
     for node, _parent in file.walk():
         for o in node.officers:
             email = o.email.strip().lower()
-            user = session.scalar(select(User).where(User.email == email))
+            # An address may have an account in an enterprise too (unique per home):
+            # the officer is the jurisdiction's account when there is one.
+            user = session.scalar(
+                select(User)
+                .where(User.email == email)
+                .order_by(User.jurisdiction.is_(None), User.id)
+                .limit(1)
+            )
             if user is None:
                 user = accounts.create_user(
                     session,

@@ -23,6 +23,7 @@ from keepline.logistics.auth import LogisticsEditor, LogisticsReader
 from keepline.logistics.delivery import advance_purchase as deliver_purchase
 from keepline.logistics.dispatch import advance_customer_shipment as dispatch_customer_shipment
 from keepline.logistics.models import ShipmentStatus, StatusKind, TransportPass
+from keepline.scope import EnterpriseScope
 
 router = APIRouter(tags=["logistics"], route_class=Route)
 AsOf = Annotated[Day | None, Query(description="Day (default: today, plant time).")]
@@ -183,13 +184,15 @@ def advance_customer_shipment(
     return s.CustomerOut.model_validate(row, from_attributes=True)
 
 
-def _pass_out(p: TransportPass, today: dt.date) -> s.PassOut:
+def _pass_out(p: TransportPass, today: dt.date, scope: EnterpriseScope) -> s.PassOut:
+    """A pass as the caller may see it: the driver's name only for the roles that
+    handle passes (``scope.sees_drivers``)."""
     return s.PassOut(
         id=p.id,
         vehicle=p.vehicle,
         valid_from=p.valid_from,
         valid_until=p.valid_until,
-        driver=p.driver,
+        driver=p.driver if scope.sees_drivers else None,
         issued_by=p.issued_by,
         shipment_id=p.shipment_id,
         valid_today=p.valid_from <= today <= p.valid_until,
@@ -208,15 +211,15 @@ def list_passes(
     q = queries.passes(scope, valid_on)
     rows, total = fetch_page(session, q, paging, queries.PASS_SORTS, "valid_until")
     today = clock.today()
-    return page_of([_pass_out(p, today) for p in rows], total, paging)
+    return page_of([_pass_out(p, today, scope) for p in rows], total, paging)
 
 
 @router.post("/transport-passes", response_model=s.PassOut, status_code=201)
 def create_pass(body: s.PassIn, session: DB, scope: LogisticsEditor) -> s.PassOut:
     row = passes.create_pass(session, scope, body)
-    return _pass_out(row, clock.today())
+    return _pass_out(row, clock.today(), scope)
 
 
 @router.get("/transport-passes/{pass_id}", response_model=s.PassOut)
 def get_pass(pass_id: PassId, session: DB, scope: LogisticsReader) -> s.PassOut:
-    return _pass_out(passes.get_pass(session, scope, pass_id), clock.today())
+    return _pass_out(passes.get_pass(session, scope, pass_id), clock.today(), scope)

@@ -130,5 +130,10 @@ class PassIn(BaseModel):
 
 
 class PassOut(PassIn):
+    driver: Text | None = Field(  # type: ignore[assignment]
+        None,
+        description="The driver's name: personal data, shown to admins, storekeepers and "
+        "planners (who issue and check passes); null for other roles.",
+    )
     valid_today: bool
     updated_at: UtcDatetime
