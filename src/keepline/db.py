@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, text
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import (
+    Engine,
+    ForeignKey,
+    ForeignKeyConstraint,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from keepline import settings
 
@@ -23,6 +33,34 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    def values(self, *, without: Collection[str] = ()) -> dict[str, Any]:
+        """The row's columns by name, less ``without`` (what the audit log records)."""
+        return {
+            c.key: getattr(self, c.key)
+            for c in self.__table__.columns  # type: ignore[attr-defined]
+            if c.key not in without
+        }
+
+
+def enterprise_fk(**kw: Any) -> Mapped[str]:
+    """A tenant row's ``enterprise_id``: the row goes when its enterprise is deleted."""
+    return mapped_column(String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), **kw)
+
+
+def child_of(table: str, column: str, key: str = "id") -> ForeignKeyConstraint:
+    """The row's (``enterprise_id``, ``column``) refers to ``table``'s (``enterprise_id``,
+    ``key``): a row of the same enterprise, which takes this one with it when deleted."""
+    return ForeignKeyConstraint(
+        ["enterprise_id", column],
+        [f"{table}.enterprise_id", f"{table}.{key}"],
+        ondelete="CASCADE",
+    )
+
+
+def columns(model: type[Base], *names: str) -> dict[str, Any]:
+    """The model's columns ``names`` by their names (e.g. the fields a list sorts by)."""
+    return {n: getattr(model, n) for n in names}
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"

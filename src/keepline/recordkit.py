@@ -1,15 +1,19 @@
-"""Small helpers the daily-record packages (materials, logistics, production) share."""
+"""Small helpers the services share (first written for the daily-record packages:
+materials, logistics, production)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from keepline.db import Base
 from keepline.errors import InputError, NotFound
 from keepline.plant import models as pm
+from keepline.scope import EnterpriseScope
+
+T = TypeVar("T", bound=Base)
 
 
 def bad(field: str, message: str) -> InputError:
@@ -34,11 +38,40 @@ def dates_in_order(earlier: tuple[str, dt.date | None], later: tuple[str, dt.dat
         raise bad(lf, f"{lv.isoformat()} is before {ef} {ev.isoformat()}")
 
 
+def owned(
+    session: Session,
+    scope: EnterpriseScope,
+    model: type[T],
+    key: Any,
+    message: str,
+    *,
+    field: str | None = None,
+) -> T:
+    """The ``model`` row ``key`` if it is the scope's enterprise's; otherwise
+    ``NotFound(message)``: another tenant's id reads exactly as one that does not exist."""
+    row = session.get(model, key)
+    if row is None or row.enterprise_id != scope.enterprise_id:  # type: ignore[attr-defined]
+        raise NotFound(message, field=field)
+    return row
+
+
 def enterprise(session: Session, enterprise_id: str) -> pm.Enterprise:
     ent = session.get(pm.Enterprise, enterprise_id)
     if ent is None:
         raise NotFound(f"no enterprise '{enterprise_id}'")
     return ent
+
+
+def new_row(
+    session: Session, model: type[Base], enterprise_id: str, id_: str, label: str, empty: str
+) -> None:
+    """Check that ``id_`` may name a new ``model`` row of the (existing) enterprise: not
+    blank (``empty`` says what it should be) and not taken (``label`` names the row)."""
+    enterprise(session, enterprise_id)
+    if not id_.strip():
+        raise bad("id", empty)
+    if session.get(model, (enterprise_id, id_)) is not None:
+        raise bad("id", f"{label} '{id_}' already exists")
 
 
 def plant_row(

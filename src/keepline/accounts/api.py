@@ -20,7 +20,7 @@ from keepline.accounts.schemas import (
 )
 from keepline.apikit.auth import SESSION_COOKIE, Credentials, client_address, request_token
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, list_page
 from keepline.errors import InputError
 
 router = APIRouter(tags=["accounts"], route_class=Route)
@@ -106,8 +106,7 @@ def list_users(
 ) -> Response:
     """The enterprise's users. Sort by id, email, role or created_at."""
     query = queries.users(scope, role=role, active=active, q=q)
-    rows, total = fetch_page(session, query, paging, queries.USER_SORTS, "id")
-    return page_of([UserOut.model_validate(u) for u in rows], total, paging)
+    return list_page(session, query, paging, queries.USER_SORTS, "id", UserOut)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)

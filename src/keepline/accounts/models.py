@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 from keepline.scope import ENTERPRISE_ROLES, PERSONAL_DATA_ROLES, Role
 
 __all__ = ["ENTERPRISE_ROLES", "PERSONAL_DATA_ROLES", "AuthToken", "LoginThrottle", "Role", "User"]
@@ -38,9 +38,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
-    enterprise_id: Mapped[str | None] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=True, index=True
-    )
+    enterprise_id: Mapped[str | None] = enterprise_fk(nullable=True, index=True)
     jurisdiction: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     role: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200), default="")

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from keepline.accounts.models import Role, User
+from keepline.db import columns
 from keepline.scope import EnterpriseScope
 
-USER_SORTS = {"id": User.id, "email": User.email, "role": User.role, "created_at": User.created_at}
+USER_SORTS = columns(User, "id", "email", "role", "created_at")
 
 
 def users(

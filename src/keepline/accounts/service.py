@@ -32,6 +32,7 @@ from keepline.accounts.schemas import PasswordChange, UserCreate, UserUpdate
 from keepline.audit import service as audit
 from keepline.errors import InputError, KeeplineError, NotFound
 from keepline.plant import models as plant_models
+from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 
 TOKEN_LIFETIME = dt.timedelta(hours=12)
@@ -178,10 +179,7 @@ def add_user(session: Session, scope: EnterpriseScope, body: UserCreate) -> User
 
 def get_user(session: Session, scope: EnterpriseScope, user_id: int) -> User:
     """A user of the scope's enterprise; any other id is 'not found'."""
-    user = session.get(User, user_id)
-    if user is None or user.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"no user {user_id}")
-    return user
+    return owned(session, scope, User, user_id, f"no user {user_id}")
 
 
 def current_user(session: Session, caller: Caller) -> User:

@@ -85,6 +85,22 @@ def page_of(items: list[Any], total: int, params: ListParams) -> Response:
     return respond(_AnyPage(items=items, total=total, limit=params.limit, offset=params.offset))
 
 
+def list_page(
+    session: Session,
+    query: Select[Any],
+    params: ListParams,
+    columns: Sortable,
+    default: str,
+    model: type[BaseModel],
+    *,
+    count: Select[Any] | None = None,
+) -> Response:
+    """One page of ``query`` (see :func:`fetch_page`), each row read into ``model``, as the
+    JSON response: what a list route returns when its rows need no other shaping."""
+    rows, total = fetch_page(session, query, params, columns, default, count=count)
+    return page_of([model.model_validate(r, from_attributes=True) for r in rows], total, params)
+
+
 def fetch_page(
     session: Session,
     query: Select[Any],

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, list_page
 from keepline.audit import queries
 from keepline.audit.auth import AuditReader
 from keepline.audit.schemas import AuditOut
@@ -39,5 +39,4 @@ def list_audit(
         key=key,
         since=since,
     )
-    rows, total = fetch_page(session, q, paging, queries.SORTS, "-id")
-    return page_of([AuditOut.model_validate(r) for r in rows], total, paging)
+    return list_page(session, q, paging, queries.SORTS, "-id", AuditOut)

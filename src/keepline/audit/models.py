@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 
 
 class AuditEntry(Base):
@@ -17,9 +17,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # An enterprise's record, or (for a government officer's own account) a jurisdiction's.
-    enterprise_id: Mapped[str | None] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=True
-    )
+    enterprise_id: Mapped[str | None] = enterprise_fk(nullable=True)
     jurisdiction: Mapped[str | None] = mapped_column(String(64), nullable=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(200))

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from keepline.audit.models import AuditEntry
+from keepline.db import columns
 from keepline.scope import EnterpriseScope
 
-SORTS = {"id": AuditEntry.id, "at": AuditEntry.at, "table_name": AuditEntry.table_name}
+SORTS = columns(AuditEntry, "id", "at", "table_name")
 
 
 def entries(

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from keepline.audit.models import AuditEntry
-from keepline.scope import EnterpriseScope
+from keepline.scope import EnterpriseScope, Scope
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -54,6 +54,44 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def _tenant(scope: Scope) -> tuple[str | None, str | None]:
+    """The enterprise and the jurisdiction (one of them is None) of ``scope``."""
+    if isinstance(scope, EnterpriseScope):
+        return scope.enterprise_id, None
+    return None, scope.jurisdiction
+
+
+def log(
+    session: Session,
+    scope: Scope,
+    action: str,
+    table: str,
+    key: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+    jurisdiction: str | None = None,
+) -> AuditEntry:
+    """:func:`record` one change made under ``scope`` (its tenant and actor).
+
+    ``jurisdiction``: the one the changed record belongs to, when it is not the scope's
+    own (a sub-jurisdiction's record, or an enterprise's registration)."""
+    enterprise_id, own = _tenant(scope)
+    return record(
+        session,
+        enterprise_id=enterprise_id,
+        jurisdiction=jurisdiction or own,
+        actor=scope.actor,
+        action=action,
+        table=table,
+        key=key,
+        before=before,
+        after=after,
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True)
@@ -153,6 +191,33 @@ def add_row(
         key=str(row.id),
         after=values(row),
         reason=reason,
+    )
+    return row
+
+
+def add(
+    session: Session,
+    scope: Scope,
+    row: Any,
+    table: str,
+    values: Callable[[Any], dict[str, Any]] | None = None,
+    reason: str | None = None,
+    jurisdiction: str | None = None,
+) -> Any:
+    """:func:`add_row` under ``scope`` (``jurisdiction`` as in :func:`log`); ``values``
+    defaults to the row's ``values()``."""
+    session.add(row)
+    session.flush()
+    after = values(row) if values is not None else row.values()
+    log(
+        session,
+        scope,
+        "insert",
+        table,
+        str(row.id),
+        after=after,
+        reason=reason,
+        jurisdiction=jurisdiction,
     )
     return row
 

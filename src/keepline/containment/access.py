@@ -129,13 +129,12 @@ def save_events(
         session.execute(update(AccessEvent), changed)
     report.inserted, report.updated = len(new), len(changed)
     if new or changed:
-        audit.record(
+        audit.log(
             session,
-            enterprise_id=eid,
-            actor=scope.actor,
-            action="import",
-            table="access_events",
-            key=source[:300],
+            scope,
+            "import",
+            "access_events",
+            source[:300],
             after=dict(rows=report.rows, inserted=report.inserted, updated=report.updated),
         )
     return report

@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, list_page
 from keepline.containment import access, cases, queries, restrictions
 from keepline.containment import contacts as contact_tracing
 from keepline.containment import zone_states as zones
@@ -53,10 +53,8 @@ def open_case(body: CaseIn, session: DB, scope: CaseKeeper) -> Case:
 
 @router.get("/cases", response_model=Page[CaseOut])
 def list_cases(session: DB, scope: CaseKeeper, paging: Paging) -> Response:
-    items, total = fetch_page(
-        session, queries.cases(scope), paging, queries.CASE_SORTS, "-confirmed_on"
-    )
-    return page_of([CaseOut.model_validate(c) for c in items], total, paging)
+    q = queries.cases(scope)
+    return list_page(session, q, paging, queries.CASE_SORTS, "-confirmed_on", CaseOut)
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
@@ -104,8 +102,7 @@ def list_restrictions(
 ) -> Response:
     """Isolations and quarantines (sort: start_day, id, employee_no)."""
     q = queries.restrictions(scope, employee_no=employee_no, active_on=active_on, kind=kind)
-    items, total = fetch_page(session, q, paging, queries.RESTRICTION_SORTS, "-start_day")
-    return page_of([RestrictionOut.model_validate(r) for r in items], total, paging)
+    return list_page(session, q, paging, queries.RESTRICTION_SORTS, "-start_day", RestrictionOut)
 
 
 @router.post("/restrictions/{restriction_id}/end", response_model=RestrictionOut)
@@ -151,16 +148,7 @@ def _state_out(zone: str, ch: ZoneStateChange | None) -> ZoneStateOut:
             reason=None,
             closed_loop=False,
         )
-    return ZoneStateOut(
-        zone_id=zone,
-        state=ch.state,
-        previous=ch.previous,
-        at=ch.at,
-        day=ch.day,
-        by=ch.by,
-        reason=ch.reason,
-        closed_loop=ch.closed_loop,
-    )
+    return ZoneStateOut.model_validate(ch, from_attributes=True)
 
 
 @router.get("/zones/states", response_model=list[ZoneStateOut])

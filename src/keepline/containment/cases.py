@@ -13,7 +13,8 @@ from keepline.containment import queries
 from keepline.containment.models import Case, Reason, RestrictionKind
 from keepline.containment.restrictions import add_restriction, end_restriction, open_restrictions
 from keepline.containment.schemas import CaseIn, RestrictionEnd, RestrictionIn
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError
+from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 
 # Two days before sample or onset: the start of infectiousness used by China's
@@ -23,16 +24,7 @@ CASE_END_RULE = "negative-tests:2"  # discharge after two negative tests (9th ed
 
 
 def case_values(c: Case) -> dict[str, Any]:
-    return dict(
-        employee_no=c.employee_no,
-        confirmed_on=c.confirmed_on,
-        sample_day=c.sample_day,
-        onset_day=c.onset_day,
-        infectious_from=c.infectious_from,
-        infectious_to=c.infectious_to,
-        sample_id=c.sample_id,
-        status=c.status,
-    )
+    return c.values(without=("id", "enterprise_id", "created_by", "created_at"))
 
 
 def open_case(
@@ -63,14 +55,7 @@ def open_case(
         created_by=scope.actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    audit.add_row(
-        session,
-        c,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table="cases",
-        values=case_values,
-    )
+    audit.add(session, scope, c, "cases", values=case_values)
     # A pool-positive isolation is superseded by the case's own.
     for r in open_restrictions(session, scope, [body.employee_no]):
         if r.reason == Reason.pool_positive:
@@ -90,7 +75,4 @@ def open_case(
 
 
 def get_case(session: Session, scope: EnterpriseScope, case_id: int) -> Case:
-    c = session.get(Case, case_id)
-    if c is None or c.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"case {case_id} not found")
-    return c
+    return owned(session, scope, Case, case_id, f"case {case_id} not found")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day, read_file
 from keepline.containment import access, cases, restrictions, zone_states
 from keepline.containment import contacts as contact_tracing
 from keepline.containment.models import ZoneState
@@ -130,10 +130,7 @@ def events(
     actor: str = ACTOR,
 ) -> None:
     """Import access events (all or nothing; repeated events change nothing)."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InputError([f"{file}: {exc.strerror}"]) from None
+    data = read_file(file)
     table = read_table(file.name, data)
     with session_scope() as session:
         rep = access.import_events(session, enterprise_scope(session, enterprise, actor), table)

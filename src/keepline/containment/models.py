@@ -19,15 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, child_of, enterprise_fk
 
 
 def _worker_fk() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["enterprise_id", "employee_no"],
-        ["workers.enterprise_id", "workers.employee_no"],
-        ondelete="CASCADE",
-    )
+    return child_of("workers", "employee_no", "employee_no")
 
 
 class Case(Base):
@@ -138,9 +134,7 @@ class ZoneStateChange(Base):
     __table_args__ = (Index("ix_zone_states_enterprise_zone", "enterprise_id", "zone_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE")
-    )
+    enterprise_id: Mapped[str] = enterprise_fk()
     zone_id: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(12))
     previous: Mapped[str] = mapped_column(String(12))

@@ -10,17 +10,14 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from keepline.containment.models import Case, Restriction
+from keepline.db import columns
 from keepline.errors import NotFound
 from keepline.people.models import Worker
 from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 
-CASE_SORTS = {"confirmed_on": Case.confirmed_on, "id": Case.id}
-RESTRICTION_SORTS = {
-    "start_day": Restriction.start_day,
-    "id": Restriction.id,
-    "employee_no": Restriction.employee_no,
-}
+CASE_SORTS = columns(Case, "confirmed_on", "id")
+RESTRICTION_SORTS = columns(Restriction, "start_day", "id", "employee_no")
 
 
 def worker(session: Session, scope: EnterpriseScope, employee_no: str) -> Worker:

@@ -15,25 +15,19 @@ from keepline.audit import service as audit
 from keepline.containment import queries
 from keepline.containment.models import Restriction
 from keepline.containment.schemas import RestrictionEnd, RestrictionIn
-from keepline.errors import InputError, NotFound, quote
+from keepline.errors import InputError, quote
+from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 
 _RULE = re.compile(r"^(days|negative-tests):([1-9][0-9]{0,2})$")
 
 
+# Who made and ended a restriction, and why it ended, the audit entry names itself.
+_BOOKKEEPING = ("id", "enterprise_id", "created_by", "created_at", "ended_by", "end_reason")
+
+
 def restriction_values(r: Restriction) -> dict[str, Any]:
-    return dict(
-        employee_no=r.employee_no,
-        kind=r.kind,
-        reason=r.reason,
-        start_day=r.start_day,
-        end_day=r.end_day,
-        end_rule=r.end_rule,
-        negative_tests=r.negative_tests,
-        case_id=r.case_id,
-        sample_id=r.sample_id,
-        note=r.note,
-    )
+    return r.values(without=_BOOKKEEPING)
 
 
 def parse_end_rule(rule: str) -> tuple[str, int]:
@@ -74,22 +68,12 @@ def add_restriction(
         created_by=scope.actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    audit.add_row(
-        session,
-        r,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table="restrictions",
-        values=restriction_values,
-    )
+    audit.add(session, scope, r, "restrictions", values=restriction_values)
     return r
 
 
 def get_restriction(session: Session, scope: EnterpriseScope, rid: int) -> Restriction:
-    r = session.get(Restriction, rid)
-    if r is None or r.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"isolation/quarantine {rid} not found")
-    return r
+    return owned(session, scope, Restriction, rid, f"isolation/quarantine {rid} not found")
 
 
 def end_restriction(
@@ -160,13 +144,12 @@ def _audit_update(
     before: dict[str, Any],
     reason: str | None = None,
 ) -> None:
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        action="update",
-        table="restrictions",
-        key=str(r.id),
+        scope,
+        "update",
+        "restrictions",
+        str(r.id),
         before=before,
         after=restriction_values(r),
         reason=reason,

@@ -92,13 +92,12 @@ def change_zone_state(
     )
     session.add(ch)
     session.flush()
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        action="insert",
-        table="zone_states",
-        key=f"{zone_id}/{ch.id}",
+        scope,
+        "insert",
+        "zone_states",
+        f"{zone_id}/{ch.id}",
         before={"state": current.value},
         after={"state": state.value, "closed_loop": closed_loop, "day": ch.day},
         reason=reason,

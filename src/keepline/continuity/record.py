@@ -20,8 +20,9 @@ the typed records (``from_json``), never string keys.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+import functools
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Self, get_type_hints
 
 import numpy as np
 
@@ -36,11 +37,41 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+class _Flat:
+    """A record of plain values and dates. Its JSON is its fields in order, dates as ISO
+    strings; ``from_json`` reads a field from its key (keys that are no field, such as
+    properties a ``to_json`` adds, are passed over; a missing key takes the default)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            f.name: _iso(v) if isinstance(v := getattr(self, f.name), dt.date) else v
+            for f in fields(self)  # type: ignore[arg-type]
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Self:
+        dates = _date_fields(cls)
+        return cls(
+            **{
+                f.name: _date(d[f.name]) if f.name in dates else d[f.name]
+                for f in fields(cls)  # type: ignore[arg-type]
+                if f.name in d or f.default is MISSING
+            }
+        )
+
+
+@functools.cache
+def _date_fields(cls: type) -> frozenset[str]:
+    return frozenset(
+        n for n, t in get_type_hints(cls).items() if t == dt.date or t == dt.date | None
+    )
+
+
 # -- the parts of a plan ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class OrderRecord:
+class OrderRecord(_Flat):
     """One order's outcome in a plan."""
 
     order: str
@@ -87,27 +118,9 @@ class OrderRecord:
             "at_risk": self.at_risk,
         }
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> OrderRecord:
-        return cls(
-            order=d["order"],
-            product=d["product"],
-            priority=d["priority"],
-            qty=d["qty"],
-            due=dt.date.fromisoformat(d["due"]),
-            in_horizon=d["in_horizon"],
-            shipped_by_due=d["shipped_by_due"],
-            shipped_in_horizon=d["shipped_in_horizon"],
-            units_late=d["units_late"],
-            units_unshipped=d["units_unshipped"],
-            late_unit_days=d["late_unit_days"],
-            weighted_lateness=d["weighted_lateness"],
-            last_ship=_date(d["last_ship"]),
-        )
-
 
 @dataclass(frozen=True)
-class BackupRecord:
+class BackupRecord(_Flat):
     """A backup supplier option the plan activates."""
 
     material: str
@@ -117,53 +130,20 @@ class BackupRecord:
     activation_cost: float
     qty: float
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "material": self.material,
-            "supplier": self.supplier,
-            "activate_by": self.activate_by.isoformat(),
-            "first_order": self.first_order.isoformat(),
-            "activation_cost": self.activation_cost,
-            "qty": self.qty,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> BackupRecord:
-        return cls(
-            material=d["material"],
-            supplier=d["supplier"],
-            activate_by=dt.date.fromisoformat(d["activate_by"]),
-            first_order=dt.date.fromisoformat(d["first_order"]),
-            activation_cost=d["activation_cost"],
-            qty=d["qty"],
-        )
-
     def sentence(self) -> str:
         return f"{self.supplier} for {self.material} (activate by {self.activate_by})"
 
 
 @dataclass(frozen=True)
-class ProductionRow:
+class ProductionRow(_Flat):
     date: dt.date
     line: str
     product: str
     units: float
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "date": self.date.isoformat(),
-            "line": self.line,
-            "product": self.product,
-            "units": self.units,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> ProductionRow:
-        return cls(dt.date.fromisoformat(d["date"]), d["line"], d["product"], d["units"])
-
 
 @dataclass(frozen=True)
-class PurchaseRow:
+class PurchaseRow(_Flat):
     order_date: dt.date
     dispatch_date: dt.date
     arrival_date: dt.date
@@ -171,44 +151,16 @@ class PurchaseRow:
     supplier: str
     qty: float
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "order_date": self.order_date.isoformat(),
-            "dispatch_date": self.dispatch_date.isoformat(),
-            "arrival_date": self.arrival_date.isoformat(),
-            "material": self.material,
-            "supplier": self.supplier,
-            "qty": self.qty,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> PurchaseRow:
-        return cls(
-            dt.date.fromisoformat(d["order_date"]),
-            dt.date.fromisoformat(d["dispatch_date"]),
-            dt.date.fromisoformat(d["arrival_date"]),
-            d["material"],
-            d["supplier"],
-            d["qty"],
-        )
-
 
 @dataclass(frozen=True)
-class ShipmentRow:
+class ShipmentRow(_Flat):
     date: dt.date
     order: str
     units: float
 
-    def to_json(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "order": self.order, "units": self.units}
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> ShipmentRow:
-        return cls(dt.date.fromisoformat(d["date"]), d["order"], d["units"])
-
 
 @dataclass(frozen=True)
-class SolverStats:
+class SolverStats(_Flat):
     method: str
     seconds_lp: float
     seconds_total: float
@@ -233,21 +185,6 @@ class SolverStats:
             "level_seconds": self.level_seconds,
             "level_iterations": self.level_iterations,
         }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> SolverStats:
-        return cls(
-            name=d["name"],
-            method=d["method"],
-            seconds_lp=d["seconds_lp"],
-            seconds_total=d["seconds_total"],
-            rows=d["rows"],
-            columns=d["columns"],
-            nonzeros=d["nonzeros"],
-            level_objectives=dict(d["level_objectives"]),
-            level_seconds=dict(d["level_seconds"]),
-            level_iterations=dict(d["level_iterations"]),
-        )
 
 
 # -- the plan ----------------------------------------------------------------------------
@@ -411,7 +348,7 @@ class PlanRecord:
 
 
 @dataclass(frozen=True)
-class AtRiskOrder:
+class AtRiskOrder(_Flat):
     order: str
     product: str
     priority: str
@@ -419,29 +356,6 @@ class AtRiskOrder:
     due: dt.date
     short_by_due: float  # units not shipped by the due date
     units_unshipped: float  # not shipped within the horizon
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "order": self.order,
-            "product": self.product,
-            "priority": self.priority,
-            "qty": self.qty,
-            "due": self.due.isoformat(),
-            "short_by_due": self.short_by_due,
-            "units_unshipped": self.units_unshipped,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> AtRiskOrder:
-        return cls(
-            order=d["order"],
-            product=d["product"],
-            priority=d["priority"],
-            qty=d["qty"],
-            due=dt.date.fromisoformat(d["due"]),
-            short_by_due=d["short_by_due"],
-            units_unshipped=d["units_unshipped"],
-        )
 
 
 @dataclass(frozen=True)
@@ -495,7 +409,7 @@ class PlanSummary:
 
 
 @dataclass(frozen=True)
-class StoredOrder:
+class StoredOrder(_Flat):
     priority: str
     due: dt.date
     qty: float
@@ -503,17 +417,6 @@ class StoredOrder:
     lp_fill_by_due: float  # the same in the LP plan, before rounding to whole units
     late_units: float  # late or not shipped within the horizon
     at_risk: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "priority": self.priority,
-            "due": self.due.isoformat(),
-            "qty": self.qty,
-            "fill_by_due": self.fill_by_due,
-            "lp_fill_by_due": self.lp_fill_by_due,
-            "late_units": self.late_units,
-            "at_risk": self.at_risk,
-        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> StoredOrder:
@@ -529,17 +432,10 @@ class StoredOrder:
 
 
 @dataclass(frozen=True)
-class StoredBackup:
+class StoredBackup(_Flat):
     material: str
     supplier: str
     activate_on: dt.date | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "material": self.material,
-            "supplier": self.supplier,
-            "activate_on": _iso(self.activate_on),
-        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> StoredBackup:

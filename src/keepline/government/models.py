@@ -65,12 +65,7 @@ DECIDED = (
 )
 
 
-class _Values:
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}  # type: ignore[attr-defined]
-
-
-class Jurisdiction(_Values, Base):
+class Jurisdiction(Base):
     __tablename__ = "gov_jurisdictions"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -83,7 +78,7 @@ class Jurisdiction(_Values, Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
-class Department(_Values, Base):
+class Department(Base):
     __tablename__ = "gov_departments"
 
     jurisdiction_id: Mapped[str] = mapped_column(
@@ -95,7 +90,7 @@ class Department(_Values, Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
-class Officer(_Values, Base):
+class Officer(Base):
     """A government user's place: the jurisdiction (also on ``users``) and department."""
 
     __tablename__ = "gov_officers"
@@ -108,7 +103,7 @@ class Officer(_Values, Base):
     title: Mapped[str] = mapped_column(String(200), default="")
 
 
-class Registration(_Values, Base):
+class Registration(Base):
     """An enterprise in the registry of a jurisdiction, with its current resumption state
     (its history is in ``gov_resumption_states``)."""
 
@@ -128,7 +123,7 @@ class Registration(_Values, Base):
     registered_by: Mapped[str] = mapped_column(String(254))
 
 
-class Listing(_Values, Base):
+class Listing(Base):
     """An enterprise on a list (tag) from ``listed_on`` by ``document``; until delisted."""
 
     __tablename__ = "gov_listings"
@@ -146,7 +141,7 @@ class Listing(_Values, Base):
     actor: Mapped[str] = mapped_column(String(254))
 
 
-class Liaison(_Values, Base):
+class Liaison(Base):
     """A liaison officer assigned to an enterprise from ``start_on`` (open while
     ``end_on`` is None): the history of who looked after whom."""
 
@@ -164,7 +159,7 @@ class Liaison(_Values, Base):
     actor: Mapped[str] = mapped_column(String(254))
 
 
-class ResumptionChange(_Values, Base):
+class ResumptionChange(Base):
     """One step of an enterprise's work-resumption state, effective on ``day``."""
 
     __tablename__ = "gov_resumption_states"
@@ -183,7 +178,7 @@ class ResumptionChange(_Values, Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Checklist(_Values, Base):
+class Checklist(Base):
     """A jurisdiction's resumption checklist, one row per version (items as loaded)."""
 
     __tablename__ = "gov_checklists"
@@ -199,7 +194,7 @@ class Checklist(_Values, Base):
     loaded_by: Mapped[str] = mapped_column(String(254))
 
 
-class Application(_Values, Base):
+class Application(Base):
     """A resumption application: the enterprise's counts and plans, reviewed by its
     jurisdiction against one checklist version."""
 
@@ -240,7 +235,7 @@ class Application(_Values, Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class Answer(_Values, Base):
+class Answer(Base):
     """The enterprise's answer to one checklist item, its evidence and the review."""
 
     __tablename__ = "gov_application_answers"
@@ -259,7 +254,7 @@ class Answer(_Values, Base):
     review_reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
 
 
-class DailyReport(_Values, Base):
+class DailyReport(Base):
     """An enterprise's daily report, frozen once submitted: aggregates only."""
 
     __tablename__ = "gov_daily_reports"

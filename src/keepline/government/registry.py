@@ -46,31 +46,6 @@ from keepline.recordkit import bad, dates_in_order, now
 from keepline.scope import EnterpriseScope, JurisdictionScope
 
 
-def _audit(
-    session: Session,
-    scope: JurisdictionScope,
-    jurisdiction: str,
-    action: str,
-    table: str,
-    key: str,
-    before: dict | None = None,  # type: ignore[type-arg]
-    after: dict | None = None,  # type: ignore[type-arg]
-    reason: str | None = None,
-) -> None:
-    audit.record(
-        session,
-        enterprise_id=None,
-        jurisdiction=jurisdiction,
-        actor=scope.actor,
-        action=action,
-        table=table,
-        key=key,
-        before=before,
-        after=after,
-        reason=reason,
-    )
-
-
 def in_scope(session: Session, scope: JurisdictionScope) -> Select[tuple[Registration]]:
     """Registrations in the caller's jurisdiction and under it."""
     root = jurisdictions.home(session, scope)
@@ -138,7 +113,15 @@ def register(session: Session, scope: JurisdictionScope, body: RegistrationIn) -
         at=now(),
     )
     session.add(change)
-    _audit(session, scope, jur.id, "insert", "gov_registrations", ent.id, after=reg.values())
+    audit.log(
+        session,
+        scope,
+        "insert",
+        "gov_registrations",
+        ent.id,
+        after=reg.values(),
+        jurisdiction=jur.id,
+    )
     return reg
 
 
@@ -162,17 +145,7 @@ def listing_add(
         document=body.document,
         actor=scope.actor,
     )
-    session.add(row)
-    session.flush()
-    _audit(
-        session,
-        scope,
-        reg.jurisdiction_id,
-        "insert",
-        "gov_listings",
-        str(row.id),
-        after=row.values(),
-    )
+    audit.add(session, scope, row, "gov_listings", jurisdiction=reg.jurisdiction_id)
     return row
 
 
@@ -193,15 +166,15 @@ def listing_end(
     before = row.values()
     row.delisted_on = body.delisted_on
     row.delist_document = body.document
-    _audit(
+    audit.log(
         session,
         scope,
-        reg.jurisdiction_id,
         "update",
         "gov_listings",
         str(row.id),
-        before,
-        row.values(),
+        before=before,
+        after=row.values(),
+        jurisdiction=reg.jurisdiction_id,
     )
     return row
 
@@ -237,30 +210,20 @@ def assign_liaison(
         )
         before = current.values()
         current.end_on = max(current.start_on, body.start_on - dt.timedelta(days=1))
-        _audit(
+        audit.log(
             session,
             scope,
-            reg.jurisdiction_id,
             "update",
             "gov_liaisons",
             str(current.id),
-            before,
-            current.values(),
+            before=before,
+            after=current.values(),
+            jurisdiction=reg.jurisdiction_id,
         )
     row = Liaison(
         enterprise_id=enterprise_id, officer_id=user.id, start_on=body.start_on, actor=scope.actor
     )
-    session.add(row)
-    session.flush()
-    _audit(
-        session,
-        scope,
-        reg.jurisdiction_id,
-        "insert",
-        "gov_liaisons",
-        str(row.id),
-        after=row.values(),
-    )
+    audit.add(session, scope, row, "gov_liaisons", jurisdiction=reg.jurisdiction_id)
     return row
 
 

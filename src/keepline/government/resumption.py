@@ -35,7 +35,7 @@ from keepline.government.schemas import (
     OnsiteCheckIn,
 )
 from keepline.plant import models as pm
-from keepline.recordkit import bad, now
+from keepline.recordkit import bad, now, owned
 from keepline.scope import EnterpriseScope, JurisdictionScope
 
 MAX_EVIDENCE_BYTES = 2_000_000
@@ -200,18 +200,17 @@ def submit(
         a.application_id = app.id
         session.add(a)
     session.flush()
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=scope.enterprise_id,
-        jurisdiction=reg.jurisdiction_id,
-        actor=scope.actor,
-        action="insert",
-        table="gov_applications",
-        key=str(app.id),
+        scope,
+        "insert",
+        "gov_applications",
+        str(app.id),
         after={
             **{k: v for k, v in app.values().items() if k not in ("internal_note",)},
             "answers": {a.item_id: a.answer for a in answers},
         },
+        jurisdiction=reg.jurisdiction_id,
     )
     return app
 
@@ -300,9 +299,8 @@ def list_for_jurisdiction(
 
 
 def for_enterprise(session: Session, scope: EnterpriseScope, application_id: int) -> ApplicationOut:
-    app = session.get(Application, application_id)
-    if app is None or app.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"no application {application_id}", field="application_id")
+    message = f"no application {application_id}"
+    app = owned(session, scope, Application, application_id, message, field="application_id")
     return _out(session, app, internal=False)
 
 
@@ -334,16 +332,8 @@ def require_onsite(
     app.status = ApplicationStatus.onsite_check.value
     app.onsite_check_by = scope.actor
     app.onsite_check_note = body.note
-    audit.record(
-        session,
-        enterprise_id=None,
-        jurisdiction=scope.jurisdiction,
-        actor=scope.actor,
-        action="update",
-        table="gov_applications",
-        key=str(app.id),
-        before=before,
-        after=app.values(),
+    audit.log(
+        session, scope, "update", "gov_applications", str(app.id), before=before, after=app.values()
     )
     return app
 
@@ -397,17 +387,16 @@ def decide(
     app.decided_by = scope.actor
     app.decided_at = now()
     session.flush()
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=None,
-        jurisdiction=reg.jurisdiction_id,
-        actor=scope.actor,
-        action="update",
-        table="gov_applications",
-        key=str(app.id),
+        scope,
+        "update",
+        "gov_applications",
+        str(app.id),
         before=before,
         after={**app.values(), "reviews": {r.item: r.review for r in body.items}},
         reason=body.reason,
+        jurisdiction=reg.jurisdiction_id,
     )
     state = {
         "approve": ResumptionState.fully.value,

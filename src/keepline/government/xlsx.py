@@ -59,46 +59,18 @@ def reports(rows: Sequence[DailyReportOut], not_reported: Sequence[str] = ()) ->
     wb.remove(wb.active)  # type: ignore[arg-type]
     cols = ["enterprise_id", "day", "status", *FIGURES]
     _sheet(wb, "reports", cols, [[getattr(r, c) for c in cols] for r in rows])
-    lines = [
-        [
-            r.enterprise_id,
-            r.day,
-            x["line"],
-            x["output_units"],
-            x["full_rate_units"],
-            x["utilisation"],
+    # Each report's detail, a sheet a part: one row a line, material or order at risk.
+    for name, part, keys in (
+        ("lines", "lines", ("line", "output_units", "full_rate_units", "utilisation")),
+        ("materials", "materials", ("material", "stock", "use_per_day", "days_of_cover")),
+        ("orders at risk", "orders_at_risk", ("order", "priority", "due", "remaining", "why")),
+    ):
+        body = [
+            [r.enterprise_id, r.day, *(x[k] for k in keys)]
+            for r in rows
+            for x in r.detail.get(part, [])
         ]
-        for r in rows
-        for x in r.detail.get("lines", [])
-    ]
-    _sheet(
-        wb,
-        "lines",
-        ["enterprise_id", "day", "line", "output_units", "full_rate_units", "utilisation"],
-        lines,
-    )
-    mats = [
-        [r.enterprise_id, r.day, x["material"], x["stock"], x["use_per_day"], x["days_of_cover"]]
-        for r in rows
-        for x in r.detail.get("materials", [])
-    ]
-    _sheet(
-        wb,
-        "materials",
-        ["enterprise_id", "day", "material", "stock", "use_per_day", "days_of_cover"],
-        mats,
-    )
-    orders = [
-        [r.enterprise_id, r.day, x["order"], x["priority"], x["due"], x["remaining"], x["why"]]
-        for r in rows
-        for x in r.detail.get("orders_at_risk", [])
-    ]
-    _sheet(
-        wb,
-        "orders at risk",
-        ["enterprise_id", "day", "order", "priority", "due", "remaining", "why"],
-        orders,
-    )
+        _sheet(wb, name, ["enterprise_id", "day", *keys], body)
     if not_reported:
         _sheet(wb, "not reported", ["enterprise_id"], [[e] for e in not_reported])
     return _bytes(wb)

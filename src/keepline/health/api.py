@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, File, Query, Response, UploadFile
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.apikit.params import EmployeeNo, ImportMode, read_upload
 from keepline.fields import Day
 from keepline.health import queries, service
@@ -33,14 +33,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _bulk_out(r: service.SaveReport) -> BulkOut:
-    return BulkOut(
-        received=r.received,
-        inserted=r.inserted,
-        replaced=r.replaced,
-        unchanged=r.unchanged,
-        flagged=r.flagged,
-        rejected=[p.as_dict() for p in r.rejected],
-    )
+    return BulkOut(**(vars(r) | {"rejected": [p.as_dict() for p in r.rejected]}))
 
 
 @router.post("/declarations", response_model=DeclarationOut)
@@ -110,9 +103,7 @@ def list_declarations(
         health_code=health_code,
         min_temperature_c=min_temperature_c,
     )
-    rows, total = fetch_page(session, q, paging, queries.SORTS, "-day")
-    items = [DeclarationOut.model_validate(r) for r in rows]
-    return page_of(items, total, paging)
+    return list_page(session, q, paging, queries.SORTS, "-day", DeclarationOut)
 
 
 @router.get("/declarations/missing", response_model=Page[MissingOut])

@@ -11,13 +11,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
-    ForeignKeyConstraint,
     Index,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, child_of
 
 
 class HealthCode(StrEnum):
@@ -40,11 +39,7 @@ class Declaration(Base):
 
     __tablename__ = "declarations"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["enterprise_id", "employee_no"],
-            ["workers.enterprise_id", "workers.employee_no"],
-            ondelete="CASCADE",
-        ),
+        child_of("workers", "employee_no", "employee_no"),
         # A day's declarations, in temperature order (the health officer's morning list).
         Index(
             "ix_declarations_enterprise_day_temperature", "enterprise_id", "day", "temperature_c"
@@ -69,13 +64,7 @@ class Clearance(Base):
     health officer sets it back, with a reason. No row means cleared."""
 
     __tablename__ = "clearances"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["enterprise_id", "employee_no"],
-            ["workers.enterprise_id", "workers.employee_no"],
-            ondelete="CASCADE",
-        ),
-    )
+    __table_args__ = (child_of("workers", "employee_no", "employee_no"),)
 
     enterprise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     employee_no: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -8,16 +8,12 @@ from typing import Any
 
 from sqlalchemy import Exists, Select, func, select
 
+from keepline.db import columns
 from keepline.health.models import Declaration, HealthCode
 from keepline.people.models import EmploymentStatus, Worker
 from keepline.scope import EnterpriseScope
 
-SORTS = {
-    "day": Declaration.day,
-    "employee_no": Declaration.employee_no,
-    "temperature_c": Declaration.temperature_c,
-    "declared_at": Declaration.declared_at,
-}
+SORTS = columns(Declaration, "day", "employee_no", "temperature_c", "declared_at")
 MISSING_SORTS = {"employee_no": Worker.employee_no, "name": Worker.name, "team": Worker.team_id}
 
 

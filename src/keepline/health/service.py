@@ -295,13 +295,12 @@ def clear_worker(
     c.cleared_by = actor
     c.cleared_at = dt.datetime.now(dt.UTC)
     c.reason = reason
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=enterprise_id,
-        actor=actor,
-        action="update",
-        table="clearances",
-        key=employee_no,
+        scope,
+        "update",
+        "clearances",
+        employee_no,
         before=before,
         after=clearance_values(c),
         reason=reason,

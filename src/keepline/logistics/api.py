@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import NotFound
 from keepline.fields import Day
 from keepline.logistics import customers, passes, purchases, queries
@@ -32,10 +32,6 @@ LaneId = Annotated[str, Path(min_length=1, max_length=64, description="Lane id."
 PassId = Annotated[str, Path(min_length=1, max_length=64, description="Pass number.")]
 
 
-def _page(model, rows, total, paging):  # type: ignore[no-untyped-def]
-    return page_of([model.model_validate(r, from_attributes=True) for r in rows], total, paging)
-
-
 @router.get("/statuses", response_model=Page[s.StatusOut])
 def list_statuses(
     session: DB,
@@ -46,8 +42,7 @@ def list_statuses(
 ) -> Response:
     """Recorded supplier and region states. Sort by id (default), start, node_id."""
     q = queries.statuses(scope, kind, node_id)
-    rows, total = fetch_page(session, q, paging, queries.STATUS_SORTS, "id")
-    return _page(s.StatusOut, rows, total, paging)
+    return list_page(session, q, paging, queries.STATUS_SORTS, "id", s.StatusOut)
 
 
 @router.post("/statuses", response_model=s.StatusOut, status_code=201)
@@ -116,8 +111,7 @@ def list_purchases(
         material_id=material_id,
         supplier_id=supplier_id,
     )
-    rows, total = fetch_page(session, q, paging, queries.PURCHASE_SORTS, "eta")
-    return _page(s.PurchaseOut, rows, total, paging)
+    return list_page(session, q, paging, queries.PURCHASE_SORTS, "eta", s.PurchaseOut)
 
 
 @router.post("/purchase-shipments", response_model=s.PurchaseOut, status_code=201)
@@ -152,8 +146,7 @@ def list_customer_shipments(
 ) -> Response:
     """Outbound shipments against orders. Sort by planned_on (default), id or order_id."""
     q = queries.customer_shipments(scope, status=status, order_id=order_id)
-    rows, total = fetch_page(session, q, paging, queries.CUSTOMER_SORTS, "planned_on")
-    return _page(s.CustomerOut, rows, total, paging)
+    return list_page(session, q, paging, queries.CUSTOMER_SORTS, "planned_on", s.CustomerOut)
 
 
 @router.post("/customer-shipments", response_model=s.CustomerOut, status_code=201)

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.clikit import ACTOR, AS_OF, DAY, ENTERPRISE, enterprise_scope, parse_day, read_on
 from keepline.db import session_scope
 from keepline.logistics import customers, lanes, passes, purchases, status
 from keepline.logistics.delivery import advance_purchase
@@ -74,14 +74,10 @@ def status_cmd(
 
 
 @app.command("suppliers")
-def suppliers(
-    enterprise: str = ENTERPRISE,
-    as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
-) -> None:
+def suppliers(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Every supplier's state on a day (the worse of its own and its region's)."""
     day = parse_day(as_of)
-    with session_scope() as session:
-        states = status.supplier_states(session, enterprise_scope(session, enterprise), day)
+    states = read_on(enterprise, day, status.supplier_states)
     t = Table(title=f"{enterprise}: suppliers")
     for col in ("supplier", "region", "state", "by", "until", "note"):
         t.add_column(col)
@@ -98,14 +94,10 @@ def suppliers(
 
 
 @app.command("lanes")
-def lanes_cmd(
-    enterprise: str = ENTERPRISE,
-    as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
-) -> None:
+def lanes_cmd(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Lanes into the plant with their transit days on a day."""
     day = parse_day(as_of)
-    with session_scope() as session:
-        rows = lanes.lanes_on(session, enterprise_scope(session, enterprise), day)
+    rows = read_on(enterprise, day, lanes.lanes_on)
     t = Table(title=f"{enterprise}: lanes")
     for col in ("lane", "from", "planned days", "days now", "note"):
         t.add_column(col)
@@ -168,7 +160,7 @@ def move(
     enterprise: str = ENTERPRISE,
     shipment: str = typer.Argument(..., help="Shipment number."),
     status: ShipmentStatus = typer.Argument(..., help="dispatched, held or delivered."),
-    day: str | None = typer.Option(None, "--day", help="ISO date (default: today)."),
+    day: str | None = DAY,
     checkpoint: str | None = typer.Option(None, help="Where it is held."),
     outbound: bool = typer.Option(False, "--outbound", help="A customer shipment."),
     actor: str = ACTOR,

@@ -26,7 +26,7 @@ from keepline.logistics.shipments import (
     set_checkpoint,
 )
 from keepline.plant import models as pm
-from keepline.recordkit import bad, dates_in_order, enterprise, missing, now, plant_row
+from keepline.recordkit import bad, dates_in_order, enterprise, missing, new_row, now, plant_row
 from keepline.scope import EnterpriseScope
 
 
@@ -52,11 +52,8 @@ def create_customer_shipment(
     session: Session, scope: EnterpriseScope, c: CustomerIn
 ) -> CustomerShipment:
     eid = scope.enterprise_id
-    enterprise(session, eid)
-    if not c.id.strip():
-        raise bad("id", "a shipment needs an id (e.g. the delivery note number)")
-    if session.get(CustomerShipment, (eid, c.id)) is not None:
-        raise bad("id", f"customer shipment '{c.id}' already exists")
+    empty = "a shipment needs an id (e.g. the delivery note number)"
+    new_row(session, CustomerShipment, eid, c.id, "customer shipment", empty)
     order = plant_row(session, pm.Order, eid, c.order_id, "order_id", "order")
     if not (math.isfinite(c.qty) and c.qty > 0):
         raise bad("qty", f"expected a quantity > 0, got {c.qty:g}")

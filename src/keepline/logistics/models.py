@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 
 
 class NodeState(StrEnum):
@@ -35,16 +34,7 @@ class ShipmentStatus(StrEnum):
 OPEN = (ShipmentStatus.planned, ShipmentStatus.dispatched, ShipmentStatus.held)
 
 
-def _tenant_fk() -> Mapped[str]:
-    return mapped_column(String(64), ForeignKey("enterprises.id", ondelete="CASCADE"))
-
-
-class _Values:
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}  # type: ignore[attr-defined]
-
-
-class NodeStatus(_Values, Base):
+class NodeStatus(Base):
     """A supplier's or a region's state over dates (``end`` empty: until further notice).
 
     The state on a day is the most recently recorded entry covering it; none means normal.
@@ -56,7 +46,7 @@ class NodeStatus(_Values, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = _tenant_fk()
+    enterprise_id: Mapped[str] = enterprise_fk()
     kind: Mapped[str] = mapped_column(String(20))
     node_id: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(20))
@@ -67,14 +57,14 @@ class NodeStatus(_Values, Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class LaneTransit(_Values, Base):
+class LaneTransit(Base):
     """A lane's transit days over dates; none covering a day means the plant file's."""
 
     __tablename__ = "lane_transits"
     __table_args__ = (Index("ix_lane_transits_enterprise_lane", "enterprise_id", "lane_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = _tenant_fk()
+    enterprise_id: Mapped[str] = enterprise_fk()
     lane_id: Mapped[str] = mapped_column(String(64))
     transit_days: Mapped[int] = mapped_column(Integer)
     start: Mapped[dt.date] = mapped_column(Date)
@@ -84,14 +74,12 @@ class LaneTransit(_Values, Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class PurchaseShipment(_Values, Base):
+class PurchaseShipment(Base):
     """Material on its way in from a supplier."""
 
     __tablename__ = "purchase_shipments"
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     material_id: Mapped[str] = mapped_column(String(64))
     supplier_id: Mapped[str] = mapped_column(String(64))
@@ -107,15 +95,13 @@ class PurchaseShipment(_Values, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class CustomerShipment(_Values, Base):
+class CustomerShipment(Base):
     """Finished goods going out against a customer's order."""
 
     __tablename__ = "customer_shipments"
     __table_args__ = (Index("ix_customer_shipments_enterprise_order", "enterprise_id", "order_id"),)
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     order_id: Mapped[str] = mapped_column(String(64))
     qty: Mapped[float] = mapped_column(Float)
@@ -127,14 +113,12 @@ class CustomerShipment(_Values, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class TransportPass(_Values, Base):
+class TransportPass(Base):
     """A pass that lets a vehicle through checkpoints between two dates (inclusive)."""
 
     __tablename__ = "transport_passes"
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     vehicle: Mapped[str] = mapped_column(String(20))
     driver: Mapped[str] = mapped_column(String(100), default="")

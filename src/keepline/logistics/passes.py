@@ -14,17 +14,13 @@ from keepline.logistics import queries
 from keepline.logistics.models import CustomerShipment, PurchaseShipment, TransportPass
 from keepline.logistics.schemas import PassIn
 from keepline.logistics.shipments import audit_insert
-from keepline.recordkit import bad, dates_in_order, enterprise, now
+from keepline.recordkit import bad, dates_in_order, new_row, now
 from keepline.scope import EnterpriseScope
 
 
 def create_pass(session: Session, scope: EnterpriseScope, p: PassIn) -> TransportPass:
     eid = scope.enterprise_id
-    enterprise(session, eid)
-    if not p.id.strip():
-        raise bad("id", "a pass needs its number")
-    if session.get(TransportPass, (eid, p.id)) is not None:
-        raise bad("id", f"transport pass '{p.id}' already exists")
+    new_row(session, TransportPass, eid, p.id, "transport pass", "a pass needs its number")
     if not p.vehicle.strip():
         raise bad("vehicle", "a pass needs the vehicle's plate")
     dates_in_order(("valid_from", p.valid_from), ("valid_until", p.valid_until))

@@ -28,7 +28,7 @@ from keepline.logistics.shipments import (
 )
 from keepline.logistics.status import refresh_risk
 from keepline.plant import models as pm
-from keepline.recordkit import bad, dates_in_order, enterprise, missing, now, plant_row
+from keepline.recordkit import bad, dates_in_order, enterprise, missing, new_row, now, plant_row
 from keepline.scope import EnterpriseScope
 
 
@@ -41,11 +41,8 @@ def get_purchase(session: Session, scope: EnterpriseScope, sid: str) -> Purchase
 
 def create_purchase(session: Session, scope: EnterpriseScope, p: PurchaseIn) -> PurchaseShipment:
     eid = scope.enterprise_id
-    enterprise(session, eid)
-    if not p.id.strip():
-        raise bad("id", "a shipment needs an id (e.g. the purchase order number)")
-    if session.get(PurchaseShipment, (eid, p.id)) is not None:
-        raise bad("id", f"purchase shipment '{p.id}' already exists")
+    empty = "a shipment needs an id (e.g. the purchase order number)"
+    new_row(session, PurchaseShipment, eid, p.id, "purchase shipment", empty)
     mat = plant_row(session, pm.Material, eid, p.material_id, "material_id", "material")
     plant_row(session, pm.Supplier, eid, p.supplier_id, "supplier_id", "supplier")
     if session.get(pm.SupplyOption, (eid, p.material_id, p.supplier_id)) is None:

@@ -5,10 +5,10 @@ enterprise, with the columns a list may be sorted by. The routers page them
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import Select, select
 
+from keepline.db import columns
 from keepline.logistics.models import (
     OPEN,
     CustomerShipment,
@@ -20,26 +20,10 @@ from keepline.logistics.models import (
 )
 from keepline.scope import EnterpriseScope
 
-STATUS_SORTS: dict[str, Any] = {
-    "id": NodeStatus.id,
-    "start": NodeStatus.start,
-    "node_id": NodeStatus.node_id,
-}
-PURCHASE_SORTS: dict[str, Any] = {
-    "eta": PurchaseShipment.eta,
-    "id": PurchaseShipment.id,
-    "ordered_on": PurchaseShipment.ordered_on,
-}
-CUSTOMER_SORTS: dict[str, Any] = {
-    "planned_on": CustomerShipment.planned_on,
-    "id": CustomerShipment.id,
-    "order_id": CustomerShipment.order_id,
-}
-PASS_SORTS: dict[str, Any] = {
-    "valid_until": TransportPass.valid_until,
-    "id": TransportPass.id,
-    "vehicle": TransportPass.vehicle,
-}
+STATUS_SORTS = columns(NodeStatus, "id", "start", "node_id")
+PURCHASE_SORTS = columns(PurchaseShipment, "eta", "id", "ordered_on")
+CUSTOMER_SORTS = columns(CustomerShipment, "planned_on", "id", "order_id")
+PASS_SORTS = columns(TransportPass, "valid_until", "id", "vehicle")
 
 
 def statuses(

@@ -41,14 +41,7 @@ def set_checkpoint(
 
 def audit_insert(session: Session, scope: EnterpriseScope, row: Any, table: str) -> None:
     """Insert ``row`` and audit it (keyed by its id, with its values after the flush)."""
-    audit.add_row(
-        session,
-        row,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table=table,
-        values=lambda r: r.values(),
-    )
+    audit.add(session, scope, row, table)
 
 
 def save_status(
@@ -63,13 +56,4 @@ def save_status(
     row.status = status.value
     row.updated_at = now()
     session.flush()
-    audit.record(
-        session,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        action="update",
-        table=table,
-        key=row.id,
-        before=before,
-        after=row.values(),
-    )
+    audit.log(session, scope, "update", table, row.id, before=before, after=row.values())

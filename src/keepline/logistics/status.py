@@ -174,13 +174,12 @@ def refresh_risk(session: Session, scope: EnterpriseScope) -> int:
             before = sh.values()
             sh.at_risk, sh.risk_reason, sh.updated_at = at_risk, reason, now()
             session.flush()
-            audit.record(
+            audit.log(
                 session,
-                enterprise_id=scope.enterprise_id,
-                actor=scope.actor,
-                action="update",
-                table="purchase_shipments",
-                key=sh.id,
+                scope,
+                "update",
+                "purchase_shipments",
+                sh.id,
                 before=before,
                 after=sh.values(),
                 reason="supplier or region status changed",

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.fields import Day
 from keepline.materials import outlook as outlook_flow
 from keepline.materials import queries, service
@@ -83,9 +83,7 @@ def list_movements(
     """A material's ledger, oldest first. Sort by day (default), id or kind."""
     service.material(session, scope, material_id, body=False)
     q = queries.movements(scope, material_id, start, end)
-    rows, total = fetch_page(session, q, paging, queries.MOVEMENT_SORTS, "day")
-    items = [s.MovementOut.model_validate(r, from_attributes=True) for r in rows]
-    return page_of(items, total, paging)
+    return list_page(session, q, paging, queries.MOVEMENT_SORTS, "day", s.MovementOut)
 
 
 @router.post("/stock/movements", response_model=s.MovementOut, status_code=201)
@@ -101,9 +99,7 @@ def record_movement(body: s.MovementIn, session: DB, scope: Storekeeper) -> s.Mo
 def list_policies(session: DB, scope: StockReader, paging: Paging) -> Response:
     """Prevention policies by the day they take effect (newest first by default)."""
     q = queries.policies(scope)
-    rows, total = fetch_page(session, q, paging, queries.POLICY_SORTS, "-effective_from")
-    items = [s.PolicyOut.model_validate(r, from_attributes=True) for r in rows]
-    return page_of(items, total, paging)
+    return list_page(session, q, paging, queries.POLICY_SORTS, "-effective_from", s.PolicyOut)
 
 
 @router.post("/prevention-policies", response_model=s.PolicyOut, status_code=201)

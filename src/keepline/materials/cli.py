@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.clikit import ACTOR, AS_OF, DAY, ENTERPRISE, enterprise_scope, parse_day, read_on
 from keepline.db import session_scope
 from keepline.errors import quote
 from keepline.materials import outlook as outlook_flow
@@ -35,7 +35,7 @@ def _move(kind: MovementKind, help_qty: str):  # type: ignore[no-untyped-def]
         material: str = typer.Argument(..., help="Material id."),
         qty: float = typer.Argument(..., help=help_qty),
         unit: str = typer.Option(..., "--unit", help="The material's unit (checked), e.g. pcs."),
-        day: str | None = typer.Option(None, "--day", help="ISO date (default: today)."),
+        day: str | None = DAY,
         reason: str = typer.Option("", help="Why (required for an adjustment)."),
         ref: str | None = typer.Option(None, help="A document number."),
         actor: str = ACTOR,
@@ -69,14 +69,10 @@ app.command("adjust")(_move(MovementKind.adjustment, "Signed change, e.g. -- -20
 
 
 @app.command("show")
-def show(
-    enterprise: str = ENTERPRISE,
-    as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
-) -> None:
+def show(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Every material's stock at the end of a day."""
     day = parse_day(as_of)
-    with session_scope() as session:
-        stock = service.on_hand_all(session, enterprise_scope(session, enterprise), day)
+    stock = read_on(enterprise, day, service.on_hand_all)
     t = Table(title=f"{enterprise}: stock at the end of {day.isoformat()}")
     t.add_column("material")
     t.add_column("on hand", justify="right")
@@ -140,7 +136,7 @@ def policy(
 @app.command("outlook")
 def outlook(
     enterprise: str = ENTERPRISE,
-    as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
+    as_of: str | None = AS_OF,
     horizon: int = typer.Option(60, help="Days to look ahead."),
     review_days: int = typer.Option(14, help="Days an order should cover after it arrives."),
 ) -> None:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 
 
 class MovementKind(StrEnum):
@@ -36,9 +35,7 @@ class StockMovement(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE")
-    )
+    enterprise_id: Mapped[str] = enterprise_fk()
     material_id: Mapped[str] = mapped_column(String(64))
     day: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(20))
@@ -50,9 +47,6 @@ class StockMovement(Base):
     ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
     actor: Mapped[str] = mapped_column(String(254))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}
 
 
 class PreventionPolicy(Base):
@@ -68,9 +62,7 @@ class PreventionPolicy(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE")
-    )
+    enterprise_id: Mapped[str] = enterprise_fk()
     effective_from: Mapped[dt.date] = mapped_column(Date)
     rounds_per_week: Mapped[float] = mapped_column(Float)
     pool_size: Mapped[int] = mapped_column(Integer)
@@ -78,6 +70,3 @@ class PreventionPolicy(Base):
     per_zone_day: Mapped[dict[str, float]] = mapped_column(JSON)
     actor: Mapped[str] = mapped_column(String(254))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}

@@ -4,28 +4,17 @@ enterprise, with the columns a list may be sorted by (the routers page them)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import Select, select
 
+from keepline.db import columns
 from keepline.materials.models import PreventionPolicy, StockMovement
 from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 
-MATERIAL_SORTS: dict[str, Any] = {
-    "id": pm.Material.id,
-    "name": pm.Material.name,
-    "kind": pm.Material.kind,
-}
-MOVEMENT_SORTS: dict[str, Any] = {
-    "day": StockMovement.day,
-    "id": StockMovement.id,
-    "kind": StockMovement.kind,
-}
-POLICY_SORTS: dict[str, Any] = {
-    "effective_from": PreventionPolicy.effective_from,
-    "id": PreventionPolicy.id,
-}
+MATERIAL_SORTS = columns(pm.Material, "id", "name", "kind")
+MOVEMENT_SORTS = columns(StockMovement, "day", "id", "kind")
+POLICY_SORTS = columns(PreventionPolicy, "effective_from", "id")
 
 
 def materials(scope: EnterpriseScope, kind: str | None = None) -> Select[pm.Material]:

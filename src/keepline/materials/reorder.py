@@ -206,7 +206,8 @@ def _backup_warning(
         if in_time
         else min(backups, key=lambda o: o.earliest_arrival() or 0, default=None)
     )
-    if chosen is None:
+
+    def no_backup(late_days: int, because: str) -> BackupWarning:
         return BackupWarning(
             material=state.material,
             runs_out_day=runs_out,
@@ -215,25 +216,19 @@ def _backup_warning(
             backup=None,
             activate_by_day=None,
             backup_arrival_day=None,
-            late_days=0 if p_arrival is None else p_arrival - runs_out,
-            reason=f"runs out on day {runs_out}; {why}; no backup can deliver",
+            late_days=late_days,
+            reason=f"runs out on day {runs_out}; {why}; {because}",
         )
+
+    if chosen is None:
+        late = 0 if p_arrival is None else p_arrival - runs_out
+        return no_backup(late, "no backup can deliver")
     arrival = chosen.earliest_arrival()
     assert arrival is not None
     activate_by = latest_order_day(chosen, runs_out)
     if p_arrival is not None and not in_time and arrival >= p_arrival:
         # No backup comes sooner than the primary: activating one would not help.
-        return BackupWarning(
-            material=state.material,
-            runs_out_day=runs_out,
-            primary=primary.supplier,
-            primary_arrival_day=p_arrival,
-            backup=None,
-            activate_by_day=None,
-            backup_arrival_day=None,
-            late_days=p_arrival - runs_out,
-            reason=f"runs out on day {runs_out}; {why}; no backup arrives sooner",
-        )
+        return no_backup(p_arrival - runs_out, "no backup arrives sooner")
     late = max(0, arrival - runs_out)
     verb = "activate" if not chosen.active else "order from"
     return BackupWarning(

@@ -85,15 +85,7 @@ def _opening_row(
         actor=actor,
         recorded_at=now(),
     )
-    audit.add_row(
-        session,
-        mv,
-        enterprise_id=eid,
-        actor=actor,
-        table="stock_movements",
-        values=lambda r: r.values(),
-        reason=mv.reason,
-    )
+    audit.add(session, scope, mv, "stock_movements", reason=mv.reason)
 
 
 def on_hand(session: Session, scope: EnterpriseScope, material_id: str, as_of: dt.date) -> float:
@@ -239,15 +231,7 @@ def record_movement(session: Session, scope: EnterpriseScope, m: MovementIn) -> 
         actor=actor,
         recorded_at=now(),
     )
-    audit.add_row(
-        session,
-        mv,
-        enterprise_id=eid,
-        actor=actor,
-        table="stock_movements",
-        values=lambda r: r.values(),
-        reason=mv.reason or None,
-    )
+    audit.add(session, scope, mv, "stock_movements", reason=mv.reason or None)
     return mv
 
 
@@ -278,14 +262,7 @@ def set_policy(session: Session, scope: EnterpriseScope, p: PolicyIn) -> Prevent
         actor=actor,
         recorded_at=now(),
     )
-    audit.add_row(
-        session,
-        row,
-        enterprise_id=eid,
-        actor=actor,
-        table="prevention_policies",
-        values=lambda r: r.values(),
-    )
+    audit.add(session, scope, row, "prevention_policies")
     return row
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 
 
 class EmploymentStatus(StrEnum):
@@ -31,9 +31,7 @@ class Worker(Base):
         Index("ix_workers_enterprise_team_status", "enterprise_id", "team_id", "employment_status"),
     )
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     employee_no: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)

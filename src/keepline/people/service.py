@@ -188,15 +188,7 @@ def create_worker(session: Session, scope: EnterpriseScope, body: WorkerIn) -> W
         raise InputError([f"employee_no: worker '{values['employee_no']}' already exists"])
     w = Worker(enterprise_id=scope.enterprise_id, updated_at=dt.datetime.now(dt.UTC), **values)
     session.add(w)
-    audit.record(
-        session,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        action="insert",
-        table="workers",
-        key=w.employee_no,
-        after=values,
-    )
+    audit.log(session, scope, "insert", "workers", w.employee_no, after=values)
     session.flush()
     return w
 
@@ -227,16 +219,7 @@ def update_worker(
         for k in WORKER_FIELDS:
             setattr(w, k, values[k])
         w.updated_at = dt.datetime.now(dt.UTC)
-        audit.record(
-            session,
-            enterprise_id=scope.enterprise_id,
-            actor=scope.actor,
-            action="update",
-            table="workers",
-            key=employee_no,
-            before=before,
-            after=values,
-        )
+        audit.log(session, scope, "update", "workers", employee_no, before=before, after=values)
     session.flush()
     return w
 
@@ -244,15 +227,7 @@ def update_worker(
 def delete_worker(session: Session, scope: EnterpriseScope, employee_no: str) -> None:
     """Remove a worker and their declarations (personal data is erased, the audit stays)."""
     w = get_worker(session, scope, employee_no)
-    audit.record(
-        session,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        action="delete",
-        table="workers",
-        key=employee_no,
-        before=worker_values(w),
-    )
+    audit.log(session, scope, "delete", "workers", employee_no, before=worker_values(w))
     session.delete(w)
     session.flush()
 

@@ -8,7 +8,6 @@ so an export writes the file back as it was.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, child_of
 
 ID = String(64)
 
@@ -145,11 +144,7 @@ class Material(Base):
 class BomItem(Base):
     __tablename__ = "bom_items"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["enterprise_id", "product_id"],
-            ["products.enterprise_id", "products.id"],
-            ondelete="CASCADE",
-        ),
+        child_of("products", "product_id"),
         ForeignKeyConstraint(
             ["enterprise_id", "material_id"], ["materials.enterprise_id", "materials.id"]
         ),
@@ -173,11 +168,7 @@ class Supplier(Base):
 class SupplyOption(Base):
     __tablename__ = "supply_options"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["enterprise_id", "material_id"],
-            ["materials.enterprise_id", "materials.id"],
-            ondelete="CASCADE",
-        ),
+        child_of("materials", "material_id"),
         ForeignKeyConstraint(
             ["enterprise_id", "supplier_id"], ["suppliers.enterprise_id", "suppliers.id"]
         ),
@@ -254,7 +245,3 @@ TABLES: list[type[Base]] = [
 
 def primary_key_names(model: type[Base]) -> list[str]:
     return [c.key for c in model.__table__.primary_key.columns]  # type: ignore[attr-defined]
-
-
-def row_values(obj: Base) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}  # type: ignore[attr-defined]

@@ -33,6 +33,7 @@ from keepline.plant.schema import (
     Team,
     Zone,
 )
+from keepline.scope import EnterpriseScope
 
 
 @dataclass
@@ -184,6 +185,7 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
     """
     e = plant.enterprise
     eid = e.id
+    scope = EnterpriseScope(eid, actor)  # the load acts as the enterprise's admin
     report = LoadReport(eid)
     ent_values = dict(
         id=eid,
@@ -200,37 +202,20 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
         session.flush()
         report.created = True
         report.inserted["enterprises"] += 1
-        audit.record(
-            session,
-            enterprise_id=eid,
-            actor=actor,
-            action="insert",
-            table="enterprises",
-            key=eid,
-            after=ent_values,
-        )
+        audit.log(session, scope, "insert", "enterprises", eid, after=ent_values)
     else:
-        before = m.row_values(ent)
+        before = ent.values()
         if before != ent_values:
             for k, v in ent_values.items():
                 setattr(ent, k, v)
             report.updated["enterprises"] += 1
-            audit.record(
-                session,
-                enterprise_id=eid,
-                actor=actor,
-                action="update",
-                table="enterprises",
-                key=eid,
-                before=before,
-                after=ent_values,
-            )
+            audit.log(session, scope, "update", "enterprises", eid, before=before, after=ent_values)
 
     wanted = plant_rows(plant)
     existing: dict[type[Base], dict[tuple[Any, ...], Base]] = {}
     for model in m.TABLES:
         objs = session.scalars(select(model).where(model.enterprise_id == eid)).all()  # type: ignore[attr-defined]
-        existing[model] = {_key(model, m.row_values(o)): o for o in objs}
+        existing[model] = {_key(model, o.values()): o for o in objs}
 
     # Upserts parents first, deletes children first, so foreign keys hold at every flush.
     for model in m.TABLES:
@@ -242,44 +227,21 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
             if obj is None:
                 session.add(model(**values))
                 report.inserted[table] += 1
-                audit.record(
-                    session,
-                    enterprise_id=eid,
-                    actor=actor,
-                    action="insert",
-                    table=table,
-                    key=_key_str(key),
-                    after=values,
-                )
+                audit.log(session, scope, "insert", table, _key_str(key), after=values)
             else:
-                before = m.row_values(obj)
+                before = obj.values()
                 if before != values:
                     for k, v in values.items():
                         setattr(obj, k, v)
                     report.updated[table] += 1
-                    audit.record(
-                        session,
-                        enterprise_id=eid,
-                        actor=actor,
-                        action="update",
-                        table=table,
-                        key=_key_str(key),
-                        before=before,
-                        after=values,
+                    audit.log(
+                        session, scope, "update", table, _key_str(key), before=before, after=values
                     )
         session.flush()
     for model in reversed(m.TABLES):
         table = model.__tablename__
         for key, obj in existing[model].items():
-            audit.record(
-                session,
-                enterprise_id=eid,
-                actor=actor,
-                action="delete",
-                table=table,
-                key=_key_str(key),
-                before=m.row_values(obj),
-            )
+            audit.log(session, scope, "delete", table, _key_str(key), before=obj.values())
             session.delete(obj)
             report.deleted[table] += 1
         session.flush()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.continuity.record import StoredPlanResult
 from keepline.fields import Day
 from keepline.production import backflush, progress, queries, replan, service
@@ -41,9 +41,7 @@ def list_output(
 ) -> Response:
     """Output records. Sort by day (default), id or line_id."""
     q = queries.output(scope, start, end, line_id)
-    rows, total = fetch_page(session, q, paging, queries.OUTPUT_SORTS, "day")
-    items = [s.OutputRecordOut.model_validate(r, from_attributes=True) for r in rows]
-    return page_of(items, total, paging)
+    return list_page(session, q, paging, queries.OUTPUT_SORTS, "day", s.OutputRecordOut)
 
 
 @router.get("/output/daily", response_model=list[s.OutputDayOut])
@@ -69,11 +67,7 @@ def orders(
 def _summary(p: StoredPlan) -> dict:  # type: ignore[type-arg]
     res = StoredPlanResult.from_json(p.result)
     return dict(
-        id=p.id,
-        as_of=p.as_of,
-        horizon_days=p.horizon_days,
-        actor=p.actor,
-        created_at=p.created_at,
+        **p.values(without=("enterprise_id", "inputs", "result")),
         orders_at_risk=list(res.orders_at_risk),
         backups=[b.to_json() for b in res.backups],
     )

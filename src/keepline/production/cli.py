@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.clikit import ACTOR, AS_OF, DAY, ENTERPRISE, enterprise_scope, parse_day, read_on
 from keepline.continuity.record import StoredPlanResult
 from keepline.db import session_scope
 from keepline.production import backflush as backflush_flow
@@ -27,7 +27,7 @@ def output(
     line: str = typer.Argument(..., help="Line id."),
     product: str = typer.Argument(..., help="Product id (one the line makes)."),
     qty: float = typer.Argument(..., help="Units made."),
-    day: str | None = typer.Option(None, "--day", help="ISO date (default: today)."),
+    day: str | None = DAY,
     backflush: bool = typer.Option(False, help="Also issue the BOM's materials from stock."),
     actor: str = ACTOR,
 ) -> None:
@@ -46,14 +46,10 @@ def output(
 
 
 @app.command("orders")
-def orders(
-    enterprise: str = ENTERPRISE,
-    as_of: str | None = typer.Option(None, "--as-of", help="ISO date (default: today)."),
-) -> None:
+def orders(enterprise: str = ENTERPRISE, as_of: str | None = AS_OF) -> None:
     """Orders with priority class and progress."""
     day = parse_day(as_of)
-    with session_scope() as session:
-        rows = progress.order_progress(session, enterprise_scope(session, enterprise), day)
+    rows = read_on(enterprise, day, progress.order_progress)
     t = Table(title=f"{enterprise}: orders")
     for col in ("order", "priority", "product", "due", "qty", "shipped", "remaining", "state"):
         t.add_column(col)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, enterprise_fk
 
 
 class OutputRecord(Base):
@@ -21,9 +21,7 @@ class OutputRecord(Base):
     __table_args__ = (Index("ix_output_records_enterprise_day", "enterprise_id", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE")
-    )
+    enterprise_id: Mapped[str] = enterprise_fk()
     line_id: Mapped[str] = mapped_column(String(64))
     product_id: Mapped[str] = mapped_column(String(64))
     day: Mapped[dt.date] = mapped_column(Date)
@@ -31,9 +29,6 @@ class OutputRecord(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
     actor: Mapped[str] = mapped_column(String(254))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-    def values(self) -> dict[str, Any]:
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}
 
 
 class StoredPlan(Base):
@@ -43,9 +38,7 @@ class StoredPlan(Base):
     __table_args__ = (Index("ix_plans_enterprise_created", "enterprise_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE")
-    )
+    enterprise_id: Mapped[str] = enterprise_fk()
     as_of: Mapped[dt.date] = mapped_column(Date)
     horizon_days: Mapped[int] = mapped_column(Integer)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)

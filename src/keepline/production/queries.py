@@ -4,19 +4,15 @@ enterprise, with the columns a list may be sorted by (the routers page them)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import Select, select
 
+from keepline.db import columns
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.scope import EnterpriseScope
 
-OUTPUT_SORTS: dict[str, Any] = {
-    "day": OutputRecord.day,
-    "id": OutputRecord.id,
-    "line_id": OutputRecord.line_id,
-}
-PLAN_SORTS: dict[str, Any] = {"id": StoredPlan.id, "as_of": StoredPlan.as_of}
+OUTPUT_SORTS = columns(OutputRecord, "day", "id", "line_id")
+PLAN_SORTS = columns(StoredPlan, "id", "as_of")
 
 
 def output(

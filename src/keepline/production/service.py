@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
 from keepline.continuity.record import StoredPlanResult
-from keepline.errors import NotFound
 from keepline.plant import models as pm
 from keepline.production import compare as compare_engine
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.production.schemas import OutputIn
-from keepline.recordkit import bad, enterprise, now, plant_row
+from keepline.recordkit import bad, enterprise, now, owned, plant_row
 from keepline.scope import EnterpriseScope
 
 # -- output ------------------------------------------------------------------------------
@@ -55,14 +54,7 @@ def record_output(session: Session, scope: EnterpriseScope, o: OutputIn) -> Outp
         actor=actor,
         recorded_at=now(),
     )
-    audit.add_row(
-        session,
-        row,
-        enterprise_id=eid,
-        actor=actor,
-        table="output_records",
-        values=lambda r: r.values(),
-    )
+    audit.add(session, scope, row, "output_records")
     return row
 
 
@@ -192,13 +184,12 @@ def store_plan(
     )
     session.add(row)
     session.flush()
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=eid,
-        actor=actor,
-        action="insert",
-        table="plans",
-        key=str(row.id),
+        scope,
+        "insert",
+        "plans",
+        str(row.id),
         after={
             "as_of": as_of,
             "horizon_days": horizon_days,
@@ -220,10 +211,7 @@ def list_plans(session: Session, scope: EnterpriseScope, limit: int = 50) -> lis
 
 
 def get_plan(session: Session, scope: EnterpriseScope, plan_id: int) -> StoredPlan:
-    row = session.get(StoredPlan, plan_id)
-    if row is None or row.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"no plan {plan_id}", field="plan_id")
-    return row
+    return owned(session, scope, StoredPlan, plan_id, f"no plan {plan_id}", field="plan_id")
 
 
 def previous_plan(session: Session, scope: EnterpriseScope, plan: StoredPlan) -> StoredPlan | None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, fetch_page, page_of
+from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
@@ -56,8 +56,8 @@ def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> PlannedRoun
 @router.get("/screening/rounds", response_model=Page[RoundOut])
 def list_rounds(session: DB, scope: RoundReader, paging: Paging) -> Response:
     """Rounds, newest day first (sort: day, id)."""
-    items, total = fetch_page(session, queries.rounds(scope), paging, queries.ROUND_SORTS, "-day")
-    return page_of([RoundOut.model_validate(r) for r in items], total, paging)
+    q = queries.rounds(scope)
+    return list_page(session, q, paging, queries.ROUND_SORTS, "-day", RoundOut)
 
 
 @router.get("/screening/rounds/{round_id}", response_model=RoundOut)
@@ -102,18 +102,9 @@ def coverage(round_id: RoundId, session: DB, scope: HealthDataReader) -> list[Co
 
 def _sample_out(s: Sample, members: list[SampleMember]) -> SampleOut:
     return SampleOut(
-        id=s.id,
-        round_id=s.round_id,
-        kind=s.kind,
-        parent_id=s.parent_id,
-        collection_point=s.collection_point,
+        **s.values(),
         members=[m.employee_no for m in members],
         absent=[m.employee_no for m in members if m.absent],
-        collected_at=s.collected_at,
-        verdict=s.verdict,
-        reason=s.reason,
-        cts=s.cts,
-        resulted_at=s.resulted_at,
     )
 
 

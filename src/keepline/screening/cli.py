@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day
+from keepline.clikit import ACTOR, ENTERPRISE, enterprise_scope, parse_day, read_file
 from keepline.db import session_scope
 from keepline.errors import InputError
 from keepline.plant.service import get_enterprise
@@ -167,10 +167,7 @@ def import_cmd(
     """Import results, interpret them by each round's kit rule and act: a positive pool
     isolates its members and creates individual retests; a positive individual becomes
     a case. All or nothing; the same file twice changes nothing."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InputError([f"{file}: {exc.strerror}"]) from None
+    data = read_file(file)
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         rep = positives.import_results(session, scope, file.name, data)

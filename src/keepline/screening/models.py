@@ -14,7 +14,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from keepline.db import Base
+from keepline.db import Base, child_of, enterprise_fk
 
 
 class TestType(StrEnum):
@@ -42,9 +41,7 @@ class Round(Base):
     __table_args__ = (Index("ix_screening_rounds_enterprise_day", "enterprise_id", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE")
-    )
+    enterprise_id: Mapped[str] = enterprise_fk()
     day: Mapped[dt.date] = mapped_column(Date)
     test_type: Mapped[str] = mapped_column(String(10))
     pool_size: Mapped[int] = mapped_column(Integer)
@@ -61,9 +58,7 @@ class Sample(Base):
     __tablename__ = "screening_samples"
     __table_args__ = (Index("ix_screening_samples_round", "enterprise_id", "round_id"),)
 
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
-    )
+    enterprise_id: Mapped[str] = enterprise_fk(primary_key=True)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     round_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("screening_rounds.id", ondelete="CASCADE")
@@ -86,16 +81,8 @@ class SampleMember(Base):
 
     __tablename__ = "screening_sample_members"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["enterprise_id", "sample_id"],
-            ["screening_samples.enterprise_id", "screening_samples.id"],
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["enterprise_id", "employee_no"],
-            ["workers.enterprise_id", "workers.employee_no"],
-            ondelete="CASCADE",
-        ),
+        child_of("screening_samples", "sample_id"),
+        child_of("workers", "employee_no", "employee_no"),
         Index("ix_screening_members_worker", "enterprise_id", "employee_no"),
     )
 
@@ -113,9 +100,7 @@ class ResultsImport(Base):
     __table_args__ = (UniqueConstraint("enterprise_id", "sha256"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    enterprise_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("enterprises.id", ondelete="CASCADE")
-    )
+    enterprise_id: Mapped[str] = enterprise_fk()
     sha256: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(10))  # table, rdml
@@ -129,11 +114,7 @@ class Measurement(Base):
 
     __tablename__ = "screening_measurements"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["enterprise_id", "sample_id"],
-            ["screening_samples.enterprise_id", "screening_samples.id"],
-            ondelete="CASCADE",
-        ),
+        child_of("screening_samples", "sample_id"),
         UniqueConstraint("enterprise_id", "sample_id", "target"),
     )
 

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from keepline.db import columns
 from keepline.scope import EnterpriseScope
 from keepline.screening.models import Round, Sample, SampleMember
 from keepline.screening.rounds import get_round
 
-ROUND_SORTS = {"day": Round.day, "id": Round.id}
-SAMPLE_SORTS = {"id": Sample.id, "verdict": Sample.verdict, "kind": Sample.kind}
+ROUND_SORTS = columns(Round, "day", "id")
+SAMPLE_SORTS = columns(Sample, "id", "verdict", "kind")
 
 
 def rounds(scope: EnterpriseScope) -> Select[tuple[Round]]:

@@ -207,12 +207,11 @@ def _record_import(
         imported_by=scope.actor,
         imported_at=dt.datetime.now(dt.UTC),
     )
-    audit.add_row(
+    audit.add(
         session,
+        scope,
         imp,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table="screening_imports",
+        "screening_imports",
         values=lambda _r: dict(filename=filename, sha256=digest, format=fmt, samples=samples),
     )
     return imp

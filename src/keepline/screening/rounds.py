@@ -16,6 +16,7 @@ from keepline.audit import service as audit
 from keepline.errors import InputError, NotFound
 from keepline.people.models import EmploymentStatus, Worker
 from keepline.plant import models as pm
+from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 from keepline.screening import pools as pooling
 from keepline.screening.assay import AssayRule
@@ -47,10 +48,7 @@ def round_values(r: Round) -> dict[str, Any]:
 
 
 def get_round(session: Session, scope: EnterpriseScope, round_id: int) -> Round:
-    r = session.get(Round, round_id)
-    if r is None or r.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"screening round {round_id} not found")
-    return r
+    return owned(session, scope, Round, round_id, f"screening round {round_id} not found")
 
 
 def sample_results(session: Session, scope: EnterpriseScope, round_id: int) -> list[Sample]:
@@ -204,14 +202,7 @@ def create_round(
         created_by=scope.actor,
         created_at=dt.datetime.now(dt.UTC),
     )
-    audit.add_row(
-        session,
-        rnd,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        table="screening_rounds",
-        values=round_values,
-    )
+    audit.add(session, scope, rnd, "screening_rounds", values=round_values)
     add_samples(session, scope, rnd, kind, groups)
     return rnd
 

@@ -189,13 +189,12 @@ def record_collection(
     s.collected_at = body.at or dt.datetime.now(dt.UTC)
     for no, m in members.items():
         m.absent = no in set(absent)
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=scope.enterprise_id,
-        actor=scope.actor,
-        action="update",
-        table="screening_samples",
-        key=sample_id,
+        scope,
+        "update",
+        "screening_samples",
+        sample_id,
         before=before,
         after=dict(collected_at=s.collected_at, absent=sorted(absent)),
     )
