@@ -30,6 +30,7 @@ docs: venv
 	$(PY) -m keepline.plant.docs --json-schema > docs/plant-file.schema.json
 	$(PY) -m keepline.plans.docs > docs/plans.md
 	$(PY) -m keepline.plans.docs --json-schema > docs/plan-file.schema.json
+	$(PY) -m keepline.filedocs > docs/import-files.md
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -30,7 +30,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "keepline"
 
 CORE = {"keepline", "keepline.errors", "keepline.settings", "keepline.scope", "keepline.clock"}
-CORE |= {"keepline.tabular", "keepline.fields", "keepline.yamlkit"}
+CORE |= {"keepline.tabular", "keepline.vocabulary", "keepline.fields", "keepline.yamlkit"}
 ENGINE_PACKAGES = ("keepline.outbreak", "keepline.continuity")
 ENGINES = {
     "keepline.workforce",
@@ -74,6 +74,8 @@ EDGES = {
     "keepline.apikit.headers",
     "keepline.apikit.lists",
     "keepline.apikit.params",
+    "keepline.apikit.docs",
+    "keepline.filedocs",
 }
 # Modules that compose the services of several capabilities (a delivery that writes
 # stock, re-plan from today, ...). Each is named for its flow.

@@ -28,10 +28,11 @@ from keepline.accounts.service import TooManyAttempts, Unauthorized
 from keepline.apikit import ErrorOut
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.deps import Route
+from keepline.apikit.docs import install_docs
 from keepline.apikit.headers import SecurityHeaders, for_errors
 from keepline.audit.api import router as audit_router
 from keepline.containment.api import router as containment_router
-from keepline.errors import InputError, KeeplineError, NotFound
+from keepline.errors import InputError, KeeplineError, NotFound, shown_lines
 from keepline.government.api import router as government_router
 from keepline.health.api import router as health_router
 from keepline.logistics.api import router as logistics_router
@@ -101,7 +102,7 @@ def _install_errors(app: FastAPI) -> None:
         if isinstance(exc, RowsError):
             return error_body(
                 422,
-                exc.message,
+                "; ".join(exc.lines),
                 exc.field,
                 code="invalid_rows",
                 file=exc.filename,
@@ -109,7 +110,7 @@ def _install_errors(app: FastAPI) -> None:
             )
         if isinstance(exc, InputError):
             field = exc.field or (exc.message.split(":", 1)[0] if ":" in exc.message else None)
-            return error_body(422, exc.message, field, problems=exc.problems)
+            return error_body(422, "; ".join(exc.lines), field, problems=exc.problems)
         return error_body(400, exc.message, exc.field)
 
     @app.exception_handler(RequestValidationError)
@@ -120,10 +121,11 @@ def _install_errors(app: FastAPI) -> None:
             msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
             problems.append({"row": row, "field": field, "message": msg})
         first = problems[0] if problems else {"row": None, "field": None, "message": "invalid"}
-        where = f"row {first['row']}, " if first["row"] else ""
-        message = f"{where}{first['field']}: {first['message']}"
-        if len(problems) > 1:
-            message += f" (and {len(problems) - 1} more)"
+        said = [
+            f"{'row ' + str(p['row']) + ', ' if p['row'] else ''}{p['field']}: {p['message']}"
+            for p in problems
+        ]
+        message = "; ".join(shown_lines(said or ["invalid"], InputError.MAX_SHOWN))
         return error_body(422, message, first["field"], code="invalid_request", problems=problems)
 
     @app.exception_handler(StarletteHTTPException)
@@ -221,11 +223,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
             "POST /auth/login and send the token as 'Authorization: Bearer <token>'. "
             "Every route answers for the caller's enterprise only."
         ),
+        docs_url=None,  # served from the package by install_docs: no CDN
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     _install_errors(app)
 
+    install_docs(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
     proxies = settings.trusted_proxies()

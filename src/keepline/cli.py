@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeeplineError as exc:
         if _state["debug"]:
             raise
-        typer.echo(f"error: {exc}", err=True)
+        for line in str(exc).splitlines() or [""]:  # every problem, one line each
+            typer.echo(f"error: {line}", err=True)
         sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("aborted", err=True)

@@ -23,8 +23,8 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
 
 
 def clip(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """One line of at most ``limit`` characters: the net under ``quote`` for a message
-    that quotes a value some other way."""
+    """One line of at most ``limit`` characters: the net under ``quote`` for a problem
+    that quotes a value some other way (a newline in it becomes a space)."""
     line = " ".join(message.splitlines()) if "\n" in message or "\r" in message else message
     if len(line) <= limit:
         return line
@@ -37,7 +37,8 @@ class KeeplineError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        message = clip(message)
+        # Each line cut (an InputError's message is one line per problem).
+        message = "\n".join(clip(line) for line in message.split("\n"))
         super().__init__(message)
         self.message = message
         self.field = field
@@ -53,13 +54,25 @@ class NotFound(KeeplineError):
 class InputError(KeeplineError):
     """Bad input: names the file, the line/row and the field.
 
-    ``problems`` holds every problem found; the message shows the first and counts the
-    rest, so the CLI stays on one line while an API can return them all.
+    ``problems`` holds every problem found. The message lists them all, one a line, up
+    to ``MAX_SHOWN`` and then a count of the rest: a user fixes a file in one pass, not
+    one error per run. The CLI prints each line as an ``error:`` line; the API joins
+    them with '; ' and returns ``problems`` whole.
     """
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = [clip(p) for p in problems]
-        first = self.problems[0] if self.problems else "invalid input"
-        more = len(self.problems) - 1
-        msg = first if more <= 0 else f"{first} (and {more} more problem{'s' * (more > 1)})"
-        super().__init__(msg)
+    MAX_SHOWN = 20
+
+    def __init__(self, problems: Sequence[str], *, unlisted: int = 0) -> None:
+        """``unlisted``: problems found but left out of ``problems`` (a reader that stops
+        keeping them after a bound); they are counted in the message."""
+        self.problems = [clip(p) for p in problems] or ["invalid input"]
+        self.lines = shown_lines(self.problems, self.MAX_SHOWN, unlisted)
+        super().__init__("\n".join(self.lines))
+
+
+def shown_lines(problems: Sequence[str], limit: int, unlisted: int = 0) -> list[str]:
+    """``problems`` up to ``limit``, then one line counting the rest."""
+    more = max(0, len(problems) - limit) + unlisted
+    if more == 0:
+        return list(problems)
+    return [*problems[:limit], f"… and {more} more problem{'s' * (more > 1)} not shown"]

@@ -1,20 +1,27 @@
-"""Read a table from a CSV (UTF-8) or Excel upload into rows that remember their row number.
+"""Read a table from a CSV or Excel upload into rows that remember their row number.
 
-Used by every bulk import (roster, declarations). Row numbers are the ones a person sees
-in a spreadsheet: the header is row 1, the first data row is row 2.
+Used by every bulk import (roster, declarations, access events, lab results). Row numbers
+are the ones a person sees in a spreadsheet: the header is row 1, the first data row is
+row 2. A CSV's encoding is detected from its bytes (UTF-8 with or without a BOM, or what
+Excel on Chinese Windows saves: GBK/GB18030), and :func:`canonical` renames columns headed
+in Chinese or English to the names the importer knows.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+import charset_normalizer
 
 from keepline.errors import InputError, clip
 from keepline.fields import control_character
+from keepline.vocabulary import column_map, key
 
 MAX_ROWS = 200_000
 MAX_CONTROL_PROBLEMS = 50
@@ -112,24 +119,64 @@ def _build(filename: str, header: Sequence[object], body: Iterable[tuple[int, Se
     return Table(filename, [c for c in columns if c], rows)
 
 
-def read_table(filename: str, data: bytes) -> Table:
-    """Parse ``data`` as .xlsx (by name or magic bytes) or else as UTF-8 CSV."""
-    if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
-        return _read_xlsx(filename, data)
+def decode_text(filename: str, data: bytes) -> str:
+    """The text of a CSV file, its encoding told from the bytes, not the file name.
+
+    A byte-order mark decides (UTF-8, UTF-16). Otherwise strict UTF-8 first: text in
+    another encoding almost never decodes as UTF-8, so this cannot mistake a GBK file.
+    Then charset-normalizer picks among the encodings Chinese users' spreadsheets save
+    in: GB18030 (a superset of GBK and GB2312, what Excel on simplified-Chinese Windows
+    writes as "CSV (逗号分隔)") and Big5; a statistical detector left to choose among every
+    code page misreads short files, so the choice is narrowed to those two.
+    """
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                raise RowsError(
+                    filename,
+                    [
+                        RowProblem(
+                            line,
+                            None,
+                            f"not {codec.upper()} text although it "
+                            f"starts with a {codec.upper()} byte-order mark",
+                        )
+                    ],
+                ) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        bad_at = exc.start
+    best = charset_normalizer.from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+    if best is None:
+        line = data[:bad_at].count(b"\n") + 1
         raise RowsError(
             filename,
             [
                 RowProblem(
                     line,
                     None,
-                    f"not UTF-8 text (byte {exc.start}); save the sheet as 'CSV UTF-8' or .xlsx",
+                    f"not UTF-8 text (byte {bad_at}), nor GBK/GB18030 or Big5; save the "
+                    "sheet as 'CSV UTF-8' or .xlsx",
                 )
             ],
-        ) from None
+        )
+    return str(best)
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """Parse ``data`` as .xlsx (by name or magic bytes) or else as CSV (see
+    :func:`decode_text` for the encodings)."""
+    if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
+        return _read_xlsx(filename, data)
+    text = decode_text(filename, data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -175,6 +222,31 @@ def check_zip(
     if need is not None and need not in {i.filename for i in infos}:
         raise bad(what)
     return zf
+
+
+def canonical(table: Table, columns: Mapping[str, Sequence[str]]) -> Table:
+    """``table`` with each column headed by one of ``columns``' other names (Chinese or
+    English: ``{"employee_no": ("工号", "员工编号")}``) renamed to its canonical name.
+    Headers it does not know stay as they are, for the importer to name. Two headers for
+    the same column are refused."""
+    words = column_map(columns)
+    renamed: dict[str, str] = {}
+    problems: list[RowProblem] = []
+    first: dict[str, str] = {}
+    for c in table.columns:
+        name = words.get(key(c), c)
+        if name in first:
+            problems.append(
+                RowProblem(1, name, f"columns '{first[name]}' and '{c}' are both {name}")
+            )
+        first[name] = c
+        renamed[c] = name
+    if problems:
+        raise RowsError(table.filename, problems)
+    if all(renamed[c] == c for c in table.columns):
+        return table
+    rows = [(n, {renamed[c]: v for c, v in row.items()}) for n, row in table.rows]
+    return replace(table, columns=[renamed[c] for c in table.columns], rows=rows)
 
 
 def _read_xlsx(filename: str, data: bytes) -> Table:

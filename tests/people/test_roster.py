@@ -102,11 +102,14 @@ def test_a_bad_row_rejects_the_whole_file_naming_row_and_field(world: World) -> 
 
 def test_malformed_files(world: World) -> None:
     text = roster_csv(XUZHOU, 45)
-    gbk = text.replace("employee_no", "employee_no").encode("gb18030")
-    r = _upload(world, gbk)
-    assert r.status_code == 422 and "UTF-8" in r.json()["error"]["message"]
-    # The row of the first non-UTF-8 byte is named: line 2 holds the first Chinese name.
-    assert r.json()["error"]["problems"][0]["row"] == 2
+    # Neither UTF-8 nor a Chinese encoding (Latin-1 from a European spreadsheet): refused,
+    # naming the file and the encodings read (GBK files are read: test_chinese_files.py).
+    latin1 = "employee_no,name,team\nX1,Zoë Müller,asm-day-1\nX2,José Ñúñez,asm-day-1\n"
+    r = _upload(world, latin1.encode("latin-1"))
+    assert r.status_code == 422
+    assert "nor GBK/GB18030 or Big5" in r.json()["error"]["message"]
+    assert r.json()["error"]["file"] == "roster.csv"
+    assert r.json()["error"]["problems"][0]["row"] == 2  # the first byte that is not UTF-8
 
     r = _upload(world, "employee_no,team\nX1,asm-day-1\n")
     assert r.status_code == 422

@@ -53,6 +53,26 @@ def test_bad_file_one_line_error_and_nothing_written(cli, tmp_path: Path) -> Non
     assert cli("plant list").out.startswith("no plants loaded")
 
 
+def test_check_lists_every_problem_of_every_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = XUZHOU.read_text()
+    one = tmp_path / "one.yaml"  # two problems
+    one.write_text(
+        text.replace("zone: optics\n", "zone: assembly-z\n").replace(
+            "shift: night,", "shift: nite,", 1
+        )
+    )
+    two = tmp_path / "two.yaml"  # one problem
+    two.write_text(text.replace("capacity_people: 450", "capacity_people: -1"))
+    r = cli(["plant", "check", str(one), str(ZHENGZHOU), str(two)])
+    assert r.code == 2
+    assert r.out == f"{ZHENGZHOU}: ok (zhengzhou-meters, 898 workers, 8 orders)\n"
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 3, lines  # every problem of both bad files, one line each
+    assert lines[0].startswith(f"error: {one}:") and "unknown shift 'nite'" in lines[0]
+    assert lines[1].startswith(f"error: {one}:") and "unknown zone 'assembly-z'" in lines[1]
+    assert lines[2].startswith(f"error: {two}:") and "zones[0].capacity_people" in lines[2]
+
+
 def test_unknown_enterprise_and_unknown_suffix(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     r = cli(["plant", "export", "nope", "-o", str(tmp_path / "x.yaml")])
     assert r.code == 3 and r.err.strip() == "error: no enterprise 'nope' (known: none loaded)"

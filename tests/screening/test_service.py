@@ -299,7 +299,7 @@ def test_excel_results_import(session: Session, tiny: str, tmp_path) -> None:
     session.commit()
     wb = Workbook()
     ws = wb.active
-    ws.append(["Sample ID", "Target", "Ct"])
+    ws.append(["Specimen", "Target", "Ct"])
     for i in (1, 2, 3):
         sid = f"R{rnd.id}-S0000{i}"
         ws.append([sid, "ORF1ab", None])
@@ -307,10 +307,10 @@ def test_excel_results_import(session: Session, tiny: str, tmp_path) -> None:
         ws.append([sid, "IC", 27.25])
     path = tmp_path / "plate.xlsx"
     wb.save(path)
-    # Header "Sample ID" is not 'sample_id': the import names the missing column.
+    # Header "Specimen" is no name of 'sample_id': the import names the missing column.
     with pytest.raises(InputError, match="missing column 'sample_id'"):
         positives.import_results(session, LAB, "plate.xlsx", path.read_bytes(), today=TODAY)
-    ws["A1"] = "sample_id"
+    ws["A1"] = "Sample ID"  # as a lab's export heads it: the same column as sample_id
     wb.save(path)
     rep = positives.import_results(session, LAB, "plate.xlsx", path.read_bytes(), today=TODAY)
     assert rep.format == "table" and rep.verdicts == {"negative": 2, "retest": 1}

@@ -5,7 +5,7 @@ audited as one entry per batch; the caller owns the transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -20,6 +20,7 @@ from keepline.containment.schemas import EventsIn
 from keepline.people.models import Worker
 from keepline.scope import EnterpriseScope
 from keepline.tabular import RowProblem, RowsError, Table
+from keepline.vocabulary import Names, known
 
 # Longest stay one access event may record: bounds the index range a tracing query scans.
 MAX_EVENT_SECONDS = 24 * 3600
@@ -36,20 +37,26 @@ class EventsReport:
 
 def check_events(
     session: Session, scope: EnterpriseScope, stays: Sequence[Stay], source: str
-) -> None:
-    """Refuse the batch when any event names an unknown worker or zone, ends before it
-    starts, or lasts longer than a day; every problem names its row."""
+) -> list[Stay]:
+    """The events with each zone as its id (a file may name a zone by its display name
+    or Chinese name). Refuse the batch when any event names an unknown worker or zone,
+    ends before it starts, or lasts longer than a day; every problem names its row."""
     eid = scope.enterprise_id
-    zones = set(queries.zone_ids(session, scope))
+    zones = Names(queries.zone_names(session, scope))
     workers = set(session.scalars(select(Worker.employee_no).where(Worker.enterprise_id == eid)))
     problems: list[RowProblem] = []
     seen: dict[tuple[str, str, int], int] = {}
+    resolved: list[Stay] = []
     for e in stays:
         row = e.row
         if e.employee_no not in workers:
             problems.append(RowProblem(row, "employee_no", f"unknown worker '{e.employee_no}'"))
-        if e.zone not in zones:
-            problems.append(RowProblem(row, "zone", f"unknown zone '{e.zone}'"))
+        zone = zones.get(e.zone)
+        if zone is None:
+            problems.append(RowProblem(row, "zone", f"unknown zone '{e.zone}' {known(zones.ids)}"))
+        elif zone != e.zone:
+            e = replace(e, zone=zone)
+        resolved.append(e)
         if e.t_out <= e.t_in:
             problems.append(
                 RowProblem(
@@ -71,6 +78,7 @@ def check_events(
         seen[key] = row
     if problems:
         raise RowsError(source, problems)
+    return resolved
 
 
 def save_events(
@@ -80,7 +88,7 @@ def save_events(
     nothing, a corrected time out updates it. All or nothing. Audited as one entry per
     batch (gate devices post thousands of events an hour)."""
     eid = scope.enterprise_id
-    check_events(session, scope, stays, source)
+    stays = check_events(session, scope, stays, source)
     report = EventsReport(rows=len(stays))
     if not stays:
         return report

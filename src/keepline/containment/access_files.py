@@ -6,10 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keepline import clock
+from keepline.containment.schemas import EventIn
 from keepline.errors import quote
-from keepline.tabular import RowProblem, RowsError, Table, require_columns
+from keepline.tabular import RowProblem, RowsError, Table, canonical, require_columns
+from keepline.vocabulary import model_headers
 
 COLUMNS = ("employee_no", "zone", "time_in", "time_out")
+# Each column's other names (Chinese and English), from EventIn's fields.
+HEADERS = model_headers(EventIn, only=COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Stay:
 def stays_from_table(table: Table) -> list[Stay]:
     """Rows of an access-control export: employee_no, zone, time_in, time_out (ISO 8601;
     without an offset, plant-local time)."""
+    table = canonical(table, HEADERS)
     require_columns(table, COLUMNS)
     out: list[Stay] = []
     problems: list[RowProblem] = []
@@ -36,9 +41,8 @@ def stays_from_table(table: Table) -> list[Stay]:
             try:
                 times.append(clock.parse_time(r[col]))
             except ValueError:
-                problems.append(
-                    RowProblem(row, col, f"expected an ISO 8601 time, got {quote(r[col])}")
-                )
+                why = f"expected an ISO 8601 time, got {quote(r[col])}"
+                problems.append(RowProblem(row, col, why))
         if len(times) == 2:
             out.append(Stay(row, r["employee_no"].strip(), r["zone"].strip(), *times))
     if problems:

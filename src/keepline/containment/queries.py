@@ -27,6 +27,18 @@ def worker(session: Session, scope: EnterpriseScope, employee_no: str) -> Worker
     return w
 
 
+def zone_names(session: Session, scope: EnterpriseScope) -> dict[str, tuple[str, str | None]]:
+    """The enterprise's zones in plant-file order → (display name, Chinese name)."""
+    return {
+        zid: (name, name_zh)
+        for zid, name, name_zh in session.execute(
+            select(pm.Zone.id, pm.Zone.name, pm.Zone.name_zh)
+            .where(pm.Zone.enterprise_id == scope.enterprise_id)
+            .order_by(pm.Zone.position)
+        )
+    }
+
+
 def zone_ids(session: Session, scope: EnterpriseScope) -> list[str]:
     """The enterprise's zones in plant-file order."""
     return list(

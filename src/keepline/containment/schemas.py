@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from keepline.apikit import UtcDatetime
 from keepline.containment.models import Reason, RestrictionKind, ZoneState
 from keepline.fields import Day, Integer, Number, Text
+from keepline.vocabulary import headers
 
 EmployeeNo = Field(min_length=1, max_length=32)
 
@@ -105,10 +106,20 @@ class RestrictionOut(BaseModel):
 class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: Text = EmployeeNo
-    zone: Text = Field(min_length=1, max_length=64)
-    time_in: dt.datetime = Field(description="ISO 8601; without an offset: plant-local time.")
-    time_out: dt.datetime
+    employee_no: Text = Field(
+        min_length=1, max_length=32, json_schema_extra=headers("工号", "员工编号", "职工号")
+    )
+    zone: Text = Field(
+        min_length=1,
+        max_length=64,
+        description="The zone's id (a file may give its display name or Chinese name).",
+        json_schema_extra=headers("区域", "车间", "门禁区域"),
+    )
+    time_in: dt.datetime = Field(
+        description="ISO 8601; without an offset: plant-local time.",
+        json_schema_extra=headers("进入时间", "入场时间", "进门时间"),
+    )
+    time_out: dt.datetime = Field(json_schema_extra=headers("离开时间", "出场时间", "出门时间"))
 
 
 class EventsIn(BaseModel):

@@ -63,11 +63,12 @@ def declare_bulk(
 def import_declarations(
     session: DB,
     scope: DeclarationStaff,
-    file: Annotated[UploadFile, File(description="Declarations as CSV (UTF-8) or .xlsx.")],
+    file: Annotated[UploadFile, File(description="Declarations as CSV (UTF-8 or GBK) or .xlsx.")],
     mode: ImportMode = ImportMode.all,
 ) -> BulkOut:
     """Import a declarations file; columns employee_no, day (YYYY-MM-DD), temperature_c
-    (°C), symptoms (';'-separated), health_code, risk_travel, close_contact (yes/no)."""
+    (°C), symptoms (';'-separated), health_code, risk_travel, close_contact (yes/no),
+    headed and written in Chinese or English (docs/import-files.md)."""
     data = read_upload(file, MAX_UPLOAD_BYTES)
     name = file.filename or "upload.csv"
     items, problems = declarations_of(read_table(name, data), name)

@@ -17,12 +17,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepline.db import Base, child_of
+from keepline.vocabulary import Labelled
 
 
-class HealthCode(StrEnum):
-    green = "green"
-    yellow = "yellow"
-    red = "red"
+class HealthCode(Labelled):
+    green = "green", "绿码", "绿"
+    yellow = "yellow", "黄码", "黄"
+    red = "red", "红码", "红"
 
 
 class Flag(StrEnum):

@@ -3,45 +3,63 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
 from keepline.fields import Day, Number, Text
 from keepline.health.models import HealthCode
+from keepline.vocabulary import Labelled, headers
 
 MIN_TEMPERATURE_C = 34.0
 MAX_TEMPERATURE_C = 43.0
 
 
-class Symptom(StrEnum):
-    fever = "fever"
-    cough = "cough"
-    sore_throat = "sore-throat"
-    fatigue = "fatigue"
-    loss_of_smell_or_taste = "loss-of-smell-or-taste"
-    shortness_of_breath = "shortness-of-breath"
-    muscle_ache = "muscle-ache"
-    diarrhoea = "diarrhoea"
-    other = "other"
+class Symptom(Labelled):
+    fever = "fever", "发热", "发烧"
+    cough = "cough", "咳嗽"
+    sore_throat = "sore-throat", "咽痛", "咽喉痛", "嗓子痛"
+    fatigue = "fatigue", "乏力", "疲劳"
+    loss_of_smell_or_taste = "loss-of-smell-or-taste", "嗅觉味觉减退", "嗅觉或味觉丧失"
+    shortness_of_breath = "shortness-of-breath", "气促", "呼吸困难"
+    muscle_ache = "muscle-ache", "肌肉酸痛", "肌痛"
+    diarrhoea = "diarrhoea", "腹泻"
+    other = "other", "其他"
 
 
 class DeclarationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: Text = Field(min_length=1, max_length=32)
-    day: Day = Field(description="The local date the declaration is for; not in the future.")
+    employee_no: Text = Field(
+        min_length=1, max_length=32, json_schema_extra=headers("工号", "员工编号", "职工号")
+    )
+    day: Day = Field(
+        description="The local date the declaration is for; not in the future.",
+        json_schema_extra=headers("日期", "申报日期", "date"),
+    )
     temperature_c: Number = Field(
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
         allow_inf_nan=False,
         description=f"Body temperature in °C ({MIN_TEMPERATURE_C}-{MAX_TEMPERATURE_C}).",
+        json_schema_extra=headers("体温", "temperature"),
     )
-    symptoms: list[Symptom] = Field(default_factory=list, max_length=len(Symptom))
-    health_code: HealthCode = HealthCode.green
-    risk_travel: bool = Field(False, description="Travelled to a designated risk area.")
-    close_contact: bool = Field(False, description="Named as a close contact of a case.")
+    symptoms: list[Symptom] = Field(
+        default_factory=list, max_length=len(Symptom), json_schema_extra=headers("症状")
+    )
+    health_code: HealthCode = Field(
+        HealthCode.green, json_schema_extra=headers("健康码", "健康码颜色")
+    )
+    risk_travel: bool = Field(
+        False,
+        description="Travelled to a designated risk area.",
+        json_schema_extra=headers("中高风险地区旅居史", "风险地区旅居史", "旅居史"),
+    )
+    close_contact: bool = Field(
+        False,
+        description="Named as a close contact of a case.",
+        json_schema_extra=headers("密切接触者", "密接"),
+    )
 
 
 class DeclarationsBulk(BaseModel):

@@ -73,7 +73,10 @@ def roster_summary(session: DB, scope: RosterReader) -> Response:
 def import_workers(
     session: DB,
     scope: RosterEditor,
-    file: Annotated[UploadFile, File(description="Roster as CSV (UTF-8) or .xlsx.")],
+    file: Annotated[
+        UploadFile,
+        File(description="Roster as CSV (UTF-8 or GBK) or .xlsx; headers in Chinese or English."),
+    ],
     mode: Annotated[
         ImportMode,
         Query(description="'all': any bad row rejects the file; 'valid-rows': keep the good."),

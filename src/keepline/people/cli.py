@@ -36,7 +36,9 @@ def generate(
 
 @app.command("import")
 def import_cmd(
-    file: Path = typer.Argument(..., help="Roster file: CSV (UTF-8) or .xlsx."),
+    file: Path = typer.Argument(
+        ..., help="Roster file: CSV (UTF-8 or GBK) or .xlsx; headers in Chinese or English."
+    ),
     enterprise: str = ENTERPRISE_OPTION,
     valid_rows: bool = typer.Option(
         False,

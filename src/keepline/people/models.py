@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import JSON, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepline.db import Base, enterprise_fk
+from keepline.vocabulary import Labelled
 
 
-class EmploymentStatus(StrEnum):
-    active = "active"
-    on_leave = "on-leave"
-    left = "left"
+class EmploymentStatus(Labelled):
+    active = "active", "在职", "在岗"
+    on_leave = "on-leave", "休假", "请假", "离岗"
+    left = "left", "离职", "已离职"
 
 
 class Worker(Base):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from keepline.apikit import UtcDatetime
 from keepline.fields import Text
 from keepline.people.models import EmploymentStatus
+from keepline.vocabulary import headers
 
 
 class WorkerIn(BaseModel):
@@ -17,18 +18,54 @@ class WorkerIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: Text = Field(max_length=32, examples=["XQ00001"])
-    name: Text = Field(max_length=100, examples=["王伟"])
-    phone: Text | None = Field(None, max_length=20, description="Mainland mobile, 11 digits.")
-    id_number: Text | None = Field(None, max_length=18, description="18 characters (GB 11643).")
-    team: Text = Field(max_length=64, description="A team of the plant model.")
-    zone: Text | None = Field(None, max_length=64, description="Default: the team's zone.")
-    shift: Text | None = Field(None, max_length=64, description="Default: the team's shift.")
-    skills: list[Text] | None = Field(None, max_length=20, description="Default: the team's.")
-    housing: Text | None = Field(
-        None, max_length=64, description="A dormitory zone or 'commuter'; default: the team's."
+    employee_no: Text = Field(
+        max_length=32, examples=["XQ00001"], json_schema_extra=headers("工号", "员工编号", "职工号")
     )
-    employment_status: EmploymentStatus = EmploymentStatus.active
+    name: Text = Field(max_length=100, examples=["王伟"], json_schema_extra=headers("姓名"))
+    phone: Text | None = Field(
+        None,
+        max_length=20,
+        description="Mainland mobile, 11 digits.",
+        json_schema_extra=headers("手机", "手机号", "手机号码", "电话", "联系电话"),
+    )
+    id_number: Text | None = Field(
+        None,
+        max_length=18,
+        description="18 characters (GB 11643).",
+        json_schema_extra=headers("身份证号", "身份证号码", "身份证", "证件号码"),
+    )
+    team: Text = Field(
+        max_length=64,
+        description="A team of the plant model. In a file, its id or display name.",
+        json_schema_extra=headers("班组", "小组"),
+    )
+    zone: Text | None = Field(
+        None,
+        max_length=64,
+        description="Default: the team's zone. In a file, its id or display name.",
+        json_schema_extra=headers("车间", "区域", "工作区域"),
+    )
+    shift: Text | None = Field(
+        None,
+        max_length=64,
+        description="Default: the team's shift. In a file, its id or a word for it (夜班).",
+        json_schema_extra=headers("班次"),
+    )
+    skills: list[Text] | None = Field(
+        None,
+        max_length=20,
+        description="Default: the team's.",
+        json_schema_extra=headers("技能", "工种"),
+    )
+    housing: Text | None = Field(
+        None,
+        max_length=64,
+        description="A dormitory zone or 'commuter'; default: the team's.",
+        json_schema_extra=headers("住宿", "宿舍"),
+    )
+    employment_status: EmploymentStatus = Field(
+        EmploymentStatus.active, json_schema_extra=headers("在职状态", "用工状态", "状态")
+    )
 
 
 class WorkerUpdate(BaseModel):

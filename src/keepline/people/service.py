@@ -24,8 +24,10 @@ from keepline.people import idnumber
 from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker
 from keepline.people.schemas import WorkerIn, WorkerUpdate
 from keepline.plant import models as pm
+from keepline.plant.schema import COMMUTER
 from keepline.scope import EnterpriseScope
-from keepline.tabular import RowProblem, RowsError, Table, require_columns
+from keepline.tabular import RowProblem, RowsError, Table, canonical, require_columns
+from keepline.vocabulary import COMMUTER_WORDS, SHIFT_WORDS, Names, known, model_headers
 
 # The roster file's columns, in order. Only these three are required.
 COLUMNS = (
@@ -41,6 +43,8 @@ COLUMNS = (
     "employment_status",
 )
 REQUIRED = ("employee_no", "name", "team")
+# Each column's other names (Chinese and English), from WorkerIn's fields.
+HEADERS = model_headers(WorkerIn, only=COLUMNS)
 CHUNK = 1000
 
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -56,24 +60,44 @@ class PlantIndex:
     zones: dict[str, str]  # id → kind
     shifts: frozenset[str]
     teams: dict[str, pm.Team]
+    team_names: Names  # a team by its id, display name or Chinese name
+    zone_names: Names  # a zone by its id, display name or Chinese name
+    shift_names: Names  # a shift by its id or a word for it (夜班)
+    dorm_names: Names  # housing: a dormitory zone, or 'commuter' (走读)
 
 
 def plant_index(session: Session, scope: EnterpriseScope) -> PlantIndex:
     enterprise_id = scope.enterprise_id
-    zones = {
-        zid: kind
-        for zid, kind in session.execute(
-            select(pm.Zone.id, pm.Zone.kind).where(pm.Zone.enterprise_id == enterprise_id)
+    zones: dict[str, str] = {}
+    zone_names: dict[str, tuple[str | None, ...]] = {}
+    for zid, kind, name, name_zh in session.execute(
+        select(pm.Zone.id, pm.Zone.kind, pm.Zone.name, pm.Zone.name_zh)
+        .where(pm.Zone.enterprise_id == enterprise_id)
+        .order_by(pm.Zone.position)
+    ):
+        zones[zid] = kind
+        zone_names[zid] = (name, name_zh)
+    shifts = list(
+        session.scalars(
+            select(pm.Shift.id)
+            .where(pm.Shift.enterprise_id == enterprise_id)
+            .order_by(pm.Shift.position)
         )
-    }
-    shifts = frozenset(
-        session.scalars(select(pm.Shift.id).where(pm.Shift.enterprise_id == enterprise_id))
     )
     teams = {
         t.id: t
         for t in session.scalars(select(pm.Team).where(pm.Team.enterprise_id == enterprise_id))
     }
-    return PlantIndex(zones, shifts, teams)
+    dorms = {z: w for z, w in zone_names.items() if zones[z] == "dormitory"}
+    return PlantIndex(
+        zones,
+        frozenset(shifts),
+        teams,
+        Names({t.id: (t.name, t.name_zh) for t in teams.values()}),
+        Names(zone_names),
+        Names({sid: SHIFT_WORDS.get(sid, ()) for sid in shifts}),
+        Names({COMMUTER: COMMUTER_WORDS, **dorms}),
+    )
 
 
 def check_row(
@@ -106,19 +130,22 @@ def check_row(
         problems.append(("id_number", why))
 
     team_id = text("team")
+    team_id = (plant.team_names.get(team_id) or team_id) if team_id else ""
     team = plant.teams.get(team_id)
     if not team_id:
         problems.append(("team", "required"))
     elif team is None:
-        problems.append(("team", f"unknown team '{team_id}' (not in the plant model)"))
-    zone = text("zone") or (team.zone_id if team else "")
-    shift = text("shift") or (team.shift_id if team else "")
+        problems.append(("team", f"unknown team '{team_id}' {known(sorted(plant.teams))}"))
+    zone = text("zone")
+    zone = (plant.zone_names.get(zone) or zone) if zone else (team.zone_id if team else "")
+    shift = text("shift")
+    shift = (plant.shift_names.get(shift) or shift) if shift else (team.shift_id if team else "")
     if zone and zone not in plant.zones:
-        problems.append(("zone", f"unknown zone '{zone}'"))
+        problems.append(("zone", f"unknown zone '{zone}' {known(plant.zone_names.ids)}"))
     elif team is not None and zone != team.zone_id:
         problems.append(("zone", f"team '{team_id}' works in zone '{team.zone_id}', not '{zone}'"))
     if shift and shift not in plant.shifts:
-        problems.append(("shift", f"unknown shift '{shift}'"))
+        problems.append(("shift", f"unknown shift '{shift}' {known(plant.shift_names.ids)}"))
     elif team is not None and shift != team.shift_id:
         problems.append(
             ("shift", f"team '{team_id}' works the '{team.shift_id}' shift, not '{shift}'")
@@ -133,17 +160,25 @@ def check_row(
         skills = list(team.skills)
     bad = [s for s in skills if not _SKILL.match(s)]
     if bad:
-        problems.append(("skills", f"'{bad[0]}' is not a skill id (lower-case slug)"))
-    housing = text("housing") or (team.housing if team else "commuter")
-    if housing != "commuter" and plant.zones.get(housing) != "dormitory":
-        problems.append(("housing", f"'{housing}' is neither 'commuter' nor a dormitory zone"))
-    status = text("employment_status") or EmploymentStatus.active.value
-    if status not in {s.value for s in EmploymentStatus}:
+        listed = ", ".join(f"'{s}'" for s in bad)
+        problems.append(("skills", f"{listed}: not skill ids (lower-case slugs)"))
+    housing = text("housing")
+    housing = (plant.dorm_names.get(housing) or housing) if housing else ""
+    housing = housing or (team.housing if team else COMMUTER)
+    if housing != COMMUTER and plant.zones.get(housing) != "dormitory":
         problems.append(
             (
-                "employment_status",
-                f"'{status}' is not one of {', '.join(s.value for s in EmploymentStatus)}",
+                "housing",
+                f"'{housing}' is neither '{COMMUTER}' nor a dormitory zone "
+                f"{known(plant.dorm_names.ids)}",
             )
+        )
+    given = text("employment_status")
+    found = EmploymentStatus.from_text(given) if given else EmploymentStatus.active
+    status = found.value if found else given
+    if found is None:
+        problems.append(
+            ("employment_status", f"'{given}' is not one of {EmploymentStatus.described()}")
         )
     values = dict(
         employee_no=no,
@@ -258,13 +293,19 @@ def import_roster(
     lists them all) unless ``valid_rows_only``, which writes the good rows and returns
     the bad. Workers missing from the file stay as they are.
     """
+    table = canonical(table, HEADERS)
     require_columns(table, REQUIRED)
     unknown = [c for c in table.columns if c not in COLUMNS]
     if unknown:
         raise RowsError(
             table.filename,
             [
-                RowProblem(1, c, f"unknown column '{c}' (columns: {', '.join(COLUMNS)})")
+                RowProblem(
+                    1,
+                    c,
+                    f"unknown column '{c}' (columns: {', '.join(COLUMNS)}; their Chinese "
+                    "names are in docs/import-files.md)",
+                )
                 for c in unknown
             ],
         )

@@ -54,10 +54,10 @@ def validate_plan(data: Any, locate: Locator, plant: PlantFile | None = None) ->
         plan = s.PlanFile.model_validate(data)
     except ValidationError as exc:
         found = [_explain(err, data) for err in exc.errors()]
-        raise InputError(_limit(_in_file_order(found, locate))) from None
+        raise _limited(_in_file_order(found, locate)) from None
     found = check_plan(plan, plant, locate)
     if found:
-        raise InputError(_limit(_in_file_order(found, locate)))
+        raise _limited(_in_file_order(found, locate))
     return plan
 
 
@@ -73,11 +73,9 @@ def _line_of(where: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-def _limit(problems: list[str]) -> list[str]:
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    more = len(problems) - MAX_PROBLEMS
-    return [*problems[:MAX_PROBLEMS], f"({more} more problems not shown)"]
+def _limited(problems: list[str]) -> InputError:
+    """The error keeping the first ``MAX_PROBLEMS`` problems and counting the others."""
+    return InputError(problems[:MAX_PROBLEMS], unlisted=max(0, len(problems) - MAX_PROBLEMS))
 
 
 # -- pydantic's errors, said plainly -----------------------------------------------------

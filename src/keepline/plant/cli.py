@@ -10,6 +10,7 @@ import typer
 
 from keepline.clikit import ACTOR, ENTERPRISE, plant_from_arg
 from keepline.db import session_scope
+from keepline.errors import InputError
 from keepline.plant import service
 from keepline.plant.excel import write_template, write_xlsx
 from keepline.plant.files import read_plant
@@ -47,13 +48,20 @@ def load(
 
 @app.command("check")
 def check(files: list[Path] = typer.Argument(..., help="Plant files to validate.")) -> None:
-    """Validate plant files without loading them."""
+    """Validate plant files without loading them; every problem of every file is listed."""
+    problems: list[str] = []
     for f in files:
-        plant = read_plant(f)
+        try:
+            plant = read_plant(f)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
         typer.echo(
             f"{f}: ok ({plant.enterprise.id}, {plant.headcount()} workers, "
             f"{len(plant.orders)} orders)"
         )
+    if problems:
+        raise InputError(problems)
 
 
 @app.command("export")

@@ -47,6 +47,7 @@ class Zone(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
     kind: Mapped[str] = mapped_column(String(20))
     capacity_people: Mapped[int] = mapped_column(Integer)
 
@@ -74,6 +75,8 @@ class Team(Base):
     headcount: Mapped[int] = mapped_column(Integer)
     skills: Mapped[list[str]] = mapped_column(JSON)
     housing: Mapped[str] = mapped_column(ID)  # a dormitory zone id, or 'commuter'
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    name_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Line(Base):

@@ -114,6 +114,13 @@ class Enterprise(Strict):
 class Zone(Strict):
     id: Slug
     name: Text = Field(min_length=1, max_length=200, description="Display name.")
+    name_zh: Text | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Display name in Chinese, if `name` is not (e.g. 总装车间). A roster or "
+        "access-events file may name the zone by its id or either name.",
+    )
     kind: ZoneKind = Field(description="What the zone is used for.")
     capacity_people: int = NonNegative("Most people the zone holds at once.", "people")
 
@@ -151,6 +158,16 @@ class Team(Strict):
     housing: Slug = Field(
         default=COMMUTER,
         description="Id of a dormitory zone where the team lives, or 'commuter'.",
+    )
+    name: Text | None = Field(
+        None, min_length=1, max_length=200, description="Display name (e.g. Optics day crew)."
+    )
+    name_zh: Text | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Display name in Chinese (e.g. 光学白班组). A roster file may name the "
+        "team by its id or either name.",
     )
 
 

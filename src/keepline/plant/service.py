@@ -73,6 +73,7 @@ def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:
                 id=z.id,
                 position=i,
                 name=z.name,
+                name_zh=z.name_zh,
                 kind=z.kind.value,
                 capacity_people=z.capacity_people,
             )
@@ -89,6 +90,8 @@ def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:
                 headcount=t.headcount,
                 skills=list(t.skills),
                 housing=t.housing,
+                name=t.name,
+                name_zh=t.name_zh,
             )
         )
     for i, p in enumerate(plant.products):
@@ -328,7 +331,13 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
         ),
         horizon_start=ent.horizon_start,
         zones=[
-            Zone(id=r.id, name=r.name, kind=r.kind, capacity_people=r.capacity_people)
+            Zone(
+                id=r.id,
+                name=r.name,
+                name_zh=r.name_zh,
+                kind=r.kind,
+                capacity_people=r.capacity_people,
+            )
             for r in _rows(session, m.Zone, eid)
         ],
         shifts=[Shift(id=r.id, start=r.start, end=r.end) for r in _rows(session, m.Shift, eid)],
@@ -340,6 +349,8 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
                 headcount=r.headcount,
                 skills=list(r.skills),
                 housing=r.housing,
+                name=r.name,
+                name_zh=r.name_zh,
             )
             for r in _rows(session, m.Team, eid)
         ],

@@ -114,7 +114,13 @@ def load_yaml(path: FsPath | str) -> PlantFile:
 
 def plant_to_data(plant: PlantFile) -> dict[str, Any]:
     """Plain data in the plant file's layout, without defaults that add nothing."""
-    return plant.model_dump(mode="json", exclude_defaults=False)
+    data = plant.model_dump(mode="json", exclude_defaults=False)
+    for section, keys in (("zones", ("name_zh",)), ("teams", ("name", "name_zh"))):
+        for item in data.get(section, []):
+            for k in keys:  # optional display names, unset: not worth a key per row
+                if item.get(k) is None:
+                    item.pop(k, None)
+    return data
 
 
 class _Dumper(yaml.SafeDumper):

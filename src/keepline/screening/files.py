@@ -14,11 +14,25 @@ import yaml
 from keepline import yamlkit
 from keepline.errors import InputError, quote
 from keepline.screening.rdml import read_rdml
-from keepline.tabular import read_table, require_columns
+from keepline.tabular import canonical, read_table, require_columns
 
 # Plate controls in RDML files are the lab's, not samples of ours.
 CONTROL_SAMPLE_TYPES = {"ntc", "nac", "ntp", "nrt", "pos", "ptc", "std", "opt"}
 NOT_DETECTED = {"", "-", "n/a", "na", "nd", "undetermined", "undet", "no ct", "no cq", "none"}
+NOT_DETECTED |= {"未检出", "阴性未扩增", "无ct", "无扩增", "无"}
+
+# The columns of a lab's results table and of its pools, with their other names
+# (Chinese and English): a lab file has no pydantic model, so the table is here.
+RESULT_HEADERS: dict[str, tuple[str, ...]] = {
+    "sample_id": ("样本编号", "样本号", "样本", "管号", "sample name"),
+    "pool_id": ("混管编号", "混样编号", "混管号"),
+    "target": ("靶标", "检测靶标", "基因", "检测基因", "target name"),
+    "ct": ("ct值", "cq值", "ct value"),
+}
+POOL_HEADERS: dict[str, tuple[str, ...]] = {
+    "pool_id": ("混管编号", "混样编号", "混管号", "pool"),
+    "employee_no": ("工号", "员工编号", "职工号"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,21 +82,29 @@ def read_readings(filename: str, data: bytes) -> tuple[str, list[Reading], int]:
                 continue
             out.append(Reading(f"{filename} line {r.line}, {r.place}", r.sample, r.target, r.cq))
         return "rdml", out, controls
-    table = read_table(filename, data)
+    table = canonical(read_table(filename, data), RESULT_HEADERS)
     cols = set(table.columns)
     sample_col = next((c for c in ("sample_id", "sample", "pool_id") if c in cols), "sample_id")
     ct_col = next((c for c in ("ct", "cq") if c in cols), "ct")
     require_columns(table, (sample_col, "target", ct_col))
     out = []
+    problems: list[str] = []
     for row, r in table.rows:
         place = f"{filename} row {row}"
-        out.append(Reading(place, r[sample_col].strip(), r["target"], parse_ct(r[ct_col], place)))
+        try:
+            ct = parse_ct(r[ct_col], place)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        out.append(Reading(place, r[sample_col].strip(), r["target"], ct))
+    if problems:
+        raise InputError(problems)
     return "table", out, 0
 
 
 def read_pools(filename: str, data: bytes) -> list[tuple[str, list[str]]]:
     """The lab's pools (pool_id, employee_no rows) as ``(pool id, members)`` in file order."""
-    table = read_table(filename, data)
+    table = canonical(read_table(filename, data), POOL_HEADERS)
     require_columns(table, ("pool_id", "employee_no"))
     pools: dict[str, list[str]] = {}
     for _, r in table.rows:

@@ -122,30 +122,36 @@ def check_readings(
     readings: Sequence[Reading], samples: Mapping[str, Sample], rules: Mapping[int, AssayRule]
 ) -> ByTube:
     """Each tube's Ct per target of its kit; refuses an unknown tube or target, a Ct out
-    of range and a target given twice, naming the place in the file."""
+    of range and a target given twice, naming the place in the file (every one of them)."""
     by_tube: ByTube = defaultdict(dict)
+    problems: list[str] = []
     for r in readings:
         s = samples.get(r.sample_id)
         if s is None:
-            raise InputError([f"{r.place}: unknown sample '{r.sample_id}'"])
+            problems.append(f"{r.place}: unknown sample '{r.sample_id}'")
+            continue
         rule = rules[s.round_id]
         target = rule.canonical(r.target)
         if target is None:
-            raise InputError(
-                [
-                    f"{r.place}: target '{r.target}' unknown to kit '{rule.kit}' "
-                    f"(known: {', '.join(rule.all_targets)})"
-                ]
+            problems.append(
+                f"{r.place}: target '{r.target}' unknown to kit '{rule.kit}' "
+                f"(known: {', '.join(rule.all_targets)})"
             )
-        ct = rule.check_ct(r.ct, r.place)
+            continue
+        try:
+            ct = rule.check_ct(r.ct, r.place)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
         if target in by_tube[s.id]:
-            raise InputError(
-                [
-                    f"{r.place}: duplicated result for sample '{s.id}' target {target} "
-                    f"(first at {by_tube[s.id][target][1]})"
-                ]
+            problems.append(
+                f"{r.place}: duplicated result for sample '{s.id}' target {target} "
+                f"(first at {by_tube[s.id][target][1]})"
             )
+            continue
         by_tube[s.id][target] = (ct, r.place)
+    if problems:
+        raise InputError(problems)
     return by_tube
 
 
@@ -154,6 +160,7 @@ def interpret_tubes(
 ) -> dict[str, Interpretation]:
     """Each tube's verdict by its round's kit rule (a missing target names the tube)."""
     verdicts = {}
+    problems: list[str] = []
     for sid, found in by_tube.items():
         rule = rules[samples[sid].round_id]
         cts = {t: v[0] for t, v in found.items()}
@@ -161,7 +168,9 @@ def interpret_tubes(
             verdicts[sid] = interpret(rule, cts)
         except InputError as exc:
             first = min((v[1] for v in found.values()), key=len)
-            raise InputError([f"{first}: sample '{sid}': {exc.message}"]) from None
+            problems.extend(f"{first}: sample '{sid}': {p}" for p in exc.problems)
+    if problems:
+        raise InputError(problems)
     return verdicts
 
 
@@ -174,6 +183,7 @@ def new_verdicts(
     """The verdicts of tubes without a result yet; a tube whose result agrees counts as
     unchanged, one whose result differs is refused."""
     fresh = {}
+    problems: list[str] = []
     for sid, v in verdicts.items():
         s = samples[sid]
         if s.verdict is None:
@@ -181,12 +191,12 @@ def new_verdicts(
         elif s.cts == v.cts:
             report.unchanged += 1
         else:
-            raise InputError(
-                [
-                    f"{next(iter(by_tube[sid].values()))[1]}: sample '{sid}' already has a "
-                    f"result ({s.verdict}) that differs; a repeat test needs a retest sample"
-                ]
+            problems.append(
+                f"{next(iter(by_tube[sid].values()))[1]}: sample '{sid}' already has a "
+                f"result ({s.verdict}) that differs; a repeat test needs a retest sample"
             )
+    if problems:
+        raise InputError(problems)
     return fresh
 
 
