@@ -19,6 +19,7 @@ import platform
 import time
 from pathlib import Path
 
+from keepline.assessment.headline import STRATA
 from keepline.assessment.run import NamedPolicy, NamedScenario, Settings, assess
 from keepline.assessment.sweep import Executor
 from keepline.outbreak.policy import load_policy
@@ -75,8 +76,8 @@ def main() -> None:
         text = (
             f"\n## Assessment end to end (`bench/assessment_bench.py`), {dt.date.today()}\n\n"
             f"Xuzhou plant, {len(POLICIES)} policies × {len(SCENARIOS)} scenarios = {cells} "
-            f"cells × {args.replicates} replicates × 90 days; per cell 5 plans + 1 baseline "
-            f"plan + 1 exposure analysis per scenario. Machine: {platform.machine()}, "
+            f"cells × {args.replicates} replicates × 90 days; per cell {STRATA} plans + 1 "
+            f"baseline plan + 1 exposure analysis per scenario. Machine: {platform.machine()}, "
             f"{os.cpu_count()} cores, Python {platform.python_version()}.\n\n"
             "| run | seconds | target |\n|---|---|---|\n"
             f"| in-process | {times['in-process']:.1f} | < 60 |\n"

@@ -52,6 +52,7 @@ ENGINES = {
     "keepline.people.generate",
     "keepline.production.today",
     "keepline.assessment.prevention",
+    "keepline.assessment.headline",
     "keepline.assessment.sweep",
     "keepline.assessment.run",
     "keepline.assessment.report",

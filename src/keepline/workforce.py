@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from keepline.errors import InputError, quote
-from keepline.plant.schema import PlantFile
+from keepline.plant.schema import COMMUTER, PlantFile
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,22 @@ def full_workforce(plant: PlantFile, days: int) -> Workforce:
     zones, shifts, skills = plant_axes(plant)
     base = planned_headcount(plant)
     return Workforce(zones, shifts, skills, np.broadcast_to(base, (days, *base.shape)).copy())
+
+
+def site_workforce(plant: PlantFile, commuters_blocked: np.ndarray) -> Workforce:
+    """Everyone available, but for commuters on the days they cannot come to the plant
+    (a control area: ``Scenario.commuters_blocked``); dormitory residents keep working.
+    No outbreak: what a scenario's own restrictions leave."""
+    wf = full_workforce(plant, len(commuters_blocked))
+    zones, shifts, skills = plant_axes(plant)
+    commuting = np.zeros(wf.available.shape[1:])
+    for t in plant.teams:
+        if t.housing == COMMUTER:
+            z, s = zones.index(t.zone), shifts.index(t.shift)
+            for k in t.skills:
+                commuting[z, s, skills.index(k)] += t.headcount
+    wf.available[np.asarray(commuters_blocked, dtype=bool)] -= commuting
+    return wf
 
 
 CSV_COLUMNS = ("date", "zone", "shift", "skill", "available")

@@ -9,8 +9,8 @@ from keepline.continuity.exposure import exposure, exposure_input
 from keepline.continuity.model import build_input
 from keepline.continuity.willems import chain_path, convert
 from keepline.plant.yamlio import load_yaml
-from keepline.scenario import Scenario
-from tests.conftest import XUZHOU, ZHENGZHOU, shared_data
+from keepline.scenario import Scenario, load_scenario
+from tests.conftest import EXAMPLES, XUZHOU, ZHENGZHOU, shared_data
 
 from .continuity_factory import order, random_plant, tiny_plant
 
@@ -238,3 +238,61 @@ def test_blocks_give_the_same_numbers_on_random_plants(monkeypatch):
         same_numbers(fast, exposure_input(inp, verify=True, shortcuts=False))
         blocks += fast.blocks
     assert blocks > 0
+
+
+def _down(node_id: str, start: int, days: int) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "main down",
+            "disruptions": [{"kind": "supplier", "id": node_id, "start_day": start, "days": days}],
+        }
+    )
+
+
+def test_node_down_in_the_scenario_is_shown_down_from_the_scenarios_state():
+    # Issue 14.5. Main supplier down on days 0..11 in the scenario (no backup): the 100 kg
+    # on hand serve the orders due on days 0..9; those due on days 10 and 11 cannot ship
+    # on time (the undisrupted plant ships them); from day 12 it buys again (lead 0) and
+    # the line makes 20 a day. So under the scenario: down days 0-11, TTS 10, TTR = the
+    # day it is back, 12: flagged; PI = 2 orders × 10 standard units × weight 1 = 20.
+    plant = supplier_plant(backup=False)
+    main = by_id(exposure(plant, _down("main", 0, 12), horizon=30), "supplier", "main")
+    assert (main.down_from, main.back) == (0, 12)
+    assert (main.tts_days, main.ttr_days) == (10, 12) and main.flagged
+    assert main.pi == pytest.approx(20.0)
+    assert main.units_short == {"front-line": 0.0, "livelihood": 0.0, "standard": 20.0}
+    assert main.to_dict()["down_in_scenario"] == {"from_day": 0, "back_day": 12}
+    # down on days 12..19 instead: up until then, it buys ahead (50 kg a day, 10 used),
+    # so every order ships: survives the horizon, down but not flagged
+    later = by_id(exposure(plant, _down("main", 12, 8), horizon=30), "supplier", "main")
+    assert (later.down_from, later.back, later.tts_days, later.pi) == (12, 20, 30, 0.0)
+    assert not later.flagged
+    # with no scenario it is an ordinary node, taken down from day 0 (TTS 10, TTR 14)
+    base = by_id(exposure(plant, horizon=30), "supplier", "main")
+    assert base.down_from is None and base.to_dict()["down_in_scenario"] is None
+    assert (base.tts_days, base.ttr_days) == (10, 14)
+
+
+def test_exposure_under_the_optics_and_control_area_scenarios_is_not_the_baseline():
+    plant = load_yaml(XUZHOU)
+    scn = EXAMPLES / "scenarios"
+    base = exposure(plant, None, 90)
+    optics = exposure(plant, load_scenario(scn / "xuzhou-optics-supplier-down.yaml", plant), 90)
+    control = exposure(plant, load_scenario(scn / "xuzhou-control-area-21d.yaml", plant), 90)
+    # the optics supplier is down in its scenario (days 3-32, back on day 33), not in the
+    # baseline, where it is tested down from day 0 with its recovery time of 21 days
+    sz = by_id(optics, "supplier", "shenzhen-optics")
+    assert (sz.down_from, sz.back, sz.ttr_days) == (3, 33, 33)
+    b = by_id(base, "supplier", "shenzhen-optics")
+    assert b.down_from is None and b.ttr_days == 21
+    assert [n.id for n in optics if n.down_from is not None] == ["shenzhen-optics"]
+    assert not [n for n in base + control if n.down_from is not None]
+    # the control area keeps commuters out for 21 days: a node the baseline survives
+    # (Shanghai's supplier region) is flagged, and the tables differ
+    assert by_id(control, "region", "310115").flagged
+    assert not by_id(base, "region", "310115").flagged
+
+    def table(nodes):
+        return [(n.kind, n.id, n.tts_days, n.ttr_days, round(n.pi)) for n in nodes]
+
+    assert table(control) != table(base) and table(optics) != table(base)

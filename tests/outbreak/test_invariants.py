@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from keepline.outbreak.engine import PCR, Controls, Params, Round, Run, TestKind, World, simulate
 from keepline.outbreak.parallel import run_replicates
 from keepline.outbreak.population import from_plant
-from keepline.outbreak.results import workforce
+from keepline.outbreak.results import per_replicate, workforce
 from keepline.workforce import full_workforce
 
 from .helpers import plant, population, world
@@ -174,3 +176,26 @@ def test_workforce_is_full_without_infections() -> None:
     assert (wf.zones, wf.shifts, wf.skills) == (ref.zones, ref.shifts, ref.skills)
     np.testing.assert_array_equal(wf.available, ref.available)
     np.testing.assert_array_equal(workforce(run, pop, replicate=1).available, ref.available)
+
+
+def test_infectious_at_work_counts_the_sick_sent_to_work() -> None:
+    # No transmission (beta = 0), no isolation, no sick leave: 20 index cases on day 0
+    # in a plant of commuters. Worked by hand: every infectious worker is at work on
+    # every day except the control-area days 10-19, when no commuter comes in; so the
+    # worker-days at work while infectious are the infectious worker-days outside those
+    # days, and none inside.
+    pop = population(zones=1, teams_per_zone=2, team_size=50)
+    days = 30
+    blocked = np.zeros(days, bool)
+    blocked[10:20] = True
+    w = World(np.zeros(days), blocked, np.zeros((days, 1), bool), ((0, 20, -1),))
+    params = replace(Params(), sick_leave_days=0)
+    run = simulate(pop, Controls(), w, params, days, seed=4, replicates=3, beta=0.0)
+    assert run.infectious[:, :10].sum() > 0 and run.infectious[:, 10:20].sum() > 0
+    expected = np.where(blocked[None, :], 0, run.infectious)
+    np.testing.assert_array_equal(run.infectious_at_work, expected)
+    assert (per_replicate(run, pop)["infectious_worker_days_at_work"] == expected.sum(axis=1)).all()
+    # with sick leave (7 days from symptom onset) the symptomatic stay home: fewer
+    sick = simulate(pop, Controls(), w, Params(), days, seed=4, replicates=3, beta=0.0)
+    np.testing.assert_array_equal(sick.infectious, run.infectious)
+    assert sick.infectious_at_work.sum() < run.infectious_at_work.sum()

@@ -116,10 +116,12 @@ def assess_cmd(
 
         report = assess(pf, named_p, named_s, settings, progress)
     js, page = write_report(report, out)
-    console = Console() if sys.stdout.isatty() else Console(width=160)
+    console = Console() if sys.stdout.isatty() else Console(width=200)
+    h = report["settings"]
     table = Table(
-        title=f"{pf.enterprise.id}: fill by due date (median outbreak), output lost (mean "
-        "of planned replicates), "
+        title=f"{pf.enterprise.id}: fill by due date and output lost, mean over the "
+        f"{len(report['cells'][0]['plans'])} planned replicates [95 % confidence interval]; "
+        f"outbreak figures mean over {h['replicates']} replicates; "
         f"{time.perf_counter() - t0:.1f} s"
     )
     for col in (
@@ -129,28 +131,47 @@ def assess_cmd(
         "livelihood",
         "standard",
         "output lost",
+        "workers infected",
+        "worker-days at work infectious",
         "worker-days lost",
         "tests",
     ):
         table.add_column(col, justify="left" if col in ("policy", "scenario") else "right")
 
-    def pct(v: float | None) -> str:
-        return "—" if v is None else f"{100 * v:.1f} %"
+    def pct(v: dict | None) -> str:
+        if v is None:
+            return "—"
+        if v["low"] is None:
+            return f"{100 * v['mean']:.1f} %"
+        lo, hi = max(0.0, v["low"]), min(1.0, v["high"])
+        return f"{100 * v['mean']:.1f} % [{100 * lo:.0f}–{100 * hi:.0f}]"
 
+    rules = report["policy_rules"]
     for c in report["cells"]:
-        f = c["plan"]["fill_by_due"]
+        f = c["headline"]["fill_by_due"]
         m = c["outbreak"]["metrics"]
+        name = c["policy"]
+        if rules[name]["baseline"]:
+            name += " (baseline: do nothing)"
+        elif rules[name]["rules_broken"]:
+            name += " (breaks the rules)"
         table.add_row(
-            c["policy"],
+            name,
             c["scenario"],
             pct(f["front-line"]),
             pct(f["livelihood"]),
             pct(f["standard"]),
-            pct(c["plan"]["expected_output_lost_share"]),
+            pct(c["headline"]["output_lost_share"]),
+            f"{m['infections']['mean']:,.0f}",
+            f"{m['infectious_worker_days_at_work']['mean']:,.0f}",
             f"{m['worker_days_lost']['mean']:,.0f}",
             f"{m['tests']['mean']:,.0f}",
         )
     console.print(table)
     rec = report["recommendation"]
-    console.print(f"[bold]Recommended:[/] {rec['policy']}. {rec['why']}")
+    console.print(f"[bold]Recommended:[/] {rec['policy'] or 'none'}. {rec['why']}")
+    for name, r in rules.items():
+        if r["rules_broken"]:
+            what = "the do-nothing baseline" if r["baseline"] else "a reference"
+            console.print(f"{name} is {what}, not a choice: {'; '.join(r['rules_broken'])}.")
     console.print(f"wrote {page}\nwrote {js}")

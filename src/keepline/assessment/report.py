@@ -45,19 +45,37 @@ def plot_available(report: dict[str, Any], scenario: str) -> str:
 
 
 def plot_fill(report: dict[str, Any]) -> str:
-    """Share of ordered units shipped by their due date, by priority class."""
+    """Share of ordered units shipped by their due date, by priority class: the headline
+    mean over the planned replicates, with its 95 % confidence interval."""
     cells = report["cells"]
     fig = Figure(figsize=(8, 0.45 * len(cells) + 1.4))
     ax = fig.subplots()
     labels = [f"{c['policy']} · {c['scenario']}" for c in cells]
     width = 0.27
     for i, pr in enumerate(PRIORITIES):
-        vals = [100 * (c["plan"]["fill_by_due"].get(pr) or 0.0) for c in cells]
-        ax.barh([y + (i - 1) * width for y in range(len(cells))], vals, height=width, label=pr)
+        stats = [c["headline"]["fill_by_due"].get(pr) for c in cells]
+        vals = [100 * s["mean"] if s else 0.0 for s in stats]
+        err = [
+            [100 * (s["mean"] - max(0.0, s["low"])) if s and s["low"] is not None else 0.0
+             for s in stats],
+            [100 * (min(1.0, s["high"]) - s["mean"]) if s and s["high"] is not None else 0.0
+             for s in stats],
+        ]  # fmt: skip
+        ax.barh(
+            [y + (i - 1) * width for y in range(len(cells))],
+            vals,
+            height=width,
+            label=pr,
+            xerr=err,
+            error_kw={"elinewidth": 0.8, "capsize": 1.5},
+        )
     ax.set_yticks(range(len(cells)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of ordered units shipped by their due date (representative run)")
+    ax.set_xlabel(
+        "% of ordered units shipped by their due date "
+        "(mean over the planned replicates, 95 % confidence interval)"
+    )
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     return _png(fig)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from keepline import __version__
+from keepline.assessment.headline import STRATA, headline, planned_percentiles
 from keepline.assessment.prevention import prevention_use
 from keepline.assessment.sweep import Executor, run_tasks
 from keepline.continuity.exposure import exposure
@@ -34,15 +35,25 @@ from keepline.scenario import NO_SCENARIO, Scenario
 from keepline.workforce import full_workforce
 
 CRITICAL = ("front-line", "livelihood")
+CLASSES = tuple(p.value for p in PRIORITY_ORDER)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 # Which replicates are planned: ranked by worker-days lost in the zones that have lines,
-# the median first, then four more quantiles. The mean over the five is a stratified
-# estimate of the expected loss; the 90th percentile is the bad case (10 % are worse).
-REPRESENTATIVES = (
-    ("median", 50.0),
-    ("bad (90th percentile)", 90.0),
-    ("good (10th percentile)", 10.0),
-    ("30th percentile", 30.0),
-    ("70th percentile", 70.0),
+# the middle one of each of ``STRATA`` equal strata (see ``headline``); the median first,
+# as it is the one the report shows in detail (an illustration, not the headline).
+REPRESENTATIVES = tuple(
+    sorted(
+        (
+            ("median" if q == 50 else f"{_ordinal(round(q))} percentile", q)
+            for q in planned_percentiles()
+        ),
+        key=lambda lq: (lq[1] != 50, lq[1]),
+    )
 )
 
 
@@ -121,11 +132,20 @@ def output_lost(baseline: PlanSummary, plan_: PlanSummary) -> dict[str, Any]:
 
 
 def representatives(lost: np.ndarray) -> list[tuple[str, int]]:
-    """(label, replicate) at each quantile of ``REPRESENTATIVES`` of ``lost``."""
+    """(label, replicate) at each quantile of ``REPRESENTATIVES`` of ``lost``, the median
+    first; with no more replicates than strata, every replicate once (ranked by loss)."""
     order = np.argsort(lost, kind="stable")
+    n = len(order)
+    if n <= STRATA:
+        mid = math.ceil(n / 2) - 1
+        ranked = [
+            ("median" if i == mid else f"ranked {i + 1} of {n}", int(r))
+            for i, r in enumerate(order)
+        ]
+        return [ranked[mid], *ranked[:mid], *ranked[mid + 1 :]]
     out = []
     for label, q in REPRESENTATIVES:
-        pos = min(len(order) - 1, max(0, math.ceil(q / 100 * len(order)) - 1))
+        pos = min(n - 1, max(0, math.ceil(q / 100 * n) - 1))
         out.append((label, int(order[pos])))
     return out
 
@@ -225,14 +245,10 @@ def assess(
     for cell in report_cells:
         for cp in cell["plans"]:
             cp.update(output_lost(baseline, PlanSummary.from_json(cp)))
-        main = dict(cell["plans"][0])
-        main["expected_output_lost_units"] = float(
-            np.mean([cp["output_lost_units"] for cp in cell["plans"]])
-        )
-        main["expected_output_lost_share"] = float(
-            np.mean([cp["output_lost_share"] for cp in cell["plans"]])
-        )
-        cell["plan"] = main
+        # the headline: the mean over the planned replicates with its interval; the
+        # median replicate's plan is kept as the illustration the report shows in detail
+        cell["headline"] = headline(cell["plans"], CLASSES)
+        cell["plan"] = dict(cell["plans"][0])
 
     report: dict[str, Any] = {
         "keepline_report": 1,
@@ -253,10 +269,18 @@ def assess(
             "executor": settings.executor.describe(),
             "policies": [p.name for p in policies],
             "scenarios": [s.name for s in scenarios],
-            "planned_replicates": "the 10th, 30th, 50th (median), 70th and 90th percentile "
-            "replicates by worker-days lost in the zones with lines",
+            "planned_replicates": f"one replicate from the middle of each of {STRATA} equal "
+            "strata of the replicates ranked by worker-days lost in the zones with lines "
+            f"(the {', '.join(lbl for lbl, _ in sorted(REPRESENTATIVES, key=lambda x: x[1]))})",
+            "headline": "mean over the planned replicates, with its 95 % confidence "
+            "interval (mean ± t · standard error, Student's t with n − 1 degrees of "
+            "freedom); the median replicate's plan is shown as an illustration",
         },
         "baseline_plan": baseline.to_json(),
+        "policy_rules": {
+            p.name: {"baseline": p.policy.is_baseline, "rules_broken": p.policy.rules_broken()}
+            for p in policies
+        },
         "cells": report_cells,
         "exposure": {s.name: e for s, e in zip(scenarios, exposures, strict=True)},
     }
@@ -268,14 +292,19 @@ def assess(
 # ------------------------------------------------------------------------- judgement
 
 
-def _critical_fill(plan_: dict[str, Any]) -> float:
-    vals = [plan_["fill_by_due"][c] for c in CRITICAL if plan_["fill_by_due"][c] is not None]
+def _critical_fill(cell: dict[str, Any]) -> float:
+    """The cell's worst critical class: the lowest headline (mean) fill by due date."""
+    fill = cell["headline"]["fill_by_due"]
+    vals = [fill[c]["mean"] for c in CRITICAL if fill[c] is not None]
     return min(vals) if vals else 1.0
 
 
 def policy_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per policy, over all scenarios (median replicate): worst critical fill, units lost
-    by class, mean infections in the plant, tests and worker-days lost."""
+    """Per policy, over all scenarios: worst critical fill by due date and units lost or
+    short by class (headline means over the planned replicates), and, as means over the
+    outbreak replicates and scenarios, workers infected (all, and in the plant), the
+    worker-days worked while infectious, tests and worker-days lost. Whether it is the
+    do-nothing baseline and which rules in force it breaks come beside them."""
     rows = []
     for name in report["settings"]["policies"]:
         cells = [c for c in report["cells"] if c["policy"] == name]
@@ -285,21 +314,25 @@ def policy_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         def mean(metric: str, cells: list[dict[str, Any]] = cells) -> float:
             return float(np.mean([c["outbreak"]["metrics"][metric]["mean"] for c in cells]))
 
-        lost = {
-            pr.value: sum(c["plan"]["units_lost"][pr.value] for c in cells) for pr in PRIORITY_ORDER
-        }
-        short = {
-            pr.value: sum(c["plan"]["units_short_by_due"][pr.value] for c in cells)
-            for pr in PRIORITY_ORDER
-        }
+        def total(key: str, cells: list[dict[str, Any]] = cells) -> dict[str, float]:
+            return {cl: sum(c["headline"][key][cl]["mean"] for c in cells) for cl in CLASSES}
+
+        rules = report["policy_rules"][name]
         rows.append(
             {
                 "policy": name,
-                "critical_fill": min(_critical_fill(c["plan"]) for c in cells),
-                "critical_on_time": all(_critical_fill(c["plan"]) >= 0.999 for c in cells),
-                "units_lost": lost,
-                "units_short_by_due": short,
+                "baseline": rules["baseline"],
+                "rules_broken": rules["rules_broken"],
+                "critical_fill": min(_critical_fill(c) for c in cells),
+                "critical_on_time": all(_critical_fill(c) >= 0.999 for c in cells),
+                "units_lost": total("units_lost"),
+                "units_short_by_due": total("units_short_by_due"),
+                "output_lost_share": float(
+                    np.mean([c["headline"]["output_lost_share"]["mean"] for c in cells])
+                ),
+                "workers_infected": mean("infections"),
                 "infections": mean("infections_in_plant"),
+                "infectious_worker_days_at_work": mean("infectious_worker_days_at_work"),
                 "tests": mean("tests"),
                 "worker_days_lost": mean("worker_days_lost"),
             }
@@ -311,8 +344,25 @@ def recommend(report: dict[str, Any]) -> dict[str, Any]:
     """The policy that keeps critical orders on time at the least cost, where cost is
     counted first in workers' health (infections in the plant, mean over replicates and
     scenarios) and then in tests. If no policy keeps critical orders on time, the one
-    that loses least (front-line units first, then livelihood, then standard)."""
-    rows = policy_rows(report)
+    that loses least (front-line units first, then livelihood, then standard). A policy
+    that breaks the rules in force (the do-nothing baseline among them) is never
+    recommended: it is there to compare against."""
+    all_rows = policy_rows(report)
+    rows = [r for r in all_rows if not r["rules_broken"]]
+    left_out = [r["policy"] for r in all_rows if r["rules_broken"]]
+    aside = (
+        f" Not considered, as they break the rules in force: {', '.join(left_out)}."
+        if left_out
+        else ""
+    )
+    if not rows:
+        return {
+            "policy": None,
+            "critical_on_time": False,
+            "why": "Every policy compared breaks the rules in force (a confirmed case must "
+            "be isolated, so the sick must be found): compare at least one that keeps them."
+            + aside,
+        }
     n_sc = len(report["settings"]["scenarios"])
     ok = [r for r in rows if r["critical_on_time"]]
     if ok:
@@ -321,8 +371,8 @@ def recommend(report: dict[str, Any]) -> dict[str, Any]:
         why = (
             f"It ships every front-line and livelihood order by its due date in "
             f"{'all ' + str(n_sc) + ' scenarios' if n_sc > 1 else 'the scenario'} "
-            f"(median outbreak) with the fewest infections in the plant "
-            f"({best['infections']:,.1f} per run on average) and {best['tests']:,.0f} tests"
+            f"(mean over the planned outbreak replicates) with the fewest infections in the "
+            f"plant ({best['infections']:,.1f} per run on average) and {best['tests']:,.0f} tests"
             + (
                 f"; {len(others)} other "
                 + ("policies also keep" if len(others) > 1 else "policy also keeps")
@@ -331,6 +381,7 @@ def recommend(report: dict[str, Any]) -> dict[str, Any]:
                 else ""
             )
             + "."
+            + aside
         )
         return {"policy": best["policy"], "critical_on_time": True, "why": why}
     best = min(
@@ -346,9 +397,9 @@ def recommend(report: dict[str, Any]) -> dict[str, Any]:
         "No policy keeps every critical order on time; this one loses least: "
         f"{short['front-line']:,.0f} front-line, {short['livelihood']:,.0f} livelihood and "
         f"{short['standard']:,.0f} standard units not shipped by their due dates over the "
-        f"scenarios (median outbreak; worst critical fill by due date "
-        f"{100 * best['critical_fill']:.1f} %), with {best['infections']:,.1f} infections in "
-        "the plant per run."
+        f"scenarios (mean over the planned outbreak replicates; worst critical fill by due "
+        f"date {100 * best['critical_fill']:.1f} %), with {best['infections']:,.1f} "
+        "infections in the plant per run." + aside
     )
     return {"policy": best["policy"], "critical_on_time": False, "why": why}
 

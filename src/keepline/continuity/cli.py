@@ -5,6 +5,7 @@ record) is composed in ``keepline.plan_cli``, above this package and production.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from keepline.clikit import plant_from_arg
-from keepline.continuity.exposure import exposure_input
+from keepline.continuity.exposure import ExposureRun, exposure_input, scenario_exposure
 from keepline.continuity.lp import SolverOptions
 from keepline.continuity.model import build_input
 from keepline.continuity.plan import plan
@@ -155,7 +156,7 @@ def exposure_command(
     scenario: Path | None = typer.Option(
         None,
         "--scenario",
-        help="Scenario YAML applied to every node's test (the baseline is the plant under it).",
+        help="Scenario YAML: exposure from its state (its nodes down, its control area in force).",
     ),
     horizon: int = typer.Option(
         90,
@@ -202,6 +203,13 @@ def exposure_command(
         inp = build_input(p, None, s, horizon)
         title = f"{p.enterprise.id} ({s.name})"
     n = len(inp.nodes())
+
+    def run_all(progress: Callable[[int, int], None]) -> ExposureRun:
+        if willems is not None:
+            return exposure_input(inp, critical_only, progress=progress)
+        # under a scenario: from its state (its nodes down, its control area in force)
+        return scenario_exposure(p, s, horizon, critical_only, progress=progress)
+
     with Progress(
         TextColumn("nodes"),
         BarColumn(),
@@ -211,9 +219,7 @@ def exposure_command(
         transient=True,
     ) as bar:
         task = bar.add_task("nodes", total=n)
-        run = exposure_input(
-            inp, critical_only, progress=lambda i, _n: bar.update(task, completed=i)
-        )
+        run = run_all(lambda i, _n: bar.update(task, completed=i))
     table = Table(title=f"Risk exposure: {title}, horizon {horizon} days")
     for col in ("node", "TTS days", "TTR days", "PI", "REI", "flag"):
         table.add_column(col, justify="left" if col == "node" else "right")
@@ -225,7 +231,8 @@ def exposure_command(
             str(e.ttr_days * unit),
             f"{e.pi:,.0f}",
             f"{e.rei:.3f}",
-            "TTS<TTR" if e.flagged else "",
+            ("TTS<TTR " if e.flagged else "")
+            + (f"down days {e.down_from}–{e.back - 1} in the scenario" if e.back else ""),
             style="red" if e.flagged else None,
         )
     console.print(table)

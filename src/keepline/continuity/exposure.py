@@ -56,7 +56,8 @@ from keepline.continuity.model import (
     orders_in_horizon,
 )
 from keepline.plant.schema import NodeKind, PlantFile
-from keepline.scenario import Scenario
+from keepline.scenario import NO_SCENARIO, Scenario
+from keepline.workforce import site_workforce
 
 CLASS_WEIGHT = np.array([100.0, 10.0, 1.0])  # front-line, livelihood, standard
 CRITICAL_RANKS = (0, 1)
@@ -82,6 +83,9 @@ class NodeExposure:
     units_short: dict[str, float]
     horizon: int
     rei: float = 0.0  # risk exposure index: PI / max PI
+    # down in the scenario itself, days [down_from, back) (see ``scenario_exposure``)
+    down_from: int | None = None
+    back: int | None = None
 
     @property
     def survives_horizon(self) -> bool:
@@ -103,6 +107,11 @@ class NodeExposure:
             "risk_exposure_index": self.rei,
             "flagged": self.flagged,
             "units_short": self.units_short,
+            "down_in_scenario": (
+                None
+                if self.down_from is None
+                else {"from_day": self.down_from, "back_day": self.back}
+            ),
         }
 
 
@@ -116,6 +125,7 @@ class ExposureRun:
     cold_restarts: int = 0  # warm solves restarted from scratch (``WARM_ITERATIONS``)
     answered: int = 0  # nodes answered from a witness, without a solve
     blocks: int = 0  # nodes solved on the LP of their blocks only
+    order_of: np.ndarray | None = None  # per target: the order's index in the input
 
 
 def restrict(
@@ -647,7 +657,90 @@ def exposure_input(
         n.rei = n.pi / top if top > 0 else 0.0
     out.sort(key=lambda n: (-n.rei, n.tts_days, n.kind, n.id))
     seconds = time.perf_counter() - t0
-    return ExposureRun(out, ex.targets, seconds, solves, warm, cold, answered, blocks)
+    return ExposureRun(out, ex.targets, seconds, solves, warm, cold, answered, blocks, ex.so.copy())
+
+
+def down_in_scenario(inp: PlanInput) -> list[tuple[str, str, int, int]]:
+    """Nodes the scenario itself takes down: (kind, id, first day down, day it is back
+    after its last day down)."""
+    out = []
+    for kind, ids, mask in (
+        (NodeKind.supplier.value, inp.supplier_ids, inp.supplier_down),
+        (NodeKind.region.value, inp.region_ids, inp.region_down),
+        (NodeKind.lane.value, inp.lane_ids, inp.lane_down),
+        (NodeKind.zone.value, inp.zone_ids, inp.zone_down),
+        (NodeKind.line.value, inp.line_ids, inp.line_down),
+    ):
+        for i, node_id in enumerate(ids):
+            days = np.flatnonzero(mask[i])
+            if days.size:
+                out.append((kind, node_id, int(days[0]), int(days[-1]) + 1))
+    return out
+
+
+def scenario_exposure(
+    plant: PlantFile,
+    scenario: Scenario | None = None,
+    horizon: int = 90,
+    critical_only: bool = False,
+    opts: lpm.SolverOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExposureRun:
+    """Risk exposure under a scenario, starting from the scenario's state.
+
+    The plant is planned with the scenario in force: its nodes down on their days, its
+    extra transit days, and its control area (commuters cannot come in:
+    :func:`~keepline.workforce.site_workforce`; the outbreak's absences are not counted,
+    as they depend on the policy). Demand is what the plant so placed can ship on time,
+    and every other node is taken down on top of it, so its stock is drawn as the
+    scenario draws it.
+
+    A node the scenario already takes down is not tested again: it is reported as down
+    (``down_from``, ``back``), with the same questions asked of the plant under the
+    scenario against the undisrupted plant's on-time shipments: TTS the due day of the
+    first order that, with every earlier one, can no longer ship on time (the horizon if
+    none), TTR the day it is back, PI the least priority-weighted shortfall of orders due
+    before that day. With several nodes down, the shortfall is the scenario's (all of
+    them together) and each shows it.
+    """
+    opts = opts or lpm.SolverOptions(solver="simplex")
+    scenario = scenario or NO_SCENARIO
+    wf = site_workforce(plant, scenario.commuters_blocked(horizon))
+    inp = build_input(plant, wf, scenario, horizon)
+    down = down_in_scenario(inp)
+    run = exposure_input(inp, critical_only, opts, progress=progress)
+    if not down:
+        return run
+    T = inp.horizon
+    undisrupted = _Exposure(build_input(plant, None, None, horizon), critical_only, opts, False)
+    if not np.array_equal(undisrupted.so, run.order_of):  # same orders, same columns
+        raise AssertionError("exposure: the scenario changed the orders in the horizon")
+    # the plant under the scenario asked for what the undisrupted plant ships on time
+    ex = _Exposure(inp, critical_only, opts, False, undisrupted.targets.copy())
+    tts = ex.tts(0, T)
+    by_key = {(n.kind, n.id): i for i, n in enumerate(run.nodes)}
+    for kind, node_id, first, back in down:
+        units = dict.fromkeys(PRIORITY_NAMES, 0.0)
+        within = np.flatnonzero((ex.targets > 0) & (ex.sd < min(back, T)))
+        pi = 0.0
+        if tts < min(back, T) and len(within):  # else every order due before is met
+            pi, x = ex.shortfall(within, ex.weight, PRIMAL)
+            if pi <= ex.tol * CLASS_WEIGHT.min():
+                pi = 0.0
+            else:
+                assert x is not None
+                for o in within:
+                    gap = ex.targets[o] - x[o]
+                    if gap > 1e-9:
+                        units[PRIORITY_NAMES[inp.order_rank[ex.so[o]]]] += float(gap)
+        node = NodeExposure(kind, node_id, tts, back, pi, units, T, down_from=first, back=back)
+        run.nodes[by_key[(kind, node_id)]] = node
+    run.solves += undisrupted.solves + ex.solves
+    top = max((n.pi for n in run.nodes), default=0.0)
+    for n in run.nodes:
+        n.rei = n.pi / top if top > 0 else 0.0
+    run.nodes.sort(key=lambda n: (-n.rei, n.down_from is None, n.tts_days, n.kind, n.id))
+    return run
 
 
 def exposure(
@@ -657,9 +750,9 @@ def exposure(
     critical_only: bool = False,
     opts: lpm.SolverOptions | None = None,
 ) -> list[NodeExposure]:
-    """Risk exposure of every node of a plant, sorted by risk exposure index."""
-    inp = build_input(plant, None, scenario, horizon)
-    return exposure_input(inp, critical_only, opts).nodes
+    """Risk exposure of every node of a plant under a scenario (from the scenario's
+    state: :func:`scenario_exposure`), sorted by risk exposure index."""
+    return scenario_exposure(plant, scenario, horizon, critical_only, opts).nodes
 
 
-__all__ = ["NodeExposure", "exposure", "exposure_input", "highspy"]
+__all__ = ["NodeExposure", "exposure", "exposure_input", "highspy", "scenario_exposure"]

@@ -127,6 +127,7 @@ ROWS = (
     ("infections_in_plant", "  of which in the plant", 0, False),
     ("diagnosed", "cases diagnosed", 0, False),
     ("worker_days_lost", "worker-days lost", 0, False),
+    ("infectious_worker_days_at_work", "worker-days at work while infectious", 0, False),
     ("peak_absent_share", "peak share of workers absent", 1, True),
     ("tests", "test reactions", 0, False),
     ("pools", "  of which pooled", 0, False),

@@ -148,6 +148,9 @@ class Run:
     false_positives: np.ndarray  # (R, D) positive results on samples below the LOD
     diagnosed: np.ndarray  # (R, D) new confirmed cases
     present: np.ndarray  # (R, D, teams) workers at work by team
+    # (R, D) workers at work while infectious: the sick sent to work (undetected,
+    # presymptomatic, or a policy that lets them work)
+    infectious_at_work: np.ndarray
     beta: float
 
     FIELDS = (
@@ -161,6 +164,7 @@ class Run:
         "false_positives",
         "diagnosed",
         "present",
+        "infectious_at_work",
     )
 
     @staticmethod
@@ -370,6 +374,7 @@ class _Batch:
             "false_positives": np.zeros((b, d), i32),
             "diagnosed": np.zeros((b, d), i32),
             "present": np.zeros((b, d, pop.n_teams), i32),
+            "infectious_at_work": np.zeros((b, d), i32),
         }
 
     def _pair_rate(self, setting: str, gid: np.ndarray) -> np.ndarray:
@@ -623,6 +628,10 @@ class _Batch:
                 self.act_course, (t - self.act_day).astype(np.float32), self.params.disease
             )
             out["infectious"][:, t] = np.bincount(self.act_r, weights=f > 0, minlength=self.b)
+            working = (f > 0) & present[self.act_r, self.act_c]
+            out["infectious_at_work"][:, t] = np.bincount(
+                self.act_r, weights=working, minlength=self.b
+            )
             keep = (t - self.act_day) <= self.act_course.end
             if not keep.all():
                 self.act_r, self.act_c, self.act_day = (

@@ -111,6 +111,28 @@ class Policy(_Strict):
         1.0, ge=0, le=1, description="Share of workers who get tested and isolate on symptoms."
     )
 
+    def rules_broken(self) -> list[str]:
+        """The prevention rules in force this policy breaks (empty: it keeps them). A
+        confirmed case must be isolated, so a sick worker must be found: one with
+        symptoms is sent home and tested. A policy that breaks them is a reference to
+        compare against, never a choice."""
+        out = []
+        if not self.symptoms.isolate:
+            out.append("workers with symptoms are not isolated: the sick keep working")
+        if not self.symptoms.test and not self.screening:
+            out.append("nobody is tested, so no case is confirmed and isolated")
+        return out
+
+    @property
+    def is_baseline(self) -> bool:
+        """The do-nothing reference: no screening, no isolation, no quarantine."""
+        return (
+            not self.screening
+            and not self.symptoms.isolate
+            and not self.symptoms.test
+            and self.on_positive.action == "none"
+        )
+
 
 NO_SCREENING = Policy(
     name="no screening, no isolation",

@@ -45,6 +45,8 @@ def per_replicate(run: Run, pop: Population) -> dict[str, np.ndarray]:
         "infections_in_plant": run.new_infections[:, :, :5].sum(axis=(1, 2)),
         "diagnosed": run.diagnosed.sum(axis=1),
         "worker_days_lost": absent.sum(axis=1),
+        # worker-days worked while infectious: the sick sent to work
+        "infectious_worker_days_at_work": run.infectious_at_work.sum(axis=1),
         "peak_absent_share": absent.max(axis=1) / pop.n,
         "tests": run.tests.sum(axis=1),
         "pools": run.pools.sum(axis=1),
