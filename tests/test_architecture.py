@@ -30,7 +30,13 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "keepline"
 
 CORE = {"keepline", "keepline.errors", "keepline.settings", "keepline.scope", "keepline.clock"}
-CORE |= {"keepline.tabular", "keepline.vocabulary", "keepline.words"}
+CORE |= {
+    "keepline.tabular",
+    "keepline.vocabulary",
+    "keepline.words",
+    "keepline.fields",
+    "keepline.yamlkit",
+}
 ENGINE_PACKAGES = ("keepline.outbreak", "keepline.continuity")
 ENGINES = {
     "keepline.workforce",

@@ -25,10 +25,11 @@ from keepline import __version__, db, settings
 from keepline.accounts import service as accounts
 from keepline.accounts.api import router as accounts_router
 from keepline.accounts.service import TooManyAttempts, Unauthorized
-from keepline.apikit import headers
+from keepline.apikit import ErrorOut
 from keepline.apikit.auth import Forbidden
+from keepline.apikit.deps import Route
 from keepline.apikit.docs import install_docs
-from keepline.apikit.headers import SecurityHeaders
+from keepline.apikit.headers import SecurityHeaders, for_errors
 from keepline.audit.api import router as audit_router
 from keepline.containment.api import router as containment_router
 from keepline.errors import InputError, KeeplineError, NotFound, shown_lines
@@ -118,7 +119,8 @@ def _install_errors(app: FastAPI) -> None:
         problems = []
         for e in exc.errors():
             row, field = _loc_field(tuple(e.get("loc", ())))
-            problems.append({"row": row, "field": field, "message": e.get("msg", "invalid")})
+            msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+            problems.append({"row": row, "field": field, "message": msg})
         first = problems[0] if problems else {"row": None, "field": None, "message": "invalid"}
         said = [
             f"{'row ' + str(p['row']) + ', ' if p['row'] else ''}{p['field']}: {p['message']}"
@@ -142,12 +144,6 @@ def _install_errors(app: FastAPI) -> None:
     def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("integrity error: %s", exc.orig)
         return error_body(409, "the change conflicts with another one; try again")
-
-    @app.exception_handler(Exception)
-    def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error", extra={"path": request.url.path})
-        # Sent by Starlette's outermost layer, past SecurityHeaders: add them here.
-        return error_body(500, "internal error", code="internal", headers=headers.for_errors())
 
 
 class RequestLog:
@@ -176,8 +172,29 @@ class RequestLog:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode("latin-1"))]
             await send(message)
 
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_wrapper(message)
+
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            # A bug: log it with its traceback here, on the event loop (a handler run in
+            # a worker thread has no exception to log), and answer 500 without raising
+            # further, so the server keeps the connection (Starlette's own 500 handler
+            # re-raises, and uvicorn then drops the client's connection).
+            log.error(
+                "internal error", exc_info=exc, extra={"request_id": rid, "path": scope.get("path")}
+            )
+            if started:
+                raise
+            status = 500
+            # Sent outside SecurityHeaders (RequestLog wraps it): add them here.
+            response = error_body(500, "internal error", code="internal", headers=for_errors())
+            await response(scope, receive, send_wrapper)
         finally:
             caller = scope.get("state", {}).get("caller")
             client = scope.get("client")
@@ -225,6 +242,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     revision = db.current_revision(engine)  # migrated by get_engine(); fixed while we run
     accounts.dummy_hash()  # now, so a login with an unknown e-mail takes no longer than others
 
+    app.router.route_class = Route  # /health too refuses unknown query parameters
+
     @app.get("/health", tags=["service"])
     def health() -> JSONResponse:
         """Liveness and the database: 200 when it answers, 503 when not."""
@@ -255,4 +274,47 @@ def create_app(database_url: str | None = None) -> FastAPI:
         app.include_router(router)
     for router in (materials_router, logistics_router, production_router, government_router):
         app.include_router(router)
+    _document_errors(app)
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """List in the OpenAPI the error answers each operation can give: 400 (a rule of
+    the service) and 422 (bad input, an unknown query parameter) on every one, 401 and
+    403 where a login is needed (the operation names a security scheme), 404 where the
+    path names something."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(
+            ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs", {})
+        )
+        schemas["ErrorOut"] = {
+            k: v
+            for k, v in ErrorOut.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            ).items()
+            if k != "$defs"
+        }
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for path, ops in spec.get("paths", {}).items():
+            for op in ops.values():
+                answers = {
+                    "400": "Refused by a rule (the message says which).",
+                    "422": "Invalid input: a field, or an unknown query parameter.",
+                }
+                if op.get("security"):
+                    answers["401"] = "No valid token or session."
+                    answers["403"] = "The caller's role may not do this."
+                if "{" in path:
+                    answers["404"] = "Not found in the caller's enterprise or jurisdiction."
+                for status, description in answers.items():
+                    op["responses"].setdefault(status, {"description": description, "content": ref})
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]

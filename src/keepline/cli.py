@@ -15,7 +15,7 @@ from keepline.assessment import cli as assessment_cli
 from keepline.audit import cli as audit_cli
 from keepline.containment import cli as containment_cli
 from keepline.continuity import cli as continuity_cli
-from keepline.errors import KeeplineError
+from keepline.errors import KeeplineError, clip
 from keepline.government import cli as government_cli
 from keepline.logistics import cli as logistics_cli
 from keepline.materials import cli as materials_cli
@@ -143,5 +143,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(exc.exit_code)
         if _state["debug"]:
             raise
-        typer.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        # One line: a database error's text carries the SQL and every parameter.
+        first = clip((str(exc).splitlines() or [""])[0], 200)
+        typer.echo(f"error: {type(exc).__name__}: {first} (run with --debug for details)", err=True)
         sys.exit(1)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from keepline.fields import strict_day
+
 
 def now() -> dt.datetime:
     """The current time in UTC: the one place services read it, so tests can set it."""
@@ -87,7 +89,7 @@ FROM_FILE: dict[str, Any] = {"from_file": True}
 
 def _file_date(value: Any, info: ValidationInfo) -> Any:
     if not (info.context and info.context.get("from_file")):
-        return value  # an API body: pydantic's own (ISO) parsing
+        return strict_day(value)  # an API body: YYYY-MM-DD only
     if isinstance(value, int | float) and not isinstance(value, bool):
         # YAML and spreadsheets read 20261201 as a number (pydantic: seconds since 1970)
         value = str(int(value)) if value == int(value) else str(value)

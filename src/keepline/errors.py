@@ -4,6 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+QUOTE_CHARS = 40
+"""At most this many characters of a value are quoted in an error."""
+MAX_MESSAGE_CHARS = 1000
+"""A message longer than this (a value quoted without ``quote``) is cut to this length."""
+
+
+def quote(value: object, limit: int = QUOTE_CHARS) -> str:
+    """``value`` quoted for an error message: its first ``limit`` characters, escaped
+    (a newline or an escape sequence in a value must not break the one line), and its
+    length when it is longer. Every error that quotes input goes through this."""
+    if not isinstance(value, str):
+        text = repr(value)  # a number stays a number: got 10, not got '10'
+        return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value):,} characters)"
+
+
+def clip(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """One line of at most ``limit`` characters: the net under ``quote`` for a problem
+    that quotes a value some other way (a newline in it becomes a space)."""
+    line = " ".join(message.splitlines()) if "\n" in message or "\r" in message else message
+    if len(line) <= limit:
+        return line
+    return f"{line[:limit]}… ({len(line):,} characters)"
+
 
 class KeeplineError(Exception):
     """An error whose message is meant for the user, in one line."""
@@ -11,6 +37,8 @@ class KeeplineError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        # Each line cut (an InputError's message is one line per problem).
+        message = "\n".join(clip(line) for line in message.split("\n"))
         super().__init__(message)
         self.message = message
         self.field = field
@@ -37,7 +65,7 @@ class InputError(KeeplineError):
     def __init__(self, problems: Sequence[str], *, unlisted: int = 0) -> None:
         """``unlisted``: problems found but left out of ``problems`` (a reader that stops
         keeping them after a bound); they are counted in the message."""
-        self.problems = list(problems) or ["invalid input"]
+        self.problems = [clip(p) for p in problems] or ["invalid input"]
         self.lines = shown_lines(self.problems, self.MAX_SHOWN, unlisted)
         super().__init__("\n".join(self.lines))
 

@@ -15,6 +15,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from keepline import yamlkit
 from keepline.errors import InputError
 from keepline.plant.schema import NodeKind, PlantFile
 
@@ -112,12 +113,13 @@ def load_scenario(path: Path | str, plant: PlantFile | None = None) -> Scenario:
     """Read a scenario YAML; with ``plant``, check that every node it names exists."""
     path = Path(path)
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = yamlkit.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError([f"{path}: no such file"]) from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-        raise InputError([f"{path}:{line}: not valid YAML"]) from None
+        why = getattr(exc, "problem", None)
+        raise InputError([f"{path}:{line}: not valid YAML" + (f": {why}" if why else "")]) from None
     if not isinstance(data, dict):
         raise InputError([f"{path}: expected a mapping with at least 'name'"])
     try:

@@ -12,15 +12,26 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 import charset_normalizer
 
-from keepline.errors import InputError
+from keepline.errors import InputError, clip
+from keepline.fields import control_character
 from keepline.vocabulary import column_map, key
 
 MAX_ROWS = 200_000
+MAX_CONTROL_PROBLEMS = 50
+# An .xlsx is a zip archive; a few kilobytes can unpack to gigabytes (a zip bomb). The
+# sizes its directory declares are checked before anything is unpacked (and Python's
+# zipfile never unpacks a member past its declared size). 200,000 rows of a roster unpack
+# to about 60 MB.
+MAX_UNPACKED_BYTES = 128 * 2**20
+MAX_RATIO = 200  # unpacked / packed, per member: text compresses ~10x, a bomb ~1000x
+NOT_XLSX = "not a readable .xlsx file (damaged, or not an Excel workbook); save it again from Excel"
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,10 @@ class RowProblem:
     row: int
     field: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        # A message that quotes a 10 MB value is cut here too (the API returns these).
+        object.__setattr__(self, "message", clip(self.message))
 
     def describe(self, filename: str) -> str:
         where = f"{filename} row {self.row}" if self.row else filename
@@ -45,7 +60,7 @@ class RowsError(InputError):
     """A file or a batch with bad rows; ``rows`` holds each problem, structured."""
 
     def __init__(self, filename: str, rows: Sequence[RowProblem]) -> None:
-        self.filename = filename
+        self.filename = clip(filename, 120)  # an upload's name is the client's to choose
         self.rows = list(rows)
         super().__init__([p.describe(filename) for p in self.rows])
         first = self.rows[0] if self.rows else None
@@ -85,6 +100,7 @@ def _build(filename: str, header: Sequence[object], body: Iterable[tuple[int, Se
             raise RowsError(filename, [RowProblem(1, c, f"column '{c}' appears twice")])
         seen.add(c)
     rows: list[tuple[int, dict[str, str]]] = []
+    bad: list[RowProblem] = []
     for rownum, values in body:
         cells = [_cell(v) for v in values]
         if not any(cells):
@@ -92,7 +108,14 @@ def _build(filename: str, header: Sequence[object], body: Iterable[tuple[int, Se
         if len(rows) >= MAX_ROWS:
             raise RowsError(filename, [RowProblem(rownum, None, f"more than {MAX_ROWS} rows")])
         row = {c: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
+        for c, v in row.items():
+            # The same refusal as fields.Text gives an API body: a NUL or an escape
+            # sequence is never data, and PostgreSQL cannot store a NUL at all.
+            if len(bad) < MAX_CONTROL_PROBLEMS and (ch := control_character(v)):
+                bad.append(RowProblem(rownum, c, f"contains a control character ({ch}); remove it"))
         rows.append((rownum, row))
+    if bad:
+        raise RowsError(filename, bad)
     return Table(filename, [c for c in columns if c], rows)
 
 
@@ -162,10 +185,43 @@ def read_table(filename: str, data: bytes) -> Table:
     except csv.Error as exc:
         raise RowsError(filename, [RowProblem(1, None, f"not CSV: {exc}")]) from None
     try:
-        body = list(enumerate(reader, start=2))
+        body = [(n, [restore(c) for c in cells]) for n, cells in enumerate(reader, start=2)]
     except csv.Error as exc:
         raise RowsError(filename, [RowProblem(reader.line_num, None, f"not CSV: {exc}")]) from None
     return _build(filename, header, body)
+
+
+def check_zip(
+    filename: str, data: bytes, *, need: str | None = None, what: str = NOT_XLSX
+) -> zipfile.ZipFile:
+    """``data`` opened as a zip archive whose members may be unpacked: its directory is
+    readable, it declares at most ``MAX_UNPACKED_BYTES`` unpacked and no member is packed
+    more than ``MAX_RATIO`` times, and it holds ``need`` (a member name) if given.
+    Anything else is one ``RowsError`` naming the file."""
+
+    def bad(message: str) -> RowsError:
+        return RowsError(filename, [RowProblem(0, None, message)])
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise bad(what) from None
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise bad(
+            f"unpacks to {unpacked / 2**20:,.0f} MB; at most {MAX_UNPACKED_BYTES // 2**20} MB "
+            "(split the file)"
+        )
+    for i in infos:
+        if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise bad(
+                f"{i.filename[:60]} is packed {i.file_size // max(i.compress_size, 1)}x; "
+                "not a spreadsheet saved by Excel"
+            )
+    if need is not None and need not in {i.filename for i in infos}:
+        raise bad(what)
+    return zf
 
 
 def canonical(table: Table, columns: Mapping[str, Sequence[str]]) -> Table:
@@ -196,20 +252,23 @@ def canonical(table: Table, columns: Mapping[str, Sequence[str]]) -> Table:
 def _read_xlsx(filename: str, data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    check_zip(filename, data, need="xl/workbook.xml")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise RowsError(
-            filename, [RowProblem(0, None, f"not a readable .xlsx file: {exc}")]
-        ) from None
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
-    try:
-        header = next(it)
-    except StopIteration:
-        raise RowsError(filename, [RowProblem(0, None, "the first sheet is empty")]) from None
-    body = list(enumerate(it, start=2))
-    wb.close()
+        try:
+            if not wb.worksheets:
+                raise RowsError(filename, [RowProblem(0, None, "the workbook has no sheet")])
+            it = wb.worksheets[0].iter_rows(values_only=True)
+            header = next(it, None)
+            if header is None:
+                raise RowsError(filename, [RowProblem(0, None, "the first sheet is empty")])
+            body = list(enumerate(it, start=2))
+        finally:
+            wb.close()
+    except RowsError:
+        raise
+    except Exception:  # openpyxl and the XML parser raise many kinds for a damaged file
+        raise RowsError(filename, [RowProblem(0, None, NOT_XLSX)]) from None
     return _build(filename, header, body)
 
 
@@ -225,10 +284,44 @@ def require_columns(table: Table, required: Sequence[str]) -> None:
         )
 
 
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV
+# Injection"): `=cmd|' /C calc'!A0` runs a program, `=HYPERLINK(...)` sends data away.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell made inert for a CSV export: prefixed with ``'`` when it starts like a
+    formula, or with ``'`` itself (so that a real leading quote survives ``restore``).
+    Anything else, and non-text values, are returned as they are."""
+    if isinstance(value, str) and value[:1] in (*FORMULA_START, "'"):
+        return "'" + value
+    return value
+
+
+def restore(cell: str) -> str:
+    """The value ``neutralise`` was given: one ``'`` removed where it added one. A
+    hand-typed ``'abc`` (a quote before a plain character) is kept as it is."""
+    if cell[:1] == "'" and cell[1:2] in (*FORMULA_START, "'"):
+        return cell[1:]
+    return cell
+
+
+def append_row(ws: Any, values: Sequence[object]) -> None:
+    """``ws.append(values)`` for an exported workbook: text that starts with ``=`` is
+    written as text (openpyxl would store it as a live formula), exactly as given, so
+    the workbook reads back to the same values."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def write_csv(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> str:
+    """CSV text; every text cell that a spreadsheet would run as a formula is neutralised
+    (``read_table`` restores it)."""
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow(r)
+        w.writerow({k: neutralise(v) for k, v in r.items()})
     return out.getvalue()

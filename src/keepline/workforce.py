@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from keepline.clock import parse_date
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
 from keepline.plant.schema import COMMUTER, PlantFile
 
 
@@ -136,7 +136,7 @@ def from_csv(path: Path, plant: PlantFile, days: int) -> Workforce:
                 raise ValueError
         except ValueError:
             problems.append(
-                f"{path}:{n} available: expected a number ≥ 0, got {row['available']!r}"
+                f"{path}:{n} available: expected a number ≥ 0, got {quote(row['available'])}"
             )
             continue
         if problems or not 0 <= day < days:

@@ -96,7 +96,7 @@ def test_summary_and_missing_equal_counts_by_hand(world: World) -> None:
         for w in everyone
         if w["employment_status"] == "active" and w["employee_no"] not in declared
     )
-    day = {"date": str(world.today)}
+    day = {"day": str(world.today)}
     got = _all_pages(world, "/declarations/missing", day, "A:viewer")
     assert [m["employee_no"] for m in got] == missing
     team = rows[0]["team"]
@@ -111,7 +111,7 @@ def test_summary_and_missing_equal_counts_by_hand(world: World) -> None:
     # Nobody declared yesterday: every worker employed then is missing, counted the same
     # way: the active ones and those marked as left today (left_on defaults to today).
     y = world.today.fromordinal(world.today.toordinal() - 1)
-    total = world.get("/declarations/missing", params={"date": str(y)}).json()["total"]
+    total = world.get("/declarations/missing", params={"day": str(y)}).json()["total"]
     leavers = [w for w in everyone if w["employment_status"] == "left"]
     assert len(leavers) == 7  # positions 1, 8, …, 43 of the 49 rows
     assert total == sum(by_hand_active.values()) + len(leavers)

@@ -96,12 +96,12 @@ def test_missing_declarations(world: World) -> None:
         json={"employee_no": "XQ00005", "day": str(yesterday), "temperature_c": 36.5},
     )
     page = world.get(
-        "/declarations/missing", who="A:viewer", params={"date": str(world.today), "limit": 100}
+        "/declarations/missing", who="A:viewer", params={"day": str(world.today), "limit": 100}
     ).json()
     assert page["total"] == 37
     nos = {m["employee_no"] for m in page["items"]}
     assert {"XQ00001", "XQ00002", "XQ00010"}.isdisjoint(nos) and "XQ00005" in nos
-    assert world.get("/declarations/missing", params={"date": str(yesterday)}).json()["total"] == 39
+    assert world.get("/declarations/missing", params={"day": str(yesterday)}).json()["total"] == 39
     assert set(page["items"][0]) == {"employee_no", "name", "team", "zone", "shift"}
 
 

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.accounts.models import Role
 from keepline.apikit import UtcDatetime
+from keepline.fields import Text
 
 
 class LoginIn(BaseModel):
@@ -36,19 +37,19 @@ class UserOut(BaseModel):
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(max_length=254)
-    password: str = Field(min_length=10, max_length=1000)
+    email: Text = Field(max_length=254)
+    password: Text = Field(min_length=10, max_length=1000)
     role: Role
-    name: str = Field("", max_length=200)
+    name: Text = Field("", max_length=200)
 
 
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role | None = None
-    name: str | None = Field(None, max_length=200)
+    name: Text | None = Field(None, max_length=200)
     active: bool | None = None
-    password: str | None = Field(None, min_length=10, max_length=1000)
+    password: Text | None = Field(None, min_length=10, max_length=1000)
 
 
 LoginOut.model_rebuild()
@@ -59,8 +60,8 @@ class PasswordChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    current_password: str = Field(max_length=1000)
-    new_password: str = Field(min_length=10, max_length=1000)
+    current_password: Text = Field(max_length=1000)
+    new_password: Text = Field(min_length=10, max_length=1000)
 
 
 class PasswordChanged(BaseModel):

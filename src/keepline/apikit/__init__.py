@@ -3,7 +3,7 @@
 import datetime as _dt
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 
 
 def _as_utc(value: _dt.datetime) -> _dt.datetime:
@@ -12,3 +12,16 @@ def _as_utc(value: _dt.datetime) -> _dt.datetime:
 
 
 UtcDatetime = Annotated[_dt.datetime, AfterValidator(_as_utc)]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx and 5xx answer: ``{"error": {code, message, field}}`` (bulk imports add
+    ``problems``)."""
+
+    error: ErrorDetail

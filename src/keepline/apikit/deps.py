@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Request, params
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from keepline.errors import InputError, quote
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -77,6 +81,37 @@ class Route(APIRoute):
         if methods == {"GET"} and not inspect.iscoroutinefunction(endpoint):
             endpoint = _commit_on_return(endpoint)
         super().__init__(path, endpoint, **kwargs)
+        self.query_names = frozenset(
+            name for f in get_flat_params(self.dependant) for name in (f.alias, f.name)
+        )
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The route's handler, behind a check that every query parameter is one the
+        route declares: a misspelt or renamed one (``?date=`` for ``?day=``) is a 422
+        naming it, not silently ignored."""
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            unknown = [k for k in request.query_params if k not in self.query_names]
+            if unknown:
+                known = ", ".join(sorted(self.query_names & _query_names(self))) or "none"
+                err = InputError(
+                    [
+                        f"{quote(k)}: unknown query parameter (this route takes: {known})"
+                        for k in unknown
+                    ]
+                )
+                err.field = unknown[0][:64]
+                raise err
+            return await handler(request)
+
+        return checked
+
+
+def _query_names(route: APIRoute) -> set[str]:
+    return {
+        f.alias for f in get_flat_params(route.dependant) if isinstance(f.field_info, params.Query)
+    }
 
 
 # At most this many requests hold a session (and so a pooled connection) at once; the

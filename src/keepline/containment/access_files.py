@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from keepline import clock
 from keepline.containment.schemas import EventIn
+from keepline.errors import quote
 from keepline.tabular import RowProblem, RowsError, Table, canonical, require_columns
 from keepline.vocabulary import model_headers
 
@@ -40,7 +41,8 @@ def stays_from_table(table: Table) -> list[Stay]:
             try:
                 times.append(clock.parse_time(r[col]))
             except ValueError:
-                problems.append(RowProblem(row, col, f"expected an ISO 8601 time, got {r[col]!r}"))
+                why = f"expected an ISO 8601 time, got {quote(r[col])}"
+                problems.append(RowProblem(row, col, why))
         if len(times) == 2:
             out.append(Stay(row, r["employee_no"].strip(), r["zone"].strip(), *times))
     if problems:

@@ -34,6 +34,7 @@ from keepline.containment.schemas import (
 )
 from keepline.containment.workforce import available
 from keepline.errors import InputError
+from keepline.fields import Day
 from keepline.tabular import read_table
 from keepline.workforce import to_csv
 
@@ -96,7 +97,7 @@ def list_restrictions(
     scope: CaseKeeper,
     paging: Paging,
     employee_no: Annotated[str | None, Query(max_length=32)] = None,
-    active_on: Annotated[dt.date | None, Query(description="In force on this day.")] = None,
+    active_on: Annotated[Day | None, Query(description="In force on this day.")] = None,
     kind: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
     """Isolations and quarantines (sort: start_day, id, employee_no)."""
@@ -188,10 +189,10 @@ def availability(
     session: DB,
     scope: ZoneReader,
     start: Annotated[
-        dt.date | None, Query(alias="from", description="First day (default: today).")
+        Day | None, Query(alias="from", description="First day (default: today).")
     ] = None,
     end: Annotated[
-        dt.date | None,
+        Day | None,
         Query(alias="to", description="Last day, inclusive (default: 13 days after from)."),
     ] = None,
     format: AvailabilityFormat = AvailabilityFormat.json,

@@ -31,7 +31,7 @@ from keepline.containment.schemas import (
 )
 from keepline.containment.workforce import available
 from keepline.db import session_scope
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
 from keepline.tabular import read_table
 from keepline.workforce import to_csv
 
@@ -203,9 +203,8 @@ def zone(
 ) -> None:
     """Change a zone's state: open → restricted → locked → disinfecting → reopened."""
     if state not in {s.value for s in ZoneState}:
-        raise InputError(
-            [f"state: unknown state {state!r} (one of {', '.join(s.value for s in ZoneState)})"]
-        )
+        known = ", ".join(z.value for z in ZoneState)
+        raise InputError([f"state: unknown state {quote(state)} (one of {known})"])
     body = _build(ZoneStateIn, state=state, reason=reason, closed_loop=closed_loop)
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)

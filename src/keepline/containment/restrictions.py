@@ -15,7 +15,7 @@ from keepline.audit import service as audit
 from keepline.containment import queries
 from keepline.containment.models import Restriction
 from keepline.containment.schemas import RestrictionEnd, RestrictionIn
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
 from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 
@@ -34,7 +34,7 @@ def parse_end_rule(rule: str) -> tuple[str, int]:
     m = _RULE.match(rule.strip())
     if not m:
         raise InputError(
-            [f"end_rule: expected 'days:N' or 'negative-tests:N' (N ≥ 1), got {rule!r}"]
+            [f"end_rule: expected 'days:N' or 'negative-tests:N' (N ≥ 1), got {quote(rule)}"]
         )
     return m.group(1), int(m.group(2))
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
 from keepline.containment.models import Reason, RestrictionKind, ZoneState
+from keepline.fields import Day, Integer, Number, Text
 from keepline.vocabulary import headers
 
 EmployeeNo = Field(min_length=1, max_length=32)
@@ -17,10 +18,10 @@ EmployeeNo = Field(min_length=1, max_length=32)
 class CaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = EmployeeNo
-    confirmed_on: dt.date = Field(description="Day confirmed; the worker is isolated from it.")
-    sample_day: dt.date | None = None
-    onset_day: dt.date | None = Field(None, description="Day symptoms began, if any.")
+    employee_no: Text = EmployeeNo
+    confirmed_on: Day = Field(description="Day confirmed; the worker is isolated from it.")
+    sample_day: Day | None = None
+    onset_day: Day | None = Field(None, description="Day symptoms began, if any.")
 
 
 class CaseOut(BaseModel):
@@ -54,33 +55,33 @@ class ContactOut(BaseModel):
 class QuarantineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_nos: list[str] | None = Field(
+    employee_nos: list[Text] | None = Field(
         None, max_length=5000, description="These contacts; default: every contact found by `how`."
     )
-    how: list[str] = Field(default_factory=lambda: ["access", "team", "dormitory"], max_length=4)
-    days: int = Field(7, ge=1, le=60, description="Quarantine length in days.")
-    start_day: dt.date | None = Field(None, description="First day (default: today).")
-    min_minutes: float = Field(15, ge=0, le=1440)
+    how: list[Text] = Field(default_factory=lambda: ["access", "team", "dormitory"], max_length=4)
+    days: Integer = Field(7, ge=1, le=60, description="Quarantine length in days.")
+    start_day: Day | None = Field(None, description="First day (default: today).")
+    min_minutes: Number = Field(15, ge=0, le=1440)
 
 
 class RestrictionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = EmployeeNo
+    employee_no: Text = EmployeeNo
     kind: RestrictionKind
     reason: Reason
-    start_day: dt.date
-    end_rule: str = Field(
+    start_day: Day
+    end_rule: Text = Field(
         "days:7", max_length=30, description="'days:N' or 'negative-tests:N' (N ≥ 1)."
     )
-    note: str = Field("", max_length=500)
+    note: Text = Field("", max_length=500)
 
 
 class RestrictionEnd(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    end_day: dt.date = Field(description="Last day away.")
-    reason: str = Field(min_length=1, max_length=500)
+    end_day: Day = Field(description="Last day away.")
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class RestrictionOut(BaseModel):
@@ -105,10 +106,10 @@ class RestrictionOut(BaseModel):
 class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(
+    employee_no: Text = Field(
         min_length=1, max_length=32, json_schema_extra=headers("工号", "员工编号", "职工号")
     )
-    zone: str = Field(
+    zone: Text = Field(
         min_length=1,
         max_length=64,
         description="The zone's id (a file may give its display name or Chinese name).",
@@ -124,7 +125,7 @@ class EventIn(BaseModel):
 class EventsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field("gate", max_length=64, description="The device or system posting.")
+    source: Text = Field("gate", max_length=64, description="The device or system posting.")
     events: list[EventIn] = Field(max_length=100_000)
 
 
@@ -139,7 +140,7 @@ class ZoneStateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     state: ZoneState
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
     closed_loop: bool = Field(
         False, description="With 'locked': dormitory-housed workers keep working inside."
     )

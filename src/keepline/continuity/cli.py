@@ -24,6 +24,7 @@ from keepline.continuity.willems import chain_path, convert
 from keepline.errors import InputError
 from keepline.plant.schema import PlantFile
 from keepline.scenario import NO_SCENARIO, Scenario, load_scenario
+from keepline.tabular import append_row
 from keepline.words import plural
 from keepline.workforce import from_csv
 
@@ -142,7 +143,7 @@ def write_plan_xlsx(record: PlanRecord, path: Path) -> None:
             cols = list(rows[0])
             ws.append(cols)
             for r in rows:
-                ws.append([r[c] for c in cols])
+                append_row(ws, [r[c] for c in cols])
     tmp = path.with_suffix(path.suffix + ".tmp")
     wb.save(tmp)
     tmp.replace(path)

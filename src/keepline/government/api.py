@@ -4,7 +4,6 @@ and its resumption applications. Government answers are aggregates only."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -12,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Response
 from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, page_of, respond
+from keepline.fields import Day
 from keepline.government import (
     daily_report,
     dashboard,
@@ -159,8 +159,8 @@ def enterprise_reports(
     enterprise_id: EnterpriseId,
     session: DB,
     scope: GovReader,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     format: Format = "json",
 ) -> Response:
     rows = reports.for_enterprise(session, scope, enterprise_id, start, end)
@@ -171,7 +171,7 @@ def enterprise_reports(
 
 @router.get("/gov/enterprises/{enterprise_id}/daily-reports/{day}", response_model=s.DailyReportOut)
 def enterprise_report(
-    enterprise_id: EnterpriseId, day: dt.date, session: DB, scope: GovReader
+    enterprise_id: EnterpriseId, day: Day, session: DB, scope: GovReader
 ) -> Response:
     return respond(reports.one(session, scope, enterprise_id, day))
 
@@ -180,7 +180,7 @@ def enterprise_report(
 def day_reports(
     session: DB,
     scope: GovReader,
-    day: dt.date | None = None,
+    day: Day | None = None,
     jurisdiction: Slug64 = None,
     format: Format = "json",
 ) -> Response:
@@ -200,7 +200,7 @@ def day_reports(
 def get_dashboard(
     session: DB,
     scope: GovReader,
-    day: dt.date | None = None,
+    day: Day | None = None,
     jurisdiction: Slug64 = None,
     industry: Annotated[str | None, Query(max_length=100)] = None,
     tag: Slug64 = None,
@@ -264,7 +264,7 @@ def decide(
 
 
 @router.get("/daily-reports/{day}", response_model=s.DailyReportOut)
-def own_report(day: dt.date, session: DB, scope: ReportReader) -> Response:
+def own_report(day: Day, session: DB, scope: ReportReader) -> Response:
     """The enterprise's report for ``day``: as submitted, or a draft computed now."""
     return respond(daily_report.draft(session, scope, day))
 

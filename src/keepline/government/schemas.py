@@ -12,10 +12,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from keepline.apikit import UtcDatetime
+from keepline.fields import Day, Integer, Text
 from keepline.government.models import ResumptionState, Scale
 from keepline.plant.schema import Slug
 
-Text = Field(default="", max_length=2000)
+NOTE = Field(default="", max_length=2000)
 
 
 class _In(BaseModel):
@@ -27,7 +28,7 @@ class _In(BaseModel):
 
 class DepartmentSpec(_In):
     id: Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     kind: Literal[
         "industry-it",
         "science-technology",
@@ -41,17 +42,17 @@ class DepartmentSpec(_In):
 
 
 class OfficerSpec(_In):
-    email: str = Field(min_length=3, max_length=254)
-    name: str = Field(default="", max_length=200)
+    email: Text = Field(min_length=3, max_length=254)
+    name: Text = Field(default="", max_length=200)
     department: Slug | None = Field(
         default=None, description="A department of this jurisdiction (none: its leadership)."
     )
-    title: str = Field(default="", max_length=200)
+    title: Text = Field(default="", max_length=200)
 
 
 class JurisdictionSpec(_In):
     id: Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     kind: Literal["city", "district", "county", "development-zone"] = "city"
     departments: list[DepartmentSpec] = []
     officers: list[OfficerSpec] = []
@@ -114,8 +115,8 @@ PREFILLS = ("isolation-rooms", "reserves", "screening", "emergency-plan", "roste
 
 class ChecklistItem(_In):
     id: Slug
-    group: str = Field(min_length=1, max_length=100)
-    text: str = Field(min_length=1, max_length=1000)
+    group: Text = Field(min_length=1, max_length=100)
+    text: Text = Field(min_length=1, max_length=1000)
     veto: bool = Field(
         default=False, description="Answered 'no', the application cannot be approved."
     )
@@ -131,8 +132,8 @@ class ChecklistFile(_In):
     format_version: Literal[1] = 1
     jurisdiction: Slug
     id: Slug = "resumption"
-    version: int = Field(ge=1)
-    title: str = Field(min_length=1, max_length=300)
+    version: Integer = Field(ge=1)
+    title: Text = Field(min_length=1, max_length=300)
     items: list[ChecklistItem] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -178,34 +179,34 @@ class RegistrationIn(_In):
     jurisdiction: Slug | None = Field(
         default=None, description="Default: the jurisdiction in the enterprise's plant file."
     )
-    industry: str = Field(min_length=1, max_length=100)
+    industry: Text = Field(min_length=1, max_length=100)
     scale: Scale
-    address: str = Field(default="", max_length=500)
-    contact_name: str = Field(default="", max_length=100)
-    contact_phone: str = Field(default="", max_length=30)
-    registered_on: dt.date | None = None
+    address: Text = Field(default="", max_length=500)
+    contact_name: Text = Field(default="", max_length=100)
+    contact_phone: Text = Field(default="", max_length=30)
+    registered_on: Day | None = None
 
 
 class ListingIn(_In):
     tag: Slug = Field(description="e.g. key-epidemic-supplies, livelihood, resumption-white-list")
-    listed_on: dt.date
-    document: str = Field(min_length=1, max_length=300, description="The document that listed it.")
+    listed_on: Day
+    document: Text = Field(min_length=1, max_length=300, description="The document that listed it.")
 
 
 class DelistIn(_In):
-    delisted_on: dt.date
-    document: str = Field(min_length=1, max_length=300)
+    delisted_on: Day
+    document: Text = Field(min_length=1, max_length=300)
 
 
 class LiaisonIn(_In):
-    officer: str = Field(min_length=3, max_length=254, description="The officer's e-mail.")
-    start_on: dt.date
+    officer: Text = Field(min_length=3, max_length=254, description="The officer's e-mail.")
+    start_on: Day
 
 
 class ResumptionStateIn(_In):
     state: ResumptionState
-    day: dt.date
-    reason: str = Field(min_length=1, max_length=500)
+    day: Day
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class ListingOut(BaseModel):
@@ -260,20 +261,20 @@ class EnterpriseOut(RegistrationOut):
 class AnswerIn(_In):
     item: Slug
     answer: Literal["yes", "no", "n/a"]
-    note: str = Text
-    evidence_name: str | None = Field(default=None, max_length=255)
-    evidence_base64: str | None = Field(
+    note: Text = NOTE
+    evidence_name: Text | None = Field(default=None, max_length=255)
+    evidence_base64: Text | None = Field(
         default=None, max_length=2_800_000, description="An attached file (≤ 2 MB), base64."
     )
 
 
 class ApplicationIn(_In):
-    resume_on: dt.date
-    employees_total: int = Field(ge=0)
-    employees_returning: int = Field(ge=0)
-    employees_from_risk_areas: int = Field(default=0, ge=0)
-    prevention_plan: str = Field(min_length=1, max_length=4000)
-    emergency_plan: str = Field(min_length=1, max_length=4000)
+    resume_on: Day
+    employees_total: Integer = Field(ge=0)
+    employees_returning: Integer = Field(ge=0)
+    employees_from_risk_areas: Integer = Field(default=0, ge=0)
+    prevention_plan: Text = Field(min_length=1, max_length=4000)
+    emergency_plan: Text = Field(min_length=1, max_length=4000)
     lines: list[Slug] = []
     zones: list[Slug] = []
     answers: list[AnswerIn] = []
@@ -289,21 +290,21 @@ class ApplicationIn(_In):
 class ItemReviewIn(_In):
     item: Slug
     review: Literal["ok", "rework"]
-    reason: str = Field(default="", max_length=1000)
+    reason: Text = Field(default="", max_length=1000)
 
 
 class OnsiteCheckIn(_In):
-    note: str = Field(min_length=1, max_length=1000)
+    note: Text = Field(min_length=1, max_length=1000)
 
 
 class DecisionIn(_In):
     decision: Literal["approve", "approve-in-part", "return"]
-    day: dt.date
-    reason: str = Field(min_length=1, max_length=1000)
+    day: Day
+    reason: Text = Field(min_length=1, max_length=1000)
     lines: list[Slug] = Field(default=[], description="Approved in part: these lines.")
     zones: list[Slug] = Field(default=[], description="Approved in part: these zones.")
     items: list[ItemReviewIn] = []
-    internal_note: str = Field(default="", max_length=2000)
+    internal_note: Text = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
     def _part(self) -> DecisionIn:
@@ -391,7 +392,7 @@ REPORT_FIGURES = (
 
 
 class ReportSubmitIn(_In):
-    day: dt.date
+    day: Day
 
 
 class DailyReportOut(BaseModel):

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from keepline.government.schemas import REPORT_FIGURES as FIGURES
 from keepline.government.schemas import DailyReportOut, DashboardOut, FiguresOut
+from keepline.tabular import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,7 +19,7 @@ def _sheet(wb: Workbook, name: str, columns: Sequence[str], rows: Sequence[Seque
     ws = wb.create_sheet(name)
     ws.append(list(columns))
     for r in rows:
-        ws.append(list(r))
+        append_row(ws, r)
 
 
 def _bytes(wb: Workbook) -> bytes:

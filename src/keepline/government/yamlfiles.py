@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from keepline import yamlkit
 from keepline.errors import InputError
 
 M = TypeVar("M", bound=BaseModel)
@@ -40,8 +41,8 @@ def parse(text: str, name: str, model: type[M]) -> M:
     if not text.strip():
         raise InputError([f"{name}:1: the file is empty"])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
+        node = yamlkit.compose(text)
+        data: Any = yamlkit.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

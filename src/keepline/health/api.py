@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Body, File, Query, Response, UploadFile
@@ -11,6 +10,7 @@ from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.apikit.params import EmployeeNo, ImportMode, read_upload
+from keepline.fields import Day
 from keepline.health import queries, service
 from keepline.health.auth import Clearer, DeclarationStaff, MissingReader
 from keepline.health.files import declarations_of
@@ -88,7 +88,7 @@ def list_declarations(
     session: DB,
     scope: DeclarationStaff,
     paging: Paging,
-    date: Annotated[dt.date | None, Query(description="Only this day.")] = None,
+    day: Annotated[Day | None, Query(description="Only this day (YYYY-MM-DD).")] = None,
     employee_no: Annotated[str | None, Query(max_length=32)] = None,
     flagged: bool | None = None,
     health_code: HealthCode | None = None,
@@ -98,7 +98,7 @@ def list_declarations(
     employee_no, temperature_c or declared_at."""
     q = queries.declarations(
         scope,
-        day=date,
+        day=day,
         employee_no=employee_no,
         flagged=flagged,
         health_code=health_code,
@@ -112,12 +112,14 @@ def missing(
     session: DB,
     scope: MissingReader,
     paging: Paging,
-    date: Annotated[dt.date | None, Query(description="Default: today (plant time).")] = None,
+    day: Annotated[
+        Day | None, Query(description="The day (YYYY-MM-DD); default: today (plant time).")
+    ] = None,
     team: Annotated[str | None, Query(max_length=64)] = None,
     zone: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Active workers who have not declared for the day. Sort by employee_no, name, team."""
-    q, count = queries.missing(scope, date or clock.today(), team=team, zone=zone)
+    q, count = queries.missing(scope, day or clock.today(), team=team, zone=zone)
     rows, total = fetch_page(session, q, paging, queries.MISSING_SORTS, "employee_no", count=count)
     items = [
         MissingOut(
@@ -130,7 +132,7 @@ def missing(
 
 @router.get("/declarations/{employee_no}/{day}", response_model=DeclarationOut)
 def get_declaration(
-    employee_no: EmployeeNo, day: dt.date, session: DB, scope: DeclarationStaff
+    employee_no: EmployeeNo, day: Day, session: DB, scope: DeclarationStaff
 ) -> Declaration:
     return service.get_declaration(session, scope, employee_no, day)
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
 from keepline.clock import FileDate
+from keepline.fields import Number, Text
 from keepline.health.models import HealthCode
 from keepline.vocabulary import Labelled, headers
 
@@ -30,14 +31,14 @@ class Symptom(Labelled):
 class DeclarationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(
+    employee_no: Text = Field(
         min_length=1, max_length=32, json_schema_extra=headers("工号", "员工编号", "职工号")
     )
     day: FileDate = Field(
         description="The local date the declaration is for; not in the future.",
         json_schema_extra=headers("日期", "申报日期", "date"),
     )
-    temperature_c: float = Field(
+    temperature_c: Number = Field(
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
         allow_inf_nan=False,
@@ -94,7 +95,7 @@ class BulkOut(BaseModel):
 class ClearIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=500, description="Why the worker may work.")
+    reason: Text = Field(min_length=3, max_length=500, description="Why the worker may work.")
 
 
 class MissingOut(BaseModel):

@@ -14,6 +14,7 @@ from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import NotFound
+from keepline.fields import Day
 from keepline.logistics import customers, passes, purchases, queries
 from keepline.logistics import lanes as lane_service
 from keepline.logistics import schemas as s
@@ -25,7 +26,7 @@ from keepline.logistics.models import ShipmentStatus, StatusKind, TransportPass
 from keepline.scope import EnterpriseScope
 
 router = APIRouter(tags=["logistics"], route_class=Route)
-AsOf = Annotated[dt.date | None, Query(description="Day (default: today, plant time).")]
+AsOf = Annotated[Day | None, Query(description="Day (default: today, plant time).")]
 ShipmentId = Annotated[str, Path(min_length=1, max_length=64, description="Shipment number.")]
 LaneId = Annotated[str, Path(min_length=1, max_length=64, description="Lane id.")]
 PassId = Annotated[str, Path(min_length=1, max_length=64, description="Pass number.")]
@@ -197,7 +198,7 @@ def list_passes(
     session: DB,
     scope: LogisticsReader,
     paging: Paging,
-    valid_on: Annotated[dt.date | None, Query(description="Only passes valid that day.")] = None,
+    valid_on: Annotated[Day | None, Query(description="Only passes valid that day.")] = None,
 ) -> Response:
     """Transport passes. Sort by valid_until (default), id or vehicle."""
     q = queries.passes(scope, valid_on)

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.fields import Day, Integer, Quantity, Text
 from keepline.logistics.models import NodeState, ShipmentStatus, StatusKind
 
 Id = Field(min_length=1, max_length=64)
@@ -16,16 +17,16 @@ class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: StatusKind = Field(description="supplier or region.")
-    node_id: str = Field(min_length=1, max_length=64, description="Supplier id or region code.")
+    node_id: Text = Field(min_length=1, max_length=64, description="Supplier id or region code.")
     state: NodeState = Field(description="normal, restricted or locked-down.")
-    start: dt.date
-    end: dt.date | None = Field(None, description="Last day (inclusive); empty: until notice.")
-    note: str = Field("", max_length=500)
+    start: Day
+    end: Day | None = Field(None, description="Last day (inclusive); empty: until notice.")
+    note: Text = Field("", max_length=500)
 
 
 class StatusOut(StatusIn):
-    id: int
-    actor: str
+    id: Integer
+    actor: Text
     recorded_at: UtcDatetime
 
 
@@ -51,23 +52,23 @@ class LaneOut(BaseModel):
 class LaneTransitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    transit_days: int = Field(ge=0, le=365)
-    start: dt.date
-    end: dt.date | None = None
-    note: str = Field("", max_length=500)
+    transit_days: Integer = Field(ge=0, le=365)
+    start: Day
+    end: Day | None = None
+    note: Text = Field("", max_length=500)
 
 
 class PurchaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=64, description="Purchase order / shipment number.")
-    material_id: str = Field(min_length=1, max_length=64)
-    supplier_id: str = Field(min_length=1, max_length=64)
-    qty: float = Field(gt=0, allow_inf_nan=False, description="In the material's unit.")
-    ordered_on: dt.date
-    eta: dt.date = Field(description="Expected arrival at the plant.")
+    id: Text = Field(min_length=1, max_length=64, description="Purchase order / shipment number.")
+    material_id: Text = Field(min_length=1, max_length=64)
+    supplier_id: Text = Field(min_length=1, max_length=64)
+    qty: Quantity = Field(gt=0, allow_inf_nan=False, description="In the material's unit.")
+    ordered_on: Day
+    eta: Day = Field(description="Expected arrival at the plant.")
     status: ShipmentStatus = ShipmentStatus.planned
-    dispatched_on: dt.date | None = None
+    dispatched_on: Day | None = None
 
 
 class PurchaseOut(BaseModel):
@@ -90,18 +91,18 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ShipmentStatus = Field(description="dispatched, held (at a checkpoint), delivered.")
-    day: dt.date
-    checkpoint: str | None = Field(None, max_length=200, description="Where it is held.")
-    eta: dt.date | None = Field(None, description="A new expected arrival (purchases).")
+    day: Day
+    checkpoint: Text | None = Field(None, max_length=200, description="Where it is held.")
+    eta: Day | None = Field(None, description="A new expected arrival (purchases).")
 
 
 class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=64, description="Delivery note number.")
-    order_id: str = Field(min_length=1, max_length=64)
-    qty: float = Field(gt=0, allow_inf_nan=False)
-    planned_on: dt.date
+    id: Text = Field(min_length=1, max_length=64, description="Delivery note number.")
+    order_id: Text = Field(min_length=1, max_length=64)
+    qty: Quantity = Field(gt=0, allow_inf_nan=False)
+    planned_on: Day
 
 
 class CustomerOut(BaseModel):
@@ -119,17 +120,17 @@ class CustomerOut(BaseModel):
 class PassIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=64, description="Pass number.")
-    vehicle: str = Field(min_length=1, max_length=20, description="Plate number.")
-    valid_from: dt.date
-    valid_until: dt.date = Field(description="Last valid day (inclusive).")
-    driver: str = Field("", max_length=100)
-    issued_by: str = Field("", max_length=200)
-    shipment_id: str | None = Field(None, max_length=64)
+    id: Text = Field(min_length=1, max_length=64, description="Pass number.")
+    vehicle: Text = Field(min_length=1, max_length=20, description="Plate number.")
+    valid_from: Day
+    valid_until: Day = Field(description="Last valid day (inclusive).")
+    driver: Text = Field("", max_length=100)
+    issued_by: Text = Field("", max_length=200)
+    shipment_id: Text | None = Field(None, max_length=64)
 
 
 class PassOut(PassIn):
-    driver: str | None = Field(  # type: ignore[assignment]
+    driver: Text | None = Field(  # type: ignore[assignment]
         None,
         description="The driver's name: personal data, shown to admins, storekeepers and "
         "planners (who issue and check passes); null for other roles.",

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Response
 from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
+from keepline.fields import Day
 from keepline.materials import outlook as outlook_flow
 from keepline.materials import queries, service
 from keepline.materials import schemas as s
@@ -21,7 +22,7 @@ from keepline.materials.auth import PolicyEditor, StockReader, Storekeeper
 
 router = APIRouter(tags=["materials"], route_class=Route)
 MaterialId = Annotated[str, Path(min_length=1, max_length=64, description="Material id.")]
-AsOf = Annotated[dt.date | None, Query(description="Day (default: today, plant time).")]
+AsOf = Annotated[Day | None, Query(description="Day (default: today, plant time).")]
 Horizon = Annotated[int, Query(ge=1, le=366, description="Days to look ahead.")]
 
 
@@ -76,8 +77,8 @@ def list_movements(
     session: DB,
     scope: StockReader,
     paging: Paging,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> Response:
     """A material's ledger, oldest first. Sort by day (default), id or kind."""
     service.material(session, scope, material_id, body=False)

@@ -19,6 +19,7 @@ from keepline.clikit import (
     stdout_console,
 )
 from keepline.db import session_scope
+from keepline.errors import quote
 from keepline.materials import outlook as outlook_flow
 from keepline.materials import service
 from keepline.materials.models import MovementKind
@@ -125,7 +126,7 @@ def policy(
         try:
             zone_use[mat] = float(qty)
         except ValueError:
-            raise bad("per_zone", f"expected MATERIAL=QTY, got {item!r}") from None
+            raise bad("per_zone", f"expected MATERIAL=QTY, got {quote(item)}") from None
     p = PolicyIn.model_construct(
         effective_from=parse_day(effective_from, "--from"),
         rounds_per_week=rounds_per_week,

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.fields import Day, Integer, Number, Quantity, Text
 from keepline.materials.models import MovementKind
 
 Slug = Field(min_length=1, max_length=64)
@@ -15,17 +16,17 @@ Slug = Field(min_length=1, max_length=64)
 class MovementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    material_id: str = Field(min_length=1, max_length=64)
+    material_id: Text = Field(min_length=1, max_length=64)
     kind: MovementKind = Field(description="receipt, issue, count or adjustment.")
-    day: dt.date = Field(description="The day the stock moved (on or after the opening).")
-    qty: float = Field(
+    day: Day = Field(description="The day the stock moved (on or after the opening).")
+    qty: Quantity = Field(
         allow_inf_nan=False,
         description="receipt/issue: the quantity (> 0); adjustment: the signed change; "
         "count: the stock counted. In the material's unit.",
     )
-    unit: str = Field(min_length=1, max_length=20, description="Must be the material's unit.")
-    reason: str = Field("", max_length=500, description="Why (required for an adjustment).")
-    ref: str | None = Field(None, max_length=100, description="A document number.")
+    unit: Text = Field(min_length=1, max_length=20, description="Must be the material's unit.")
+    reason: Text = Field("", max_length=500, description="Why (required for an adjustment).")
+    ref: Text | None = Field(None, max_length=100, description="A document number.")
 
 
 class MovementOut(BaseModel):
@@ -55,22 +56,22 @@ class MaterialOut(BaseModel):
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    effective_from: dt.date
-    rounds_per_week: float = Field(0, ge=0, le=14, allow_inf_nan=False)
-    pool_size: int = Field(1, ge=1, le=50, description="Samples per pooled tube (1: single).")
-    per_pool_materials: list[str] = Field(
+    effective_from: Day
+    rounds_per_week: Number = Field(0, ge=0, le=14, allow_inf_nan=False)
+    pool_size: Integer = Field(1, ge=1, le=50, description="Samples per pooled tube (1: single).")
+    per_pool_materials: list[Text] = Field(
         default_factory=list,
         max_length=100,
         description="Materials used once per pooled tube or reaction, not per person.",
     )
-    per_zone_day: dict[str, float] = Field(
+    per_zone_day: dict[Text, Number] = Field(
         default_factory=dict, description="Material → use per zone per day (disinfectant)."
     )
 
 
 class PolicyOut(PolicyIn):
-    id: int
-    actor: str
+    id: Integer
+    actor: Text
     recorded_at: UtcDatetime
 
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from keepline import yamlkit
 from keepline.errors import InputError
 from keepline.outbreak.engine import Controls, Round, TestKind
 from keepline.outbreak.population import Population
@@ -221,12 +222,13 @@ def load_policy(path: Path | str) -> Policy:
     except UnicodeDecodeError:
         raise InputError([f"{path}: not UTF-8 text"]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yamlkit.compose(text)
+        data = yamlkit.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise InputError([f"{path}:{line}: not valid YAML"]) from None
+        why = getattr(exc, "problem", None)
+        raise InputError([f"{path}:{line}: not valid YAML" + (f": {why}" if why else "")]) from None
     if not isinstance(data, dict):
         raise InputError([f"{path}:1: expected a mapping with at least 'name'"])
     try:

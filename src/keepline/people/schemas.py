@@ -8,6 +8,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.fields import Text
 from keepline.people.models import EmploymentStatus
 from keepline.vocabulary import headers
 
@@ -17,46 +18,46 @@ class WorkerIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_no: str = Field(
+    employee_no: Text = Field(
         max_length=32, examples=["XQ00001"], json_schema_extra=headers("工号", "员工编号", "职工号")
     )
-    name: str = Field(max_length=100, examples=["王伟"], json_schema_extra=headers("姓名"))
-    phone: str | None = Field(
+    name: Text = Field(max_length=100, examples=["王伟"], json_schema_extra=headers("姓名"))
+    phone: Text | None = Field(
         None,
         max_length=20,
         description="Mainland mobile, 11 digits.",
         json_schema_extra=headers("手机", "手机号", "手机号码", "电话", "联系电话"),
     )
-    id_number: str | None = Field(
+    id_number: Text | None = Field(
         None,
         max_length=18,
         description="18 characters (GB 11643).",
         json_schema_extra=headers("身份证号", "身份证号码", "身份证", "证件号码"),
     )
-    team: str = Field(
+    team: Text = Field(
         max_length=64,
         description="A team of the plant model. In a file, its id or display name.",
         json_schema_extra=headers("班组", "小组"),
     )
-    zone: str | None = Field(
+    zone: Text | None = Field(
         None,
         max_length=64,
         description="Default: the team's zone. In a file, its id or display name.",
         json_schema_extra=headers("车间", "区域", "工作区域"),
     )
-    shift: str | None = Field(
+    shift: Text | None = Field(
         None,
         max_length=64,
         description="Default: the team's shift. In a file, its id or a word for it (夜班).",
         json_schema_extra=headers("班次"),
     )
-    skills: list[str] | None = Field(
+    skills: list[Text] | None = Field(
         None,
         max_length=20,
         description="Default: the team's.",
         json_schema_extra=headers("技能", "工种"),
     )
-    housing: str | None = Field(
+    housing: Text | None = Field(
         None,
         max_length=64,
         description="A dormitory zone or 'commuter'; default: the team's.",
@@ -78,14 +79,14 @@ class WorkerUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=100)
-    phone: str | None = Field(None, max_length=20)
-    id_number: str | None = Field(None, max_length=18)
-    team: str | None = Field(None, max_length=64)
-    zone: str | None = Field(None, max_length=64)
-    shift: str | None = Field(None, max_length=64)
-    skills: list[str] | None = Field(None, max_length=20)
-    housing: str | None = Field(None, max_length=64)
+    name: Text | None = Field(None, max_length=100)
+    phone: Text | None = Field(None, max_length=20)
+    id_number: Text | None = Field(None, max_length=18)
+    team: Text | None = Field(None, max_length=64)
+    zone: Text | None = Field(None, max_length=64)
+    shift: Text | None = Field(None, max_length=64)
+    skills: list[Text] | None = Field(None, max_length=20)
+    housing: Text | None = Field(None, max_length=64)
     employment_status: EmploymentStatus | None = None
     left_on: dt.date | None = None
 

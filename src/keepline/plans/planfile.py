@@ -20,7 +20,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
 from keepline.plans import schema as s
 from keepline.plant.schema import PlantFile
 from keepline.plant.validate import Locator, Path, path_str
@@ -186,7 +186,7 @@ def _explain(err: dict[str, Any], data: Any) -> tuple[Path, str]:
         msg = msg[len("Value error, ") :]
     msg = msg[0].lower() + msg[1:] if msg else msg
     if "input" in err and not isinstance(err["input"], dict | list) and "got " not in msg:
-        msg += f" (got {err['input']!r})"
+        msg += f" (got {quote(err['input'])})"
     return loc, msg
 
 

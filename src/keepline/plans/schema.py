@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from keepline.errors import quote
 from keepline.plant.schema import MaterialKind, Priority, Slug, unit
 from keepline.scope import ENTERPRISE_ROLES
 
@@ -79,13 +80,13 @@ def _whole(kind: str) -> Any:
 
     def check(value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError(f"expected a number of {kind}, got {value!r}")
+            raise ValueError(f"expected a number of {kind}, got {quote(value)}")
         if isinstance(value, str):
             m = _NUMBER_WITH_UNIT.match(value)
             if m:
                 raise ValueError(
                     f"wrong unit: write a plain number of {kind}, without '{m.group(1)}' "
-                    f"(got {value!r})"
+                    f"(got {quote(value)})"
                 )
         return value
 
@@ -112,19 +113,19 @@ Number = Annotated[int, BeforeValidator(_whole("items"))]
 
 def _share(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError(f"expected a share between 0 and 1, got {value!r}")
+        raise ValueError(f"expected a share between 0 and 1, got {quote(value)}")
     if isinstance(value, str):
         text = value.strip()
         if text.endswith("%"):
             raise ValueError(
                 f"wrong unit: a share is a fraction between 0 and 1, not a percentage "
-                f"(got {value!r}; write {_pct_hint(text[:-1])})"
+                f"(got {quote(value)}; write {_pct_hint(text[:-1])})"
             )
-        raise ValueError(f"expected a share between 0 and 1, got {value!r}")
+        raise ValueError(f"expected a share between 0 and 1, got {quote(value)}")
     if isinstance(value, int | float) and 1 < value <= 100:
         raise ValueError(
             f"wrong unit: a share is a fraction between 0 and 1, not a percentage "
-            f"(got {value!r}; write {_pct_hint(str(value))})"
+            f"(got {quote(value)}; write {_pct_hint(str(value))})"
         )
     return value
 
@@ -141,7 +142,7 @@ Share = Annotated[float, BeforeValidator(_share)]
 
 def _hhmm(value: Any) -> Any:
     if not isinstance(value, str) or not HHMM_RE.match(value):
-        raise ValueError(f"expected a time of day as 'HH:MM' (24 h, quoted), got {value!r}")
+        raise ValueError(f"expected a time of day as 'HH:MM' (24 h, quoted), got {quote(value)}")
     return value
 
 
@@ -161,15 +162,15 @@ def parse_duration(value: Any) -> dt.timedelta:
     if isinstance(value, dt.timedelta):
         return value
     if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(f"a duration needs a unit: write {DURATION_FORMS} (got {value!r})")
+        raise ValueError(f"a duration needs a unit: write {DURATION_FORMS} (got {quote(value)})")
     text = value.strip()
     m = _SHORT_DURATION.match(text) or _ISO_DURATION.match(text)
     if not text or not m or not any(m.groups()):
-        raise ValueError(f"expected a duration as {DURATION_FORMS}, got {value!r}")
+        raise ValueError(f"expected a duration as {DURATION_FORMS}, got {quote(value)}")
     d, h, mins = (int(g) if g else 0 for g in m.groups())
     out = dt.timedelta(days=d, hours=h, minutes=mins)
     if out <= dt.timedelta(0):
-        raise ValueError(f"a duration must be longer than zero, got {value!r}")
+        raise ValueError(f"a duration must be longer than zero, got {quote(value)}")
     return out
 
 
@@ -204,7 +205,7 @@ def _ref(*extra: str) -> Any:
         if isinstance(value, str) and (value in words or SLUG_RE.match(value)):
             return value
         allowed = " or ".join([*(f"'{w}'" for w in extra), "an id (lower-case slug)"])
-        raise ValueError(f"expected {allowed}, got {value!r}")
+        raise ValueError(f"expected {allowed}, got {quote(value)}")
 
     return check
 
@@ -223,7 +224,9 @@ MaterialRef = Annotated[str, BeforeValidator(_ref(FIRED_MATERIAL)), _ref_schema(
 def _region(value: Any) -> Any:
     if isinstance(value, str) and (value == ANY or REGION_RE.match(value)):
         return value
-    raise ValueError(f"expected 'any' or a six-digit GB/T 2260 region code (quoted), got {value!r}")
+    raise ValueError(
+        f"expected 'any' or a six-digit GB/T 2260 region code (quoted), got {quote(value)}"
+    )
 
 
 RegionOrAny = Annotated[

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import sys
 from enum import Enum
-from typing import Any, get_args, get_origin
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -62,6 +63,8 @@ def _type_name(ann: Any) -> str:
     if origin is dict:
         k, v = get_args(ann)
         return f"map {_type_name(k)} → {_type_name(v)}"
+    if origin in (Union, UnionType):  # `X | None`: the field's default says it may be empty
+        return " or ".join(_type_name(a) for a in get_args(ann) if a is not type(None))
     if get_origin(ann) is not None and str(origin).endswith("Annotated"):
         return _type_name(get_args(ann)[0])
     if hasattr(ann, "__metadata__"):

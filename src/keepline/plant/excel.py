@@ -10,6 +10,7 @@ keyed by the parent's id.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path as FsPath
@@ -24,6 +25,7 @@ from pydantic import BaseModel
 from keepline.errors import InputError
 from keepline.plant import schema as s
 from keepline.plant.validate import MAX_FILE_BYTES, Path, validate_plant
+from keepline.tabular import NOT_XLSX, append_row, check_zip
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,7 @@ def _workbook(rows: dict[str, list[dict[str, Any]]] | None) -> Workbook:
                 if c.is_list and isinstance(v, list):
                     v = ", ".join(v)
                 values.append(v)
-            ws.append(values)
+            append_row(ws, values)
     return wb
 
 
@@ -270,11 +272,19 @@ def read_xlsx(path: FsPath | str) -> s.PlantFile:
         raise InputError([f"{name}: no such file"])
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InputError([f"{name}: file is larger than {MAX_FILE_BYTES / 2**20:.0f} MiB"])
+    raw = path.read_bytes()
+    check_zip(name, raw, need="xl/workbook.xml")
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError([f"{name}: not an Excel workbook ({type(exc).__name__})"]) from None
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        return _read_workbook(wb, name)
+    except InputError:
+        raise
+    except Exception:  # openpyxl and the XML parser raise many kinds for a damaged file
+        raise InputError([f"{name}: {NOT_XLSX}"]) from None
 
+
+def _read_workbook(wb: Any, name: str) -> s.PlantFile:
+    """The plant file in an opened workbook; problems name the sheet, row and column."""
     places: dict[Path, str] = {}
     problems: list[str] = []
     data: dict[str, Any] = {}

@@ -18,6 +18,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from keepline.clock import FileDate
+from keepline.errors import quote
+from keepline.fields import Text
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 _HHMM_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -97,12 +99,12 @@ class NodeKind(StrEnum):
 
 class Enterprise(Strict):
     id: Slug = Field(description="The enterprise's identifier, unique across keepline.")
-    name: str = Field(min_length=1, max_length=200, description="Registered name.")
-    region_code: str = Field(
+    name: Text = Field(min_length=1, max_length=200, description="Registered name.")
+    region_code: Text = Field(
         pattern=r"^[0-9]{6}$",
         description="Administrative division code (GB/T 2260, six digits) of the plant's site.",
     )
-    sector: str = Field(min_length=1, max_length=200, description="Industry sector.")
+    sector: Text = Field(min_length=1, max_length=200, description="Industry sector.")
     jurisdiction: Slug = Field(
         description="Identifier of the government that oversees the plant "
         "(e.g. 'xuzhou-municipal')."
@@ -111,8 +113,8 @@ class Enterprise(Strict):
 
 class Zone(Strict):
     id: Slug
-    name: str = Field(min_length=1, max_length=200, description="Display name.")
-    name_zh: str | None = Field(
+    name: Text = Field(min_length=1, max_length=200, description="Display name.")
+    name_zh: Text | None = Field(
         None,
         min_length=1,
         max_length=200,
@@ -125,10 +127,10 @@ class Zone(Strict):
 
 class Shift(Strict):
     id: Slug
-    start: str = Field(
+    start: Text = Field(
         description="Local start time, HH:MM (24 h).", json_schema_extra=unit("HH:MM")
     )
-    end: str = Field(
+    end: Text = Field(
         description="Local end time, HH:MM (24 h); earlier than start for a night shift.",
         json_schema_extra=unit("HH:MM"),
     )
@@ -137,7 +139,7 @@ class Shift(Strict):
     @classmethod
     def _hhmm(cls, v: str) -> str:
         if not _HHMM_RE.match(v):
-            raise ValueError(f"expected a time as HH:MM, got {v!r}")
+            raise ValueError(f"expected a time as HH:MM, got {quote(v)}")
         return v
 
 
@@ -157,10 +159,10 @@ class Team(Strict):
         default=COMMUTER,
         description="Id of a dormitory zone where the team lives, or 'commuter'.",
     )
-    name: str | None = Field(
+    name: Text | None = Field(
         None, min_length=1, max_length=200, description="Display name (e.g. Optics day crew)."
     )
-    name_zh: str | None = Field(
+    name_zh: Text | None = Field(
         None,
         min_length=1,
         max_length=200,
@@ -189,7 +191,7 @@ class Line(Strict):
 
 class Product(Strict):
     id: Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     bom: dict[Slug, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
         default_factory=dict,
         description="Bill of materials: material id → quantity per unit of product, "
@@ -225,9 +227,11 @@ class SupplyOption(Strict):
 
 class Material(Strict):
     id: Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     kind: MaterialKind
-    unit: str = Field(min_length=1, max_length=20, description="Unit of measure, e.g. 'pcs', 'kg'.")
+    unit: Text = Field(
+        min_length=1, max_length=20, description="Unit of measure, e.g. 'pcs', 'kg'."
+    )
     on_hand: float = NonNegative("Stock on hand at the horizon start.", "material unit")
     safety_stock: float = NonNegative(
         "Stock to keep in reserve; reorders aim above it.", "material unit", default=0.0
@@ -249,8 +253,8 @@ class Material(Strict):
 
 class Supplier(Strict):
     id: Slug
-    name: str = Field(min_length=1, max_length=200)
-    region_code: str = Field(
+    name: Text = Field(min_length=1, max_length=200)
+    region_code: Text = Field(
         pattern=r"^[0-9]{6}$",
         description="Administrative division code (GB/T 2260) of the supplier's site; "
         "a region lockdown is given by this code.",
@@ -259,7 +263,7 @@ class Supplier(Strict):
 
 class Lane(Strict):
     id: Slug
-    from_region: str = Field(
+    from_region: Text = Field(
         pattern=r"^[0-9]{6}$", description="Region code the goods travel from, to the plant."
     )
     transit_days: int = NonNegative("Days in transit from that region to the plant.", "days")
@@ -279,7 +283,7 @@ class Recovery(Strict):
         description="Days to recover by node kind.",
         json_schema_extra=unit("days"),
     )
-    overrides_days: dict[str, Annotated[int, Field(ge=0)]] = Field(
+    overrides_days: dict[Text, Annotated[int, Field(ge=0)]] = Field(
         default_factory=dict,
         description="Days to recover for single nodes, keyed 'kind:id' "
         "(e.g. 'supplier:huaxin-chips', 'region:320500').",
@@ -288,10 +292,10 @@ class Recovery(Strict):
 
 
 class Order(Strict):
-    id: str = Field(
+    id: Text = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Order number, e.g. 'JS-041'."
     )
-    customer: str = Field(min_length=1, max_length=200)
+    customer: Text = Field(min_length=1, max_length=200)
     product: Slug
     qty: float = Field(
         gt=0,

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from keepline.clock import FROM_FILE
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
 from keepline.plant.schema import COMMUTER, NodeKind, PlantFile, ZoneKind
 
 Path = tuple[str | int, ...]
@@ -45,7 +45,7 @@ def _pydantic_message(err: dict[str, Any]) -> str:
     msg = err["msg"]
     msg = msg[0].lower() + msg[1:] if msg else msg
     if "input" in err and not isinstance(err["input"], dict | list):
-        msg += f" (got {err['input']!r})"
+        msg += f" (got {quote(err['input'])})"
     return msg
 
 

@@ -11,10 +11,11 @@ import yaml
 from keepline.errors import InputError
 from keepline.plant.schema import PlantFile
 from keepline.plant.validate import MAX_FILE_BYTES, Locator, Path, path_str, validate_plant
+from keepline.yamlkit import NoAliasLoader
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reads ``20:00`` as a string, not as YAML 1.1 base-60 ``1200``."""
+class _Loader(NoAliasLoader):
+    """The no-alias SafeLoader, reading ``20:00`` as a string, not as YAML 1.1 base-60 ``1200``."""
 
 
 _Loader.yaml_implicit_resolvers = {

@@ -4,7 +4,6 @@ Every role of the enterprise reads; planners and admins record output and run pl
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -13,6 +12,7 @@ from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.continuity.record import StoredPlanResult
+from keepline.fields import Day
 from keepline.production import backflush, progress, queries, replan, service
 from keepline.production import schemas as s
 from keepline.production.auth import Planner, ProductionReader
@@ -35,8 +35,8 @@ def list_output(
     session: DB,
     scope: ProductionReader,
     paging: Paging,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     line_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Output records. Sort by day (default), id or line_id."""
@@ -46,7 +46,7 @@ def list_output(
 
 @router.get("/output/daily", response_model=list[s.OutputDayOut])
 def output_daily(
-    session: DB, scope: ProductionReader, start: dt.date | None = None, end: dt.date | None = None
+    session: DB, scope: ProductionReader, start: Day | None = None, end: Day | None = None
 ) -> list[s.OutputDayOut]:
     """Output per line per product per day, against the line's full rate."""
     rows = service.output_by_line_day(session, scope, start, end)
@@ -57,7 +57,7 @@ def output_daily(
 def orders(
     session: DB,
     scope: ProductionReader,
-    as_of: Annotated[dt.date | None, Query(description="Default: today.")] = None,
+    as_of: Annotated[Day | None, Query(description="Default: today.")] = None,
 ) -> list[s.OrderOut]:
     """Customers' orders with priority class and progress from their shipments."""
     rows = progress.order_progress(session, scope, as_of or clock.today())

@@ -8,16 +8,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.fields import Day, Integer, Quantity, Text
 
 
 class OutputIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    line_id: str = Field(min_length=1, max_length=64)
-    product_id: str = Field(min_length=1, max_length=64)
-    day: dt.date
-    qty: float = Field(gt=0, allow_inf_nan=False, description="Units made.")
-    note: str = Field("", max_length=500)
+    line_id: Text = Field(min_length=1, max_length=64)
+    product_id: Text = Field(min_length=1, max_length=64)
+    day: Day
+    qty: Quantity = Field(gt=0, allow_inf_nan=False, description="Units made.")
+    note: Text = Field("", max_length=500)
     backflush: bool = Field(False, description="Also issue the BOM's materials from stock.")
 
 
@@ -89,5 +90,5 @@ class ComparisonOut(BaseModel):
 class PlanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    as_of: dt.date | None = Field(None, description="Plan from this day (default: today).")
-    horizon_days: int = Field(90, ge=7, le=366)
+    as_of: Day | None = Field(None, description="Plan from this day (default: today).")
+    horizon_days: Integer = Field(90, ge=7, le=366)

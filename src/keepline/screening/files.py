@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from keepline.errors import InputError
+from keepline import yamlkit
+from keepline.errors import InputError, quote
 from keepline.screening.rdml import read_rdml
 from keepline.tabular import canonical, read_table, require_columns
 
@@ -47,6 +48,8 @@ class Reading:
 def is_rdml(filename: str, data: bytes) -> bool:
     if filename.lower().endswith(".rdml"):
         return True
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        return False  # named as a workbook: a broken one is told so, not parsed as RDML
     if data[:2] == b"PK":
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
@@ -64,7 +67,7 @@ def parse_ct(text: str, place: str) -> float | None:
     try:
         return float(t)
     except ValueError:
-        raise InputError([f"{place}, field ct: not a number: {t!r}"]) from None
+        raise InputError([f"{place}, field ct: not a number: {quote(t)}"]) from None
 
 
 def read_readings(filename: str, data: bytes) -> tuple[str, list[Reading], int]:
@@ -112,9 +115,14 @@ def read_pools(filename: str, data: bytes) -> list[tuple[str, list[str]]]:
 def read_assay(path: Path) -> dict[str, Any]:
     """A kit rule from a YAML/JSON file (a mapping: kit, targets, ...)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([f"{path}: cannot read the kit rule: {exc}"]) from None
+        data = yamlkit.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError([f"{path}: cannot read the kit rule: {exc.strerror}"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        why = getattr(exc, "problem", None) or "not valid YAML"
+        raise InputError([f"{where}: cannot read the kit rule: {why}"]) from None
     if not isinstance(data, dict):
         raise InputError([f"{path}: a kit rule is a mapping (kit, targets, ...)"])
     return data

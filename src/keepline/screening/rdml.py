@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from keepline.errors import InputError
+from keepline.errors import InputError, quote
+from keepline.tabular import check_zip
 
 NS = "http://www.rdml.org"
 VERSIONS = ("1.0", "1.1", "1.2", "1.3")
@@ -68,10 +69,7 @@ def _xml_bytes(filename: str, data: bytes) -> bytes:
     """The XML document inside an .rdml archive (or the data itself when not zipped)."""
     if data[:2] != b"PK":
         return data
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InputError([f"{filename}: not an RDML file: broken zip archive ({exc})"]) from None
+    zf = check_zip(filename, data, what="not an RDML file: broken zip archive")
     names = [n for n in zf.namelist() if not n.endswith("/")]
     xml_names = [n for n in names if n.lower().endswith(".xml")]
     # RDML names the member rdml_data.xml; instruments use other names (Bio-Rad: <run>.xml).
@@ -111,7 +109,9 @@ def _cq(text: str | None, filename: str, line: int, place: str) -> float | None:
     try:
         v = float(t)
     except ValueError:
-        raise InputError([f"{filename} line {line}, {place}: cq is not a number: {t!r}"]) from None
+        raise InputError(
+            [f"{filename} line {line}, {place}: cq is not a number: {quote(t)}"]
+        ) from None
     if math.isnan(v) or v < 0:
         return None
     if math.isinf(v):
@@ -141,7 +141,7 @@ def read_rdml(filename: str, data: bytes) -> RdmlFile:
         raise InputError(
             [
                 f"{filename} line {root.sourceline}: unsupported RDML version "
-                f"{version!r} (supported: {', '.join(VERSIONS)})"
+                f"{quote(version)} (supported: {', '.join(VERSIONS)})"
             ]
         )
     publisher = (root.findtext("r:id/r:publisher", default="", namespaces=_N) or "").strip()

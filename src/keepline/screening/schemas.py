@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
+from keepline.fields import Day, Integer, Text
 from keepline.screening.models import TestType
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -16,17 +17,17 @@ Slug = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
 class PoolIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pool_id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    members: list[str] = Field(min_length=1, max_length=20, description="Employee numbers.")
+    pool_id: Text = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    members: list[Text] = Field(min_length=1, max_length=20, description="Employee numbers.")
 
 
 class RoundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    day: dt.date = Field(description="Sampling day (plant-local).")
-    zones: list[str] = Field(min_length=1, max_length=100, description="Zones to screen.")
-    shifts: list[str] | None = Field(None, max_length=20, description="Default: every shift.")
-    pool_size: int = Field(
+    day: Day = Field(description="Sampling day (plant-local).")
+    zones: list[Text] = Field(min_length=1, max_length=100, description="Zones to screen.")
+    shifts: list[Text] | None = Field(None, max_length=20, description="Default: every shift.")
+    pool_size: Integer = Field(
         1,
         ge=1,
         le=1000,
@@ -34,7 +35,7 @@ class RoundIn(BaseModel):
         "guidance: larger pools miss positives).",
     )
     test_type: TestType = TestType.pcr
-    assay: dict[str, Any] | None = Field(
+    assay: dict[Text, Any] | None = Field(
         None,
         description="The kit's rule (kit, targets, internal_control, positive_max_ct, "
         "ic_max_ct, max_cycles, aliases, undetermined_ct); default: ORF1ab and N Ct ≤ 40 "
@@ -79,7 +80,7 @@ class SampleOut(BaseModel):
 class CollectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    absent: list[str] = Field(default_factory=list, max_length=20)
+    absent: list[Text] = Field(default_factory=list, max_length=20)
     at: dt.datetime | None = Field(None, description="When collected (default: now).")
 
 
