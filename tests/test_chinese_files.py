@@ -171,7 +171,7 @@ def test_gbk_declarations_with_chinese_words(world: World) -> None:
     r = _upload(world, "/declarations/import", "申报.csv", text.encode("gbk"))
     assert r.status_code == 200, r.text
     assert r.json()["inserted"] == 2
-    got = world.get("/declarations", params={"employee_no": "XQ00001", "date": day}).json()
+    got = world.get("/declarations", params={"employee_no": "XQ00001", "day": day}).json()
     d = got["items"][0]
     assert (d["temperature_c"], d["symptoms"], d["health_code"]) == (
         38.2,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from keepline.errors import quote
 from keepline.fields import strict_day
 
 
@@ -79,7 +80,7 @@ def parse_date(text: str) -> dt.date:
                 return dt.date(int(m[1]), int(m[3]), int(m[4]))
             except ValueError:
                 break  # 2026-02-30: a date's shape, not a date
-    raise ValueError(f"{text!r} is not a date; {DATE_HINT}")
+    raise ValueError(f"{quote(text)} is not a date; {DATE_HINT}")
 
 
 # Validation context that marks data read from a file (``Model.model_validate(data,
@@ -98,7 +99,7 @@ def _file_date(value: Any, info: ValidationInfo) -> Any:
             return parse_date(value)
         except ValueError:
             raise PydanticCustomError(
-                "date_format", "{text} is not a date; " + DATE_HINT, {"text": repr(value)}
+                "date_format", "{text} is not a date; " + DATE_HINT, {"text": quote(value)}
             ) from None
     return value  # a date (or a spreadsheet's datetime) already
 
