@@ -98,6 +98,12 @@ def test_left_on_in_a_roster_file_and_a_second_import_changes_nothing(session: S
     csv2 = "employee_no,name,team,employment_status\nB1,Worker B1,asm-b,left\n"
     third = service.import_roster(session, SCOPE, read_table("r2.csv", csv2.encode()))
     assert (third.updated, third.unchanged) == (0, 1)
+    # A file with neither column (a plain roster) leaves the status alone: B1 stays left.
+    plain = "employee_no,name,team\nB1,Worker B1,asm-b\nB2,Worker B2,asm-b\n"
+    fourth = service.import_roster(session, SCOPE, read_table("r4.csv", plain.encode()))
+    assert (fourth.updated, fourth.unchanged) == (0, 2)
+    b1 = service.get_worker(session, SCOPE, "B1")
+    assert (b1.employment_status, b1.left_on) == ("left", dt.date(2026, 11, 30))
     bad = "employee_no,name,team,employment_status,left_on\nB2,Worker B2,asm-b,active,2026-11-01\n"
     with pytest.raises(RowsError, match=r"r3\.csv row 2, field left_on: a day left for a wor"):
         service.import_roster(session, SCOPE, read_table("r3.csv", bad.encode()))

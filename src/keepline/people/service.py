@@ -378,8 +378,14 @@ def import_roster(
     updates: list[dict[str, Any]] = []
     changes: list[audit.Change] = []
     has_left_on = "left_on" in table.columns
+    has_status = "employment_status" in table.columns
     for values in good:
         old = existing.get(values["employee_no"])
+        if not has_status and not has_left_on and old is not None:
+            # a roster without the status columns says nothing about who has left or is on
+            # leave: the record keeps what it knows (a leaver is not brought back as active)
+            values["employment_status"] = old["employment_status"]
+            values["left_on"] = old["left_on"]
         if (
             not has_left_on
             and old is not None
