@@ -29,6 +29,14 @@ def test_mean_interval_worked_by_hand() -> None:
     # all equal: no spread, a zero-width interval; one value: no interval at all
     assert mean_interval([3.0, 3.0, 3.0])["low"] == mean_interval([3.0, 3.0, 3.0])["high"] == 3.0
     assert mean_interval([7.0]) == {"mean": 7.0, "se": None, "low": None, "high": None, "n": 1}
+    # a fill rate cannot pass 100 %: the same five values shifted up by 0.4 (mean 1.0 is
+    # impossible, so 0.4…1.0 with 1.0 three times) keep their mean and spread, cut at 1.0
+    fills = [0.4, 0.7, 1.0, 1.0, 1.0]  # mean 0.82; s² = (0.1764+0.0144+3·0.0324)/4 = 0.0720
+    cut = mean_interval(fills, floor=0.0, ceiling=1.0)
+    half = 2.776445 * math.sqrt(0.0720 / 5)
+    assert cut["mean"] == pytest.approx(0.82)
+    assert cut["low"] == pytest.approx(0.82 - half, abs=1e-6)
+    assert 0.82 + half > 1.0 and cut["high"] == 1.0
 
 
 def test_headline_is_the_mean_over_planned_replicates() -> None:
@@ -47,7 +55,8 @@ def test_headline_is_the_mean_over_planned_replicates() -> None:
     fl = h["fill_by_due"]["front-line"]
     # mean 0.75, s = 0.25, se = 0.25/√3, t(0.975, 2) = 4.302653
     assert fl["mean"] == pytest.approx(0.75)
-    assert fl["high"] - fl["mean"] == pytest.approx(4.302653 * 0.25 / math.sqrt(3), abs=1e-6)
+    assert fl["mean"] - fl["low"] == pytest.approx(4.302653 * 0.25 / math.sqrt(3), abs=1e-6)
+    assert fl["high"] == 1.0  # 0.75 + 0.621 passes 100 %: cut there
     assert h["fill_by_due"]["standard"] is None  # no standard orders: no fill rate
     assert h["units_short_by_due"]["front-line"]["mean"] == pytest.approx(25.0)
     assert h["output_lost_units"]["mean"] == pytest.approx(20.0)

@@ -38,10 +38,16 @@ def planned_percentiles(strata: int = STRATA) -> list[float]:
     return [100.0 * (i + 0.5) / strata for i in range(strata)]
 
 
-def mean_interval(values: Sequence[float], level: float = LEVEL) -> dict[str, Any]:
+def mean_interval(
+    values: Sequence[float],
+    level: float = LEVEL,
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> dict[str, Any]:
     """Mean of ``values`` with its standard error and its ``level`` confidence interval
-    (Student's t with n − 1 degrees of freedom). With one value there is no interval:
-    ``se``, ``low`` and ``high`` are None."""
+    (Student's t with n − 1 degrees of freedom), cut to ``floor``/``ceiling`` where the
+    quantity cannot go beyond them (a fill rate above 100 %, units below 0). With one
+    value there is no interval: ``se``, ``low`` and ``high`` are None."""
     v = np.asarray(values, dtype=float)
     n = int(v.size)
     if n == 0:
@@ -51,7 +57,12 @@ def mean_interval(values: Sequence[float], level: float = LEVEL) -> dict[str, An
         return {"mean": mean, "se": None, "low": None, "high": None, "n": 1}
     se = float(v.std(ddof=1) / math.sqrt(n))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
-    return {"mean": mean, "se": se, "low": mean - half, "high": mean + half, "n": n}
+    low, high = mean - half, mean + half
+    if floor is not None:
+        low = max(low, floor)
+    if ceiling is not None:
+        high = min(high, ceiling)
+    return {"mean": mean, "se": se, "low": low, "high": high, "n": n}
 
 
 def headline(plans: Sequence[dict[str, Any]], classes: Sequence[str]) -> dict[str, Any]:
@@ -59,19 +70,19 @@ def headline(plans: Sequence[dict[str, Any]], classes: Sequence[str]) -> dict[st
     ``output_lost_units`` and ``output_lost_share`` added): fill by due date per class,
     units short by their due dates and units lost per class, output lost."""
 
-    def over(get: Any) -> dict[str, Any] | None:
+    def over(get: Any, ceiling: float | None = None) -> dict[str, Any] | None:
         vals = [get(p) for p in plans]
         if any(x is None for x in vals):  # a class with no orders has no fill rate
             return None
-        return mean_interval(vals)
+        return mean_interval(vals, floor=0.0, ceiling=ceiling)
 
     return {
         "statistic": "mean over the planned replicates",
         "interval": f"{round(100 * LEVEL)} % confidence interval for the mean (Student's t)",
         "planned": len(plans),
-        "fill_by_due": {c: over(lambda p, c=c: p["fill_by_due"].get(c)) for c in classes},
+        "fill_by_due": {c: over(lambda p, c=c: p["fill_by_due"].get(c), 1.0) for c in classes},
         "units_short_by_due": {c: over(lambda p, c=c: p["units_short_by_due"][c]) for c in classes},
         "units_lost": {c: over(lambda p, c=c: p["units_lost"][c]) for c in classes},
         "output_lost_units": over(lambda p: p["output_lost_units"]),
-        "output_lost_share": over(lambda p: p["output_lost_share"]),
+        "output_lost_share": over(lambda p: p["output_lost_share"], 1.0),
     }
