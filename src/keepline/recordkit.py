@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.db import Base
 from keepline.errors import InputError, NotFound
 from keepline.plant import models as pm
@@ -28,7 +29,7 @@ def missing(field: str, message: str) -> NotFound:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def dates_in_order(earlier: tuple[str, dt.date | None], later: tuple[str, dt.date | None]) -> None:

@@ -263,14 +263,13 @@ def _audit_login(
     address: str,
     outcome: str,
     users: list[User],
-    at: dt.datetime,
 ) -> None:
     """One audit row per account the attempt concerns (in its home, so its admins see
     it), or one row without a home when the address is nobody's."""
     values = {"email": _readable_email(email), "address": address, "outcome": outcome}
     actor = f"user:{_readable_email(email)}"
     for user in users or [None]:
-        entry = audit.record(
+        audit.record(
             session,
             enterprise_id=user.enterprise_id if user else None,
             jurisdiction=user.jurisdiction if user else None,
@@ -281,7 +280,6 @@ def _audit_login(
             after=values,
             reason=outcome,
         )
-        entry.at = at
 
 
 def _refuse_if_locked(
@@ -296,7 +294,6 @@ def _refuse_if_locked(
             address=address,
             outcome="refused: too many failed logins",
             users=users,
-            at=now,
         )
         raise TooManyAttempts(throttle.retry_after(until, now))
 
@@ -316,7 +313,6 @@ def _count_failure(
                 address=address,
                 outcome=f"{kind} locked until {until.isoformat(timespec='seconds')}",
                 users=users,
-                at=now,
             )
 
 
@@ -359,7 +355,6 @@ def login(
             address=address,
             outcome=outcome,
             users=users,
-            at=now,
         )
         raise Unauthorized("wrong e-mail or password")
     if _hasher.check_needs_rehash(user.password_hash):
@@ -378,7 +373,6 @@ def login(
         address=address,
         outcome="logged in",
         users=[user],
-        at=now,
     )
     return token, user, expires
 
@@ -423,7 +417,6 @@ def logout(session: Session, caller: Caller, token: str, address: str = "-") -> 
         address=address[:254],
         outcome="logged out",
         users=[current_user(session, caller)],
-        at=clock.now(),
     )
 
 
@@ -448,7 +441,6 @@ def change_password(
             address=address,
             outcome="wrong current password when changing it",
             users=[user],
-            at=now,
         )
         raise InputError(["current_password: wrong password"]) from None
     _check_password(body.new_password)

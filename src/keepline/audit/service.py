@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, delete, func, insert, null, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.audit.models import AuditEntry
 from keepline.scope import EnterpriseScope, Scope
 
@@ -49,7 +50,7 @@ def record(
     entry = AuditEntry(
         enterprise_id=enterprise_id,
         jurisdiction=jurisdiction,
-        at=dt.datetime.now(dt.UTC),
+        at=clock.now(),
         actor=actor,
         action=action,
         table_name=table,
@@ -123,7 +124,7 @@ def record_many(
     """Record many changes to one table in one INSERT (bulk imports: thousands of rows)."""
     if not changes:
         return 0
-    at = dt.datetime.now(dt.UTC)
+    at = clock.now()
     session.execute(
         insert(AuditEntry),
         [

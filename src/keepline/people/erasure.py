@@ -113,13 +113,12 @@ def delete_worker(session: Session, scope: EnterpriseScope, employee_no: str) ->
             values=_values,
             reason=REASON,
         )
-    audit.record(
+    audit.log(
         session,
-        enterprise_id=eid,
-        actor=scope.actor,
-        action="delete",
-        table="workers",
-        key=employee_no,
+        scope,
+        "delete",
+        "workers",
+        employee_no,
         before=service.worker_values(w),
         reason=REASON,
     )

@@ -209,19 +209,18 @@ def check_row(
 
 
 def _day(v: Any) -> tuple[dt.date | None, str | None]:
-    """A day from a file cell or JSON: a date, or text YYYY-MM-DD (or YYYY/MM/DD)."""
+    """A day from a file cell or JSON: a date, or text in any form ``clock.parse_date``
+    takes (the one date parser of files and options)."""
     if v is None or v == "":
         return None, None
     if isinstance(v, dt.datetime):
         return v.date(), None
     if isinstance(v, dt.date):
         return v, None
-    text = str(v).strip()
     try:
-        y, m, d = (int(p) for p in re.split(r"[-/]", text))
-        return dt.date(y, m, d), None
-    except ValueError:
-        return None, f"'{text[:20]}' is not a day (YYYY-MM-DD)"
+        return clock.parse_date(str(v)), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _fields(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.audit import service as audit
 from keepline.retention.models import DEFAULT_DAYS, RetentionPolicy
 from keepline.retention.schemas import RetentionIn, RetentionOut
@@ -34,7 +33,7 @@ def set_policy(session: Session, scope: EnterpriseScope, body: RetentionIn) -> R
             "enterprise_id": scope.enterprise_id,
             **values,
             "updated_by": scope.actor,
-            "updated_at": dt.datetime.now(dt.UTC),
+            "updated_at": clock.now(),
         },
         enterprise_id=scope.enterprise_id,
         actor=scope.actor,
