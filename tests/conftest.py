@@ -33,7 +33,25 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
-PG_URL = os.environ.get("KEEPLINE_TEST_DATABASE_URL")
+
+def _worker_url(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (``test_gw0`` …),
+    created on first use, since every test starts by dropping the ``public`` schema."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    mine = f"{name}_{worker}"
+    engine = db.make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = text("SELECT 1 FROM pg_database WHERE datname = :n")
+        if conn.execute(exists, {"n": mine}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{mine}"'))
+    engine.dispose()
+    return f"{base}/{mine}"
+
+
+PG_URL = _worker_url(os.environ.get("KEEPLINE_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
