@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from keepline.errors import NotFound
 from keepline.logistics.models import LaneTransit
 from keepline.logistics.schemas import LaneTransitIn
-from keepline.logistics.shipments import audit_insert
-from keepline.logistics.status import covers
+from keepline.logistics.status import add_dated, covers
 from keepline.plant import models as pm
-from keepline.recordkit import bad, dates_in_order, enterprise, now, plant_row
+from keepline.recordkit import bad, enterprise, plant_row
 from keepline.scope import EnterpriseScope
 
 
@@ -37,19 +36,7 @@ def set_lane_transit(
     plant_row(session, pm.Lane, eid, lane_id, "lane_id", "lane")
     if t.transit_days < 0 or t.transit_days > 365:
         raise bad("transit_days", f"expected 0 to 365 days, got {t.transit_days}")
-    dates_in_order(("start", t.start), ("end", t.end))
-    row = LaneTransit(
-        enterprise_id=eid,
-        lane_id=lane_id,
-        transit_days=t.transit_days,
-        start=t.start,
-        end=t.end,
-        note=t.note.strip(),
-        actor=scope.actor,
-        recorded_at=now(),
-    )
-    audit_insert(session, scope, row, "lane_transits")
-    return row
+    return add_dated(session, scope, LaneTransit, t, lane_id=lane_id, transit_days=t.transit_days)
 
 
 @dataclass(frozen=True)
