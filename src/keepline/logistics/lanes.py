@@ -16,6 +16,7 @@ from keepline.logistics.models import LaneTransit
 from keepline.logistics.schemas import LaneTransitIn
 from keepline.logistics.status import add_dated, covers
 from keepline.plant import models as pm
+from keepline.plant.service import in_file_order
 from keepline.recordkit import bad, enterprise, plant_row
 from keepline.scope import EnterpriseScope
 
@@ -52,9 +53,7 @@ def lanes_on(session: Session, scope: EnterpriseScope, day: dt.date) -> list[Lan
     eid = scope.enterprise_id
     rows = list(session.scalars(select(LaneTransit).where(LaneTransit.enterprise_id == eid)))
     out = []
-    for ln in session.scalars(
-        select(pm.Lane).where(pm.Lane.enterprise_id == eid).order_by(pm.Lane.position)
-    ):
+    for ln in in_file_order(session, pm.Lane, eid):
         hits = [r for r in rows if r.lane_id == ln.id and covers(r, day)]
         cur = max(hits, key=lambda r: r.id) if hits else None
         out.append(

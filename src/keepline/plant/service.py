@@ -237,8 +237,9 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
     return report
 
 
-def _rows(session: Session, model: type[Base], eid: str) -> list[Any]:
-    q = select(model).where(model.enterprise_id == eid).order_by(model.position)  # type: ignore[attr-defined]
+def in_file_order(session: Session, model: type[Base], enterprise_id: str) -> list[Any]:
+    """The enterprise's rows of the plant table ``model`` in the plant file's order."""
+    q = select(model).where(model.enterprise_id == enterprise_id).order_by(model.position)  # type: ignore[attr-defined]
     return list(session.scalars(q))
 
 
@@ -277,20 +278,20 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
     ent = get_enterprise(session, enterprise_id)
     eid = ent.id
     crew: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in _rows(session, m.LineCrew, eid):
+    for r in in_file_order(session, m.LineCrew, eid):
         crew[r.line_id][r.skill] = r.people_per_shift
     rates: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in _rows(session, m.LineRate, eid):
+    for r in in_file_order(session, m.LineRate, eid):
         rates[r.line_id][r.product_id] = r.units_per_day
     bom: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in _rows(session, m.BomItem, eid):
+    for r in in_file_order(session, m.BomItem, eid):
         bom[r.product_id][r.material_id] = r.qty_per_unit
     options: dict[str, list[SupplyOption]] = defaultdict(list)
-    for r in _rows(session, m.SupplyOption, eid):
+    for r in in_file_order(session, m.SupplyOption, eid):
         options[r.material_id].append(_from_row(SupplyOption, r))
     defaults: dict[NodeKind, int] = {}
     overrides: dict[str, int] = {}
-    for r in _rows(session, m.RecoveryTime, eid):
+    for r in in_file_order(session, m.RecoveryTime, eid):
         if r.node_id == "":
             defaults[NodeKind(r.kind)] = r.days
         else:
@@ -299,22 +300,24 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
         keepline_plant=ent.format_version,
         enterprise=_from_row(Enterprise, ent),
         horizon_start=ent.horizon_start,
-        zones=[_from_row(Zone, r) for r in _rows(session, m.Zone, eid)],
-        shifts=[_from_row(Shift, r) for r in _rows(session, m.Shift, eid)],
-        teams=[_from_row(Team, r) for r in _rows(session, m.Team, eid)],
+        zones=[_from_row(Zone, r) for r in in_file_order(session, m.Zone, eid)],
+        shifts=[_from_row(Shift, r) for r in in_file_order(session, m.Shift, eid)],
+        teams=[_from_row(Team, r) for r in in_file_order(session, m.Team, eid)],
         lines=[
             _from_row(Line, r, crew_per_shift=crew[r.id], rates_units_per_day=rates[r.id])
-            for r in _rows(session, m.Line, eid)
+            for r in in_file_order(session, m.Line, eid)
         ],
-        products=[_from_row(Product, r, bom=bom[r.id]) for r in _rows(session, m.Product, eid)],
+        products=[
+            _from_row(Product, r, bom=bom[r.id]) for r in in_file_order(session, m.Product, eid)
+        ],
         materials=[
             _from_row(Material, r, supply_options=options[r.id])
-            for r in _rows(session, m.Material, eid)
+            for r in in_file_order(session, m.Material, eid)
         ],
-        suppliers=[_from_row(Supplier, r) for r in _rows(session, m.Supplier, eid)],
-        lanes=[_from_row(Lane, r) for r in _rows(session, m.Lane, eid)],
+        suppliers=[_from_row(Supplier, r) for r in in_file_order(session, m.Supplier, eid)],
+        lanes=[_from_row(Lane, r) for r in in_file_order(session, m.Lane, eid)],
         recovery=Recovery(defaults_days=defaults, overrides_days=overrides),
-        orders=[_from_row(Order, r) for r in _rows(session, m.Order, eid)],
+        orders=[_from_row(Order, r) for r in in_file_order(session, m.Order, eid)],
     )
 
 
