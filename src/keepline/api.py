@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from keepline import __version__, db, settings
@@ -29,7 +29,7 @@ from keepline.apikit import ErrorOut
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.deps import Route
 from keepline.apikit.docs import install_docs
-from keepline.apikit.headers import SecurityHeaders, for_errors
+from keepline.apikit.headers import HttpMiddleware, SecurityHeaders, for_errors
 from keepline.audit.api import router as audit_router
 from keepline.containment.api import router as containment_router
 from keepline.errors import InputError, KeeplineError, NotFound, shown_lines
@@ -146,19 +146,10 @@ def _install_errors(app: FastAPI) -> None:
         return error_body(409, "the change conflicts with another one; try again")
 
 
-class RequestLog:
-    """Log each request as one JSON line and tag the response with ``x-request-id``.
+class RequestLog(HttpMiddleware):
+    """Log each request as one JSON line and tag the response with ``x-request-id``."""
 
-    A plain ASGI middleware (not Starlette's BaseHTTPMiddleware): it costs microseconds.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
         rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex[:16]
         start = time.perf_counter()

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -40,6 +40,7 @@ AS_OF = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: today).")
 DAY = typer.Option(None, "--day", help="YYYY-MM-DD (default: today).")
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 # Columns a command's output may take when it goes to a file or a pipe: as many as a table
@@ -170,6 +171,19 @@ def read_on(
     """What ``read`` (a service's read of a day) finds for the enterprise on ``day``."""
     with session_scope() as session:
         return read(session, enterprise_scope(session, enterprise_id), day)
+
+
+def write_as(
+    enterprise_id: str,
+    user: str | None,
+    write: Callable[Concatenate[Session, EnterpriseScope, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """What ``write`` (a service function ``(session, scope, …)``) returns, run in one
+    transaction as the shell on ``enterprise_id`` (``user``: the ``--user`` option)."""
+    with session_scope() as session:
+        return write(session, enterprise_scope(session, enterprise_id, user), *args, **kwargs)
 
 
 def read_file(path: Path) -> bytes:

@@ -4,6 +4,7 @@ materials, logistics, production)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,16 @@ from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 
 T = TypeVar("T", bound=Base)
+
+
+@dataclass
+class WriteCounts:
+    """What a bulk import did with its rows against those already stored."""
+
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 def bad(field: str, message: str) -> InputError:

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from keepline.errors import InputError
+
 
 class NoAliasLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` that refuses aliases (``*name``, ``<<: *name``) with a marked
@@ -51,3 +53,20 @@ def safe_load(text: str) -> Any:
 def compose(text: str) -> yaml.Node | None:
     """``yaml.compose`` (nodes with line marks) without aliases."""
     return yaml.compose(text, Loader=NoAliasLoader)
+
+
+def read_nodes(
+    text: str, name: str, loader: type[NoAliasLoader] = NoAliasLoader
+) -> tuple[yaml.Node | None, Any]:
+    """The nodes (with line marks) and the plain data of ``text``, read with ``loader``;
+    a syntax error is an :class:`InputError` naming ``name:line``."""
+    try:
+        node = yaml.compose(text, Loader=loader)
+        data: Any = yaml.load(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise InputError([f"{name}:{line}: not valid YAML: {exc.problem or exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([f"{name}: not valid YAML: {exc}"]) from None
+    return node, data

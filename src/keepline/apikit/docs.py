@@ -18,54 +18,56 @@ from fastapi.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_URL = "/static"
+SWAGGER_URL = f"{STATIC_URL}/vendor/swagger-ui"
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
-def _swagger_page(title: str, openapi_url: str) -> str:
+def _page(lang: str, title: str, head: str, body: str) -> str:
+    """One of the API's own HTML pages (no inline script: the CSP allows only 'self')."""
     return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{escape(title)} API — Swagger UI</title>
-<link rel="icon" type="image/png" href="{STATIC_URL}/vendor/swagger-ui/favicon-32x32.png">
-<link rel="stylesheet" href="{STATIC_URL}/vendor/swagger-ui/swagger-ui.css">
-</head>
-<body>
-<div id="swagger-ui" data-openapi-url="{escape(openapi_url)}"></div>
-<script src="{STATIC_URL}/vendor/swagger-ui/swagger-ui-bundle.js"></script>
-<script src="{STATIC_URL}/swagger-init.js"></script>
-</body>
-</html>
-"""
-
-
-def _redoc_page(title: str, openapi_url: str) -> str:
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{escape(title)} API — ReDoc</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-</head>
-<body>
-<div id="redoc" data-openapi-url="{escape(openapi_url)}"></div>
-<script src="{STATIC_URL}/vendor/redoc/redoc.standalone.js"></script>
-<script src="{STATIC_URL}/redoc-init.js"></script>
-</body>
-</html>
-"""
-
-
-def _start_page(title: str, version: str) -> str:
-    return f"""<!doctype html>
-<html lang="zh-CN">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <title>{escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="{STATIC_URL}/index.css">
+{head}
 </head>
 <body>
-<h1>{escape(title)} <small>{escape(version)}</small></h1>
+{body}
+</body>
+</html>
+"""
+
+
+def _swagger_page(title: str, openapi_url: str) -> str:
+    return _page(
+        "en",
+        f"{title} API — Swagger UI",
+        f"""<link rel="icon" type="image/png" href="{SWAGGER_URL}/favicon-32x32.png">
+<link rel="stylesheet" href="{SWAGGER_URL}/swagger-ui.css">""",
+        f"""<div id="swagger-ui" data-openapi-url="{escape(openapi_url)}"></div>
+<script src="{SWAGGER_URL}/swagger-ui-bundle.js"></script>
+<script src="{STATIC_URL}/swagger-init.js"></script>""",
+    )
+
+
+def _redoc_page(title: str, openapi_url: str) -> str:
+    return _page(
+        "en",
+        f"{title} API — ReDoc",
+        VIEWPORT,
+        f"""<div id="redoc" data-openapi-url="{escape(openapi_url)}"></div>
+<script src="{STATIC_URL}/vendor/redoc/redoc.standalone.js"></script>
+<script src="{STATIC_URL}/redoc-init.js"></script>""",
+    )
+
+
+def _start_page(title: str, version: str) -> str:
+    return _page(
+        "zh-CN",
+        title,
+        f"""{VIEWPORT}
+<link rel="stylesheet" href="{STATIC_URL}/index.css">""",
+        f"""<h1>{escape(title)} <small>{escape(version)}</small></h1>
 <p>复工复产与疫情防控接口服务。<span class="en" lang="en">Keep a plant producing, safely,
 through an epidemic: the API.</span></p>
 <ul>
@@ -77,10 +79,8 @@ through an epidemic: the API.</span></p>
 <p>登录：<code>POST /auth/login</code>，然后在请求头中发送
 <code>Authorization: Bearer &lt;token&gt;</code>。<br>
 <span class="en" lang="en">Log in with <code>POST /auth/login</code>, then send
-<code>Authorization: Bearer &lt;token&gt;</code>.</span></p>
-</body>
-</html>
-"""
+<code>Authorization: Bearer &lt;token&gt;</code>.</span></p>""",
+    )
 
 
 def install_docs(app: FastAPI) -> None:

@@ -58,8 +58,10 @@ def for_errors() -> dict[str, str]:
     return out
 
 
-class SecurityHeaders:
-    """Add the headers above to every HTTP response of ``app``."""
+class HttpMiddleware:
+    """A plain ASGI middleware (not Starlette's BaseHTTPMiddleware: it costs microseconds)
+    that handles HTTP requests in :meth:`http` and passes anything else (lifespan,
+    websockets) straight to ``app``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -68,6 +70,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(HttpMiddleware):
+    """Add the headers above to every HTTP response of ``app``."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         tls = scope.get("scheme") == "https"
         static = str(scope.get("path", "")).startswith(STATIC_PREFIX)
 

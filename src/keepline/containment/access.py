@@ -6,7 +6,7 @@ times); the caller owns the transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -19,6 +19,7 @@ from keepline.containment.access_files import Stay, stays_from_table
 from keepline.containment.models import AccessEvent
 from keepline.containment.schemas import EventsIn
 from keepline.people.models import Worker
+from keepline.recordkit import WriteCounts
 from keepline.scope import EnterpriseScope
 from keepline.tabular import RowProblem, RowsError, Table
 from keepline.vocabulary import Names, known
@@ -29,12 +30,7 @@ CHUNK = 5000
 EVENT_COLUMNS = ("employee_no", "zone_id", "t_in", "t_out")
 
 
-@dataclass
-class EventsReport:
-    rows: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
+EventsReport = WriteCounts  # access events read, inserted, corrected, unchanged
 
 
 def check_events(

@@ -18,6 +18,7 @@ from keepline.clikit import (
     parse_day,
     read_file,
     stdout_console,
+    write_as,
 )
 from keepline.containment import access, cases, restrictions, zone_states
 from keepline.containment import contacts as contact_tracing
@@ -74,8 +75,7 @@ def case(
         sample_day=_day(sample_day, "--sample-day"),
         onset_day=_day(onset, "--onset"),
     )
-    with session_scope() as session:
-        c = cases.open_case(session, enterprise_scope(session, enterprise, actor), body)
+    c = write_as(enterprise, actor, cases.open_case, body)
     typer.echo(f"case {c.id}: {employee_no}, infectious {c.infectious_from} to {c.infectious_to}")
 
 
@@ -102,10 +102,7 @@ def restrict(
         end_rule=end_rule,
         note=note,
     )
-    with session_scope() as session:
-        r = restrictions.add_restriction(
-            session, enterprise_scope(session, enterprise, actor), body
-        )
+    r = write_as(enterprise, actor, restrictions.add_restriction, body)
     typer.echo(f"{r.kind} {r.id}: {employee_no} from {r.start_day} ({r.end_rule})")
 
 
@@ -138,8 +135,7 @@ def events(
     """Import access events (all or nothing; repeated events change nothing)."""
     data = read_file(file)
     table = read_table(file.name, data)
-    with session_scope() as session:
-        rep = access.import_events(session, enterprise_scope(session, enterprise, actor), table)
+    rep = write_as(enterprise, actor, access.import_events, table)
     typer.echo(
         f"{file.name}: {rep.rows} events, {rep.inserted} new, {rep.updated} updated, "
         f"{rep.unchanged} unchanged"

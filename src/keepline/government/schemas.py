@@ -50,6 +50,13 @@ class OfficerSpec(_In):
     title: Text = Field(default="", max_length=200)
 
 
+def _once_each(field: str, ids: list[str]) -> None:
+    """A ValueError naming the first id of ``ids`` that an earlier one repeats."""
+    for i, x in enumerate(ids):
+        if x in ids[:i]:
+            raise ValueError(f"{field}: '{x}' appears twice")
+
+
 class JurisdictionSpec(_In):
     id: Slug
     name: Text = Field(min_length=1, max_length=200)
@@ -61,9 +68,7 @@ class JurisdictionSpec(_In):
     @model_validator(mode="after")
     def _officers_in_departments(self) -> JurisdictionSpec:
         ids = [d.id for d in self.departments]
-        for i, d in enumerate(ids):
-            if d in ids[:i]:
-                raise ValueError(f"departments: '{d}' appears twice")
+        _once_each("departments", ids)
         for o in self.officers:
             if o.department is not None and o.department not in ids:
                 raise ValueError(
@@ -138,10 +143,7 @@ class ChecklistFile(_In):
 
     @model_validator(mode="after")
     def _unique_items(self) -> ChecklistFile:
-        ids = [i.id for i in self.items]
-        for i, x in enumerate(ids):
-            if x in ids[:i]:
-                raise ValueError(f"items: '{x}' appears twice")
+        _once_each("items", [i.id for i in self.items])
         return self
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -40,15 +40,7 @@ def parse(text: str, name: str, model: type[M]) -> M:
         raise InputError([f"{name}: larger than {MAX_BYTES} bytes"])
     if not text.strip():
         raise InputError([f"{name}:1: the file is empty"])
-    try:
-        node = yamlkit.compose(text)
-        data: Any = yamlkit.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise InputError([f"{name}:{line}: not valid YAML: {exc.problem or exc}"]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([f"{name}: not valid YAML: {exc}"]) from None
+    node, data = yamlkit.read_nodes(text, name)
     lines: dict[Loc, int] = {}
     if node is not None:
         _line_map(node, (), lines)

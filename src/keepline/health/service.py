@@ -60,12 +60,33 @@ def declaration_values(row: Declaration) -> dict[str, Any]:
     return {k: getattr(row, k) for k in DECLARATION_FIELDS}
 
 
-def _upsert(session: Session, table: Any, index: list[str], update: list[str]) -> Any:
+def _upsert_audited(
+    session: Session,
+    scope: EnterpriseScope,
+    model: type[Declaration] | type[Clearance],
+    index: list[str],
+    update: list[str],
+    rows: list[dict[str, Any]],
+    changes: list[audit.Change],
+    reason: str | None = None,
+) -> None:
+    """Insert ``rows`` of ``model``, updating ``update`` where the ``index`` key exists,
+    ``CHUNK`` rows a statement; ``changes`` (one per row) go to the audit log with them."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    return stmt.on_conflict_do_update(
+    stmt = dialect.insert(model.__table__)
+    stmt = stmt.on_conflict_do_update(
         index_elements=index, set_={c: getattr(stmt.excluded, c) for c in update}
     )
+    for i in range(0, len(rows), CHUNK):
+        session.execute(stmt, rows[i : i + CHUNK])
+        audit.record_many(
+            session,
+            enterprise_id=scope.enterprise_id,
+            actor=scope.actor,
+            table=model.__tablename__,
+            changes=changes[i : i + CHUNK],
+            reason=reason,
+        )
 
 
 @dataclass
@@ -189,21 +210,15 @@ def save_declarations(
             prev = newly_flagged.get(d.employee_no)
             if prev is None or d.day >= prev[0]:
                 newly_flagged[d.employee_no] = (d.day, flags)
-    stmt = _upsert(
+    _upsert_audited(
         session,
-        Declaration.__table__,
+        scope,
+        Declaration,
         ["enterprise_id", "employee_no", "day"],
         [*DECLARATION_FIELDS, "flags", "flagged", "declared_at"],
+        rows,
+        changes,
     )
-    for i in range(0, len(rows), CHUNK):
-        session.execute(stmt, rows[i : i + CHUNK])
-        audit.record_many(
-            session,
-            enterprise_id=enterprise_id,
-            actor=scope.actor,
-            table="declarations",
-            changes=changes[i : i + CHUNK],
-        )
     _flag_workers(session, scope, newly_flagged)
     db.analyze_after_bulk(session, len(rows), "declarations")
     db.analyze_after_bulk(session, len(newly_flagged), "clearances")
@@ -242,20 +257,14 @@ def _flag_workers(
         changes.append(audit.Change("update" if before else "insert", no, before, after))
     if not rows:
         return
-    stmt = _upsert(
+    _upsert_audited(
         session,
-        Clearance.__table__,
+        scope,
+        Clearance,
         ["enterprise_id", "employee_no"],
         ["cleared", "flags", "flagged_on", "cleared_by", "cleared_at", "reason"],
-    )
-    for i in range(0, len(rows), CHUNK):
-        session.execute(stmt, rows[i : i + CHUNK])
-    audit.record_many(
-        session,
-        enterprise_id=enterprise_id,
-        actor=scope.actor,
-        table="clearances",
-        changes=changes,
+        rows,
+        changes,
         reason="health declaration flagged",
     )
 

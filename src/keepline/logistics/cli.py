@@ -14,6 +14,7 @@ from keepline.clikit import (
     parse_day,
     read_on,
     stdout_console,
+    write_as,
 )
 from keepline.db import session_scope
 from keepline.logistics import customers, lanes, passes, purchases, status
@@ -133,8 +134,7 @@ def transit(
         end=parse_day(end, "--end") if end else None,
         note=note,
     )
-    with session_scope() as session:
-        lanes.set_lane_transit(session, enterprise_scope(session, enterprise, actor), lane, t)
+    write_as(enterprise, actor, lanes.set_lane_transit, lane, t)
     typer.echo(f"{lane}: {days} transit days from {start}")
 
 
@@ -158,12 +158,11 @@ def purchase(
         ordered_on=parse_day(ordered, "--ordered"),
         eta=parse_day(eta, "--eta"),
     )
-    with session_scope() as session:
-        row = purchases.create_purchase(session, enterprise_scope(session, enterprise, actor), p)
-        typer.echo(
-            f"{row.id}: {qty:,g} {material} from {supplier}, eta {row.eta}"
-            + (f" — AT RISK: {row.risk_reason}" if row.at_risk else "")
-        )
+    row = write_as(enterprise, actor, purchases.create_purchase, p)
+    typer.echo(
+        f"{row.id}: {qty:,g} {material} from {supplier}, eta {row.eta}"
+        + (f" — AT RISK: {row.risk_reason}" if row.at_risk else "")
+    )
 
 
 @app.command("move")
@@ -227,8 +226,7 @@ def pass_cmd(
         valid_until=parse_day(valid_until, "--until"),
         shipment_id=shipment,
     )
-    with session_scope() as session:
-        passes.create_pass(session, enterprise_scope(session, enterprise, actor), p)
+    write_as(enterprise, actor, passes.create_pass, p)
     typer.echo(f"pass {number}: {vehicle}, {valid_from} to {valid_until}")
 
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from keepline.errors import NotFound
 from keepline.logistics.models import LaneTransit
 from keepline.logistics.schemas import LaneTransitIn
-from keepline.logistics.shipments import audit_insert
-from keepline.logistics.status import covers
+from keepline.logistics.status import add_dated, covers
 from keepline.plant import models as pm
-from keepline.recordkit import bad, dates_in_order, enterprise, now, plant_row
+from keepline.plant.service import in_file_order
+from keepline.recordkit import bad, enterprise, plant_row
 from keepline.scope import EnterpriseScope
 
 
@@ -37,19 +37,7 @@ def set_lane_transit(
     plant_row(session, pm.Lane, eid, lane_id, "lane_id", "lane")
     if t.transit_days < 0 or t.transit_days > 365:
         raise bad("transit_days", f"expected 0 to 365 days, got {t.transit_days}")
-    dates_in_order(("start", t.start), ("end", t.end))
-    row = LaneTransit(
-        enterprise_id=eid,
-        lane_id=lane_id,
-        transit_days=t.transit_days,
-        start=t.start,
-        end=t.end,
-        note=t.note.strip(),
-        actor=scope.actor,
-        recorded_at=now(),
-    )
-    audit_insert(session, scope, row, "lane_transits")
-    return row
+    return add_dated(session, scope, LaneTransit, t, lane_id=lane_id, transit_days=t.transit_days)
 
 
 @dataclass(frozen=True)
@@ -65,9 +53,7 @@ def lanes_on(session: Session, scope: EnterpriseScope, day: dt.date) -> list[Lan
     eid = scope.enterprise_id
     rows = list(session.scalars(select(LaneTransit).where(LaneTransit.enterprise_id == eid)))
     out = []
-    for ln in session.scalars(
-        select(pm.Lane).where(pm.Lane.enterprise_id == eid).order_by(pm.Lane.position)
-    ):
+    for ln in in_file_order(session, pm.Lane, eid):
         hits = [r for r in rows if r.lane_id == ln.id and covers(r, day)]
         cur = max(hits, key=lambda r: r.id) if hits else None
         out.append(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import select
@@ -21,11 +22,13 @@ from keepline.logistics.models import (
     PurchaseShipment,
     StatusKind,
 )
-from keepline.logistics.schemas import StatusIn
+from keepline.logistics.schemas import LaneTransitIn, StatusIn
 from keepline.logistics.shipments import audit_insert
 from keepline.plant import models as pm
 from keepline.recordkit import bad, dates_in_order, enterprise, now, plant_row
 from keepline.scope import EnterpriseScope
+
+D = TypeVar("D", NodeStatus, LaneTransit)
 
 SEVERITY = {NodeState.normal: 0, NodeState.restricted: 1, NodeState.locked_down: 2}
 
@@ -54,19 +57,15 @@ def set_status(session: Session, scope: EnterpriseScope, s: StatusIn) -> NodeSta
         plant_row(session, pm.Supplier, eid, s.node_id, "node_id", "supplier")
     elif s.node_id not in regions(session, scope):
         raise bad("node_id", f"no supplier or lane is in region '{s.node_id}'")
-    dates_in_order(("start", s.start), ("end", s.end))
-    row = NodeStatus(
-        enterprise_id=eid,
+    row = add_dated(
+        session,
+        scope,
+        NodeStatus,
+        s,
         kind=kind.value,
         node_id=s.node_id,
         state=state.value,
-        start=s.start,
-        end=s.end,
-        note=s.note.strip(),
-        actor=scope.actor,
-        recorded_at=now(),
     )
-    audit_insert(session, scope, row, "node_statuses")
     refresh_risk(session, scope)
     return row
 
@@ -75,6 +74,29 @@ def list_statuses(
     session: Session, scope: EnterpriseScope, kind: StatusKind | None = None
 ) -> list[NodeStatus]:
     return list(session.scalars(queries.statuses(scope, kind).order_by(NodeStatus.id)))
+
+
+def add_dated(
+    session: Session,
+    scope: EnterpriseScope,
+    model: type[D],
+    body: StatusIn | LaneTransitIn,
+    **values: Any,
+) -> D:
+    """Insert (audited) a ``model`` row that holds from ``body.start`` to ``body.end``
+    (checked in order), with ``values``, the body's note, who recorded it and when."""
+    dates_in_order(("start", body.start), ("end", body.end))
+    row = model(
+        enterprise_id=scope.enterprise_id,
+        **values,
+        start=body.start,
+        end=body.end,
+        note=body.note.strip(),
+        actor=scope.actor,
+        recorded_at=now(),
+    )
+    audit_insert(session, scope, row, model.__tablename__)
+    return row
 
 
 def covers(row: NodeStatus | LaneTransit, day: dt.date) -> bool:

@@ -17,6 +17,7 @@ from keepline.clikit import (
     parse_day,
     read_on,
     stdout_console,
+    write_as,
 )
 from keepline.db import session_scope
 from keepline.errors import quote
@@ -134,8 +135,7 @@ def policy(
         per_pool_materials=list(per_pool),
         per_zone_day=zone_use,
     )
-    with session_scope() as session:
-        row = service.set_policy(session, enterprise_scope(session, enterprise, actor), p)
+    row = write_as(enterprise, actor, service.set_policy, p)
     typer.echo(
         f"policy #{row.id} from {row.effective_from}: {row.rounds_per_week:g} rounds/week, "
         f"pools of {row.pool_size}"

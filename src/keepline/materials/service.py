@@ -18,6 +18,7 @@ from keepline.audit import service as audit
 from keepline.materials.models import MovementKind, PreventionPolicy, StockMovement
 from keepline.materials.schemas import MovementIn, PolicyIn
 from keepline.plant import models as pm
+from keepline.plant.service import in_file_order
 from keepline.recordkit import bad, enterprise, now, plant_row
 from keepline.scope import EnterpriseScope
 
@@ -37,13 +38,7 @@ def material(
 
 def materials(session: Session, scope: EnterpriseScope) -> list[pm.Material]:
     """The enterprise's materials in the plant file's order."""
-    return list(
-        session.scalars(
-            select(pm.Material)
-            .where(pm.Material.enterprise_id == scope.enterprise_id)
-            .order_by(pm.Material.position)
-        )
-    )
+    return in_file_order(session, pm.Material, scope.enterprise_id)
 
 
 def _movements(session: Session, scope: EnterpriseScope, material_id: str) -> list[StockMovement]:

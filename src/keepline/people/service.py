@@ -25,6 +25,8 @@ from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker, empl
 from keepline.people.schemas import LeaveIn, WorkerIn, WorkerUpdate
 from keepline.plant import models as pm
 from keepline.plant.schema import COMMUTER
+from keepline.plant.service import in_file_order
+from keepline.recordkit import WriteCounts
 from keepline.scope import EnterpriseScope
 from keepline.tabular import RowProblem, RowsError, Table, canonical, require_columns
 from keepline.vocabulary import COMMUTER_WORDS, SHIFT_WORDS, Names, known, model_headers
@@ -306,11 +308,9 @@ def mark_left(session: Session, scope: EnterpriseScope, employee_no: str, body: 
 
 
 @dataclass
-class ImportReport:
-    rows: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportReport(WriteCounts):
+    """The roster rows' counts, and the rows refused with why."""
+
     rejected: list[RowProblem] = field(default_factory=list)
 
 
@@ -460,11 +460,7 @@ def summary(session: Session, scope: EnterpriseScope) -> dict[str, Any]:
             select(uncleared.c.team, func.count()).group_by(uncleared.c.team)
         )
     }
-    teams = list(
-        session.scalars(
-            select(pm.Team).where(pm.Team.enterprise_id == enterprise_id).order_by(pm.Team.position)
-        )
-    )
+    teams: list[pm.Team] = in_file_order(session, pm.Team, enterprise_id)
     rows: list[dict[str, Any]] = []
     known = set()
     for t in teams:

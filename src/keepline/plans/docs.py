@@ -6,16 +6,13 @@ so the documents cannot drift from :mod:`keepline.plans.schema`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import sys
-import types
-from enum import Enum
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
 from keepline.plans import schema as s
+from keepline.plant.docs import main, schema_text, type_name
 
 INTRO = """# Emergency plans
 
@@ -65,27 +62,6 @@ _SHORT = {
 }
 
 
-def _type_name(ann: Any) -> str:
-    origin = get_origin(ann)
-    if origin is Annotated:
-        return _type_name(get_args(ann)[0])
-    if origin is list:
-        return f"list of {_type_name(get_args(ann)[0])}"
-    if origin is Literal:
-        return " \\| ".join(f"`{json.dumps(a)}`" for a in get_args(ann))
-    if origin in (Union, types.UnionType):
-        return " or ".join(_type_name(a) for a in get_args(ann) if a is not type(None))
-    if isinstance(ann, type) and issubclass(ann, Enum):
-        return " \\| ".join(f"`{m.value}`" for m in ann)
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return ann.__name__
-    if ann is dt.timedelta:
-        return "duration"
-    return {str: "text", int: "integer", float: "number", bool: "boolean"}.get(
-        ann, getattr(ann, "__name__", str(ann))
-    )
-
-
 def _default(field: Any) -> str:
     if field.is_required():
         return "required"
@@ -105,7 +81,7 @@ def _table(model: type[BaseModel], skip: tuple[str, ...] = ()) -> list[str]:
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
         unit = extra.get("unit", "")
         desc = (f.description or "").replace("|", "\\|").replace("\n", " ")
-        kind = _SHORT.get((model.__name__, name)) or _type_name(f.annotation)
+        kind = _SHORT.get((model.__name__, name)) or type_name(f.annotation)
         out.append(f"| `{name}` | {kind} | {unit} | {_default(f)} | {desc} |")
     return out
 
@@ -170,11 +146,8 @@ def render() -> str:
 
 
 def json_schema_text() -> str:
-    return json.dumps(s.PlanFile.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return schema_text(s.PlanFile)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--json-schema":
-        sys.stdout.write(json_schema_text())
-    else:
-        sys.stdout.write(render())
+    main(render, json_schema_text)

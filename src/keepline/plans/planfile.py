@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from keepline.errors import InputError, quote
 from keepline.plans import schema as s
 from keepline.plant.schema import PlantFile
-from keepline.plant.validate import Locator, Path, path_str
+from keepline.plant.validate import Locator, Path, duplicate_ids, path_str
 from keepline.plant.yamlio import read_located, read_text_checked
 
 MAX_PROBLEMS = 100
@@ -250,20 +250,7 @@ def check_plan(
 
 
 def _unique(plan: s.PlanFile) -> list[tuple[Path, str]]:
-    out: list[tuple[Path, str]] = []
-    for name, items in (("levels", plan.levels), ("rules", plan.rules)):
-        first: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if item.id in first:
-                out.append(
-                    (
-                        (name, i, "id"),
-                        f"duplicate id '{item.id}' (first at {name}[{first[item.id]}])",
-                    )
-                )
-            else:
-                first[item.id] = i
-    return out
+    return duplicate_ids({"levels": plan.levels, "rules": plan.rules})
 
 
 def _check_action(

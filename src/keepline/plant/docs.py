@@ -6,11 +6,13 @@ cannot drift from the schema.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from enum import Enum
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -56,23 +58,26 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
 ]
 
 
-def _type_name(ann: Any) -> str:
+def type_name(ann: Any) -> str:
+    """A field's type in words for the generated file documentation (plant and plan files)."""
     origin = get_origin(ann)
     if origin is list:
-        return f"list of {_type_name(get_args(ann)[0])}"
+        return f"list of {type_name(get_args(ann)[0])}"
     if origin is dict:
         k, v = get_args(ann)
-        return f"map {_type_name(k)} → {_type_name(v)}"
+        return f"map {type_name(k)} → {type_name(v)}"
+    if origin is Literal:
+        return " \\| ".join(f"`{json.dumps(a)}`" for a in get_args(ann))
     if origin in (Union, UnionType):  # `X | None`: the field's default says it may be empty
-        return " or ".join(_type_name(a) for a in get_args(ann) if a is not type(None))
-    if get_origin(ann) is not None and str(origin).endswith("Annotated"):
-        return _type_name(get_args(ann)[0])
-    if hasattr(ann, "__metadata__"):
-        return _type_name(get_args(ann)[0])
+        return " or ".join(type_name(a) for a in get_args(ann) if a is not type(None))
+    if origin is Annotated or hasattr(ann, "__metadata__"):
+        return type_name(get_args(ann)[0])
     if isinstance(ann, type) and issubclass(ann, Enum):
         return " \\| ".join(f"`{m.value}`" for m in ann)
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         return ann.__name__
+    if ann is dt.timedelta:
+        return "duration"
     return {str: "text", int: "integer", float: "number", bool: "boolean"}.get(
         ann, getattr(ann, "__name__", str(ann))
     )
@@ -102,18 +107,25 @@ def render() -> str:
             unit = extra.get("unit", "")
             desc = (f.description or "").replace("|", "\\|").replace("\n", " ")
             out.append(
-                f"| `{name}` | {_type_name(f.annotation)} | {unit} | {_default(f)} | {desc} |"
+                f"| `{name}` | {type_name(f.annotation)} | {unit} | {_default(f)} | {desc} |"
             )
         out.append("")
     return "\n".join(out)
 
 
+def schema_text(model: type[BaseModel]) -> str:
+    """``model``'s JSON Schema as the committed ``docs/*.schema.json`` holds it."""
+    return json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 def json_schema_text() -> str:
-    return json.dumps(s.PlantFile.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return schema_text(s.PlantFile)
+
+
+def main(render: Callable[[], str], json_schema: Callable[[], str]) -> None:
+    """``python -m …docs``: the Markdown page; with ``--json-schema``, the JSON Schema."""
+    sys.stdout.write(json_schema() if sys.argv[1:2] == ["--json-schema"] else render())
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--json-schema":
-        sys.stdout.write(json_schema_text())
-    else:
-        sys.stdout.write(render())
+    main(render, json_schema_text)

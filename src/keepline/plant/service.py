@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,6 +37,8 @@ from keepline.plant.schema import (
 )
 from keepline.scope import EnterpriseScope
 from keepline.words import plural
+
+F = TypeVar("F", bound=BaseModel)
 
 
 @dataclass
@@ -71,44 +75,65 @@ def _count_rows(n: int, table: str) -> str:
     return plural(n, noun[:-1] if noun.endswith("s") else noun, noun)
 
 
+# A plant-file field that refers to another table is stored under that table's id column.
+_COLUMN_OF = {
+    "zone": "zone_id",
+    "shift": "shift_id",
+    "product": "product_id",
+    "supplier": "supplier_id",
+}
+_FIELD_OF = {column: name for name, column in _COLUMN_OF.items()}
+
+
+def _row_of(model: type[Base], item: BaseModel, **values: Any) -> dict[str, Any]:
+    """``model``'s row for the plant-file ``item``, in column order (without
+    ``enterprise_id``): a column is ``values``' entry (position, parent id) or else the
+    item's field of that name; enums stored as their values, lists copied."""
+    row: dict[str, Any] = {}
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        name = column.key
+        if name == "enterprise_id":
+            continue
+        if name in values:
+            row[name] = values[name]
+            continue
+        value = getattr(item, _FIELD_OF.get(name, name))
+        row[name] = value.value if isinstance(value, Enum) else _copied(value)
+    return row
+
+
+def _copied(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def _from_row(model: type[F], row: Base, **values: Any) -> F:
+    """The plant-file ``model`` rebuilt from its database ``row``: each field from its
+    column, but for ``values`` (what child tables hold)."""
+    fields = {
+        name: _copied(getattr(row, _COLUMN_OF.get(name, name)))
+        for name in model.model_fields
+        if name not in values
+    }
+    return model(**fields, **values)
+
+
 def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:
     """The plant as table rows (without ``enterprise_id``)."""
     rows: dict[type[Base], list[dict[str, Any]]] = {t: [] for t in m.TABLES}
     for i, z in enumerate(plant.zones):
-        rows[m.Zone].append(
-            dict(
-                id=z.id,
-                position=i,
-                name=z.name,
-                name_zh=z.name_zh,
-                kind=z.kind.value,
-                capacity_people=z.capacity_people,
-            )
-        )
+        rows[m.Zone].append(_row_of(m.Zone, z, position=i))
     for i, s in enumerate(plant.shifts):
-        rows[m.Shift].append(dict(id=s.id, position=i, start=s.start, end=s.end))
+        rows[m.Shift].append(_row_of(m.Shift, s, position=i))
     for i, t in enumerate(plant.teams):
-        rows[m.Team].append(
-            dict(
-                id=t.id,
-                position=i,
-                zone_id=t.zone,
-                shift_id=t.shift,
-                headcount=t.headcount,
-                skills=list(t.skills),
-                housing=t.housing,
-                name=t.name,
-                name_zh=t.name_zh,
-            )
-        )
+        rows[m.Team].append(_row_of(m.Team, t, position=i))
     for i, p in enumerate(plant.products):
-        rows[m.Product].append(dict(id=p.id, position=i, name=p.name))
+        rows[m.Product].append(_row_of(m.Product, p, position=i))
         for j, (mat, q) in enumerate(p.bom.items()):
             rows[m.BomItem].append(
                 dict(product_id=p.id, material_id=mat, position=j, qty_per_unit=float(q))
             )
     for i, ln in enumerate(plant.lines):
-        rows[m.Line].append(dict(id=ln.id, position=i, zone_id=ln.zone, shifts=list(ln.shifts)))
+        rows[m.Line].append(_row_of(m.Line, ln, position=i))
         for j, (skill, n) in enumerate(ln.crew_per_shift.items()):
             rows[m.LineCrew].append(
                 dict(line_id=ln.id, skill=skill, position=j, people_per_shift=n)
@@ -118,42 +143,13 @@ def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:
                 dict(line_id=ln.id, product_id=prod, position=j, units_per_day=float(r))
             )
     for i, mat in enumerate(plant.materials):
-        rows[m.Material].append(
-            dict(
-                id=mat.id,
-                position=i,
-                name=mat.name,
-                kind=mat.kind.value,
-                unit=mat.unit,
-                on_hand=float(mat.on_hand),
-                safety_stock=float(mat.safety_stock),
-                consumption_per_worker_day=float(mat.consumption_per_worker_day),
-                consumption_per_test=float(mat.consumption_per_test),
-            )
-        )
+        rows[m.Material].append(_row_of(m.Material, mat, position=i))
         for j, o in enumerate(mat.supply_options):
-            rows[m.SupplyOption].append(
-                dict(
-                    material_id=mat.id,
-                    supplier_id=o.supplier,
-                    position=j,
-                    priority=o.priority,
-                    lead_time_days=o.lead_time_days,
-                    capacity_per_day=float(o.capacity_per_day),
-                    unit_cost=float(o.unit_cost),
-                    min_order=float(o.min_order),
-                    activation_days=o.activation_days,
-                    activation_cost=float(o.activation_cost),
-                )
-            )
+            rows[m.SupplyOption].append(_row_of(m.SupplyOption, o, material_id=mat.id, position=j))
     for i, s in enumerate(plant.suppliers):
-        rows[m.Supplier].append(dict(id=s.id, position=i, name=s.name, region_code=s.region_code))
+        rows[m.Supplier].append(_row_of(m.Supplier, s, position=i))
     for i, lane in enumerate(plant.lanes):
-        rows[m.Lane].append(
-            dict(
-                id=lane.id, position=i, from_region=lane.from_region, transit_days=lane.transit_days
-            )
-        )
+        rows[m.Lane].append(_row_of(m.Lane, lane, position=i))
     pos = 0
     for kind, days in plant.recovery.defaults_days.items():
         rows[m.RecoveryTime].append(
@@ -165,18 +161,7 @@ def plant_rows(plant: PlantFile) -> dict[type[Base], list[dict[str, Any]]]:
         rows[m.RecoveryTime].append(dict(kind=kind, node_id=node, position=pos, days=days))
         pos += 1
     for i, o in enumerate(plant.orders):
-        rows[m.Order].append(
-            dict(
-                id=o.id,
-                position=i,
-                customer=o.customer,
-                product_id=o.product,
-                qty=float(o.qty),
-                due=o.due,
-                priority=o.priority.value,
-                penalty_per_unit_day=float(o.penalty_per_unit_day),
-            )
-        )
+        rows[m.Order].append(_row_of(m.Order, o, position=i))
     return rows
 
 
@@ -197,14 +182,8 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
     eid = e.id
     scope = EnterpriseScope(eid, actor)  # the load acts as the enterprise's admin
     report = LoadReport(eid)
-    ent_values = dict(
-        id=eid,
-        name=e.name,
-        region_code=e.region_code,
-        sector=e.sector,
-        jurisdiction=e.jurisdiction,
-        horizon_start=plant.horizon_start,
-        format_version=plant.keepline_plant,
+    ent_values = _row_of(
+        m.Enterprise, e, horizon_start=plant.horizon_start, format_version=plant.keepline_plant
     )
     ent = session.get(m.Enterprise, eid)
     if ent is None:
@@ -258,8 +237,9 @@ def load_plant(session: Session, plant: PlantFile, *, actor: str = "cli") -> Loa
     return report
 
 
-def _rows(session: Session, model: type[Base], eid: str) -> list[Any]:
-    q = select(model).where(model.enterprise_id == eid).order_by(model.position)  # type: ignore[attr-defined]
+def in_file_order(session: Session, model: type[Base], enterprise_id: str) -> list[Any]:
+    """The enterprise's rows of the plant table ``model`` in the plant file's order."""
+    q = select(model).where(model.enterprise_id == enterprise_id).order_by(model.position)  # type: ignore[attr-defined]
     return list(session.scalars(q))
 
 
@@ -298,117 +278,46 @@ def export_plant(session: Session, enterprise_id: str) -> PlantFile:
     ent = get_enterprise(session, enterprise_id)
     eid = ent.id
     crew: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in _rows(session, m.LineCrew, eid):
+    for r in in_file_order(session, m.LineCrew, eid):
         crew[r.line_id][r.skill] = r.people_per_shift
     rates: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in _rows(session, m.LineRate, eid):
+    for r in in_file_order(session, m.LineRate, eid):
         rates[r.line_id][r.product_id] = r.units_per_day
     bom: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in _rows(session, m.BomItem, eid):
+    for r in in_file_order(session, m.BomItem, eid):
         bom[r.product_id][r.material_id] = r.qty_per_unit
     options: dict[str, list[SupplyOption]] = defaultdict(list)
-    for r in _rows(session, m.SupplyOption, eid):
-        options[r.material_id].append(
-            SupplyOption(
-                supplier=r.supplier_id,
-                priority=r.priority,
-                lead_time_days=r.lead_time_days,
-                capacity_per_day=r.capacity_per_day,
-                unit_cost=r.unit_cost,
-                min_order=r.min_order,
-                activation_days=r.activation_days,
-                activation_cost=r.activation_cost,
-            )
-        )
+    for r in in_file_order(session, m.SupplyOption, eid):
+        options[r.material_id].append(_from_row(SupplyOption, r))
     defaults: dict[NodeKind, int] = {}
     overrides: dict[str, int] = {}
-    for r in _rows(session, m.RecoveryTime, eid):
+    for r in in_file_order(session, m.RecoveryTime, eid):
         if r.node_id == "":
             defaults[NodeKind(r.kind)] = r.days
         else:
             overrides[f"{r.kind}:{r.node_id}"] = r.days
     return PlantFile(
         keepline_plant=ent.format_version,
-        enterprise=Enterprise(
-            id=eid,
-            name=ent.name,
-            region_code=ent.region_code,
-            sector=ent.sector,
-            jurisdiction=ent.jurisdiction,
-        ),
+        enterprise=_from_row(Enterprise, ent),
         horizon_start=ent.horizon_start,
-        zones=[
-            Zone(
-                id=r.id,
-                name=r.name,
-                name_zh=r.name_zh,
-                kind=r.kind,
-                capacity_people=r.capacity_people,
-            )
-            for r in _rows(session, m.Zone, eid)
-        ],
-        shifts=[Shift(id=r.id, start=r.start, end=r.end) for r in _rows(session, m.Shift, eid)],
-        teams=[
-            Team(
-                id=r.id,
-                zone=r.zone_id,
-                shift=r.shift_id,
-                headcount=r.headcount,
-                skills=list(r.skills),
-                housing=r.housing,
-                name=r.name,
-                name_zh=r.name_zh,
-            )
-            for r in _rows(session, m.Team, eid)
-        ],
+        zones=[_from_row(Zone, r) for r in in_file_order(session, m.Zone, eid)],
+        shifts=[_from_row(Shift, r) for r in in_file_order(session, m.Shift, eid)],
+        teams=[_from_row(Team, r) for r in in_file_order(session, m.Team, eid)],
         lines=[
-            Line(
-                id=r.id,
-                zone=r.zone_id,
-                shifts=list(r.shifts),
-                crew_per_shift=crew[r.id],
-                rates_units_per_day=rates[r.id],
-            )
-            for r in _rows(session, m.Line, eid)
+            _from_row(Line, r, crew_per_shift=crew[r.id], rates_units_per_day=rates[r.id])
+            for r in in_file_order(session, m.Line, eid)
         ],
         products=[
-            Product(id=r.id, name=r.name, bom=bom[r.id]) for r in _rows(session, m.Product, eid)
+            _from_row(Product, r, bom=bom[r.id]) for r in in_file_order(session, m.Product, eid)
         ],
         materials=[
-            Material(
-                id=r.id,
-                name=r.name,
-                kind=r.kind,
-                unit=r.unit,
-                on_hand=r.on_hand,
-                safety_stock=r.safety_stock,
-                consumption_per_worker_day=r.consumption_per_worker_day,
-                consumption_per_test=r.consumption_per_test,
-                supply_options=options[r.id],
-            )
-            for r in _rows(session, m.Material, eid)
+            _from_row(Material, r, supply_options=options[r.id])
+            for r in in_file_order(session, m.Material, eid)
         ],
-        suppliers=[
-            Supplier(id=r.id, name=r.name, region_code=r.region_code)
-            for r in _rows(session, m.Supplier, eid)
-        ],
-        lanes=[
-            Lane(id=r.id, from_region=r.from_region, transit_days=r.transit_days)
-            for r in _rows(session, m.Lane, eid)
-        ],
+        suppliers=[_from_row(Supplier, r) for r in in_file_order(session, m.Supplier, eid)],
+        lanes=[_from_row(Lane, r) for r in in_file_order(session, m.Lane, eid)],
         recovery=Recovery(defaults_days=defaults, overrides_days=overrides),
-        orders=[
-            Order(
-                id=r.id,
-                customer=r.customer,
-                product=r.product_id,
-                qty=r.qty,
-                due=r.due,
-                priority=r.priority,
-                penalty_per_unit_day=r.penalty_per_unit_day,
-            )
-            for r in _rows(session, m.Order, eid)
-        ],
+        orders=[_from_row(Order, r) for r in in_file_order(session, m.Order, eid)],
     )
 
 

@@ -75,6 +75,24 @@ def _known(ids: Sequence[str]) -> str:
     return f"(known: {shown}{', …' if len(ids) > 12 else ''})" if ids else "(none defined)"
 
 
+def duplicate_ids(collections: dict[str, list[Any]]) -> list[tuple[Path, str]]:
+    """An error at each item whose ``id`` an earlier item of its list already has."""
+    out: list[tuple[Path, str]] = []
+    for name, items in collections.items():
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in first:
+                out.append(
+                    (
+                        (name, i, "id"),
+                        f"duplicate id '{item.id}' (first at {name}[{first[item.id]}])",
+                    )
+                )
+            else:
+                first[item.id] = i
+    return out
+
+
 def check_references(plant: PlantFile) -> list[tuple[Path, str]]:
     """Every cross-reference and whole-plant rule that a single field cannot check."""
     out: list[tuple[Path, str]] = []
@@ -90,18 +108,7 @@ def check_references(plant: PlantFile) -> list[tuple[Path, str]]:
         "lanes": plant.lanes,
         "orders": plant.orders,
     }
-    for name, items in collections.items():
-        first: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if item.id in first:
-                out.append(
-                    (
-                        (name, i, "id"),
-                        f"duplicate id '{item.id}' (first at {name}[{first[item.id]}])",
-                    )
-                )
-            else:
-                first[item.id] = i
+    out += duplicate_ids(collections)
 
     zones = {z.id: z for z in plant.zones}
     zone_ids = list(zones)

@@ -11,7 +11,7 @@ import yaml
 from keepline.errors import InputError
 from keepline.plant.schema import PlantFile
 from keepline.plant.validate import MAX_FILE_BYTES, Locator, Path, path_str, validate_plant
-from keepline.yamlkit import NoAliasLoader
+from keepline.yamlkit import NoAliasLoader, read_nodes
 
 
 class _Loader(NoAliasLoader):
@@ -57,15 +57,7 @@ def read_located(text: str, name: str, what: str = "plant file") -> tuple[Any, L
     """
     if not text.strip():
         raise InputError([f"{name}:1: the {what} is empty"])
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data: Any = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise InputError([f"{name}:{line}: not valid YAML: {exc.problem or exc}"]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([f"{name}: not valid YAML: {exc}"]) from None
+    node, data = read_nodes(text, name, _Loader)
     lines: dict[Path, int] = {}
     dupes: list[str] = []
     if node is not None:

@@ -60,8 +60,7 @@ def orders(
     as_of: Annotated[Day | None, Query(description="Default: today.")] = None,
 ) -> list[s.OrderOut]:
     """Customers' orders with priority class and progress from their shipments."""
-    rows = progress.order_progress(session, scope, as_of or clock.today())
-    return [s.OrderOut(**r.__dict__) for r in rows]
+    return progress.order_progress(session, scope, as_of or clock.today())
 
 
 def _summary(p: StoredPlan) -> dict:  # type: ignore[type-arg]

@@ -14,6 +14,7 @@ from keepline.clikit import (
     parse_day,
     read_on,
     stdout_console,
+    write_as,
 )
 from keepline.continuity.record import StoredPlanResult
 from keepline.db import session_scope
@@ -45,12 +46,11 @@ def output(
     o = OutputIn.model_construct(
         line_id=line, product_id=product, day=parse_day(day, "--day"), qty=qty, backflush=backflush
     )
-    with session_scope() as session:
-        row = backflush_flow.record_output(session, enterprise_scope(session, enterprise, actor), o)
-        typer.echo(
-            f"output #{row.id}: {line} made {qty:,g} {product} on {row.day}"
-            + (" (materials issued)" if backflush else "")
-        )
+    row = write_as(enterprise, actor, backflush_flow.record_output, o)
+    typer.echo(
+        f"output #{row.id}: {line} made {qty:,g} {product} on {row.day}"
+        + (" (materials issued)" if backflush else "")
+    )
 
 
 @app.command("orders")

@@ -5,32 +5,20 @@ Above ``production.service`` (the orders) and ``logistics.customers`` (the shipm
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from keepline.logistics import customers
 from keepline.production import service as production
+from keepline.production.schemas import OrderOut
 from keepline.recordkit import enterprise
 from keepline.scope import EnterpriseScope
 
 
-@dataclass(frozen=True)
-class OrderProgress:
-    id: str
-    customer: str
-    product_id: str
-    priority: str
-    due: dt.date
-    qty: float
-    planned: float  # in customer shipments not yet dispatched
-    dispatched: float  # on the road (dispatched or held)
-    delivered: float
-    remaining: float  # ordered minus dispatched and delivered
-    state: str  # 'done', 'open', 'overdue'
-
-
-def order_progress(session: Session, scope: EnterpriseScope, as_of: dt.date) -> list[OrderProgress]:
+def order_progress(session: Session, scope: EnterpriseScope, as_of: dt.date) -> list[OrderOut]:
+    """Each order with its units planned in shipments not yet dispatched, on the road
+    (dispatched or held), delivered, and remaining (ordered minus dispatched and
+    delivered); its state is done, open or overdue."""
     enterprise(session, scope.enterprise_id)
     by_order = customers.by_order_and_state(session, scope)
     out = []
@@ -39,18 +27,11 @@ def order_progress(session: Session, scope: EnterpriseScope, as_of: dt.date) -> 
         remaining = max(0.0, o.qty - sh["dispatched"] - sh["delivered"])
         state = "done" if remaining <= 1e-9 else ("overdue" if as_of > o.due else "open")
         out.append(
-            OrderProgress(
-                o.id,
-                o.customer,
-                o.product_id,
-                o.priority,
-                o.due,
-                o.qty,
-                sh["planned"],
-                sh["dispatched"],
-                sh["delivered"],
-                remaining,
-                state,
+            OrderOut(
+                **o.values(without=("enterprise_id", "position", "penalty_per_unit_day")),
+                **{k: sh[k] for k in ("planned", "dispatched", "delivered")},
+                remaining=remaining,
+                state=state,
             )
         )
     return out

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from keepline.audit import service as audit
 from keepline.continuity.record import StoredPlanResult
 from keepline.plant import models as pm
+from keepline.plant.service import in_file_order
 from keepline.production import compare as compare_engine
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.production.schemas import OutputIn
@@ -76,13 +77,7 @@ def bill_of_materials(
 
 def orders(session: Session, scope: EnterpriseScope) -> list[pm.Order]:
     """Customers' orders in the plant file's order."""
-    return list(
-        session.scalars(
-            select(pm.Order)
-            .where(pm.Order.enterprise_id == scope.enterprise_id)
-            .order_by(pm.Order.position)
-        )
-    )
+    return in_file_order(session, pm.Order, scope.enterprise_id)
 
 
 def produced_total(

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepline.clikit import ACTOR, ENTERPRISE, cli_actor, enterprise_scope, parse_day
+from keepline.clikit import ACTOR, ENTERPRISE, cli_actor, enterprise_scope, parse_day, write_as
 from keepline.db import session_scope
 from keepline.recordkit import bad
 from keepline.retention import policy, purge
@@ -54,8 +54,7 @@ def set_cmd(
         restrictions_days=restrictions,
         cases_days=cases,
     )
-    with session_scope() as session:
-        rule = policy.set_policy(session, enterprise_scope(session, enterprise, actor), body)
+    rule = write_as(enterprise, actor, policy.set_policy, body)
     typer.echo(", ".join(f"{k}: {v}" for k, v in rule.model_dump().items()))
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keepline.people.models import Worker
 from keepline.scope import EnterpriseScope
 from keepline.screening.models import Sample, SampleMember
-from keepline.screening.rounds import get_round
+from keepline.screening.rounds import get_round, round_people
 
 
 @dataclass
@@ -30,7 +29,8 @@ def coverage(session: Session, scope: EnterpriseScope, round_id: int) -> list[Co
     collected or resulted tube and not absent), those with a result, and the missed."""
     get_round(session, scope, round_id)
     rows = session.execute(
-        select(
+        round_people(
+            scope,
             Worker.zone_id,
             Worker.shift_id,
             Worker.employee_no,
@@ -38,18 +38,8 @@ def coverage(session: Session, scope: EnterpriseScope, round_id: int) -> list[Co
             Sample.collected_at,
             Sample.verdict,
             SampleMember.absent,
+            round_id=round_id,
         )
-        .join(
-            SampleMember,
-            (SampleMember.enterprise_id == Sample.enterprise_id)
-            & (SampleMember.sample_id == Sample.id),
-        )
-        .join(
-            Worker,
-            (Worker.enterprise_id == SampleMember.enterprise_id)
-            & (Worker.employee_no == SampleMember.employee_no),
-        )
-        .where(Sample.enterprise_id == scope.enterprise_id, Sample.round_id == round_id)
     ).all()
     # The first sample taken of each person decides sampled/missed; any result counts.
     people: dict[str, dict[str, Any]] = {}

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
@@ -220,4 +220,23 @@ def round_members(session: Session, scope: EnterpriseScope, round_id: int) -> se
             )
             .where(Sample.enterprise_id == scope.enterprise_id, Sample.round_id == round_id)
         )
+    )
+
+
+def round_people(scope: EnterpriseScope, *cols: Any, round_id: int) -> Select[Any]:
+    """``cols`` of each tube of the enterprise's round ``round_id``, the person in it
+    (``SampleMember``) and that person's roster row (``Worker``)."""
+    return (
+        select(*cols)
+        .join(
+            SampleMember,
+            (SampleMember.enterprise_id == Sample.enterprise_id)
+            & (SampleMember.sample_id == Sample.id),
+        )
+        .join(
+            Worker,
+            (Worker.enterprise_id == SampleMember.enterprise_id)
+            & (Worker.employee_no == SampleMember.employee_no),
+        )
+        .where(Sample.enterprise_id == scope.enterprise_id, Sample.round_id == round_id)
     )

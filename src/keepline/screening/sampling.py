@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keepline.people.models import Worker
 from keepline.scope import EnterpriseScope
 from keepline.screening.models import Sample, SampleMember
-from keepline.screening.rounds import get_round
+from keepline.screening.rounds import get_round, round_people
 from keepline.screening.schemas import ListRowOut
 
 
@@ -22,22 +21,8 @@ def sampling_list(
     already resulted are left out (a retest list shows only what is still to take)."""
     get_round(session, scope, round_id)
     q = (
-        select(Sample, SampleMember, Worker)
-        .join(
-            SampleMember,
-            (SampleMember.enterprise_id == Sample.enterprise_id)
-            & (SampleMember.sample_id == Sample.id),
-        )
-        .join(
-            Worker,
-            (Worker.enterprise_id == SampleMember.enterprise_id)
-            & (Worker.employee_no == SampleMember.employee_no),
-        )
-        .where(
-            Sample.enterprise_id == scope.enterprise_id,
-            Sample.round_id == round_id,
-            Sample.verdict.is_(None),
-        )
+        round_people(scope, Sample, SampleMember, Worker, round_id=round_id)
+        .where(Sample.verdict.is_(None))
         .order_by(Sample.collection_point, Sample.id, SampleMember.position)
     )
     if collection_point:
