@@ -30,6 +30,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.containment.contacts import quarantine_contacts
 from keepline.containment.models import Case
 from keepline.containment.models import ZoneState as ContainmentZoneState
@@ -44,6 +45,7 @@ from keepline.materials.supply_options import supply_options_on
 from keepline.people.models import Worker
 from keepline.plans import engine, outbox, runs, versions
 from keepline.plans import schema as s
+from keepline.plans.city import check_day
 from keepline.plans.models import ActionRun, Activation, PlanVersion, RunState
 from keepline.plans.snapshot import read_snapshot
 from keepline.plant import models as pm
@@ -92,7 +94,7 @@ def _set_zone_state(session: Session, scope: EnterpriseScope, ctx: Context, a: A
     if latest is not None and latest.state == state.value:
         return f"zone {zone} already {state.value}"
     body = ZoneStateIn(state=state, reason=p["reason"], closed_loop=p.get("closed_loop", False))
-    ch = change_zone_state(session, scope, zone, body)
+    ch = change_zone_state(session, scope, zone, body, at=clock.now())
     return f"zone {zone}: {ch.previous} -> {ch.state}"
 
 
@@ -285,6 +287,7 @@ def evaluate(
 ) -> Outcome:
     """Evaluate every plan in force on ``day``; open what fires anew and run its
     automatic actions."""
+    check_day(day)
     out = Outcome(day)
     in_force = versions.in_force(session, scope)
     if not in_force:

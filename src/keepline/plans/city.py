@@ -8,14 +8,25 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.audit import service as audit
 from keepline.plans.models import CityStatus
 from keepline.plans.schema import RiskLevel
 from keepline.plans.schemas import CityStatusIn
 from keepline.plant.service import get_enterprise
-from keepline.recordkit import now
+from keepline.recordkit import bad, now
 from keepline.scenario import Scenario
 from keepline.scope import EnterpriseScope
+
+EARLIEST = dt.date(2000, 1, 1)
+AHEAD_DAYS = 366
+
+
+def check_day(day: dt.date) -> None:
+    """A day the city's status may be entered for: from 2000 to a year ahead."""
+    latest = clock.today() + dt.timedelta(days=AHEAD_DAYS)
+    if not EARLIEST <= day <= latest:
+        raise bad("day", f"{day.isoformat()} is outside {EARLIEST.isoformat()}..{latest}")
 
 
 def _values(r: CityStatus) -> dict[str, object]:
@@ -32,6 +43,7 @@ def set_status(
 ) -> CityStatus:
     """The city's status from ``body.day`` on (until a later entry); audited."""
     get_enterprise(session, scope.enterprise_id)
+    check_day(body.day)
     row = CityStatus(
         enterprise_id=scope.enterprise_id,
         day=body.day,
