@@ -47,10 +47,9 @@ from keepline.plans import engine, outbox, runs, versions
 from keepline.plans import schema as s
 from keepline.plans.city import check_day
 from keepline.plans.models import ActionRun, Activation, PlanVersion, RunState
-from keepline.plans.snapshot import read_snapshot
+from keepline.plans.snapshot import plant_for_rules, read_snapshot
 from keepline.plant import models as pm
 from keepline.plant.schema import PlantFile
-from keepline.plant.service import export_plant
 from keepline.production.replan import replan
 from keepline.scope import EnterpriseScope, Role
 from keepline.screening.planning import plan_round
@@ -293,8 +292,8 @@ def evaluate(
     if not in_force:
         return out
     plans = [(v, versions.parsed(v)) for v in in_force]
-    plant = plant or export_plant(session, scope.enterprise_id)
-    snap = read_snapshot(session, scope, day, [p for _, p in plans], as_of=as_of)
+    plant = plant or plant_for_rules(session, scope)
+    snap = read_snapshot(session, scope, day, [p for _, p in plans], as_of=as_of, plant=plant)
     for version, plan in plans:
         ev = engine.evaluate(plan, snap, plant)
         out.fired += len(ev.firings)

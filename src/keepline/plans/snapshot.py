@@ -11,7 +11,8 @@ never computes days of cover), through the other capabilities' services and tabl
   declaration of the day was made (one made on a later day counts as made at 23:59:59);
   workers declaring fever on the day, by their zone;
 * regions locked down on the day (``logistics``' region statuses);
-* days of cover per material (``materials.outlook``; a material nobody uses is left out);
+* days of cover of the materials the triggers name (as ``materials.outlook`` computes
+  them; a material nobody uses is left out);
 * the city's risk level and control area (``plans.city``: by hand or from a scenario);
 * critical orders at risk in the latest plan stored on or before the day;
 * difficulties overdue: :func:`overdue_difficulties` (see its note).
@@ -25,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -35,12 +36,15 @@ from keepline.containment.models import Case
 from keepline.health.models import Declaration, Flag
 from keepline.logistics.models import NodeState
 from keepline.logistics.status import covers, list_statuses
-from keepline.materials.outlook import outlook
+from keepline.materials import cover as cover_engine
+from keepline.materials.outlook import expected_use
+from keepline.materials.service import on_hand_all
 from keepline.people.models import Worker, employed_on
 from keepline.plans import schema as s
 from keepline.plans.city import status_on
 from keepline.plans.engine import OrderAtRisk, Positive, RecordSnapshot
 from keepline.plant import models as pm
+from keepline.plant import schema as ps
 from keepline.production.models import StoredPlan
 from keepline.scope import EnterpriseScope
 from keepline.screening.models import Sample, SampleKind, SampleMember
@@ -175,9 +179,37 @@ def locked_regions(session: Session, scope: EnterpriseScope, day: dt.date) -> fr
     return frozenset(r for r, (_, st) in latest.items() if st == NodeState.locked_down.value)
 
 
-def days_of_cover(session: Session, scope: EnterpriseScope, day: dt.date) -> dict[str, float]:
-    rows = outlook(session, scope, day, COVER_HORIZON_DAYS).cover
-    return {r.material_id: r.days_of_cover for r in rows if math.isfinite(r.days_of_cover)}
+def days_of_cover(
+    session: Session, scope: EnterpriseScope, day: dt.date, only: Collection[str] | None = None
+) -> dict[str, float]:
+    """Days of cover of each material (``only``: of these) as ``materials.outlook``
+    computes them: stock at ``day`` over the expected use per day from it; a material
+    nobody uses is left out."""
+    stock = on_hand_all(session, scope, day)
+    uses = expected_use(session, scope, day, COVER_HORIZON_DAYS, only)
+    out = {}
+    for m, use in uses.use.items():
+        cover = cover_engine.days_of_cover(stock[m], use)
+        if math.isfinite(cover):
+            out[m] = cover
+    return out
+
+
+def cover_materials(plans: Sequence[s.PlanFile], plant: ps.PlantFile) -> set[str] | None:
+    """The materials the plans' days-of-cover triggers look at (None: every one)."""
+    out: set[str] = set()
+    for plan in plans:
+        for rule in plan.rules:
+            for leaf in s.leaves(rule.when):
+                if not isinstance(leaf, s.DaysOfCoverBelow):
+                    continue
+                if leaf.material != s.ANY:
+                    out.add(leaf.material)
+                elif leaf.material_kind is None:
+                    return None
+                else:
+                    out |= {m.id for m in plant.materials if m.kind == leaf.material_kind}
+    return out
 
 
 def orders_at_risk(
@@ -204,6 +236,43 @@ def orders_at_risk(
     return tuple(OrderAtRisk(o, priority[o]) for o in sorted(ids) if o in priority)
 
 
+def plant_for_rules(session: Session, scope: EnterpriseScope) -> ps.PlantFile:
+    """The parts of the plant the rules read (materials with their supply options,
+    suppliers, lanes), from the stored plant, without validation: it was validated when
+    loaded, and exporting the whole plant file would cost more than the evaluation."""
+    eid = scope.enterprise_id
+    options: dict[str, list[ps.SupplyOption]] = {}
+    for o in session.execute(
+        select(pm.SupplyOption.material_id, pm.SupplyOption.supplier_id, pm.SupplyOption.priority)
+        .where(pm.SupplyOption.enterprise_id == eid)
+        .order_by(pm.SupplyOption.material_id, pm.SupplyOption.position)
+    ):
+        options.setdefault(o.material_id, []).append(
+            ps.SupplyOption.model_construct(supplier=o.supplier_id, priority=o.priority)
+        )
+    materials = [
+        ps.Material.model_construct(id=m.id, kind=m.kind, supply_options=options.get(m.id, []))
+        for m in session.execute(
+            select(pm.Material.id, pm.Material.kind)
+            .where(pm.Material.enterprise_id == eid)
+            .order_by(pm.Material.position)
+        )
+    ]
+    suppliers = [
+        ps.Supplier.model_construct(id=x.id, region_code=x.region_code)
+        for x in session.execute(
+            select(pm.Supplier.id, pm.Supplier.region_code).where(pm.Supplier.enterprise_id == eid)
+        )
+    ]
+    lanes = [
+        ps.Lane.model_construct(id=x.id, from_region=x.from_region)
+        for x in session.execute(
+            select(pm.Lane.id, pm.Lane.from_region).where(pm.Lane.enterprise_id == eid)
+        )
+    ]
+    return ps.PlantFile.model_construct(materials=materials, suppliers=suppliers, lanes=lanes)
+
+
 def read_snapshot(
     session: Session,
     scope: EnterpriseScope,
@@ -212,6 +281,7 @@ def read_snapshot(
     *,
     as_of: dt.time | None = None,
     now_for_today: bool = True,
+    plant: ps.PlantFile | None = None,
 ) -> RecordSnapshot:
     """The record of ``day`` as the plans' triggers read it (``as_of``: the time of day,
     default :func:`as_of_for`)."""
@@ -230,7 +300,8 @@ def read_snapshot(
     if s.RegionLocked in kinds:
         snap["locked_regions"] = locked_regions(session, scope, day)
     if s.DaysOfCoverBelow in kinds:
-        snap["days_of_cover"] = days_of_cover(session, scope, day)
+        only = cover_materials(plans, plant) if plant is not None else None
+        snap["days_of_cover"] = days_of_cover(session, scope, day, only)
     if s.CityRisk in kinds:
         snap["city_risk_level"], snap["control_area"] = status_on(session, scope, day)
     if s.CriticalOrderAtRisk in kinds:
