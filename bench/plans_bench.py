@@ -96,12 +96,15 @@ def parts(url: str, repeats: int = 20) -> dict[str, float]:
     out: dict[str, float] = {}
     steps = {
         "positives": lambda s: snapshot.positives(s, SCOPE, day, 3),
-        "declarations": lambda s: snapshot.declarations(s, SCOPE, day),
+        "declarations": lambda s: snapshot.declarations(s, SCOPE, day, ["09:00"]),
         "fevers": lambda s: snapshot.fevers(s, SCOPE, day),
         "locked_regions": lambda s: snapshot.locked_regions(s, SCOPE, day),
-        "days_of_cover": lambda s: snapshot.days_of_cover(s, SCOPE, day),
+        "days_of_cover (all)": lambda s: snapshot.days_of_cover(s, SCOPE, day),
         "orders_at_risk": lambda s: snapshot.orders_at_risk(s, SCOPE, day),
-        "whole snapshot": lambda s: snapshot.read_snapshot(s, SCOPE, day, plans),
+        "plant_for_rules": lambda s: snapshot.plant_for_rules(s, SCOPE),
+        "whole snapshot": lambda s: snapshot.read_snapshot(
+            s, SCOPE, day, plans, plant=snapshot.plant_for_rules(s, SCOPE)
+        ),
     }
     for name, fn in steps.items():
         times = []

@@ -59,6 +59,7 @@ def test_the_snapshot_reads_the_record_as_worked_by_hand(session: Session) -> No
     plans = [
         one_rule({"kind": "positive_in_zone", "within_days": 3}),
         one_rule({"kind": "missing_declarations_share", "share_above": 0.5, "by_time": "09:00"}),
+        one_rule({"kind": "missing_declarations_share", "share_above": 0.5, "by_time": "08:00"}),
         one_rule({"kind": "fever_in_zone"}),
         one_rule({"kind": "city_risk", "control_area": True}),
     ]
@@ -69,22 +70,22 @@ def test_the_snapshot_reads_the_record_as_worked_by_hand(session: Session) -> No
         Positive(D - dt.timedelta(days=1), "lab", s.PositiveKind.case),
         Positive(D, "asm", s.PositiveKind.case),
     )
-    # 18 workers on the roster; A2 at 08:30, A3 at 09:30, L2 at 07:00; N1's, made the
-    # next day, counts as made at the end of D.
+    # 18 workers on the roster. By 08:00: L2 (07:00); by 09:00: A2 (08:30) too; A3
+    # (09:30) and N1 (made the next day) after both.
     assert snap.declarations_expected == 18
-    assert sorted(snap.declarations_made_at) == [
-        dt.time(7, 0),
-        dt.time(8, 30),
-        dt.time(9, 30),
+    assert snap.declarations_made_at == (
+        dt.time(8, 0),
+        dt.time(9, 0),
         dt.time(23, 59, 59),
-    ]
+        dt.time(23, 59, 59),
+    )
     assert snap.fevers == {"asm": 1, "lab": 1}
     # Medium risk from D-2; the control area only from D+1.
     assert (snap.city_risk_level, snap.control_area) == (s.RiskLevel.medium, False)
     later = snapshot.read_snapshot(session, SCOPE, D + dt.timedelta(days=1), plans)
     assert (later.city_risk_level, later.control_area) == (None, True)
     # Only what the triggers ask for is read.
-    only_fever = snapshot.read_snapshot(session, SCOPE, D, plans[2:3])
+    only_fever = snapshot.read_snapshot(session, SCOPE, D, plans[3:4])
     assert only_fever.positives == () and only_fever.declarations_expected == 0
     assert only_fever.fevers == {"asm": 1, "lab": 1}
     session.rollback()

@@ -554,7 +554,9 @@ def _cover(
 
 
 def _plans(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
-    end = min(clock.from_epoch(clock.day_start(day + dt.timedelta(days=1))), clock.now())
+    # In UTC, as stored: SQLite compares timestamps as text.
+    end_of_day = clock.from_epoch(clock.day_start(day + dt.timedelta(days=1))).astimezone(dt.UTC)
+    end = min(end_of_day, clock.now().astimezone(dt.UTC))
     still_open = and_(
         Activation.opened_at <= end,
         or_(Activation.closed_at.is_(None), Activation.closed_at > end),

@@ -8,7 +8,7 @@ never computes days of cover), through the other capabilities' services and tabl
   samples resulted positive in the window, in each zone one of their members works in
   (the day is the plant-local day of the result);
 * declarations: the workers employed on the day (expected) and the plant-local time each
-  declaration of the day was made (one made on a later day counts as made at 23:59:59);
+  declaration of the day was made, counted against the triggers' times of day;
   workers declaring fever on the day, by their zone;
 * regions locked down on the day (``logistics``' region statuses);
 * days of cover of the materials the triggers name (as ``materials.outlook`` computes
@@ -28,7 +28,7 @@ import math
 from collections import Counter
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from keepline import clock
@@ -88,67 +88,101 @@ def as_of_for(day: dt.date) -> dt.time | None:
     return clock.now().astimezone(clock.plant_tz()).time()
 
 
+def utc_at(day: dt.date, at: dt.time = dt.time(0)) -> dt.datetime:
+    """The plant-local ``day`` at ``at``, in UTC (as timestamps are stored: SQLite
+    compares them as text, so a bound must be in UTC too)."""
+    return dt.datetime.combine(day, at, tzinfo=clock.plant_tz()).astimezone(dt.UTC)
+
+
+def _zones_of(session: Session, eid: str, nos: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i in range(0, len(nos), 500):
+        out.update(
+            session.execute(
+                select(Worker.employee_no, Worker.zone_id).where(
+                    Worker.enterprise_id == eid, Worker.employee_no.in_(nos[i : i + 500])
+                )
+            ).all()
+        )
+    return out
+
+
 def positives(
     session: Session, scope: EnterpriseScope, day: dt.date, window: int
 ) -> list[Positive]:
+    """Cases confirmed and pools resulted positive in the ``window`` days ending ``day``.
+
+    Read in steps (the window's cases and pools, then their members, then their zones)
+    rather than one join, so a roster of 10,000 is probed for the few people concerned."""
     eid = scope.enterprise_id
     lo = day - dt.timedelta(days=window - 1)
-    worker = and_(Worker.enterprise_id == eid)
-    out = [
-        Positive(d, zone, s.PositiveKind.case)
-        for d, zone in session.execute(
-            select(Case.confirmed_on, Worker.zone_id)
-            .join(
-                Worker,
-                and_(worker, Worker.employee_no == Case.employee_no),
+    found = session.execute(
+        select(Case.employee_no, Case.confirmed_on).where(
+            Case.enterprise_id == eid, Case.confirmed_on >= lo, Case.confirmed_on <= day
+        )
+    ).all()
+    pools = dict(
+        session.execute(
+            select(Sample.id, Sample.resulted_at).where(
+                Sample.enterprise_id == eid,
+                Sample.kind == SampleKind.pool.value,
+                Sample.verdict == "positive",
+                Sample.resulted_at >= utc_at(lo),
+                Sample.resulted_at < utc_at(day + dt.timedelta(days=1)),
             )
-            .where(Case.enterprise_id == eid, Case.confirmed_on >= lo, Case.confirmed_on <= day)
-        )
-    ]
-    t0 = clock.from_epoch(clock.day_start(lo))
-    t1 = clock.from_epoch(clock.day_start(day + dt.timedelta(days=1)))
-    pools = session.execute(
-        select(Sample.id, Sample.resulted_at, Worker.zone_id)
-        .join(
-            SampleMember,
-            and_(SampleMember.enterprise_id == eid, SampleMember.sample_id == Sample.id),
-        )
-        .join(Worker, and_(worker, Worker.employee_no == SampleMember.employee_no))
-        .where(
-            Sample.enterprise_id == eid,
-            Sample.kind == SampleKind.pool.value,
-            Sample.verdict == "positive",
-            Sample.resulted_at >= t0,
-            Sample.resulted_at < t1,
-        )
-        .distinct()
+        ).all()
     )
-    for _sid, at, zone in pools:
-        out.append(Positive(clock.local_day(at), zone, s.PositiveKind.positive_pool))
+    members = (
+        session.execute(
+            select(SampleMember.sample_id, SampleMember.employee_no).where(
+                SampleMember.enterprise_id == eid, SampleMember.sample_id.in_(list(pools))
+            )
+        ).all()
+        if pools
+        else []
+    )
+    zone = _zones_of(session, eid, sorted({n for n, _ in found} | {n for _, n in members}))
+    out = [Positive(d, zone[n], s.PositiveKind.case) for n, d in found if n in zone]
+    # A pool is one positive in each zone its members work in.
+    out += [
+        Positive(clock.local_day(pools[sid]), z, s.PositiveKind.positive_pool)
+        for sid, z in sorted({(sid, zone[n]) for sid, n in members if n in zone})
+    ]
     return sorted(out, key=lambda p: (p.day, p.zone, p.kind))
 
 
 def declarations(
-    session: Session, scope: EnterpriseScope, day: dt.date
+    session: Session, scope: EnterpriseScope, day: dt.date, by_times: Sequence[str]
 ) -> tuple[int, tuple[dt.time, ...]]:
-    """(workers expected to declare on ``day``, the local time of each declaration)."""
+    """(workers expected to declare on ``day``, when the day's declarations were made).
+
+    The times are counted in SQL against each ``by_time`` the triggers use, not read
+    one by one: ``n`` declarations made by 09:00 (and not by an earlier ``by_time``)
+    appear as ``n`` times 09:00, those after the last ``by_time`` as 23:59:59. That is
+    all a trigger reads of them, and 10,000 timestamps are not turned into Python."""
     eid = scope.enterprise_id
     expected = session.scalar(
         select(func.count())
         .select_from(Worker)
         .where(Worker.enterprise_id == eid, employed_on(day))
     )
-    tz = clock.plant_tz()
-    times = []
-    for (at,) in session.execute(
-        select(Declaration.declared_at).where(
+    cutoffs = sorted({dt.time.fromisoformat(t) for t in by_times})
+    counted = [
+        func.coalesce(func.sum(case((Declaration.declared_at <= utc_at(day, t), 1), else_=0)), 0)
+        for t in cutoffs
+    ]
+    total, *by = session.execute(
+        select(func.count(), *counted).where(
             Declaration.enterprise_id == eid, Declaration.day == day
         )
-    ):
-        local = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(tz)
-        d = local.date()
-        times.append(local.time() if d == day else (LATE if d > day else dt.time(0)))
-    return int(expected or 0), tuple(times)
+    ).one()
+    made: list[dt.time] = []
+    before = 0
+    for t, n in zip(cutoffs, by, strict=True):
+        made += [t] * (int(n) - before)
+        before = int(n)
+    made += [LATE] * (int(total) - before)
+    return int(expected or 0), tuple(made)
 
 
 def fevers(session: Session, scope: EnterpriseScope, day: dt.date) -> dict[str, int]:
@@ -292,8 +326,15 @@ def read_snapshot(
     if kinds & {s.PositiveInZone, s.PositivesWithin}:
         snap["positives"] = tuple(positives(session, scope, day, window))
     if s.MissingDeclarationsShare in kinds:
+        by_times = [
+            leaf.by_time
+            for plan in plans
+            for rule in plan.rules
+            for leaf in s.leaves(rule.when)
+            if isinstance(leaf, s.MissingDeclarationsShare)
+        ]
         snap["declarations_expected"], snap["declarations_made_at"] = declarations(
-            session, scope, day
+            session, scope, day, by_times
         )
     if s.FeverInZone in kinds:
         snap["fevers"] = fevers(session, scope, day)
