@@ -71,7 +71,7 @@ def test_a_positive_pool_opens_one_activation_that_locks_its_zone(
     assert msg.text == f"Positive in zone asm on {today.isoformat()}"
     task = session.scalars(select(Task)).one()
     assert (task.role, task.text) == ("health_officer", "Disinfect zone asm")
-    assert runs._aware(task.deadline) == clk.t + dt.timedelta(hours=4)
+    assert runs.aware(task.deadline) == clk.t + dt.timedelta(hours=4)
     states = {a.n: (a.kind, a.state) for a in runs.action_runs(session, ADMIN, act.id)}
     assert states == {
         0: ("raise_level", "done"),

@@ -14,7 +14,13 @@ from keepline.plans import activations, city, outbox, runs, versions
 from keepline.plans.models import ActivationState
 from keepline.plans.planfile import WHAT
 from keepline.plans.schema import RiskLevel
-from keepline.plans.schemas import ActivationOut, CityStatusIn, PlanVersionIn, WebhookIn
+from keepline.plans.schemas import (
+    ActivationOut,
+    CityStatusIn,
+    PlanVersionIn,
+    TaskOut,
+    WebhookIn,
+)
 from keepline.plant.yamlio import read_text_checked
 from keepline.recordkit import bad
 from keepline.scenario import load_scenario
@@ -58,6 +64,12 @@ def versions_cmd(enterprise: str = ENTERPRISE) -> None:
             )
 
 
+def _task_line(t: TaskOut) -> str:
+    flag = " OVERDUE" if t.overdue else ""
+    state = f"done by {t.done_by}" if t.done_at else f"due {t.deadline:%Y-%m-%d %H:%M}Z"
+    return f"task {t.id} (activation {t.activation_id}) for {t.role}: {t.text} ({state}){flag}"
+
+
 def _print(a: ActivationOut) -> None:
     typer.echo(
         f"activation {a.id} [{a.state}] {a.plan_id} v{a.version} rule {a.rule_id} "
@@ -70,9 +82,7 @@ def _print(a: ActivationOut) -> None:
         tail = x.result or x.error or ""
         typer.echo(f"  action {x.n} {x.kind} ({how}): {x.state}{': ' + tail if tail else ''}")
     for t in a.tasks:
-        flag = " OVERDUE" if t.overdue else ""
-        state = f"done by {t.done_by}" if t.done_at else f"due {t.deadline:%Y-%m-%d %H:%M}Z"
-        typer.echo(f"  task {t.id} for {t.role}: {t.text} ({state}){flag}")
+        typer.echo("  " + _task_line(t))
     if a.close_reason:
         typer.echo(f"  closed by {a.closed_by}: {a.close_reason}")
 
@@ -156,12 +166,7 @@ def tasks_cmd(
         at = clock.now()
         rows = runs.list_tasks(session, scope, role=role, open_only=not done)
         for t in rows:
-            o = runs.task_out(t, at)
-            flag = " OVERDUE" if o.overdue else ""
-            state = f"done by {o.done_by}" if o.done_at else f"due {o.deadline:%Y-%m-%d %H:%M}Z"
-            typer.echo(
-                f"task {o.id} (activation {o.activation_id}) {o.role}: {o.text} ({state}){flag}"
-            )
+            typer.echo(_task_line(runs.task_out(t, at)))
         typer.echo(f"{len(rows)} task(s), {sum(runs.is_overdue(t, at) for t in rows)} overdue")
 
 

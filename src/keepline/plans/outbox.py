@@ -22,6 +22,7 @@ from keepline import clock, db
 from keepline.audit import service as audit
 from keepline.errors import InputError
 from keepline.plans.models import OutboxMessage, Webhook
+from keepline.plans.runs import aware
 from keepline.plans.schemas import WebhookIn
 from keepline.recordkit import now
 from keepline.scope import EnterpriseScope
@@ -108,12 +109,8 @@ def payload(m: OutboxMessage) -> dict[str, object]:
         "to_roles": m.to_roles,
         "liaison_officer": m.liaison_officer,
         "text": m.text,
-        "created_at": _aware(m.created_at).isoformat(),
+        "created_at": aware(m.created_at).isoformat(),
     }
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 def post_json(url: str, body: dict[str, object], timeout: float = TIMEOUT_SECONDS) -> None:
@@ -158,7 +155,7 @@ def send_outbox(
         if m.attempts >= MAX_ATTEMPTS:
             report.given_up += 1
             continue
-        if _aware(m.next_attempt_at) > at:
+        if aware(m.next_attempt_at) > at:
             report.waiting += 1
             continue
         m.attempts += 1

@@ -189,7 +189,7 @@ def add_task(
         n=n,
         role=role,
         text=_clip(text),
-        deadline=_aware(activation.opened_at) + deadline,
+        deadline=aware(activation.opened_at) + deadline,
         created_at=clock.now(),
     )
     audit.add(
@@ -202,7 +202,7 @@ def add_task(
     return row
 
 
-def _aware(at: dt.datetime) -> dt.datetime:
+def aware(at: dt.datetime) -> dt.datetime:
     # SQLite hands timestamps back naive; they are stored in UTC.
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
@@ -320,7 +320,7 @@ def list_activations(
 
 def is_overdue(task: Task, at: dt.datetime | None = None) -> bool:
     at = at or clock.now()
-    return task.done_at is None and _aware(task.deadline) < at
+    return task.done_at is None and aware(task.deadline) < at
 
 
 def task_out(task: Task, at: dt.datetime | None = None) -> TaskOut:
