@@ -80,6 +80,7 @@ def test_a_positive_pool_opens_one_activation_that_locks_its_zone(
         3: ("quarantine_contacts", "pending"),
         4: ("notify", "done"),
         5: ("create_task", "done"),
+        6: ("create_task", "pending"),
     }
     # Not again while it is open: another write, the same positive, nothing new.
     again = activations.after_write(session, LAB, today)
@@ -142,11 +143,17 @@ def test_refuse_tasks_overdue_close_and_open_again(
     with pytest.raises(InputError, match="is for the health_officer role, not planner"):
         runs.task_done(session, EnterpriseScope("tiny", "p", Role.planner), task.id)
     runs.task_done(session, OFFICER, task.id, "disinfected")
+    # Still open: its second task waits to be confirmed.
+    assert runs.get_activation(session, ADMIN, act.id).state == "open"
+    activations.confirm(session, ADMIN, act.id, 6)
+    report = runs.list_tasks(session, ADMIN, role="admin")[0]
+    assert report.deadline == task.deadline + dt.timedelta(hours=20)  # 1d after, not 4h
+    runs.task_done(session, ADMIN, report.id, "reported")
     session.refresh(act)
     assert (act.state, act.close_reason, act.closed_by) == (
         "closed",
         "every task done",
-        "user:ho@tiny",
+        "user:admin@tiny",
     )
     figures = daily_report.compute(session, [tiny], today)[tiny]
     assert (figures.open_activations, figures.overdue_tasks) == (0, 0)

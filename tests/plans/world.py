@@ -49,6 +49,7 @@ rules:
          message: "Positive in zone {zone} on {day}"}
       - {do: create_task, role: health_officer, deadline: 4h, auto: true,
          text: "Disinfect zone {zone}"}
+      - {do: create_task, role: admin, deadline: 1d, text: "Report zone {zone} to the district"}
 """
 
 

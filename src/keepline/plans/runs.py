@@ -271,7 +271,8 @@ def close(session: Session, scope: EnterpriseScope, act: Activation, reason: str
 
 
 def task_done(session: Session, scope: EnterpriseScope, task_id: int, note: str = "") -> Task:
-    """Mark a task done; the activation closes when every one of its tasks is done."""
+    """Mark a task done; the activation closes when every one of its tasks is done (and
+    no task of it still waits to be confirmed)."""
     task = get_task(session, scope, task_id)
     may_do(scope, task)
     if task.done_at is not None:
@@ -292,7 +293,12 @@ def task_done(session: Session, scope: EnterpriseScope, task_id: int, note: str 
         before={"done_at": None},
         after={"done_at": task.done_at, "note": task.note},
     )
-    if all(t.done_at is not None for t in tasks_of(session, scope, act.id)):
+    # Closed with its last task; not while a task it would set still waits to be confirmed.
+    waiting = any(
+        a.kind == "create_task" and a.state == RunState.pending.value
+        for a in action_runs(session, scope, act.id)
+    )
+    if not waiting and all(t.done_at is not None for t in tasks_of(session, scope, act.id)):
         close(session, scope, act, "every task done")
     return task
 
