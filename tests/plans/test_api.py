@@ -17,7 +17,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "examples" / "plans" / "xuzhou-
 
 
 def test_plans_over_http_and_the_command_line(  # type: ignore[no-untyped-def]
-    world: World, cli, monkeypatch: pytest.MonkeyPatch
+    world: World, cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # Noon in the plant today: past the template's 09:00 for health declarations.
     noon = dt.datetime.combine(clock.today(), dt.time(12), tzinfo=clock.plant_tz())
@@ -33,6 +33,14 @@ def test_plans_over_http_and_the_command_line(  # type: ignore[no-untyped-def]
         f"xz.yaml:{line} rules[4].actions[1].zone: unknown zone 'nowhere' (known: "
         + r.json()["error"]["problems"][0].split("(known: ")[1]
     ]
+    assert world.get("/emergency-plans").json()["items"] == []
+    path = tmp_path / "xz.yaml"
+    path.write_text(bad, encoding="utf-8")
+    out = cli(["plans", "load", "xuzhou-qpcr", str(path)])
+    assert out.code != 0 and out.err.startswith(
+        f"error: {path}:{line} rules[4].actions[1].zone: unknown zone 'nowhere'"
+    ), out
+    assert len(out.err.strip().splitlines()) == 1
     assert world.get("/emergency-plans").json()["items"] == []
     assert world.post("/emergency-plans", who="A:viewer", json={"yaml": text}).status_code == 403
     first = world.post("/emergency-plans", json={"yaml": text}).json()
