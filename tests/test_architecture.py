@@ -104,6 +104,8 @@ FLOWS = {
     "keepline.production.progress",  # order progress from the shipments against each order
     "keepline.production.gather",  # the daily record's state at the end of a day
     "keepline.production.replan",  # re-plan from today
+    "keepline.plans.snapshot",  # the daily record read for the plans' triggers
+    "keepline.plans.activations",  # a plan's rules fire and run their actions
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

@@ -38,6 +38,7 @@ from keepline.health.api import router as health_router
 from keepline.logistics.api import router as logistics_router
 from keepline.materials.api import router as materials_router
 from keepline.people.api import router as people_router
+from keepline.plans.api import router as plans_router
 from keepline.production.api import router as production_router
 from keepline.retention.api import router as retention_router
 from keepline.screening.api import router as screening_router
@@ -265,6 +266,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         app.include_router(router)
     for router in (materials_router, logistics_router, production_router, government_router):
         app.include_router(router)
+    app.include_router(plans_router)
     _document_errors(app)
     return app
 

@@ -8,6 +8,7 @@ from keepline.health import models as health_models  # noqa: F401
 from keepline.logistics import models as logistics_models  # noqa: F401
 from keepline.materials import models as materials_models  # noqa: F401
 from keepline.people import models as people_models  # noqa: F401
+from keepline.plans import models as plans_models  # noqa: F401
 from keepline.plant import models as plant_models  # noqa: F401
 from keepline.production import models as production_models  # noqa: F401
 from keepline.retention import models as retention_models  # noqa: F401

@@ -17,6 +17,7 @@ from keepline.accounts import queries, service
 from keepline.clikit import os_user, stdout_console
 from keepline.db import session_scope
 from keepline.errors import InputError
+from keepline.plans import outbox
 from keepline.retention import purge
 
 user_app = typer.Typer(
@@ -35,6 +36,14 @@ def serve(
         help="Run the retention purge of every enterprise at start and daily at 03:00 "
         "plant time (off: run `keepline retention run --all` from cron).",
     ),
+    outbox_every: int = typer.Option(
+        60,
+        "--outbox-every",
+        min=0,
+        max=86_400,
+        help="Send the emergency plans' outbox to each enterprise's webhook every this many "
+        "seconds (0: off; run `keepline plans send-outbox --all` from cron).",
+    ),
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) on the configured database.
 
@@ -45,6 +54,10 @@ def serve(
     logs.configure_logging(getattr(logging, log_level.upper(), logging.INFO))
     if retention:
         threading.Thread(target=_retention_daily, name="retention", daemon=True).start()
+    if outbox_every > 0:
+        threading.Thread(
+            target=_outbox_loop, args=(outbox_every,), name="outbox", daemon=True
+        ).start()
     typer.echo(f"keepline API on http://{host}:{port} (docs at /docs)", err=True)
     uvicorn.run(
         "keepline.api:create_app",
@@ -59,6 +72,20 @@ def serve(
         proxy_headers=False,
         log_config=None,
     )
+
+
+def _outbox_loop(every: int) -> None:
+    """The emergency plans' outbox, sent every ``every`` seconds in the server's main
+    process; a failed run is logged and tried again at the next tick."""
+    log = logging.getLogger("keepline.plans")
+    while True:
+        try:
+            for eid, r in outbox.send_all():
+                if r.sent or r.failed:
+                    log.info("outbox %s: %d sent, %d failed", eid, r.sent, r.failed)
+        except Exception:
+            log.exception("outbox run failed")
+        time.sleep(every)
 
 
 RETENTION_HOUR = 3  # plant time: after the night shift's declarations, before the day's

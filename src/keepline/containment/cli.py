@@ -33,6 +33,7 @@ from keepline.containment.schemas import (
 from keepline.containment.workforce import available
 from keepline.db import session_scope
 from keepline.errors import InputError, quote
+from keepline.plans.activations import after_write
 from keepline.tabular import read_table
 from keepline.workforce import to_csv
 
@@ -75,7 +76,10 @@ def case(
         sample_day=_day(sample_day, "--sample-day"),
         onset_day=_day(onset, "--onset"),
     )
-    c = write_as(enterprise, actor, cases.open_case, body)
+    with session_scope() as session:
+        scope = enterprise_scope(session, enterprise, actor)
+        c = cases.open_case(session, scope, body)
+        after_write(session, scope, c.confirmed_on)
     typer.echo(f"case {c.id}: {employee_no}, infectious {c.infectious_from} to {c.infectious_to}")
 
 

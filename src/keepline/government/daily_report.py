@@ -34,6 +34,9 @@ The figures of enterprise E on day D (``docs/government.md`` has them with examp
   being the issues of the 7 days ending D ÷ 7 or, when none were recorded, the BOM's
   use at D's output plus the per-worker use at D's on-site headcount. The report keeps
   the smallest and counts materials under 7 days.
+* emergency plans: activations open at the end of D (opened before it, not closed by
+  then); tasks overdue then (deadline passed, not done by then). For today, "the end of
+  D" is now.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from keepline.health.models import Clearance, Declaration
 from keepline.logistics.models import CustomerShipment
 from keepline.materials.models import MovementKind, StockMovement
 from keepline.people.models import Worker, employed_on
+from keepline.plans.models import Activation, Task
 from keepline.plant import models as pm
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.recordkit import bad
@@ -94,6 +98,8 @@ class Figures:
     livelihood_at_risk: int = 0
     min_days_of_cover: float | None = None
     materials_under_7d: int = 0
+    open_activations: int = 0
+    overdue_tasks: int = 0
     detail: dict[str, Any] = field(default_factory=dict)
 
     def values(self) -> dict[str, Any]:
@@ -547,6 +553,35 @@ def _cover(
         f.materials_under_7d = sum(1 for d in covered if d < SHORT_COVER_DAYS)
 
 
+def _plans(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
+    # In UTC, as stored: SQLite compares timestamps as text.
+    end_of_day = clock.from_epoch(clock.day_start(day + dt.timedelta(days=1))).astimezone(dt.UTC)
+    end = min(end_of_day, clock.now().astimezone(dt.UTC))
+    still_open = and_(
+        Activation.opened_at <= end,
+        or_(Activation.closed_at.is_(None), Activation.closed_at > end),
+    )
+    for eid, n in session.execute(
+        select(Activation.enterprise_id, func.count())
+        .where(Activation.enterprise_id.in_(eids), still_open)
+        .group_by(Activation.enterprise_id)
+    ):
+        out[eid].open_activations = int(n)
+    # A task of an activation stood down is no longer anyone's to do.
+    for eid, n in session.execute(
+        select(Task.enterprise_id, func.count())
+        .join(Activation, Activation.id == Task.activation_id)
+        .where(
+            Task.enterprise_id.in_(eids),
+            still_open,
+            Task.deadline < end,
+            or_(Task.done_at.is_(None), Task.done_at > end),
+        )
+        .group_by(Task.enterprise_id)
+    ):
+        out[eid].overdue_tasks = int(n)
+
+
 def compute(session: Session, enterprise_ids: Sequence[str], day: dt.date) -> dict[str, Figures]:
     """The daily-report figures of every enterprise in ``enterprise_ids`` on ``day``."""
     out: dict[str, Figures] = {}
@@ -558,6 +593,7 @@ def compute(session: Session, enterprise_ids: Sequence[str], day: dt.date) -> di
         made = _output(session, eids, day, rates, part)
         _orders(session, eids, day, rates, part)
         _cover(session, eids, day, made, part)
+        _plans(session, eids, day, part)
         out.update(part)
     return out
 

@@ -290,6 +290,8 @@ class DailyReport(Base):
     livelihood_at_risk: Mapped[int] = mapped_column(Integer)
     min_days_of_cover: Mapped[float | None] = mapped_column(Float, nullable=True)
     materials_under_7d: Mapped[int] = mapped_column(Integer)
+    open_activations: Mapped[int] = mapped_column(Integer, server_default="0")
+    overdue_tasks: Mapped[int] = mapped_column(Integer, server_default="0")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # per line, material, order
     submitted_by: Mapped[str] = mapped_column(String(254))
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

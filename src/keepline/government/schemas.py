@@ -390,6 +390,8 @@ REPORT_FIGURES = (
     "livelihood_at_risk",
     "min_days_of_cover",
     "materials_under_7d",
+    "open_activations",
+    "overdue_tasks",
 )
 
 
@@ -423,6 +425,12 @@ class DailyReportOut(BaseModel):
     livelihood_at_risk: int
     min_days_of_cover: float | None
     materials_under_7d: int
+    open_activations: int = Field(
+        0, description="Emergency-plan activations open at the end of the day (or now)."
+    )
+    overdue_tasks: int = Field(
+        0, description="Emergency-plan tasks past their deadline and not done by then."
+    )
     detail: dict[str, Any]
     open_difficulties: int | None = Field(
         default=None, description="Once Government II (difficulties) lands."

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,11 +110,18 @@ class UseBasis:
 
 
 def expected_use(
-    session: Session, scope: EnterpriseScope, as_of: dt.date, horizon: int
+    session: Session,
+    scope: EnterpriseScope,
+    as_of: dt.date,
+    horizon: int,
+    only: Collection[str] | None = None,
 ) -> UseBasis:
+    """Use per day of every material (``only``: of these; the headcount and the planned
+    production are read only when a material needing them is asked for)."""
     eid = scope.enterprise_id
-    mats = materials.materials(session, scope)
-    head = headcount_on_site(session, scope)
+    mats = [m for m in materials.materials(session, scope) if only is None or m.id in only]
+    prevention = any(m.kind != "raw" for m in mats)
+    head = headcount_on_site(session, scope) if prevention else Headcount(0, "")
     zones = (
         session.scalar(
             select(func.count()).select_from(pm.Zone).where(pm.Zone.enterprise_id == eid)
@@ -127,7 +135,11 @@ def expected_use(
         per_pool_materials=frozenset(pol.per_pool_materials if pol else ()),
     )
     zone_use = dict(pol.per_zone_day) if pol else {}
-    planned, prod_basis = production_series(session, scope, as_of, horizon)
+    planned, prod_basis = (
+        production_series(session, scope, as_of, horizon)
+        if any(m.kind == "raw" for m in mats)
+        else ({}, "")
+    )
     bom = _bom(session, scope)
     use: dict[str, np.ndarray] = {}
     basis: dict[str, str] = {}

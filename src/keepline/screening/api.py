@@ -11,9 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
+from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import InputError
+from keepline.plans.activations import after_write
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
 from keepline.screening import planning, positives, queries, render, rounds, samples, sampling
@@ -158,4 +160,5 @@ def import_results(
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError([f"file: larger than {MAX_UPLOAD_BYTES // 2**20} MB"])
     rep = positives.import_results(session, scope, file.filename or "upload.csv", data)
+    after_write(session, scope, clock.today())
     return ImportOut.model_validate(dataclasses.asdict(rep))

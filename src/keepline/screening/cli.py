@@ -12,6 +12,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
+from keepline import clock
 from keepline.clikit import (
     ACTOR,
     ENTERPRISE,
@@ -22,6 +23,7 @@ from keepline.clikit import (
 )
 from keepline.db import session_scope
 from keepline.errors import InputError
+from keepline.plans.activations import after_write
 from keepline.plant.service import get_enterprise
 from keepline.screening import planning, positives, render, rounds, samples, sampling
 from keepline.screening.coverage import coverage as round_coverage
@@ -177,6 +179,7 @@ def import_cmd(
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         rep = positives.import_results(session, scope, file.name, data)
+        after_write(session, scope, clock.today())
     if rep.already_imported:
         typer.echo(f"{file.name}: already imported; nothing changed")
         return
