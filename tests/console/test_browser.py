@@ -24,7 +24,7 @@ from keepline import db
 from keepline.accounts import service as accounts
 from keepline.api import create_app
 from keepline.people.models import Worker
-from tests.worlds import A, PASSWORD, build_world
+from tests.worlds import PASSWORD, A, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
