@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -55,6 +56,45 @@ EXPORT_COLUMNS = {
 PERSONAL_COLUMNS = {"phone": N_("Phone"), "id_number": N_("ID number")}
 
 
+@dataclass(frozen=True)
+class RosterFilter:
+    """The roster's filters as typed (``typed``, to show them again) and as the query
+    takes them (blank → none)."""
+
+    typed: dict[str, str]
+
+    def value(self, name: str) -> str | None:
+        return _blank(self.typed[name])
+
+    @property
+    def cleared(self) -> bool | None:
+        return _cleared(self.typed["cleared"])
+
+    def query(self) -> dict[str, Any]:
+        """The query's keywords (``q``, ``zone``, ``shift``, ``team``, ``cleared``)."""
+        return {n: self.value(n) for n in ("q", "zone", "shift", "team")} | {
+            "cleared": self.cleared
+        }
+
+    def shown(self) -> dict[str, str]:
+        """The filters in force, for the pager's and the export's links."""
+        return {k: v for k, v in self.typed.items() if _blank(v)}
+
+
+async def roster_filter(  # async: no I/O, no worker-thread hop
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    zone: Filter = None,
+    shift: Filter = None,
+    team: Filter = None,
+    cleared: Annotated[str | None, Query(pattern="^(|true|false)$")] = None,
+) -> RosterFilter:
+    typed = dict(q=q, zone=zone, shift=shift, team=team, cleared=cleared)
+    return RosterFilter({k: v or "" for k, v in typed.items()})
+
+
+RosterFilters = Annotated[RosterFilter, Depends(roster_filter)]
+
+
 def _blank(value: str | None) -> str | None:
     return value.strip() or None if value else None
 
@@ -90,35 +130,19 @@ def roster_page(
     request: Request,
     session: DB,
     scope: PageReader,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    zone: Filter = None,
-    shift: Filter = None,
-    team: Filter = None,
-    cleared: Annotated[str | None, Query(pattern="^(|true|false)$")] = None,
+    filters: RosterFilters,
     page: Annotated[int, Query(ge=1, le=200_000)] = 1,
     sort: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    filters = dict(
-        q=_blank(q),
-        zone=_blank(zone),
-        shift=_blank(shift),
-        team=_blank(team),
-        cleared=_cleared(cleared),
-    )
     paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort=sort or None)
-    workers, total = _roster_rows(session, scope, paging, filters)
-    shown = {k: v for k, v in filters.items() if v is not None}
-    if filters["cleared"] is not None:
-        shown["cleared"] = cleared
+    workers, total = _roster_rows(session, scope, paging, filters.query())
     ctx = dict(
         workers=workers,
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE)),
-        filters=shown,
-        values=dict(
-            q=q or "", zone=zone or "", shift=shift or "", team=team or "", cleared=cleared or ""
-        ),
+        filters=filters.shown(),
+        values=filters.typed,
         sort=sort or "",
         personal=scope.sees_personal_data,
         can_import=scope.sees_personal_data,
@@ -133,28 +157,18 @@ def export_roster(
     request: Request,
     session: DB,
     scope: PageReader,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    zone: Filter = None,
-    shift: Filter = None,
-    team: Filter = None,
-    cleared: Annotated[str | None, Query(pattern="^(|true|false)$")] = None,
+    filters: RosterFilters,
 ) -> Response:
     """The filtered roster as CSV (UTF-8 with a BOM, for Excel), headed in the page's
     language; phone and ID number only for the roles that see personal data."""
     lang = web.language(request)
-    filters = dict(
-        q=_blank(q),
-        zone=_blank(zone),
-        shift=_blank(shift),
-        team=_blank(team),
-        cleared=_cleared(cleared),
-    )
+    query = filters.query()
     columns = dict(EXPORT_COLUMNS) | (PERSONAL_COLUMNS if scope.sees_personal_data else {})
     rows: list[dict[str, object]] = []
     offset = 0
     while True:
         paging = ListParams(limit=1000, offset=offset, sort=None)
-        views, total = _roster_rows(session, scope, paging, filters)
+        views, total = _roster_rows(session, scope, paging, query)
         for v in views:
             values = v.model_dump(include=set(columns))
             values["cleared"] = lang.gettext("yes") if v.cleared else lang.gettext("no")
