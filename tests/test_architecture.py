@@ -89,7 +89,7 @@ EDGES = {
 # link tokens (``console.links``, a service) and its catalogs (``i18n``, ``catalog``) are not.
 CONSOLE_EDGES = {
     f"keepline.console.{m}"
-    for m in ("web", "router", "signin", "today", "workers", "declare", "clearance")
+    for m in ("web", "router", "signin", "today", "workers", "declare", "clearance", "cases")
 }
 EDGES |= CONSOLE_EDGES
 # Modules that compose the services of several capabilities (a delivery that writes

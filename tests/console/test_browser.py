@@ -125,6 +125,8 @@ def test_each_role_sees_only_what_it_may(browser: Any, served: dict[str, Any]) -
         assert (page.get_by_role("columnheader", name="身份证号").count() == 1) is health, role
         if role in ("health_officer", "viewer"):
             _axe(page)
+            page.goto("/console/cases" if health else "/console/zones")
+            _axe(page)
         response = page.goto("/console/clearance")
         assert response.status == (200 if health else 403), role
         page.context.close()

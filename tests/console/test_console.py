@@ -63,6 +63,7 @@ def test_sign_in_csrf_roles_and_tenancy(console_world: World) -> None:
         health = role in HEALTH_ROLES
         assert ('id="cases"' in today.text) is health, role
         assert (b.get("/console/clearance").status_code == 200) is health, role
+        assert (b.get("/console/cases").status_code == 200) is health, role
         roster = b.get("/console/workers")
         assert roster.status_code == 200
         assert ("身份证号" in roster.text) is health, role  # the ID number column
@@ -105,6 +106,8 @@ def test_today_counts_link_to_their_lists(console_world: World) -> None:
             json={"employee_no": no, "day": str(world.today), "temperature_c": temp},
         )
         assert r.status_code == 200, r.text
+    r = world.post("/zones/assembly/state", json={"state": "restricted", "reason": "a case nearby"})
+    assert r.status_code == 200, r.text
     # The API's own lists are the outside count (other tests share this world).
     missing_total = world.get("/declarations/missing").json()["total"]
     held_total = world.get("/workers", params={"cleared": "false"}).json()["total"]
@@ -113,6 +116,9 @@ def test_today_counts_link_to_their_lists(console_world: World) -> None:
     html = b.get("/console/today").text
     assert _tile(html, "/console/missing") == missing_total
     assert _tile(html, "/console/workers?cleared=false") == held_total
+    assert _tile(html, "/console/zones") == 1
+    zones = signed_in(world, "A:viewer").get("/console/zones").text
+    assert "a case nearby" in zones and "管控" in zones
     # The list behind the number holds exactly that many.
     missing = b.get("/console/missing").text
     assert declared[0] not in missing and workers[13]["employee_no"] in missing
