@@ -86,7 +86,7 @@ def browser(served: dict[str, Any]) -> Iterator[Any]:
 
 def _page(browser: Any, served: dict[str, Any], lang: str = "zh-CN", **kw: Any) -> Any:
     context = browser.new_context(base_url=served["base"], locale=lang, **kw)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # the machine running the suite may be busy
     return context.new_page()
 
 
