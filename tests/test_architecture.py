@@ -84,6 +84,14 @@ EDGES = {
     "keepline.apikit.docs",
     "keepline.filedocs",
 }
+# The web console's pages are edges like the API's routers: each page area calls the
+# services and flows of the capabilities it shows. Its table (``console.models``), its
+# link tokens (``console.links``, a service) and its catalogs (``i18n``, ``catalog``) are not.
+CONSOLE_EDGES = {
+    f"keepline.console.{m}"
+    for m in ("web", "router", "signin", "today", "workers", "declare", "clearance", "cases")
+}
+EDGES |= CONSOLE_EDGES
 # Modules that compose the services of several capabilities (a delivery that writes
 # stock, re-plan from today, ...). Each is named for its flow.
 FLOWS = {

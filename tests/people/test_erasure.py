@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from keepline import db
 from keepline.audit.models import AuditEntry
+from keepline.console import links
 from keepline.containment import cases, restrictions
 from keepline.containment.models import AccessEvent, Case, Restriction
 from keepline.containment.schemas import CaseIn, RestrictionEnd, RestrictionIn
@@ -75,9 +76,12 @@ def test_erasing_a_worker_audits_every_deleted_row(session: Session) -> None:
     ).all()
     assert len(b1_members) == 1
     (iso_id,) = session.scalars(select(Restriction.id).where(Restriction.employee_no == "B1"))
+    links.tokens(session, SCOPE, ["B1"], b"a signing key")  # the console's personal link
+    session.commit()
     deleted = erasure.delete_worker(session, SCOPE, "B1")
     session.commit()
     assert deleted == {
+        "declaration_links": 1,
         "declarations": 3,
         "clearances": 1,
         "access_events": 2,
@@ -94,6 +98,7 @@ def test_erasing_a_worker_audits_every_deleted_row(session: Session) -> None:
         "screening_sample_members": [f"{b1_members[0]}/B1"],
         "restrictions": [str(iso_id)],
         "cases": [str(case_id)],
+        "declaration_links": ["B1"],
         "workers": ["B1"],
     }
     assert len(events) == 2 and all(k.startswith("B1/") for k in events)

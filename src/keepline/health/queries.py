@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Exists, Select, func, select
 
 from keepline.db import columns
-from keepline.health.models import Declaration, HealthCode
+from keepline.health.models import Clearance, Declaration, HealthCode
 from keepline.people.models import Worker, employed_on
 from keepline.scope import EnterpriseScope
 
@@ -43,17 +43,32 @@ def declarations(
 
 
 def missing(
-    scope: EnterpriseScope, day: dt.date, *, team: str | None = None, zone: str | None = None
+    scope: EnterpriseScope,
+    day: dt.date,
+    *,
+    team: str | None = None,
+    zone: str | None = None,
+    shift: str | None = None,
 ) -> tuple[Select[Any], Select[Any] | None]:
-    """Active workers who have not declared for ``day`` (filtered by team and zone), and
-    a cheaper query counting them (``None`` when filtered)."""
+    """Active workers who have not declared for ``day`` (filtered by team, zone and
+    shift), and a cheaper query counting them (``None`` when filtered)."""
     q = missing_query(scope, day)
-    count = missing_count(scope, day) if team is None and zone is None else None
+    count = missing_count(scope, day) if team is None and zone is None and shift is None else None
     if team is not None:
         q = q.where(Worker.team_id == team)
     if zone is not None:
         q = q.where(Worker.zone_id == zone)
+    if shift is not None:
+        q = q.where(Worker.shift_id == shift)
     return q, count
+
+
+def declared_on(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
+    """Every worker employed on ``day``: employee number, zone, shift, and whether they
+    have declared for the day (the console's Today page counts them by zone and shift)."""
+    return select(
+        Worker.employee_no, Worker.zone_id, Worker.shift_id, _declared(day).label("declared")
+    ).where(Worker.enterprise_id == scope.enterprise_id, employed_on(day))
 
 
 def missing_query(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
@@ -115,3 +130,33 @@ def missing_count(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
         .scalar_subquery()
     )
     return select(active - (declared - declared_not_active))
+
+
+def not_cleared(scope: EnterpriseScope) -> Select[Any]:
+    """Workers held by a declaration a health officer has not cleared: their number,
+    name, team, zone, shift, flags and the day they were flagged (newest first is the
+    caller's order)."""
+    return (
+        select(
+            Worker.employee_no,
+            Worker.name,
+            Worker.team_id,
+            Worker.zone_id,
+            Worker.shift_id,
+            Clearance.flags,
+            Clearance.flagged_on,
+        )
+        .join(
+            Clearance,
+            (Clearance.enterprise_id == Worker.enterprise_id)
+            & (Clearance.employee_no == Worker.employee_no),
+        )
+        .where(Worker.enterprise_id == scope.enterprise_id, Clearance.cleared.is_(False))
+    )
+
+
+NOT_CLEARED_SORTS = {
+    "flagged_on": Clearance.flagged_on,
+    "employee_no": Worker.employee_no,
+    "name": Worker.name,
+}

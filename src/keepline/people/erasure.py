@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.audit import service as audit
+from keepline.console.models import DeclarationLink
 from keepline.containment import queries as containment
 from keepline.containment.models import AccessEvent, Case, Restriction
 from keepline.errors import InputError
@@ -36,6 +37,7 @@ CHILDREN: tuple[tuple[type[Any], Any], ...] = (
     (SampleMember, lambda r: f"{r.sample_id}/{r.employee_no}"),
     (Restriction, lambda r: str(r.id)),
     (Case, lambda r: str(r.id)),
+    (DeclarationLink, lambda r: r.employee_no),
 )
 
 

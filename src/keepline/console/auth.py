@@ -1,0 +1,14 @@
+"""Who may open which console page: the same role rules as the API's routes, built from
+``apikit.auth`` (the console signs in with the API's session cookie, so a page's scope is
+made exactly as an API call's is)."""
+
+from __future__ import annotations
+
+from keepline.apikit.auth import HealthOfficer, HealthStaff, Member
+
+PageReader = Member
+"""Today, the roster, zone states, screening rounds, materials, orders: every role."""
+HealthPage = HealthStaff
+"""Cases, declarations, personal-link badges, the roster's import: admins and health officers."""
+Clearer = HealthOfficer
+"""Clearing a worker held by their declaration: health officers only (as the API)."""

@@ -1,0 +1,130 @@
+"""The console's two languages: Simplified Chinese first, English beside it.
+
+The catalogs are the ``.po`` files under ``locale/``; they are compiled in memory when
+first used (babel's ``read_po``/``write_mo``), so there is no build step and no ``.mo``
+to fall out of step. The language is the ``keepline_lang`` cookie when set, else the
+best of the browser's ``Accept-Language``, else Chinese. Dates and numbers are written
+in the locale's format by babel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("zh_CN", "en")  # the first is the default
+LANG_COOKIE = "keepline_lang"
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+@functools.cache
+def translations(lang: str) -> gettext.GNUTranslations:
+    """The compiled catalog of ``lang`` (compiled once per process from its ``.po``)."""
+    with po_path(lang).open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def _q(part: str) -> float:
+    _, _, q = part.partition(";q=")
+    try:
+        return float(q) if q else 1.0
+    except ValueError:
+        return 0.0
+
+
+def negotiate(accept_language: str | None, cookie: str | None = None) -> str:
+    """The language to answer in: the cookie's, else the browser's best, else Chinese."""
+    if cookie in LANGUAGES:
+        return cookie  # type: ignore[return-value]
+    parts = [p.strip() for p in (accept_language or "")[:500].split(",") if p.strip()]
+    wanted = [
+        p.split(";")[0].strip().replace("-", "_") for p in sorted(parts, key=_q, reverse=True)
+    ]
+    for tag in wanted:
+        base = tag.split("_")[0].lower()
+        if base == "zh":
+            return "zh_CN"
+        if base == "en":
+            return "en"
+    return LANGUAGES[0]
+
+
+@dataclass(frozen=True)
+class Language:
+    """One request's language: its gettext and babel formatters, for templates and routes."""
+
+    code: str
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(self.code)
+
+    @property
+    def html_lang(self) -> str:
+        return "zh-CN" if self.code == "zh_CN" else "en"
+
+    def gettext(self, message: str, **values: Any) -> str:
+        text = translations(self.code).gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        """The form for ``count``; ``%(n)s`` is ``count`` unless ``values`` give ``n``
+        (a number already written in the locale's format)."""
+        text = translations(self.code).ngettext(singular, plural, count)
+        return text % ({"n": count} | values)
+
+    def date(self, day: dt.date | None) -> str:
+        return "" if day is None else format_date(day, format="medium", locale=self.code)
+
+    def datetime(self, moment: dt.datetime | None) -> str:
+        if moment is None:
+            return ""
+        return format_datetime(moment, format="short", locale=self.code)
+
+    def number(self, value: float | int | None, digits: int = 1) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, int):
+            return format_decimal(value, locale=self.code)
+        return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=self.code)
+
+    def percent(self, value: float | None) -> str:
+        return "—" if value is None else format_percent(value, format="#,##0.#%", locale=self.code)
+
+    def helpers(self) -> dict[str, Callable[..., Any]]:
+        """What a template sees: ``_``/``gettext``/``ngettext`` and the formatters."""
+        return dict(
+            _=self.gettext,
+            gettext=self.gettext,
+            ngettext=self.ngettext,
+            fmt_date=self.date,
+            fmt_datetime=self.datetime,
+            fmt_number=self.number,
+            fmt_percent=self.percent,
+        )
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated where it is shown."""
+    return message

@@ -1,0 +1,31 @@
+"""The console's routes, mounted on the API's app by ``keepline.api.create_app``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.routing import Mount
+
+from keepline.console import cases, clearance, declare, signin, today, web, workers
+from keepline.console.web import PREFIX, STATIC_DIR, STATIC_URL, ConsoleRoute
+from keepline.errors import NotFound
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+for area in (signin, today, workers, declare, clearance, cases):
+    router.include_router(area.router)
+
+
+@router.get(PREFIX + "/{rest:path}")
+def not_found(request: Request, rest: str) -> Response:
+    """Any other console path: the 404 page (not the API's JSON)."""
+    return web.error_page(request, NotFound(f"no page '{rest[:80]}'"))
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console's pages and its static files (htmx, ECharts, styles)."""
+    # Ahead of the API docs' ``/static`` mount, which would otherwise answer first.
+    app.router.routes.insert(
+        0, Mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="console-static")
+    )
+    app.include_router(router)

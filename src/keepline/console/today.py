@@ -1,0 +1,206 @@
+"""Today: the plant's day at a glance, every number a link to the list behind it.
+
+Each part comes from the service or query the API uses for the same list: the roster's
+verdicts (``people.work_today``), who has declared (``health.queries``), open cases
+(``containment.queries``), zone states (``containment.zone_states``), screening rounds
+and their coverage (``screening``), days of cover (``materials.outlook``) and the newest
+plan's orders at risk (``production.service``). The page only counts and arranges them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from keepline import clock
+from keepline.apikit.deps import DB
+from keepline.console import web
+from keepline.console.auth import PageReader
+from keepline.console.i18n import Language
+from keepline.console.web import PREFIX, ConsoleRoute
+from keepline.containment import queries as containment_queries
+from keepline.containment import zone_states
+from keepline.containment.models import Case
+from keepline.continuity.record import StoredPlanResult
+from keepline.health import queries as health_queries
+from keepline.materials import outlook
+from keepline.people import work_today
+from keepline.production import service as production
+from keepline.scope import EnterpriseScope
+from keepline.screening import coverage as screening_coverage
+from keepline.screening import queries as screening_queries
+from keepline.screening.models import Round
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+URGENT_PRIORITIES = ("front-line", "livelihood")
+CHART_MATERIALS = 12  # the materials with the fewest days of cover, in the chart
+ROUNDS_SHOWN = 5
+CLOSED = ("restricted", "locked", "disinfecting")
+
+
+def link(path: str, **params: Any) -> str:
+    """A console URL with the parameters that are set."""
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{PREFIX}{path}" + (f"?{query}" if query else "")
+
+
+@dataclass
+class Cell:
+    """One zone × shift of today's roster."""
+
+    zone: str
+    shift: str
+    active: int = 0
+    declared: int = 0
+    not_cleared: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.active - self.declared
+
+    def links(self) -> dict[str, str]:
+        z, s = self.zone, self.shift
+        return dict(
+            active=link("/workers", zone=z, shift=s),
+            missing=link("/missing", zone=z, shift=s),
+            not_cleared=link("/workers", zone=z, shift=s, cleared="false"),
+        )
+
+
+@dataclass
+class Day:
+    cells: list[Cell] = field(default_factory=list)
+    total: Cell = field(default_factory=lambda: Cell("", ""))
+
+
+def roster_day(session: Session, scope: EnterpriseScope, day: dt.date) -> Day:
+    """Declared, missing and not cleared (may not work today) by zone and shift."""
+    unfit = work_today.unfit_today(session, scope)
+    cells: dict[tuple[str, str], Cell] = {}
+    out = Day()
+    for no, zone, shift, declared in session.execute(health_queries.declared_on(scope, day)):
+        cell = cells.get((zone, shift))
+        if cell is None:
+            cell = cells[(zone, shift)] = Cell(zone, shift)
+        for c in (cell, out.total):
+            c.active += 1
+            c.declared += bool(declared)
+            c.not_cleared += no in unfit
+    order = {z: i for i, z in enumerate(containment_queries.zone_ids(session, scope))}
+    out.cells = sorted(cells.values(), key=lambda c: (order.get(c.zone, len(order)), c.shift))
+    return out
+
+
+def open_cases(session: Session, scope: EnterpriseScope) -> list[Case]:
+    q = containment_queries.cases(scope).where(Case.status == "open")
+    return list(session.scalars(q.order_by(Case.confirmed_on.desc(), Case.id)))
+
+
+def closed_zones(session: Session, scope: EnterpriseScope, lang: Language) -> list[dict[str, Any]]:
+    names = containment_queries.zone_names(session, scope)
+    out = []
+    for zone, change in zone_states.zone_states(session, scope).items():
+        if change is not None and change.state in CLOSED:
+            name, name_zh = names.get(zone, (zone, None))
+            shown = name_zh if lang.code == "zh_CN" and name_zh else name
+            out.append(dict(zone=zone, name=shown, state=change.state, since=change.at))
+    return out
+
+
+def rounds(session: Session, scope: EnterpriseScope) -> list[dict[str, Any]]:
+    """The newest rounds; with coverage totals for the roles that see health data."""
+    q = screening_queries.rounds(scope)
+    newest = session.scalars(q.order_by(Round.day.desc(), Round.id.desc()).limit(ROUNDS_SHOWN))
+    out = []
+    for r in newest:
+        row: dict[str, Any] = dict(id=r.id, day=r.day, test_type=r.test_type, pool_size=r.pool_size)
+        if scope.sees_personal_data:
+            cov = screening_coverage.coverage(session, scope, r.id)
+            expected = sum(c.expected for c in cov)
+            row.update(
+                expected=expected,
+                sampled=sum(c.sampled for c in cov),
+                missed=sum(c.missed for c in cov),
+                coverage=(sum(c.sampled for c in cov) / expected) if expected else None,
+            )
+        out.append(row)
+    return out
+
+
+def cover_chart(rows: list[outlook.CoverRow], horizon: int, lang: Language) -> dict[str, Any]:
+    """The ECharts option of a bar chart of days of cover (more than the horizon shown
+    as the horizon), the fewest first, each bar a link to its row."""
+    days = [
+        min(r.days_of_cover, horizon) if math.isfinite(r.days_of_cover) else horizon for r in rows
+    ]
+    return {
+        "aria": {"enabled": True},
+        "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", "name": lang.gettext("days of cover")},
+        "yAxis": {"type": "category", "inverse": True, "data": [r.name for r in rows]},
+        "series": [
+            {
+                "type": "bar",
+                "data": [
+                    {
+                        "value": round(d, 1),
+                        "itemStyle": {"color": "#a50e0e" if d < 7 else "#0b5394"},
+                    }
+                    for d in days
+                ],
+                "label": {"show": True, "position": "right"},
+            }
+        ],
+        "links": [f"#material-{r.material_id}" for r in rows],
+    }
+
+
+def orders_at_risk(
+    session: Session, scope: EnterpriseScope
+) -> tuple[int | None, list[dict[str, Any]]]:
+    """The newest plan's front-line and livelihood orders at risk (its id, the orders)."""
+    plans = production.list_plans(session, scope, limit=1)
+    if not plans:
+        return None, []
+    result = StoredPlanResult.from_json(plans[0].result)
+    out = [
+        dict(order=oid, **vars(o))
+        for oid, o in result.orders.items()
+        if o.at_risk and o.priority in URGENT_PRIORITIES
+    ]
+    out.sort(key=lambda o: (URGENT_PRIORITIES.index(o["priority"]), o["due"], o["order"]))
+    return plans[0].id, out
+
+
+@router.get(f"{PREFIX}/today")
+def today_page(request: Request, session: DB, scope: PageReader) -> Response:
+    lang = web.language(request)
+    day = clock.today()
+    cover = outlook.outlook(session, scope, day)
+    materials = sorted(cover.cover, key=lambda r: (r.days_of_cover, r.material_id))
+    plan_id, at_risk = orders_at_risk(session, scope)
+    health = scope.sees_personal_data
+    ctx = dict(
+        day=day,
+        roster=roster_day(session, scope, day),
+        cases=open_cases(session, scope) if health else None,
+        zones=closed_zones(session, scope, lang),
+        rounds=rounds(session, scope),
+        materials=materials,
+        horizon=cover.horizon_days,
+        chart=json.dumps(cover_chart(materials[:CHART_MATERIALS], cover.horizon_days, lang)),
+        plan_id=plan_id,
+        at_risk=at_risk,
+        health=health,
+        link=link,
+        isfinite=math.isfinite,
+    )
+    return web.render(request, "today.html", ctx)

@@ -1,0 +1,68 @@
+"""The console's two catalogs are complete and consistent, and the language is chosen as
+documented; dates and numbers come out in each locale's own format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from babel.messages.catalog import Catalog
+
+from keepline.console import catalog
+from keepline.console.i18n import Language, negotiate
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def test_every_console_string_is_translated_in_both_catalogs() -> None:
+    template = catalog.extract()
+    assert len(template) > 150  # the templates and the console's Python were read
+    for lang in ("zh_CN", "en"):
+        assert catalog.untranslated(template, catalog.read(lang)) == [], lang
+
+
+def test_a_missing_translation_is_caught() -> None:
+    template = catalog.extract()
+    partial = Catalog(locale="zh_CN")
+    for m in template:
+        if m.id and m.id not in ("Sign in", "Today"):
+            partial.add(m.id, "x" if isinstance(m.id, str) else ("x",), context=m.context)
+    partial.add("Sign in", "")  # present but empty; "Today" absent
+    assert sorted(catalog.untranslated(template, partial)) == ["Sign in", "Today"]
+
+
+def test_translations_keep_every_placeholder() -> None:
+    zh = catalog.read("zh_CN")
+    for m in zh:
+        if not m.id:
+            continue
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        wanted = set(PLACEHOLDER.findall(ids[-1]))
+        for s in strings:
+            assert set(PLACEHOLDER.findall(s)) == wanted, (m.id, s)
+
+
+def test_the_language_is_the_cookie_then_the_browser_then_chinese() -> None:
+    assert negotiate(None) == "zh_CN"
+    assert negotiate("") == "zh_CN"
+    assert negotiate("fr-FR,fr;q=0.9") == "zh_CN"
+    assert negotiate("en-US,en;q=0.9,zh-CN;q=0.8") == "en"
+    assert negotiate("zh-TW;q=0.5,en;q=0.4") == "zh_CN"
+    assert negotiate("de;q=1,en;q=0.2,zh;q=0.3") == "zh_CN"
+    assert negotiate("en-US", cookie="zh_CN") == "zh_CN"
+    assert negotiate("zh-CN", cookie="en") == "en"
+    assert negotiate("zh-CN", cookie="xx") == "zh_CN"
+
+
+def test_dates_and_numbers_in_the_locale_format() -> None:
+    zh, en = Language("zh_CN"), Language("en")
+    day = dt.date(2026, 12, 7)
+    assert zh.date(day) == "2026年12月7日"
+    assert en.date(day) == "Dec 7, 2026"
+    assert zh.number(12345.678) == "12,345.7" == en.number(12345.678)
+    assert en.number(10000) == "10,000"
+    assert en.percent(0.875) == "87.5%"
+    assert zh.gettext("Sign in") == "登录" and en.gettext("Sign in") == "Sign in"
+    assert zh.ngettext("%(n)s row", "%(n)s rows", 3) == "共 3 行"
+    assert en.ngettext("%(n)s row", "%(n)s rows", 1) == "1 row"
