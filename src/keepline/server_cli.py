@@ -16,8 +16,11 @@ from keepline import clock, db, logs
 from keepline.accounts import queries, service
 from keepline.clikit import os_user, stdout_console
 from keepline.db import session_scope
+from keepline.difficulties import service as difficulties
 from keepline.errors import InputError
 from keepline.retention import purge
+
+ESCALATION_MINUTES = 5  # the shortest time limit is an hour: escalated within 5 minutes of it
 
 user_app = typer.Typer(
     help="Accounts: add users (the first admin), list them.", no_args_is_help=True
@@ -35,6 +38,12 @@ def serve(
         help="Run the retention purge of every enterprise at start and daily at 03:00 "
         "plant time (off: run `keepline retention run --all` from cron).",
     ),
+    escalation: bool = typer.Option(
+        True,
+        "--escalation/--no-escalation",
+        help="Escalate overdue difficulties to their command every "
+        f"{ESCALATION_MINUTES} minutes (off: run `keepline difficulties escalate` from cron).",
+    ),
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) on the configured database.
 
@@ -45,6 +54,8 @@ def serve(
     logs.configure_logging(getattr(logging, log_level.upper(), logging.INFO))
     if retention:
         threading.Thread(target=_retention_daily, name="retention", daemon=True).start()
+    if escalation:
+        threading.Thread(target=_escalation_loop, name="escalation", daemon=True).start()
     typer.echo(f"keepline API on http://{host}:{port} (docs at /docs)", err=True)
     uvicorn.run(
         "keepline.api:create_app",
@@ -59,6 +70,26 @@ def serve(
         proxy_headers=False,
         log_config=None,
     )
+
+
+def _escalation_loop() -> None:
+    """Escalate overdue difficulties every few minutes, in the server's main process (one
+    run however many workers); idempotent, so a restart escalates nothing twice."""
+    log = logging.getLogger("keepline.difficulties")
+    while True:
+        try:
+            with session_scope() as session:
+                for e in difficulties.escalate_overdue(session, clock.now(), "keepline:serve"):
+                    log.info(
+                        "difficulty %d: %s limit passed, escalated to %s/%s",
+                        e.difficulty_id,
+                        e.limit,
+                        e.to_jurisdiction,
+                        e.to_department,
+                    )
+        except Exception:
+            log.exception("escalation run failed")
+        time.sleep(ESCALATION_MINUTES * 60)
 
 
 RETENTION_HOUR = 3  # plant time: after the night shift's declarations, before the day's
