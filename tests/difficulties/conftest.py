@@ -13,6 +13,8 @@ from keepline import db
 from keepline.accounts import service as accounts
 from tests.conftest import BACKENDS, PG_URL, _reset_postgres
 from tests.difficulties.world import Clock, build
+from tests.government.api_world import GovWorld
+from tests.government.api_world import build as build_gov
 
 
 @pytest.fixture
@@ -47,3 +49,11 @@ def cities(cities_url: str, hand_clock: Clock) -> Iterator[Session]:
     finally:
         s.rollback()
         s.close()
+
+
+@pytest.fixture
+def gov(db_url: str) -> Iterator[GovWorld]:
+    """The government tests' API world (both cities; a Zhengzhou difficulty)."""
+    w = build_gov(db_url)
+    with w.client:
+        yield w

@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from keepline import clock
-from keepline.apikit.lists import ListParams
+from keepline.apikit.lists import ListParams, fetch_page
 from keepline.clikit import (
     ACTOR,
     ENTERPRISE_OPTION,
@@ -134,23 +134,18 @@ def list_cmd(
 ) -> None:
     """An enterprise's difficulties (--enterprise) or an officer's (--as)."""
     params = ListParams(limit=limit, offset=0, sort="-id")
+    at = clock.now()
     with session_scope() as s:
         if enterprise is not None:
-            items, total = queries.own_list(
-                s,
-                enterprise_scope(s, enterprise),
-                params,
-                clock.now(),
-                state=state,
-                overdue=overdue,
-            )
+            own = enterprise_scope(s, enterprise)
+            q = queries.own_query(own, at, state=state, overdue=overdue)
         elif jurisdiction is not None:
             scope = gov_scope(s, jurisdiction, department, None)
-            items, total = queries.gov_list(
-                s, scope, params, clock.now(), state=state, overdue=overdue
-            )
+            q = queries.gov_query(s, scope, at, state=state, overdue=overdue)
         else:
             raise bad("--enterprise", "give --enterprise or --as")
+        rows, total = fetch_page(s, q, params, queries.COLUMNS, "-id")
+        items = queries.outs(s, rows, at)
     for d in items:
         typer.echo(_line(d))
     typer.echo(plural(total, "difficulty"))

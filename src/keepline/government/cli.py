@@ -223,7 +223,8 @@ def generate_city_cmd(
     typer.echo(
         f"{jurisdiction}: {plural(counts['enterprises'], 'enterprise')}, "
         f"{plural(counts['workers'], 'worker')}, {plural(counts['declarations'], 'declaration')}, "
-        f"{plural(counts['gov_daily_reports'], 'synthetic report')}"
+        f"{plural(counts['gov_daily_reports'], 'synthetic report')}, "
+        f"{plural(counts['difficulties'], 'difficulty')}"
     )
 
 
