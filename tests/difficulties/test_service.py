@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from keepline.audit.models import AuditEntry
 from keepline.difficulties import queries, service
 from keepline.difficulties.models import Difficulty, DifficultyEvent
-from keepline.difficulties.schemas import ConfirmIn, NoteIn, ProposeIn, ReopenIn, TransferIn
+from keepline.difficulties.schemas import ConfirmIn, ReopenIn, TransferIn
 from keepline.errors import InputError, NotFound
 from keepline.government import dashboard
 from keepline.scope import JurisdictionScope
@@ -28,9 +28,9 @@ def test_accept_at_59_minutes_is_on_time_at_61_late(cities: Session, hand_clock:
     on_time, late = submit(cities, XQ), submit(cities, XQ)
     assert on_time.accept_due == T0 + dt.timedelta(minutes=60)  # Jiangmen: 60 minutes
     hand_clock.at(minutes=59)
-    service.accept(cities, XZ_CITY, on_time.id, NoteIn())
+    service.handle(cities, XZ_CITY, on_time.id, "accept")
     hand_clock.at(minutes=61)
-    service.accept(cities, XZ_CITY, late.id, NoteIn())
+    service.handle(cities, XZ_CITY, late.id, "accept")
     assert on_time.missed == [] and late.missed == ["accept"]
     assert on_time.accepted_at == T0 + dt.timedelta(minutes=59)
 
@@ -39,11 +39,11 @@ def test_a_solution_at_23_hours_is_on_time_at_25_late(cities: Session, hand_cloc
     a, b = submit(cities, XQ), submit(cities, XQ)
     hand_clock.at(minutes=30)
     for d in (a, b):
-        service.accept(cities, XZ_CITY, d.id, NoteIn())
+        service.handle(cities, XZ_CITY, d.id, "accept")
     hand_clock.at(hours=23)
-    service.propose(cities, XZ_CITY, a.id, ProposeIn(solution="a bank's bridging loan"))
+    service.handle(cities, XZ_CITY, a.id, "propose", "a bank's bridging loan")
     hand_clock.at(hours=25)
-    service.propose(cities, XZ_CITY, b.id, ProposeIn(solution="a bank's bridging loan"))
+    service.handle(cities, XZ_CITY, b.id, "propose", "a bank's bridging loan")
     assert a.missed == [] and b.missed == ["propose"]
     assert a.state == b.state == "in-progress"
 
@@ -69,13 +69,13 @@ def test_closed_within_and_past_7_days(cities: Session, hand_clock: Clock) -> No
     rows = [submit(cities, XQ), submit(cities, XQ)]
     hand_clock.at(minutes=10)
     for d in rows:
-        service.accept(cities, XZ_CITY, d.id, NoteIn())
-        service.propose(cities, XZ_CITY, d.id, ProposeIn(solution="s"))
-        service.resolve(cities, XZ_CITY, d.id, NoteIn())
+        service.handle(cities, XZ_CITY, d.id, "accept")
+        service.handle(cities, XZ_CITY, d.id, "propose", "s")
+        service.handle(cities, XZ_CITY, d.id, "resolve")
     hand_clock.at(days=7)  # exactly at the limit: met
-    service.confirm(cities, XQ, rows[0].id, ConfirmIn(rating=5))
+    service.answer(cities, XQ, rows[0].id, ConfirmIn(rating=5))
     hand_clock.at(days=7, seconds=1)
-    service.confirm(cities, XQ, rows[1].id, ConfirmIn(rating=2, comment="slow"))
+    service.answer(cities, XQ, rows[1].id, ConfirmIn(rating=2, comment="slow"))
     assert rows[0].missed == [] and rows[1].missed == ["close"]
 
 
@@ -91,7 +91,7 @@ def test_a_transfer_gives_the_new_department_its_own_hour(
     assert d.accept_due == T0 + dt.timedelta(minutes=110)
     assert d.propose_due == T0 + 24 * H  # the solution's clock keeps running
     hand_clock.at(minutes=109)
-    service.accept(cities, XZ_CITY, d.id, NoteIn())
+    service.handle(cities, XZ_CITY, d.id, "accept")
     assert d.missed == [] and d.state == "accepted"
 
 
@@ -100,11 +100,11 @@ def test_a_reopening_restarts_the_solution_and_closing_clocks(
 ) -> None:
     d = submit(cities, XQ)
     hand_clock.at(minutes=5)
-    service.accept(cities, XZ_CITY, d.id, NoteIn())
-    service.propose(cities, XZ_CITY, d.id, ProposeIn(solution="s"))
-    service.resolve(cities, XZ_CITY, d.id, NoteIn())
+    service.handle(cities, XZ_CITY, d.id, "accept")
+    service.handle(cities, XZ_CITY, d.id, "propose", "s")
+    service.handle(cities, XZ_CITY, d.id, "resolve")
     t = hand_clock.at(days=2)
-    service.reopen(cities, XQ, d.id, ReopenIn(reason="the loan did not come"))
+    service.answer(cities, XQ, d.id, ReopenIn(reason="the loan did not come"))
     assert d.state == "in-progress" and d.proposed_at is None
     assert d.propose_due == t + 24 * H and d.close_due == t + dt.timedelta(days=7)
     kinds = [e.kind for e in queries.one_for_enterprise(cities, XQ, d.id, t).history]
@@ -142,8 +142,8 @@ def test_escalation_when_overdue_not_before_and_once(cities: Session, hand_clock
     out = service.escalate_overdue(cities, T0 + dt.timedelta(hours=13))
     assert [(e.difficulty_id, e.limit) for e in out] == [(z.id, "propose")]
     hand_clock.at(hours=14)
-    service.accept(cities, XZ_CITY, x.id, NoteIn())
-    service.accept(cities, ZZ_CITY, z.id, NoteIn())
+    service.handle(cities, XZ_CITY, x.id, "accept")
+    service.handle(cities, ZZ_CITY, z.id, "accept")
     out = service.escalate_overdue(cities, T0 + dt.timedelta(hours=25))
     assert [(e.difficulty_id, e.limit) for e in out] == [(x.id, "propose")]
     assert _escalations(cities) == [
@@ -178,10 +178,10 @@ def test_steps_not_allowed_write_nothing(cities: Session, hand_clock: Clock) -> 
     d = submit(cities, XQ)
     before = _written(cities)
     attempts = [
-        lambda: service.confirm(cities, XQ, d.id, ConfirmIn(rating=5)),  # close unaccepted
-        lambda: service.reopen(cities, XQ, d.id, ReopenIn(reason="r")),
-        lambda: service.propose(cities, XZ_CITY, d.id, ProposeIn(solution="s")),
-        lambda: service.resolve(cities, XZ_CITY, d.id, NoteIn()),
+        lambda: service.answer(cities, XQ, d.id, ConfirmIn(rating=5)),  # close unaccepted
+        lambda: service.answer(cities, XQ, d.id, ReopenIn(reason="r")),
+        lambda: service.handle(cities, XZ_CITY, d.id, "propose", "s"),
+        lambda: service.handle(cities, XZ_CITY, d.id, "resolve"),
     ]
     for attempt in attempts:
         with pytest.raises(InputError) as e:
@@ -199,9 +199,9 @@ def test_steps_not_allowed_write_nothing(cities: Session, hand_clock: Clock) -> 
         )
     assert e.value.field == "department"
     assert _written(cities) == before and d.state == "submitted" and d.closed_at is None
-    service.accept(cities, XZ_CITY, d.id, NoteIn())
+    service.handle(cities, XZ_CITY, d.id, "accept")
     with pytest.raises(InputError, match="cannot accept"):
-        service.accept(cities, XZ_CITY, d.id, NoteIn())
+        service.handle(cities, XZ_CITY, d.id, "accept")
 
 
 def test_each_side_sees_only_its_own(cities: Session, hand_clock: Clock) -> None:
@@ -211,7 +211,7 @@ def test_each_side_sees_only_its_own(cities: Session, hand_clock: Clock) -> None
         lambda: service.own(cities, ZM, x.id),
         lambda: service.visible(cities, ZZ_CITY, x.id),
         lambda: service.visible(cities, ZZ_ZONE, x.id),
-        lambda: service.accept(cities, ZZ_CITY, x.id, NoteIn()),
+        lambda: service.handle(cities, ZZ_CITY, x.id, "accept"),
         lambda: service.visible(cities, XZ_CITY, z.id),
         # Xuzhou's development zone: the plant is registered in the city itself.
         lambda: service.visible(
@@ -253,14 +253,14 @@ def _handled(
     d = submit(cities, XQ, category)
     if accept is not None:
         clock_.at(hours=accept)
-        service.accept(cities, XZ_CITY, d.id, NoteIn())
+        service.handle(cities, XZ_CITY, d.id, "accept")
     if propose is not None:
         clock_.at(hours=propose)
-        service.propose(cities, XZ_CITY, d.id, ProposeIn(solution="s"))
+        service.handle(cities, XZ_CITY, d.id, "propose", "s")
     if close is not None:
         clock_.at(hours=close)
-        service.resolve(cities, XZ_CITY, d.id, NoteIn())
-        service.confirm(cities, XQ, d.id, ConfirmIn(rating=rating))
+        service.handle(cities, XZ_CITY, d.id, "resolve")
+        service.answer(cities, XQ, d.id, ConfirmIn(rating=rating))
     clock_.at()
     return d
 
@@ -284,9 +284,9 @@ def test_department_figures_against_hand_counts(cities: Session, hand_clock: Clo
     hand_clock.at(minutes=30)
     service.transfer(cities, XZ_CITY, d.id, TransferIn(department="market", note="prices"))
     hand_clock.at(minutes=60)
-    service.accept(cities, XZ_CITY, d.id, NoteIn())
+    service.handle(cities, XZ_CITY, d.id, "accept")
     hand_clock.at(hours=5)
-    service.propose(cities, XZ_CITY, d.id, ProposeIn(solution="s"))
+    service.handle(cities, XZ_CITY, d.id, "propose", "s")
     submit(cities, ZM)  # Zhengzhou's: not in Xuzhou's figures
     at = hand_clock.at(days=8, hours=1)
 

@@ -19,6 +19,7 @@ from keepline.difficulties import schemas as s
 from keepline.difficulties.auth import GovReader, Handler, Reader, Submitter
 from keepline.difficulties.models import Difficulty
 from keepline.fields import Day
+from keepline.scope import JurisdictionScope
 
 router = APIRouter(tags=["difficulties"], route_class=Route)
 DifficultyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Difficulty number.")]
@@ -31,6 +32,17 @@ def _page(
 ) -> Response:
     rows, total = fetch_page(session, query, paging, queries.COLUMNS, "-id")
     return page_of(queries.outs(session, rows, at), total, paging)
+
+
+def _handled(
+    session: Session,
+    scope: JurisdictionScope,
+    difficulty_id: int,
+    step: service.GovStep,
+    note: str,
+) -> Response:
+    service.handle(session, scope, difficulty_id, step, note)
+    return respond(queries.one_for_officer(session, scope, difficulty_id, clock.now()))
 
 
 # -- the enterprise -----------------------------------------------------------------------
@@ -69,7 +81,7 @@ def confirm(
     difficulty_id: DifficultyId, body: s.ConfirmIn, session: DB, scope: Submitter
 ) -> Response:
     """Solved: closed, with a rating of the handling (1–5) and a comment."""
-    service.confirm(session, scope, difficulty_id, body)
+    service.answer(session, scope, difficulty_id, body)
     return respond(queries.one_for_enterprise(session, scope, difficulty_id, clock.now()))
 
 
@@ -78,7 +90,7 @@ def reopen(
     difficulty_id: DifficultyId, body: s.ReopenIn, session: DB, scope: Submitter
 ) -> Response:
     """Not solved: back to in progress."""
-    service.reopen(session, scope, difficulty_id, body)
+    service.answer(session, scope, difficulty_id, body)
     return respond(queries.one_for_enterprise(session, scope, difficulty_id, clock.now()))
 
 
@@ -125,8 +137,7 @@ def show_gov(difficulty_id: DifficultyId, session: DB, scope: GovReader) -> Resp
 
 @router.post("/gov/difficulties/{difficulty_id}/accept", response_model=s.DifficultyOut)
 def accept(difficulty_id: DifficultyId, body: s.NoteIn, session: DB, scope: Handler) -> Response:
-    service.accept(session, scope, difficulty_id, body)
-    return respond(queries.one_for_officer(session, scope, difficulty_id, clock.now()))
+    return _handled(session, scope, difficulty_id, "accept", body.note)
 
 
 @router.post("/gov/difficulties/{difficulty_id}/transfer", response_model=s.DifficultyOut)
@@ -142,11 +153,9 @@ def transfer(
 def propose(
     difficulty_id: DifficultyId, body: s.ProposeIn, session: DB, scope: Handler
 ) -> Response:
-    service.propose(session, scope, difficulty_id, body)
-    return respond(queries.one_for_officer(session, scope, difficulty_id, clock.now()))
+    return _handled(session, scope, difficulty_id, "propose", body.solution)
 
 
 @router.post("/gov/difficulties/{difficulty_id}/resolve", response_model=s.DifficultyOut)
 def resolve(difficulty_id: DifficultyId, body: s.NoteIn, session: DB, scope: Handler) -> Response:
-    service.resolve(session, scope, difficulty_id, body)
-    return respond(queries.one_for_officer(session, scope, difficulty_id, clock.now()))
+    return _handled(session, scope, difficulty_id, "resolve", body.note)

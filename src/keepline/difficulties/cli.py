@@ -177,18 +177,15 @@ def _gov_step(
     jurisdiction: str,
     department: str | None,
     actor: str | None,
-    step: str,
-    body: NoteIn | ProposeIn | TransferIn,
+    step: service.GovStep | TransferIn,
+    note: str = "",
 ) -> None:
     with session_scope() as s:
         scope = gov_scope(s, jurisdiction, department, actor)
-        fn = {
-            "accept": service.accept,
-            "propose": service.propose,
-            "resolve": service.resolve,
-            "transfer": service.transfer,
-        }[step]
-        row = fn(s, scope, difficulty, body)  # type: ignore[operator]
+        if isinstance(step, TransferIn):
+            row = service.transfer(s, scope, difficulty, step)
+        else:
+            row = service.handle(s, scope, difficulty, step, note)
         d = queries.outs(s, [row], clock.now())[0]
     typer.echo(_line(d))
 
@@ -202,7 +199,7 @@ def accept_cmd(
     actor: str | None = ACTOR,
 ) -> None:
     """The department accepts the difficulty."""
-    _gov_step(difficulty, jurisdiction, department, actor, "accept", NoteIn(note=note))
+    _gov_step(difficulty, jurisdiction, department, actor, "accept", NoteIn(note=note).note)
 
 
 @app.command("transfer")
@@ -219,7 +216,7 @@ def transfer_cmd(
 ) -> None:
     """Transfer it to another department, which must accept it."""
     body = TransferIn(department=to, jurisdiction=to_jurisdiction, note=note)
-    _gov_step(difficulty, jurisdiction, department, actor, "transfer", body)
+    _gov_step(difficulty, jurisdiction, department, actor, body)
 
 
 @app.command("propose")
@@ -231,7 +228,14 @@ def propose_cmd(
     actor: str | None = ACTOR,
 ) -> None:
     """Propose a solution: in progress."""
-    _gov_step(difficulty, jurisdiction, department, actor, "propose", ProposeIn(solution=solution))
+    _gov_step(
+        difficulty,
+        jurisdiction,
+        department,
+        actor,
+        "propose",
+        ProposeIn(solution=solution).solution,
+    )
 
 
 @app.command("resolve")
@@ -243,7 +247,7 @@ def resolve_cmd(
     actor: str | None = ACTOR,
 ) -> None:
     """Resolved: the enterprise confirms (closed) or reopens it."""
-    _gov_step(difficulty, jurisdiction, department, actor, "resolve", NoteIn(note=note))
+    _gov_step(difficulty, jurisdiction, department, actor, "resolve", NoteIn(note=note).note)
 
 
 @app.command("confirm")
@@ -257,7 +261,7 @@ def confirm_cmd(
     """The enterprise confirms it is solved and rates the handling: closed."""
     with session_scope() as s:
         scope = enterprise_scope(s, enterprise, actor)
-        service.confirm(s, scope, difficulty, ConfirmIn(rating=rating, comment=comment))
+        service.answer(s, scope, difficulty, ConfirmIn(rating=rating, comment=comment))
         d = queries.one_for_enterprise(s, scope, difficulty, clock.now())
     typer.echo(_line(d))
 
@@ -272,7 +276,7 @@ def reopen_cmd(
     """The enterprise reopens it: back to in progress."""
     with session_scope() as s:
         scope = enterprise_scope(s, enterprise, actor)
-        service.reopen(s, scope, difficulty, ReopenIn(reason=reason))
+        service.answer(s, scope, difficulty, ReopenIn(reason=reason))
         d = queries.one_for_enterprise(s, scope, difficulty, clock.now())
     typer.echo(_line(d))
 

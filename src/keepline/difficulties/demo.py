@@ -15,8 +15,6 @@ from keepline.difficulties.models import Difficulty, DifficultyCategory
 from keepline.difficulties.schemas import (
     ConfirmIn,
     DifficultyIn,
-    NoteIn,
-    ProposeIn,
     ReopenIn,
     TransferIn,
 )
@@ -103,7 +101,7 @@ def _step(
     when: dt.datetime,
 ) -> None:
     if step == "accept":
-        service.accept(session, scope, row.id, NoteIn(note="received"), when)
+        service.handle(session, scope, row.id, "accept", "received", when)
     elif step == "transfer":
         other = session.scalar(
             select(Department.id)
@@ -117,10 +115,10 @@ def _step(
             body = TransferIn(department=other, note="belongs to another department")
             service.transfer(session, scope, row.id, body, when)
     elif step == "propose":
-        service.propose(session, scope, row.id, ProposeIn(solution="coordinated a solution"), when)
+        service.handle(session, scope, row.id, "propose", "coordinated a solution", when)
     elif step == "resolve":
-        service.resolve(session, scope, row.id, NoteIn(note="done"), when)
+        service.handle(session, scope, row.id, "resolve", "done", when)
     elif step == "confirm":
-        service.confirm(session, own, row.id, ConfirmIn(rating=4, comment="helpful"), when)
+        service.answer(session, own, row.id, ConfirmIn(rating=4, comment="helpful"), when)
     elif step == "reopen":
-        service.reopen(session, own, row.id, ReopenIn(reason="not yet solved"), when)
+        service.answer(session, own, row.id, ReopenIn(reason="not yet solved"), when)

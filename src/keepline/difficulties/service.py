@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
@@ -33,8 +34,6 @@ from keepline.difficulties.schemas import (
     ConfirmIn,
     DifficultyIn,
     EscalationOut,
-    NoteIn,
-    ProposeIn,
     ReopenIn,
     TransferIn,
 )
@@ -44,6 +43,7 @@ from keepline.recordkit import bad
 from keepline.scope import EnterpriseScope, JurisdictionScope, Scope
 
 S = DifficultyState
+GovStep = Literal["accept", "propose", "resolve"]
 TABLE = "difficulties"
 # Which state each step may start from, and where it leads.
 STEPS: dict[str, tuple[tuple[S, ...], S]] = {
@@ -153,27 +153,19 @@ def own(session: Session, scope: EnterpriseScope, difficulty_id: int) -> Difficu
     return row
 
 
-def confirm(
+def answer(
     session: Session,
     scope: EnterpriseScope,
     difficulty_id: int,
-    body: ConfirmIn,
+    body: ConfirmIn | ReopenIn,
     at: dt.datetime | None = None,
 ) -> Difficulty:
-    """The enterprise confirms the resolution and rates the handling: closed."""
+    """The enterprise's answer to a resolution: ``ConfirmIn`` closes it with a rating of
+    the handling; ``ReopenIn`` sends it back to in progress, with new solution and
+    closing deadlines from now."""
     row = own(session, scope, difficulty_id)
-    return _step(session, scope, row, "confirm", at, body.comment, rating=body)
-
-
-def reopen(
-    session: Session,
-    scope: EnterpriseScope,
-    difficulty_id: int,
-    body: ReopenIn,
-    at: dt.datetime | None = None,
-) -> Difficulty:
-    """Not solved: back to in progress, with a new solution and closing limit from now."""
-    row = own(session, scope, difficulty_id)
+    if isinstance(body, ConfirmIn):
+        return _step(session, scope, row, "confirm", at, body.comment, rating=body)
     return _step(session, scope, row, "reopen", at, body.reason)
 
 
@@ -232,15 +224,18 @@ def visible(session: Session, scope: JurisdictionScope, difficulty_id: int) -> D
     return row
 
 
-def accept(
+def handle(
     session: Session,
     scope: JurisdictionScope,
     difficulty_id: int,
-    body: NoteIn,
+    step: GovStep,
+    note: str = "",
     at: dt.datetime | None = None,
 ) -> Difficulty:
+    """The department accepts the difficulty, proposes a solution (``note``: the
+    solution) or resolves it."""
     row = visible(session, scope, difficulty_id)
-    return _step(session, scope, row, "accept", at, body.note)
+    return _step(session, scope, row, step, at, note)
 
 
 def transfer(
@@ -265,28 +260,6 @@ def transfer(
     if (target_j, body.department) == (row.department_jurisdiction, row.department_id):
         raise bad("department", f"difficulty {row.id} is already with '{body.department}'")
     return _step(session, scope, row, "transfer", at, body.note, to=(target_j, body.department))
-
-
-def propose(
-    session: Session,
-    scope: JurisdictionScope,
-    difficulty_id: int,
-    body: ProposeIn,
-    at: dt.datetime | None = None,
-) -> Difficulty:
-    row = visible(session, scope, difficulty_id)
-    return _step(session, scope, row, "propose", at, body.solution)
-
-
-def resolve(
-    session: Session,
-    scope: JurisdictionScope,
-    difficulty_id: int,
-    body: NoteIn,
-    at: dt.datetime | None = None,
-) -> Difficulty:
-    row = visible(session, scope, difficulty_id)
-    return _step(session, scope, row, "resolve", at, body.note)
 
 
 def _step(
