@@ -354,8 +354,11 @@ def escalate_overdue(
         )
     }
     out = []
+    commands: dict[str, tuple[str, str | None]] = {}  # one lookup per jurisdiction
     for row in open_rows:
-        command = rules.resolved(session, row.jurisdiction_id).command
+        if row.jurisdiction_id not in commands:
+            commands[row.jurisdiction_id] = rules.resolved(session, row.jurisdiction_id).command
+        command = commands[row.jurisdiction_id]
         for limit, due in clock_of(row).overdue(at):
             key = (row.id, limit, due)
             if key in done:
