@@ -66,6 +66,7 @@ ENGINES = {
     "keepline.plans.planfile",
     "keepline.plans.engine",
     "keepline.plans.docs",
+    "keepline.difficulties.deadlines",
 }
 STORE = {"keepline.db", "keepline.models", "keepline.recordkit"}
 SCHEMAS = {"keepline.apikit"}

@@ -33,6 +33,7 @@ from keepline.apikit.headers import HttpMiddleware, SecurityHeaders, for_errors
 from keepline.audit.api import router as audit_router
 from keepline.console.router import install as install_console
 from keepline.containment.api import router as containment_router
+from keepline.difficulties.api import router as difficulties_router
 from keepline.errors import InputError, KeeplineError, NotFound, shown_lines
 from keepline.government.api import router as government_router
 from keepline.health.api import router as health_router
@@ -265,7 +266,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
         retention_router,
     ):
         app.include_router(router)
-    for router in (materials_router, logistics_router, production_router, government_router):
+    for router in (
+        materials_router,
+        logistics_router,
+        production_router,
+        government_router,
+        difficulties_router,
+    ):
         app.include_router(router)
     app.include_router(plans_router)
     install_console(app)  # the web console's pages under /console (not in the OpenAPI)

@@ -15,6 +15,7 @@ from keepline.assessment import cli as assessment_cli
 from keepline.audit import cli as audit_cli
 from keepline.containment import cli as containment_cli
 from keepline.continuity import cli as continuity_cli
+from keepline.difficulties import cli as difficulties_cli
 from keepline.errors import KeeplineError, clip
 from keepline.government import cli as government_cli
 from keepline.logistics import cli as logistics_cli
@@ -92,6 +93,7 @@ def _register() -> None:
     app.add_typer(government_cli.app, name="gov")
     app.add_typer(retention_cli.app, name="retention")
     app.add_typer(plans_cli.app, name="plans")
+    app.add_typer(difficulties_cli.app, name="difficulties")
 
 
 def _one_line_paragraphs(text: str) -> str:

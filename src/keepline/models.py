@@ -4,6 +4,7 @@ from keepline.accounts import models as accounts_models  # noqa: F401
 from keepline.audit import models as audit_models  # noqa: F401
 from keepline.console import models as console_models  # noqa: F401
 from keepline.containment import models as containment_models  # noqa: F401
+from keepline.difficulties import models as difficulties_models  # noqa: F401
 from keepline.government import models as government_models  # noqa: F401
 from keepline.health import models as health_models  # noqa: F401
 from keepline.logistics import models as logistics_models  # noqa: F401

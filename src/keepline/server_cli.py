@@ -16,9 +16,12 @@ from keepline import clock, db, logs
 from keepline.accounts import queries, service
 from keepline.clikit import os_user, stdout_console
 from keepline.db import session_scope
+from keepline.difficulties import service as difficulties
 from keepline.errors import InputError
 from keepline.plans import outbox
 from keepline.retention import purge
+
+ESCALATION_MINUTES = 5  # the shortest time limit is an hour: escalated within 5 minutes of it
 
 user_app = typer.Typer(
     help="Accounts: add users (the first admin), list them.", no_args_is_help=True
@@ -44,6 +47,12 @@ def serve(
         help="Send the emergency plans' outbox to each enterprise's webhook every this many "
         "seconds (0: off; run `keepline plans send-outbox --all` from cron).",
     ),
+    escalation: bool = typer.Option(
+        True,
+        "--escalation/--no-escalation",
+        help="Escalate overdue difficulties to their command every "
+        f"{ESCALATION_MINUTES} minutes (off: run `keepline difficulties escalate` from cron).",
+    ),
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) on the configured database.
 
@@ -58,6 +67,8 @@ def serve(
         threading.Thread(
             target=_outbox_loop, args=(outbox_every,), name="outbox", daemon=True
         ).start()
+    if escalation:
+        threading.Thread(target=_escalation_loop, name="escalation", daemon=True).start()
     typer.echo(f"keepline API on http://{host}:{port} (docs at /docs)", err=True)
     uvicorn.run(
         "keepline.api:create_app",
@@ -86,6 +97,26 @@ def _outbox_loop(every: int) -> None:
         except Exception:
             log.exception("outbox run failed")
         time.sleep(every)
+
+
+def _escalation_loop() -> None:
+    """Escalate overdue difficulties every few minutes, in the server's main process (one
+    run however many workers); idempotent, so a restart escalates nothing twice."""
+    log = logging.getLogger("keepline.difficulties")
+    while True:
+        try:
+            with session_scope() as session:
+                for e in difficulties.escalate_overdue(session, clock.now(), "keepline:serve"):
+                    log.info(
+                        "difficulty %d: %s limit passed, escalated to %s/%s",
+                        e.difficulty_id,
+                        e.limit,
+                        e.to_jurisdiction,
+                        e.to_department,
+                    )
+        except Exception:
+            log.exception("escalation run failed")
+        time.sleep(ESCALATION_MINUTES * 60)
 
 
 RETENTION_HOUR = 3  # plant time: after the night shift's declarations, before the day's

@@ -13,6 +13,9 @@ from keepline import clock
 from keepline.accounts import service as accounts
 from keepline.api import create_app
 from keepline.db import session_scope
+from keepline.difficulties import service as difficulties
+from keepline.difficulties.models import DifficultyCategory
+from keepline.difficulties.schemas import DifficultyIn
 from keepline.government import daily_report, prefill, registry
 from keepline.government.schemas import ApplicationIn, ListingIn, ReportSubmitIn
 from keepline.people.models import Worker
@@ -58,6 +61,7 @@ class GovWorld:
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)
     zz_application: int = 0
+    zz_difficulty: int = 0
     today: dt.date = field(default_factory=clock.today)
 
     def h(self, who: str) -> dict[str, str]:
@@ -122,8 +126,16 @@ def build(url: str) -> GovWorld:
         app = prefill.apply(s, zz, ApplicationIn.model_validate(APPLICATION))
         daily_report.submit(s, zz, ReportSubmitIn(day=clock.today()))
         app_id = app.id
+        difficulty = difficulties.submit(
+            s,
+            zz,
+            DifficultyIn(
+                category=DifficultyCategory.raw_materials, text="Zhengzhou resin held at the toll"
+            ),
+        )
+        difficulty_id = difficulty.id
     client = TestClient(create_app(url), raise_server_exceptions=False)
-    w = GovWorld(client, zz_application=app_id)
+    w = GovWorld(client, zz_application=app_id, zz_difficulty=difficulty_id)
     for who, email in USERS.items():
         r = client.post("/auth/login", json={"email": email, "password": PASSWORD})
         assert r.status_code == 200, r.text

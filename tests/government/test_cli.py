@@ -11,7 +11,7 @@ from tests.government.world import EXAMPLES
 def test_the_cli_end_to_end(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli(f"plant load {EXAMPLES / 'xuzhou-qpcr.yaml'}").code == 0
     r = cli(["gov", "load", str(EXAMPLES / "jurisdictions" / "xuzhou.yaml")])
-    assert r.code == 0 and "4 jurisdictions, 6 departments, officers: 4 added" in r.out
+    assert r.code == 0 and "4 jurisdictions, 7 departments, officers: 4 added" in r.out
     assert (
         cli(["gov", "checklist", str(EXAMPLES / "checklists" / "xuzhou-municipal.yaml")]).code == 0
     )

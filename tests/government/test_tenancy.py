@@ -40,11 +40,28 @@ BODIES = {
         "reason": "fine",
     },
     ("POST", "/daily-reports"): {"day": "2026-12-01"},
+    ("POST", "/gov/difficulties/{difficulty_id}/accept"): {},
+    ("POST", "/gov/difficulties/{difficulty_id}/transfer"): {
+        "department": "transport",
+        "note": "n",
+    },
+    ("POST", "/gov/difficulties/{difficulty_id}/propose"): {"solution": "s"},
+    ("POST", "/gov/difficulties/{difficulty_id}/resolve"): {},
+    ("POST", "/difficulties"): {"category": "finance", "text": "a loan"},
+    ("POST", "/difficulties/{difficulty_id}/confirm"): {"rating": 5},
+    ("POST", "/difficulties/{difficulty_id}/reopen"): {"reason": "r"},
     ("POST", "/resumption/applications"): APPLICATION,
 }
 # Xuzhou officers' GET lists that take a jurisdiction filter: Zhengzhou's is 404.
 FILTERED = {"/gov/enterprises", "/gov/daily-reports", "/gov/dashboard", "/gov/applications"}
-ZZ_MARKERS = {"zhengzhou-meters", "Zhengzhou", "zhengzhou-hitech-zone", "ZM90", "Li Si0"}
+ZZ_MARKERS = {
+    "zhengzhou-meters",
+    "Zhengzhou",
+    "zhengzhou-hitech-zone",
+    "ZM90",
+    "Li Si0",
+    "toll",  # its difficulty's text
+}
 PERSONAL = {"Zhang San", "XQ90", "13900000000", "320303199001011230", "Li Si", "ZM90"}
 
 
@@ -55,7 +72,8 @@ def gov_routes(routes) -> list[APIRoute]:  # type: ignore[no-untyped-def]
             out.append(r)
         elif hasattr(r, "original_router"):
             out.extend(gov_routes(r.original_router.routes))
-    return [r for r in out if r.path.startswith(("/gov/", "/daily-reports", "/resumption/"))]
+    prefixes = ("/gov/", "/daily-reports", "/resumption/", "/difficulties")
+    return [r for r in out if r.path.startswith(prefixes)]
 
 
 def _ids(gov: GovWorld) -> dict[str, str]:
@@ -64,6 +82,7 @@ def _ids(gov: GovWorld) -> dict[str, str]:
         "application_id": str(gov.zz_application),
         "tag": "livelihood",
         "day": str(gov.today),
+        "difficulty_id": str(gov.zz_difficulty),
     }
 
 
@@ -103,6 +122,23 @@ def test_every_gov_route_hides_the_other_city(gov: GovWorld) -> None:
                     )
                     assert r2.status_code == 404, f"{route.path}: {r2.text}"
     assert len(walked) >= 14
+    # The enterprise's difficulty routes, by Xuzhou's admin with Zhengzhou's difficulty.
+    for route in gov_routes(gov.client.app.routes):
+        if not route.path.startswith("/difficulties"):
+            continue
+        for method in route.methods:
+            r = _call(gov, "A:admin", method, route, ids)
+            walked.add((method, route.path))
+            leaked = [m for m in ZZ_MARKERS | PERSONAL if m in r.text]
+            assert not leaked, f"{method} {route.path} leaked {leaked}"
+            expected = 404 if route.param_convertors else (201 if method == "POST" else 200)
+            assert r.status_code == expected, f"{method} {route.path}: {r.status_code} {r.text}"
+    assert {p for _m, p in walked if "difficult" in p} >= {
+        "/difficulties",
+        "/difficulties/{difficulty_id}/confirm",
+        "/gov/difficulties/{difficulty_id}/transfer",
+        "/gov/difficulties/figures",
+    }
     # Zhengzhou's enterprise is untouched: its officer still sees it as it was.
     z = gov.client.get("/gov/enterprises/zhengzhou-meters", headers=gov.h("ZZ")).json()
     assert z["resumption_state"] == "not-resumed" and z["liaisons"] == []
@@ -110,6 +146,9 @@ def test_every_gov_route_hides_the_other_city(gov: GovWorld) -> None:
     assert z["listings"][0]["delisted_on"] is None
     app = gov.client.get(f"/gov/applications/{gov.zz_application}", headers=gov.h("ZZ")).json()
     assert app["status"] == "submitted"
+    zd = gov.client.get(f"/gov/difficulties/{gov.zz_difficulty}", headers=gov.h("ZZ"))
+    assert zd.status_code == 200 and zd.json()["state"] == "submitted", zd.text
+    assert [e["kind"] for e in zd.json()["history"]] == ["submitted"]
 
 
 def test_a_sub_jurisdiction_sees_only_its_own(gov: GovWorld) -> None:

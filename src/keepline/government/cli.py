@@ -223,7 +223,8 @@ def generate_city_cmd(
     typer.echo(
         f"{jurisdiction}: {plural(counts['enterprises'], 'enterprise')}, "
         f"{plural(counts['workers'], 'worker')}, {plural(counts['declarations'], 'declaration')}, "
-        f"{plural(counts['gov_daily_reports'], 'synthetic report')}"
+        f"{plural(counts['gov_daily_reports'], 'synthetic report')}, "
+        f"{plural(counts['difficulties'], 'difficulty')}"
     )
 
 
@@ -341,3 +342,10 @@ def dashboard_cmd(
     console.print(_figures_table("by industry", out.by_industry))
     if out.by_tag:
         console.print(_figures_table("by list", out.by_tag))
+    if out.by_department:
+        t = Table(title="difficulties by department")
+        for c in ("department", "", "open", "overdue"):
+            t.add_column(c)
+        for q in out.by_department:
+            t.add_row(f"{q.jurisdiction}/{q.department}", q.name, str(q.open), str(q.overdue))
+        console.print(t)

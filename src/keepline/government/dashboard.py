@@ -11,6 +11,9 @@ tag; trends over the last 30 days.
 * with positives: reports with a positive or a case confirmed that day; with locked
   zones: reports with a zone locked or being disinfected; orders at risk: summed;
   materials out within 7 days: reports whose smallest days of cover is under 7.
+* difficulties open and overdue (total, by sub-jurisdiction and by the department
+  holding them): the selected enterprises' difficulties open at the end of the day (now,
+  for today), and those of them past a time limit then (``keepline.difficulties``).
 """
 
 from __future__ import annotations
@@ -23,17 +26,25 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from keepline import clock
+from keepline.difficulties.models import Difficulty, open_at, overdue_at
 from keepline.government import jurisdictions, reports
 from keepline.government.models import (
     RESUMED,
     DailyReport,
+    Department,
     Jurisdiction,
     Listing,
     Registration,
     ResumptionChange,
     ResumptionState,
 )
-from keepline.government.schemas import DashboardOut, FiguresOut, TrendPointOut
+from keepline.government.schemas import (
+    DashboardOut,
+    DepartmentQueueOut,
+    FiguresOut,
+    TrendPointOut,
+)
 from keepline.scope import JurisdictionScope
 
 TREND_DAYS = 30
@@ -340,6 +351,46 @@ def trend(
     return out
 
 
+def difficulty_queue(
+    session: Session, sel: Selection, figures: list[FiguresOut]
+) -> list[DepartmentQueueOut]:
+    """Fill ``difficulties_open``/``_overdue`` of ``figures`` (the total first, then one
+    per sub-jurisdiction) and count them by the department holding them."""
+    end = dt.datetime.fromtimestamp(clock.day_start(sel.day + dt.timedelta(days=1)), dt.UTC)
+    at = min(clock.now(), end)
+    rows = session.execute(
+        select(
+            Difficulty.enterprise_id,
+            Difficulty.department_jurisdiction,
+            Difficulty.department_id,
+            overdue_at(at),
+        ).where(open_at(at), Difficulty.enterprise_id.in_(sel.ids()))
+    ).all()
+    branch: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_dep: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for eid, dep_j, dep, late in rows:
+        for acc in (branch[sel.branch.get(eid, sel.root.id)], by_dep[(dep_j, dep)]):
+            acc[0] += 1
+            acc[1] += bool(late)
+    total, *branches = figures
+    total.difficulties_open = len(rows)
+    total.difficulties_overdue = sum(bool(r[3]) for r in rows)
+    for f in branches:
+        f.difficulties_open, f.difficulties_overdue = branch.get(f.key, (0, 0))
+    names = {
+        (d.jurisdiction_id, d.id): d.name
+        for d in session.scalars(
+            select(Department).where(Department.jurisdiction_id.in_({k[0] for k in by_dep}))
+        )
+    }
+    return [
+        DepartmentQueueOut(
+            jurisdiction=j, department=d, name=names.get((j, d), d), open=n, overdue=late
+        )
+        for (j, d), (n, late) in sorted(by_dep.items())
+    ]
+
+
 def dashboard(
     session: Session,
     scope: JurisdictionScope,
@@ -355,6 +406,7 @@ def dashboard(
     states = states_on(session, sel, span_of(day, trend_days))
     units = _report_units(session, sel, states[day])
     total, by_j, by_i, by_t = breakdown(sel, units)
+    by_department = difficulty_queue(session, sel, [total, *by_j])
     return DashboardOut(
         jurisdiction=sel.root.id,
         day=day,
@@ -364,4 +416,5 @@ def dashboard(
         by_industry=by_i,
         by_tag=by_t,
         trend=trend(session, sel, trend_days, states) if trend_days else [],
+        by_department=by_department,
     )

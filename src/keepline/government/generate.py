@@ -28,6 +28,7 @@ from keepline import clock
 from keepline.audit import service as audit
 from keepline.containment.models import Restriction, ZoneStateChange
 from keepline.db import Base, analyze_after_bulk
+from keepline.difficulties import demo as difficulties_demo
 from keepline.government import jurisdictions
 from keepline.government.models import (
     DailyReport,
@@ -471,4 +472,5 @@ def generate_city(session: Session, scope: JurisdictionScope, plan: CityPlan) ->
         changes=[audit.Change("insert", eid, None, {"generated": True}) for eid in eids],
         reason=f"generate-city: {counts}",
     )
+    counts["difficulties"] = difficulties_demo.add_demo(session, scope, eids, clock.now())
     return counts

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from keepline.apikit import UtcDatetime
+from keepline.difficulties.models import DifficultyCategory
+from keepline.difficulties.schemas import DifficultiesSection
 from keepline.fields import Day, Integer, Text
 from keepline.government.models import ResumptionState, Scale
 from keepline.plant.schema import Slug
@@ -64,6 +66,11 @@ class JurisdictionSpec(_In):
     departments: list[DepartmentSpec] = []
     officers: list[OfficerSpec] = []
     children: list[JurisdictionSpec] = []
+    difficulties: DifficultiesSection | None = Field(
+        default=None,
+        description="Routing rules, time limits and the command for difficulties "
+        "(docs/difficulties.md).",
+    )
 
     @model_validator(mode="after")
     def _officers_in_departments(self) -> JurisdictionSpec:
@@ -74,6 +81,16 @@ class JurisdictionSpec(_In):
                 raise ValueError(
                     f"officers: unknown department '{o.department}' (known: {', '.join(ids)})"
                 )
+        d = self.difficulties
+        if d is not None:
+            named = [(f"routes.{c.value}", dep) for c, dep in d.routes.items()]
+            named += [("command", d.command)] if d.command else []
+            for where, dep in named:
+                if dep not in ids:
+                    raise ValueError(
+                        f"difficulties.{where}: unknown department '{dep}' "
+                        f"(known: {', '.join(ids) or 'none'})"
+                    )
         return self
 
 
@@ -110,6 +127,35 @@ class JurisdictionFile(_In):
                 if o.email.lower() in emails:
                     raise ValueError(f"officer '{o.email}' appears twice")
                 emails.add(o.email.lower())
+        return self
+
+    @model_validator(mode="after")
+    def _every_category_routed(self) -> JurisdictionFile:
+        """Once a tree routes difficulties, every jurisdiction in it routes every category
+        (its own rule or one inherited from above). A file under a loaded ``parent`` may
+        inherit the parent's rules: the load checks those."""
+        routed: dict[str | None, set[str]] = {self.parent: set()}
+        paths: dict[str | None, str] = {self.parent: "jurisdiction"}
+        kids: dict[str | None, int] = {}
+        problems = []
+        uses_routes = any(n.difficulties and n.difficulties.routes for n, _ in self.walk())
+        for node, parent in self.walk():
+            if parent == self.parent:
+                path = "jurisdiction"
+            else:
+                i = kids[parent] = kids.get(parent, -1) + 1
+                path = f"{paths[parent]}.children[{i}]"
+            paths[node.id] = path
+            own = {c.value for c in (node.difficulties.routes if node.difficulties else {})}
+            routed[node.id] = routed[parent] | own
+            missing = [c.value for c in DifficultyCategory if c.value not in routed[node.id]]
+            if uses_routes and missing and self.parent is None:
+                problems.append(
+                    f"{path}.difficulties.routes: {', '.join(missing)} routed nowhere "
+                    "(route each category to a department here or above)"
+                )
+        if problems:
+            raise ValueError(problems[0])
         return self
 
 
@@ -485,6 +531,16 @@ class TrendPointOut(BaseModel):
     with_positives: int
 
 
+class DepartmentQueueOut(BaseModel):
+    """A department's difficulties open and overdue (of the dashboard's enterprises)."""
+
+    jurisdiction: str
+    department: str
+    name: str
+    open: int
+    overdue: int
+
+
 class DashboardOut(BaseModel):
     jurisdiction: str
     day: dt.date
@@ -494,3 +550,4 @@ class DashboardOut(BaseModel):
     by_industry: list[FiguresOut]
     by_tag: list[FiguresOut]
     trend: list[TrendPointOut]
+    by_department: list[DepartmentQueueOut] = []

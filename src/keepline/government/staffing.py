@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from keepline.accounts import service as accounts
 from keepline.accounts.models import User
 from keepline.audit import service as audit
+from keepline.difficulties import rules as difficulty_rules
 from keepline.government import jurisdictions
 from keepline.government.models import Officer
 from keepline.government.schemas import JurisdictionFile, OfficerOut
@@ -84,6 +85,7 @@ def load_file(
                 table="gov_officers",
                 audit_key=str(user.id),
             )
+    difficulty_rules.store_rules(session, file, actor)
     session.flush()
     return LoadSummary(len(nodes), sum(len(n.departments) for n, _ in file.walk()), added, updated)
 

@@ -34,6 +34,17 @@ def _path_str(loc: Loc) -> str:
     return out
 
 
+def _key_path(head: str) -> Loc:
+    """``jurisdiction.children[0].difficulties`` → ('jurisdiction', 'children', 0,
+    'difficulties'): a validator naming a nested key (the inverse of :func:`_path_str`)."""
+    out: list[str | int] = []
+    for part in head.split("."):
+        name, *indexes = part.split("[")
+        out += [name] if name else []
+        out += [int(i.rstrip("]")) for i in indexes if i.rstrip("]").isdigit()]
+    return tuple(out)
+
+
 def parse(text: str, name: str, model: type[M]) -> M:
     """Parse and validate YAML ``text`` as ``model``; errors read ``name:line path: why``."""
     if len(text.encode()) > MAX_BYTES:
@@ -61,6 +72,8 @@ def parse(text: str, name: str, model: type[M]) -> M:
             head, _, rest = msg.partition(": ")
             if rest and loc + (head,) in lines:  # a validator naming the key it checked
                 loc, msg = loc + (head,), rest
+            elif rest and " " not in head and len(_key_path(head)) > 1:  # a nested key
+                loc, msg = loc + _key_path(head), rest
             where = _path_str(loc)
             problems.append(f"{name}:{locate(loc)} {where + ': ' if where else ''}{msg}")
         raise InputError(problems) from None

@@ -15,7 +15,7 @@ never computes days of cover), through the other capabilities' services and tabl
   them; a material nobody uses is left out);
 * the city's risk level and control area (``plans.city``: by hand or from a scenario);
 * critical orders at risk in the latest plan stored on or before the day;
-* difficulties overdue: :func:`overdue_difficulties` (see its note).
+* difficulties overdue (``difficulties.queries.overdue_for_enterprise``).
 
 Above ``containment``, ``screening``, ``health``, ``logistics``, ``materials`` and
 ``production``; their services do not know it.
@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.containment.models import Case
+from keepline.difficulties.queries import overdue_for_enterprise
 from keepline.health.models import Declaration, Flag
 from keepline.logistics.models import NodeState
 from keepline.logistics.status import covers, list_statuses
@@ -54,14 +55,13 @@ COVER_HORIZON_DAYS = 60
 
 
 def overdue_difficulties(session: Session, scope: EnterpriseScope, day: dt.date) -> int:
-    """Difficulties the enterprise raised to the government that are overdue on ``day``.
-
-    NOT CONNECTED YET: the difficulties package (Government II) is being built beside
-    this one; at merge this returns
-    ``difficulties.queries.overdue_for_enterprise(session, scope, day)``. Until then it
-    returns 0, so a ``difficulty_overdue`` trigger never fires.
-    """
-    return 0
+    """How many of the enterprise's difficulties (诉求) are past one of their time limits
+    as the record stands on ``day`` (now for today, the end of a past day): a difficulty
+    past two limits counts once."""
+    at = as_of_for(day)
+    moment = utc_at(day + dt.timedelta(days=1)) if at is None else utc_at(day, at)
+    items = overdue_for_enterprise(session, scope.enterprise_id, moment)
+    return len({i.id for i in items})
 
 
 def needs(plans: Sequence[s.PlanFile]) -> tuple[set[type], int]:
