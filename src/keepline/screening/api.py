@@ -65,7 +65,9 @@ def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> PlannedRoun
 def pool_size(
     session: DB,
     scope: ScreeningStaff,
-    zone: Annotated[list[str], Query(min_length=1, max_length=100, description="Zones.")],
+    zone: Annotated[
+        list[str] | None, Query(max_length=100, description="Zones (default: every zone).")
+    ] = None,
     day: Annotated[Day | None, Query(description="Day of the round (default: today).")] = None,
     prevalence: Annotated[
         float | None, Query(ge=0, le=1, description="Share positive (default: the record's).")
@@ -77,13 +79,20 @@ def pool_size(
 ) -> PoolRecommendationOut:
     """The pool size to use: each size the rules allow (1, 5, 10, 20) with Dorfman's tests
     per person, the share of positives found after dilution and the corrected tests per
-    person, at the entered prevalence or the zones' positivity over the last ``days``."""
+    person, at the entered prevalence or the zones' positivity over the last ``days``
+    (no result there: ``size`` is null and ``reason`` says so)."""
     kit = KitDilution(cq_shift_per_doubling=cq_shift_per_doubling)
-    rec = rounds.recommend_pool(
-        session, scope, zone, day or clock.today(), prevalence=prevalence, days=days, kit=kit
+    zones = zone or rounds.plant_zones(session, scope)
+    return rounds.recommend_pool(
+        session,
+        scope,
+        zones,
+        day or clock.today(),
+        prevalence=prevalence,
+        days=days,
+        kit=kit,
+        required=False,
     )
-    assert rec is not None  # required: an error when the record has no result
-    return rec
 
 
 @router.get("/screening/rounds", response_model=Page[RoundOut])

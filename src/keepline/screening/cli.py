@@ -111,7 +111,7 @@ def plan(
         t.add_row(p, str(len(tubes)), str(n))
     stdout_console().print(t)
     _print_excluded(excluded, f"may not work on {rnd.day}")
-    if rec is None:
+    if rec is None or rec.size is None:
         typer.echo(
             "pool size: no screening result in these zones in the last 14 days to recommend "
             "one from (`keepline screening recommend-pool --prevalence`)"
@@ -180,7 +180,6 @@ def recommend_pool(
             days=days,
             kit=KitDilution(cq_shift_per_doubling=cq_shift),
         )
-    assert rec is not None
     _print_recommendation(rec)
 
 

@@ -34,7 +34,7 @@ MAX_LISTED = 20
 class PlannedRound:
     round: Round
     excluded: list[ExcludedOut]
-    recommendation: PoolRecommendationOut | None = None
+    recommendation: PoolRecommendationOut | None = None  # None: not asked
 
 
 def _excluded(

@@ -71,6 +71,13 @@ def sample_results(session: Session, scope: EnterpriseScope, round_id: int) -> l
     )
 
 
+def plant_zones(session: Session, scope: EnterpriseScope) -> list[str]:
+    """The ids of the plant's zones, sorted."""
+    return sorted(
+        session.scalars(select(pm.Zone.id).where(pm.Zone.enterprise_id == scope.enterprise_id))
+    )
+
+
 def zones_and_shifts(
     session: Session, scope: EnterpriseScope, zones: Sequence[str], shifts: Sequence[str] | None
 ) -> list[str]:
@@ -278,7 +285,7 @@ def recommend_pool(
     days: int = POSITIVITY_DAYS,
     kit: KitDilution | None = None,
     required: bool = True,
-) -> PoolRecommendationOut | None:
+) -> PoolRecommendationOut:
     """The pool size for a round of ``zones`` on ``day``: at ``prevalence`` if given,
     else at the positivity of the record's last ``days`` days there
     (:func:`zone_positivity`). No result in the window: an error, or None when not
@@ -286,6 +293,7 @@ def recommend_pool(
     kit = kit or KitDilution()
     if not 1 <= days <= 365:
         raise InputError([f"days: expected 1..365, got {days}"])
+    zones_and_shifts(session, scope, zones, None)  # unknown zones: one line naming them
     tested = positives = window = None
     if prevalence is not None:
         if not 0 <= prevalence <= 1:
@@ -295,13 +303,25 @@ def recommend_pool(
         tested, positives = zone_positivity(session, scope, zones, day, days)
         window = days
         if tested == 0:
-            if not required:
-                return None
-            raise InputError(
-                [
-                    f"zones: no screening result in {', '.join(zones)} in the {days} days "
-                    f"up to {day}; enter a prevalence"
-                ]
+            why = (
+                f"no screening result in {', '.join(zones)} in the {days} days up to {day}; "
+                "enter a prevalence"
+            )
+            if required:
+                raise InputError([f"zones: {why}"])
+            return PoolRecommendationOut(
+                zones=list(zones),
+                prevalence=None,
+                source="record: nobody tested",
+                tested=0,
+                positives=0,
+                days=days,
+                size=None,
+                reason=why,
+                min_sensitivity=0.0,
+                cq_shift_per_doubling=kit.cq_shift_per_doubling,
+                cutoff_cq=kit.cutoff_cq,
+                options=[],
             )
         prevalence = positives / tested
         source = f"record: {positives} positive of {tested} people tested in {days} days"

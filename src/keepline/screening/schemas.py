@@ -165,12 +165,12 @@ class PoolRecommendationOut(BaseModel):
     """The pool size to use for a round (see docs/screening.md, "The pool size to use")."""
 
     zones: list[str]
-    prevalence: float
+    prevalence: float | None = Field(description="None: no result in the window.")
     source: str = Field(description="entered, or the record: positives of people tested.")
     tested: int | None
     positives: int | None
     days: int | None
-    size: int
+    size: int | None = Field(description="The size recommended (None: no prevalence).")
     reason: str
     min_sensitivity: float
     cq_shift_per_doubling: float
