@@ -33,7 +33,8 @@ tested alone, is positive) and a pool of ``k``:
   in their course, below 10^4.3 copies/ml and no longer infectious, so every infectious
   positive is still found (``infectious_found``). The default threshold therefore keeps
   every allowed size in play and the choice is by tests per person: 20-in-1 below about
-  0.5 % positivity, 10-in-1 up to about 2 %, 5-in-1 above (the national practice).
+  0.75 % positivity, 10-in-1 up to about 3 %, 5-in-1 above, individual tests above about
+  30 % (close to the national practice).
 
 With the ideal kit (a shift of 1 cycle per doubling and 3.32 cycles per log10, the
 same efficiency) the rule is "a diluted load ``log10 VL - log10 k`` still at or above the
