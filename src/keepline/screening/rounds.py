@@ -288,13 +288,15 @@ def recommend_pool(
 ) -> PoolRecommendationOut:
     """The pool size for a round of ``zones`` on ``day``: at ``prevalence`` if given,
     else at the positivity of the record's last ``days`` days there
-    (:func:`zone_positivity`). No result in the window: an error, or None when not
-    ``required`` (a round planned before any result)."""
+    (:func:`zone_positivity`). No result in the window: an error, or (not ``required``:
+    a round planned before any result) an answer without a size that says so."""
     kit = kit or KitDilution()
     if not 1 <= days <= 365:
         raise InputError([f"days: expected 1..365, got {days}"])
     zones_and_shifts(session, scope, zones, None)  # unknown zones: one line naming them
     tested = positives = window = None
+    none = f"no screening result in {', '.join(zones)} in the {days} days up to {day}"
+    none += "; enter a prevalence"
     if prevalence is not None:
         if not 0 <= prevalence <= 1:
             raise InputError([f"prevalence: expected a share in [0, 1], got {prevalence:g}"])
@@ -302,30 +304,12 @@ def recommend_pool(
     else:
         tested, positives = zone_positivity(session, scope, zones, day, days)
         window = days
-        if tested == 0:
-            why = (
-                f"no screening result in {', '.join(zones)} in the {days} days up to {day}; "
-                "enter a prevalence"
-            )
-            if required:
-                raise InputError([f"zones: {why}"])
-            return PoolRecommendationOut(
-                zones=list(zones),
-                prevalence=None,
-                source="record: nobody tested",
-                tested=0,
-                positives=0,
-                days=days,
-                size=None,
-                reason=why,
-                min_sensitivity=0.0,
-                cq_shift_per_doubling=kit.cq_shift_per_doubling,
-                cutoff_cq=kit.cutoff_cq,
-                options=[],
-            )
-        prevalence = positives / tested
         source = f"record: {positives} positive of {tested} people tested in {days} days"
-    rec = recommend(prevalence, kit=kit)
+        if tested:
+            prevalence = positives / tested
+        elif required:
+            raise InputError([f"zones: {none}"])
+    rec = None if prevalence is None else recommend(prevalence, kit=kit)
     return PoolRecommendationOut(
         zones=list(zones),
         prevalence=prevalence,
@@ -333,10 +317,10 @@ def recommend_pool(
         tested=tested,
         positives=positives,
         days=window,
-        size=rec.size,
-        reason=rec.reason,
-        min_sensitivity=rec.min_sensitivity,
+        size=rec.size if rec else None,
+        reason=rec.reason if rec else none,
+        min_sensitivity=rec.min_sensitivity if rec else 0.0,
         cq_shift_per_doubling=kit.cq_shift_per_doubling,
         cutoff_cq=kit.cutoff_cq,
-        options=[PoolOptionOut(**vars(o)) for o in rec.options],
+        options=[PoolOptionOut(**vars(o)) for o in rec.options] if rec else [],
     )
