@@ -146,11 +146,11 @@ def test_r0_with_isolation_is_the_infectiousness_before_onset() -> None:
     # small R0: R is linear in the summed infectiousness, so R_with / R_without is the
     # mean infectiousness of the days before symptom onset (symptomatic cases) and of the
     # whole course (the others) over the mean of whole courses, summed here from the
-    # disease model's public functions over 200,000 courses
+    # disease model's public functions over 60,000 courses
     pop = population(zones=1, teams_per_zone=1, team_size=500)
     params = replace(Params(), r0=0.05)
     r = reproduction_numbers(pop, params, calibrate_beta(pop, params))
-    c = sample_courses(200_000, np.random.default_rng(5))
+    c = sample_courses(60_000, np.random.default_rng(5))
     whole = before = 0.0
     for d in range(60):
         f = infectiousness(c, np.full(c.t0.shape, d, np.float32))
