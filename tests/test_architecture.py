@@ -50,6 +50,8 @@ ENGINES = {
     "keepline.screening.rdml",
     "keepline.screening.assay",
     "keepline.screening.pools",
+    "keepline.screening.rules",
+    "keepline.screening.poolsize",
     "keepline.containment.tracing",
     "keepline.containment.availability",
     "keepline.materials.cover",

@@ -9,7 +9,7 @@ unavailable over given days; transit days raised). Days count from the plant's
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import yaml
@@ -59,6 +59,24 @@ class TransitDelay(Window):
     extra_days: int = Field(ge=1, description="Days added to transit.")
 
 
+class Disease(_Strict):
+    """What the virus does in this scenario, where it differs from the defaults."""
+
+    symptomatic_share: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Share of infections that ever show symptoms (Larremore et al. 2021: 0.35).",
+    )
+    r0_definition: Literal["without_isolation", "with_isolation"] = Field(
+        "without_isolation",
+        description="How the R0 given (`--r0`) is meant: without_isolation = the "
+        "infections of a case over its whole course, nobody isolated; with_isolation = a "
+        "symptomatic case stops infecting on the day symptoms start (Paltiel et al. 2020's "
+        "Rt). Converted exactly to the one transmission rate the engine uses.",
+    )
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
@@ -73,6 +91,7 @@ class Scenario(_Strict):
     )
     disruptions: list[Disruption] = Field(default_factory=list)
     transit_delays: list[TransitDelay] = Field(default_factory=list)
+    disease: Disease = Field(default_factory=Disease)
 
     def prevalence_series(self, horizon: int) -> np.ndarray:
         """City infectious fraction (0..1) per day."""

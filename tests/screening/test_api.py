@@ -40,6 +40,8 @@ def test_round_results_isolation_and_availability(world: World) -> None:
     )
     assert r.status_code == 201, r.text
     rid = r.json()["id"]
+    rec = r.json()["recommendation"]  # no result yet to recommend a pool size from
+    assert rec["size"] is None and rec["reason"].startswith("no screening result in assembly")
     lst = world.get(f"/screening/rounds/{rid}/sampling-list", who=ho).json()
     # The 40 workers (all of team asm-day-1, assembly/day) in 8 pools of 5.
     assert len(lst) == 40 and len({x["sample_id"] for x in lst}) == 8
@@ -59,6 +61,17 @@ def test_round_results_isolation_and_availability(world: World) -> None:
     assert (body["isolated"], body["retests"], body["cleared"]) == (5, 5, 35)
     again = world.post("/screening/results", who=ho, files={"file": ("plate.csv", _csv(rows))})
     assert again.json()["already_imported"] is True
+    # the pool size to use: 40 tested, nobody positive yet on an individual test → 20
+    ps = world.get("/screening/pool-size", who=ho, params={"zone": "assembly"})
+    assert ps.status_code == 200, ps.text
+    got = ps.json()
+    assert (got["tested"], got["positives"], got["size"]) == (40, 0, 20)
+    assert [o["size"] for o in got["options"]] == [1, 5, 10, 20]
+    ps = world.get("/screening/pool-size", who=ho, params={"zone": "assembly", "prevalence": 0.05})
+    assert ps.json()["size"] == 5 and ps.json()["source"] == "entered"
+    assert world.get("/screening/pool-size", who="A:planner").status_code == 403
+    bad = world.get("/screening/pool-size", who=ho, params={"prevalence": 2})
+    assert bad.status_code == 422 and "prevalence" in bad.text
 
     pos = world.get(f"/screening/rounds/{rid}/samples", who=ho, params={"verdict": "positive"})
     item = pos.json()["items"][0]

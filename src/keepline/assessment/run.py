@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from keepline.outbreak.engine import Params, Run, calibrate_beta, simulate
 from keepline.outbreak.policy import Policy, to_controls
 from keepline.outbreak.population import Population, from_plant
 from keepline.outbreak.results import Band, daily_bands, per_replicate, workforce
-from keepline.outbreak.world import world_from_scenario
+from keepline.outbreak.world import params_for, world_from_scenario
 from keepline.plant.schema import PRIORITY_ORDER, PlantFile
 from keepline.scenario import NO_SCENARIO, Scenario
 from keepline.workforce import full_workforce
@@ -217,13 +217,22 @@ def assess(
     """
     days, reps, seed = settings.days, settings.replicates, settings.seed
     pop = from_plant(plant)
-    params = replace(Params(), r0=settings.r0)
-    beta = calibrate_beta(pop, params)
+    # each scenario's disease block (symptomatic share, how R0 is meant) sets its params
+    params_of = {id(s): params_for(s.scenario, settings.r0) for s in scenarios}
+    betas: dict[tuple[str, float], float] = {}
+    for prm in params_of.values():
+        key = (prm.r0_definition, prm.disease.symptomatic_fraction)
+        if key not in betas:
+            betas[key] = calibrate_beta(pop, prm)
+
+    def beta_of(prm: Params) -> float:
+        return betas[(prm.r0_definition, prm.disease.symptomatic_fraction)]
 
     cells = [(p, s) for s in scenarios for p in policies]
     # the longest tasks first, so no worker is left with a long one at the end
     args: list[tuple[Any, ...]] = [
-        ("cell", plant, pop, p, s, days, seed, reps, beta, params) for p, s in cells
+        ("cell", plant, pop, p, s, days, seed, reps, beta_of(params_of[id(s)]), params_of[id(s)])
+        for p, s in cells
     ]
     args.append(("plan", plant, full_workforce(plant, days), NO_SCENARIO, days))
     args += [("exposure", plant, s.scenario, days) for s in scenarios]

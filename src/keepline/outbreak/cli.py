@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ from keepline.outbreak.parallel import run_replicates
 from keepline.outbreak.policy import Policy, load_policy, to_controls
 from keepline.outbreak.population import Population, from_plant
 from keepline.outbreak.results import summary, to_json, workforce
-from keepline.outbreak.world import world_from_scenario
+from keepline.outbreak.world import params_for, world_from_scenario
 from keepline.plant.schema import PlantFile
 from keepline.scenario import NO_SCENARIO, Scenario, load_scenario
 from keepline.workforce import to_csv
@@ -61,7 +60,7 @@ def _common(
     scenario = load_scenario(scenario_path, plant) if scenario_path else NO_SCENARIO
     if index_cases is None:
         index_cases = 0 if scenario_path else 1
-    return plant, pop, scenario, replace(Params(), r0=r0), index_cases
+    return plant, pop, scenario, params_for(scenario, r0), index_cases
 
 
 def _simulate(
@@ -78,6 +77,8 @@ def _simulate(
     console: Console,
 ) -> Run:
     controls = to_controls(policy, pop, source)
+    for why in policy.outside_rules():
+        console.print(f"[yellow]warning:[/] {source} {why}")
     world = world_from_scenario(scenario, pop, days, index_cases)
     with progress(console) as step:
         return run_replicates(
@@ -130,7 +131,12 @@ SEED = typer.Option(1, "--seed", help="Random seed; same seed, same numbers.")
 SCEN = typer.Option(
     None, "--scenario", help="Scenario YAML (city prevalence, importations, control area)."
 )
-R0 = typer.Option(2.5, "--r0", help="Basic reproduction number in the unmitigated plant.")
+R0 = typer.Option(
+    2.5,
+    "--r0",
+    help="Basic reproduction number in the unmitigated plant, as the scenario's "
+    "disease.r0_definition means it (default: without isolation, the whole course).",
+)
 INDEX = typer.Option(
     None,
     "--index-cases",
@@ -199,10 +205,13 @@ def run_cmd(
             f"{b.p95 * k:.{digits}f}{u}",
         )
     _out().print(table)
+    for why in pol.outside_rules():
+        typer.echo(f"what-if: {why}")
     start = pf.horizon_start
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         rec = to_json(run, pop, pol.name, scen.name, start, seed)
+        rec["outside_rules"] = pol.outside_rules()
         json_out.write_text(json.dumps(rec, indent=1), encoding="utf-8")
         typer.echo(f"wrote {json_out}")
     if plot:
@@ -264,7 +273,7 @@ def compare_cmd(
         )
         b = summary(run, pop)
         table.add_row(
-            pol.name,
+            pol.name + (" (what-if: outside the rules)" if pol.outside_rules() else ""),
             b["infections"].fmt(),
             b["worker_days_lost"].fmt(),
             b["peak_absent_share"].fmt(1, pct=True),
@@ -272,7 +281,9 @@ def compare_cmd(
             b["false_positives"].fmt(1),
         )
         runs.append((pol.name, run))
-        records.append(to_json(run, pop, pol.name, scen.name, pf.horizon_start, seed))
+        rec = to_json(run, pop, pol.name, scen.name, pf.horizon_start, seed)
+        rec["outside_rules"] = pol.outside_rules()
+        records.append(rec)
         if workforce_csv:
             out = workforce_csv.with_name(f"{workforce_csv.stem}-{f.stem}.csv")
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -52,11 +52,17 @@ S_IDX = {s: i for i, s in enumerate(SETTINGS)}
 
 @dataclass(frozen=True)
 class TestKind:
+    """A test: samples at or above ``lod_log10`` (after any pooling dilution) react, each
+    test then with probability ``sensitivity`` (drawn independently at each test, as a
+    kit's leaflet states it; 1 = always); samples below it test falsely positive with
+    probability ``1 - specificity``."""
+
     __test__ = False  # not a pytest class
 
     name: str
     lod_log10: float
     specificity: float
+    sensitivity: float = 1.0
 
 
 PCR = TestKind("pcr", 3.0, 0.998)
@@ -89,6 +95,7 @@ class Controls:
 
     rounds: tuple[Round, ...] = ()
     isolate_on_symptoms: bool = False
+    onset_to_isolation_days: int = 0  # days from symptom onset to isolation (0 = that day)
     symptom_test: TestKind | None = None
     symptom_test_turnaround_days: int = 1
     on_positive: str = "none"  # none | team | zone-shift | test-to-stay
@@ -125,6 +132,9 @@ class Params:
     """Model parameters (not policy). Contacts are per day; see docs/outbreak.md."""
 
     r0: float = 2.5
+    # without_isolation: a case's whole course counts; with_isolation: a symptomatic
+    # case stops infecting on the day symptoms start (see calibrate_beta)
+    r0_definition: str = "without_isolation"
     contacts: dict[str, float] = field(default_factory=_default_contacts)
     community_rate: float = 0.35  # daily hazard per unit of city prevalence (R0 / 7 days)
     dorm_community_factor: float = 0.5  # residents' city exposure relative to commuters
@@ -179,6 +189,9 @@ def replicate_rng(seed: int, replicate: int) -> np.random.Generator:
 
 
 # --------------------------------------------------------------------------- calibration
+R0_DEFINITIONS = ("without_isolation", "with_isolation")
+
+
 def calibrate_beta(pop: Population, params: Params) -> float:
     """``beta`` such that a random index case in a fully susceptible plant where everyone
     comes to work every day infects ``params.r0`` others on average:
@@ -189,7 +202,46 @@ def calibrate_beta(pop: Population, params: Params) -> float:
     members of team i other than the index case, and ``F`` the course's summed daily
     infectiousness, averaged over ``calibration_samples`` courses drawn from a fixed
     seed. Solved by Brent's method.
+
+    ``params.r0_definition`` says which ``F``: ``without_isolation`` (the default) sums
+    the whole course, the biological R0 with nobody isolated; ``with_isolation`` stops a
+    symptomatic case's sum on the day symptoms start (the day the engine isolates them
+    with ``onset_to_isolation_days`` 0), as Paltiel et al. 2020 define ``Rt``: the
+    infections of a case whose symptomatic share isolates at once. Either way the
+    result is one ``beta``, so :func:`reproduction_numbers` converts exactly.
     """
+    if params.r0_definition not in R0_DEFINITIONS:
+        raise ValueError(f"r0_definition must be one of {', '.join(R0_DEFINITIONS)}")
+    uw, coef = _contact_weights(pop, params)
+    f_total = _course_totals(params)[params.r0_definition]
+
+    def r_of(beta: float) -> float:
+        return _r_of(beta, uw, coef, f_total)
+
+    ceiling = float(coef.sum())
+    if params.r0 >= ceiling:
+        raise ValueError(f"R0 {params.r0} is not reachable: the plant has {ceiling:.1f} contacts")
+    hi = 1.0
+    while r_of(hi) < params.r0:
+        hi *= 4
+    return float(brentq(lambda b: r_of(b) - params.r0, 0.0, hi, xtol=1e-12, rtol=1e-10))
+
+
+def reproduction_numbers(pop: Population, params: Params, beta: float) -> dict[str, float]:
+    """R0 under each definition for the same ``beta``: the exact conversion between
+    them (``with_isolation`` ≤ ``without_isolation``)."""
+    uw, coef = _contact_weights(pop, params)
+    totals = _course_totals(params)
+    return {d: _r_of(beta, uw, coef, totals[d]) for d in R0_DEFINITIONS}
+
+
+def _r_of(beta: float, uw: np.ndarray, coef: np.ndarray, f_total: np.ndarray) -> float:
+    return float(coef @ (1 - np.exp(-beta * uw[:, None] * f_total[None, :])).mean(axis=1))
+
+
+def _contact_weights(pop: Population, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pair weights ``w`` and the expected partners of an index case at
+    each (``coef``): R0 = coef @ E_F[1 - exp(-beta w F)]."""
     # Pairs (j, i) sharing the same set of settings have the same weight for a given j:
     # sum the partner counts per (j, set) instead of handling T x T weights one by one.
     settings = (*WORK_SETTINGS, *DORM_SETTINGS)
@@ -213,32 +265,33 @@ def calibrate_beta(pop: Population, params: Params) -> float:
     w_jc = rate @ bits.T  # (T, codes)
     uw, inv = np.unique(w_jc.ravel(), return_inverse=True)
     coef = np.bincount(inv, weights=coef_jc, minlength=len(uw))
+    keep = (uw > 0) & (coef > 0)
+    if not keep.any():
+        raise ValueError("no two workers share a team, zone, canteen or dormitory")
+    return uw[keep], coef[keep]
+
+
+def _course_totals(params: Params) -> dict[str, np.ndarray]:
+    """Each calibration course's summed infectiousness: the whole course, and up to the
+    day symptoms start for a symptomatic one."""
     courses = _sample_courses(
         params.calibration_samples, np.random.default_rng(20210114), params.disease
     )
-    f_total = _total_infectiousness(courses, params.disease)
-    keep = (uw > 0) & (coef > 0)
-    uw, coef = uw[keep], coef[keep]
-    if not keep.any():
-        raise ValueError("no two workers share a team, zone, canteen or dormitory")
-
-    def r_of(beta: float) -> float:
-        return float(coef @ (1 - np.exp(-beta * uw[:, None] * f_total[None, :])).mean(axis=1))
-
-    ceiling = float(coef.sum())
-    if params.r0 >= ceiling:
-        raise ValueError(f"R0 {params.r0} is not reachable: the plant has {ceiling:.1f} contacts")
-    hi = 1.0
-    while r_of(hi) < params.r0:
-        hi *= 4
-    return float(brentq(lambda b: r_of(b) - params.r0, 0.0, hi, xtol=1e-12, rtol=1e-10))
+    return {
+        "without_isolation": _total_infectiousness(courses, params.disease),
+        "with_isolation": _total_infectiousness(courses, params.disease, np.floor(courses.onset)),
+    }
 
 
-def _total_infectiousness(c: Courses, p: DiseaseParams) -> np.ndarray:
+def _total_infectiousness(
+    c: Courses, p: DiseaseParams, stop: np.ndarray | None = None
+) -> np.ndarray:
+    """Summed daily infectiousness of each course (days since exposure ``< stop``)."""
     days = int(np.ceil(float(np.max(c.end)))) + 1
     out = np.zeros(c.t0.shape, dtype=np.float64)
     for d in range(days):
-        out += _infectiousness(c, np.float32(d), p)
+        f = _infectiousness(c, np.float32(d), p)
+        out += f if stop is None else np.where(d < stop, f, 0)
     return out
 
 
@@ -474,6 +527,17 @@ class _Batch:
             self.fp[i, sel] = self.rngs[i].exponential(size=sel.size)
         return hit
 
+    def _sensitive(self, rows: np.ndarray, sens: float) -> np.ndarray:
+        """Which of the reacting tests (replicate rows ``rows``) come out positive at the
+        test's per-test ``sens``: one uniform per test from its replicate's stream."""
+        if sens >= 1.0 or rows.size == 0:
+            return np.ones(rows.size, bool)
+        keep = np.empty(rows.size, bool)
+        for i in np.unique(rows):
+            sel = np.flatnonzero(rows == i)
+            keep[sel] = self.rngs[i].random(sel.size) < sens
+        return keep
+
     def _loads(self, at: float, t: int) -> np.ndarray:
         return log10_load(self.act_course, (t - self.act_day).astype(np.float32) + np.float32(at))
 
@@ -488,7 +552,8 @@ class _Batch:
         if k <= 1:
             out["tests"][:, t] += eligible.sum(axis=1, dtype=np.int32)
             true_pos = np.zeros_like(eligible)
-            sel = act_ok & (loads >= test.lod_log10)
+            sel = np.flatnonzero(act_ok & (loads >= test.lod_log10))
+            sel = sel[self._sensitive(self.act_r[sel], test.sensitivity)]
             true_pos[self.act_r[sel], self.act_c[sel]] = True
             fpos = self._false_positive(eligible, test.specificity) & ~true_pos
             out["false_positives"][:, t] += fpos.sum(axis=1, dtype=np.int32)
@@ -526,6 +591,10 @@ class _Batch:
         sel = act_ok & (dil >= test.lod_log10)
         hot = np.zeros((self.b, max(width, 1)), bool)
         hot[self.act_r[sel], pool_id[self.act_r[sel], self.act_c[sel]]] = True
+        if test.sensitivity < 1.0:  # one draw per reacting pool
+            hr, hp = np.nonzero(hot)
+            miss = ~self._sensitive(hr, test.sensitivity)
+            hot[hr[miss], hp[miss]] = False
         leader = eligible & (rank % k == 0)
         fl = self._false_positive(leader, test.specificity)
         fr, fc = np.nonzero(fl)
@@ -552,6 +621,8 @@ class _Batch:
         act_flat = self.act_r * self.n + self.act_c
         pos_act = act_flat[self._loads(at, t) >= test.lod_log10]
         true_pos = np.isin(flat, pos_act)
+        if test.sensitivity < 1.0:
+            true_pos[true_pos] = self._sensitive(r[true_pos], test.sensitivity)
         fpos = self._false_positive_sparse(r, c, test.specificity) & ~true_pos
         np.add.at(self.out["false_positives"], (r[fpos], t), 1)
         hit = true_pos | fpos
@@ -602,6 +673,7 @@ class _Batch:
         # 4. symptom onsets: compliers isolate (policy); everyone else who falls ill
         # stays home on sick leave (params), undiagnosed
         sick = self.params.sick_leave_days
+        delay = ctl.onset_to_isolation_days
         if (ctl.isolate_on_symptoms or sick > 0) and self.act_r.size:
             onset = self.act_day + self.act_course.onset
             sel = (onset >= t) & (onset < t + 1)
@@ -612,6 +684,14 @@ class _Batch:
             if sick > 0 and (~iso).any():
                 self._apply(t, "isolate", r[~iso], c[~iso], t + sick)
             r, c = r[iso], c[iso]
+            if delay > 0 and ctl.isolate_on_symptoms:
+                # the policy isolates compliers ``delay`` days after onset: those whose
+                # symptoms started then and who are still free today
+                sel = (onset + delay >= t) & (onset + delay < t + 1)
+                r, c = self.act_r[sel], self.act_c[sel]
+                free = ~self.diagnosed[r, c] & (self.iso_until[r, c] <= t)
+                r, c = r[free], c[free]
+                r, c = r[self.complier[r, c]], c[self.complier[r, c]]
             if r.size:
                 self._apply(t, "isolate", r, c, t + ctl.isolation_days)
                 if ctl.symptom_test is not None:

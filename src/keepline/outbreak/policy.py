@@ -24,6 +24,7 @@ from keepline import yamlkit
 from keepline.errors import InputError
 from keepline.outbreak.engine import Controls, Round, TestKind
 from keepline.outbreak.population import Population
+from keepline.screening.rules import what_if
 
 
 class _Strict(BaseModel):
@@ -36,6 +37,14 @@ class TestSpec(_Strict):
     )
     specificity: float = Field(
         gt=0.5, le=1, description="Share of samples below the LOD that test negative."
+    )
+    sensitivity: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Per-test sensitivity as the kit's leaflet states it: each test of a "
+        "sample at or above the LOD is positive with this probability, drawn independently "
+        "at each test (1 = every such sample is found).",
     )
     turnaround_days: int = Field(
         ge=0, le=14, description="Days from sampling to result (0 = same day)."
@@ -64,7 +73,14 @@ class ScreeningRound(_Strict):
     time: Literal["morning", "evening"] = Field(
         "morning", description="When samples are taken; two rounds a day give twice-daily."
     )
-    pool_size: int = Field(1, ge=1, le=50, description="Samples per pooled reaction (1 = none).")
+    pool_size: int = Field(
+        1,
+        ge=1,
+        le=50,
+        description="Samples per pooled reaction (1 = none). The rules in force allow 1, 5, 10 "
+        "or 20; another size is simulated as a what-if outside the rules, flagged and never "
+        "recommended.",
+    )
     pool_by: Literal["team", "zone"] = Field("team", description="Pools are formed within this.")
     zones: list[str] = Field(
         default_factory=list, description="Zones screened (empty = every zone)."
@@ -81,8 +97,15 @@ class ScreeningRound(_Strict):
 
 
 class Symptoms(_Strict):
-    isolate: bool = Field(True, description="Workers isolate on the day symptoms start.")
+    isolate: bool = Field(True, description="Workers with symptoms are isolated.")
     test: bool = Field(True, description="Isolated symptomatic workers get a PCR.")
+    onset_to_isolation_days: int = Field(
+        0,
+        ge=0,
+        le=14,
+        description="Days from symptom onset to isolation (0 = the day symptoms start); "
+        "until then the worker keeps working.",
+    )
 
 
 class OnPositive(_Strict):
@@ -116,11 +139,22 @@ class Policy(_Strict):
         confirmed case must be isolated, so a sick worker must be found: one with
         symptoms is sent home and tested. A policy that breaks them is a reference to
         compare against, never a choice."""
-        out = []
+        out = self.outside_rules()
         if not self.symptoms.isolate:
             out.append("workers with symptoms are not isolated: the sick keep working")
         if not self.symptoms.test and not self.screening:
             out.append("nobody is tested, so no case is confirmed and isolated")
+        return out
+
+    def outside_rules(self) -> list[str]:
+        """The pool sizes of this policy that the pooling rules in force do not allow
+        (:data:`keepline.screening.rules.RULES_IN_FORCE`, the screening record's rules):
+        such a policy is simulated as a what-if, never recommended."""
+        out = []
+        for i, r in enumerate(self.screening):
+            why = what_if(r.pool_size, f"screening.{i}.pool_size")
+            if why:
+                out.append(why)
         return out
 
     @property
@@ -142,7 +176,7 @@ NO_SCREENING = Policy(
 
 
 def _kind(name: str, spec: TestSpec) -> TestKind:
-    return TestKind(name, spec.lod_log10, spec.specificity)
+    return TestKind(name, spec.lod_log10, spec.specificity, spec.sensitivity)
 
 
 def to_controls(policy: Policy, pop: Population, source: str = "policy") -> Controls:
@@ -182,6 +216,7 @@ def to_controls(policy: Policy, pop: Population, source: str = "policy") -> Cont
     return Controls(
         rounds=tuple(rounds),
         isolate_on_symptoms=policy.symptoms.isolate,
+        onset_to_isolation_days=policy.symptoms.onset_to_isolation_days,
         symptom_test=_kind("pcr", policy.tests.pcr) if policy.symptoms.test else None,
         symptom_test_turnaround_days=policy.tests.pcr.turnaround_days,
         on_positive=policy.on_positive.action,

@@ -1,10 +1,13 @@
-"""A :class:`keepline.scenario.Scenario` as the engine's :class:`World` arrays."""
+"""A :class:`keepline.scenario.Scenario` as the engine's :class:`World` arrays and the
+disease :class:`Params` it sets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from keepline.outbreak.engine import World
+from keepline.outbreak.engine import Params, World
 from keepline.outbreak.population import Population
 from keepline.plant.schema import NodeKind
 from keepline.scenario import Scenario
@@ -31,4 +34,17 @@ def world_from_scenario(
         commuters_blocked=scenario.commuters_blocked(days),
         zone_closed=closed,
         importations=tuple(imps),
+    )
+
+
+def params_for(scenario: Scenario, r0: float, base: Params | None = None) -> Params:
+    """The engine's parameters: ``r0`` as the scenario defines it, its symptomatic share
+    (the defaults leave :class:`Params` as it is)."""
+    base = base or Params()
+    d = scenario.disease
+    return replace(
+        base,
+        r0=r0,
+        r0_definition=d.r0_definition,
+        disease=replace(base.disease, symptomatic_fraction=d.symptomatic_share),
     )

@@ -15,18 +15,21 @@ from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import InputError
+from keepline.fields import Day
 from keepline.plans.activations import after_write
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
 from keepline.screening import planning, positives, queries, render, rounds, samples, sampling
 from keepline.screening.auth import HealthDataReader, RoundReader, ScreeningStaff
 from keepline.screening.models import Round, Sample, SampleMember
+from keepline.screening.poolsize import KitDilution
 from keepline.screening.schemas import (
     CollectionIn,
     CoverageOut,
     ImportOut,
     ListRowOut,
     PlannedRoundOut,
+    PoolRecommendationOut,
     RoundIn,
     RoundOut,
     SampleOut,
@@ -49,10 +52,48 @@ def plan_round(body: RoundIn, session: DB, scope: ScreeningStaff) -> PlannedRoun
     """Plan a round for zones × shifts on a day; pools are formed team by team at each
     zone's collection point unless the lab's ``pools`` are given (no member twice).
     Workers who may not work that day (isolated, quarantined, a health declaration not
-    cleared, a locked zone) are left out and listed in ``excluded`` with the reasons."""
+    cleared, a locked zone) are left out and listed in ``excluded`` with the reasons.
+    ``recommendation`` is the pool size the positivity of the zones over the last 14
+    days recommends (None before any result)."""
     planned = planning.plan_round(session, scope, body)
     out = RoundOut.model_validate(planned.round)
-    return PlannedRoundOut(**out.model_dump(), excluded=planned.excluded)
+    return PlannedRoundOut(
+        **out.model_dump(), excluded=planned.excluded, recommendation=planned.recommendation
+    )
+
+
+@router.get("/screening/pool-size", response_model=PoolRecommendationOut)
+def pool_size(
+    session: DB,
+    scope: ScreeningStaff,
+    zone: Annotated[
+        list[str] | None, Query(max_length=100, description="Zones (default: every zone).")
+    ] = None,
+    day: Annotated[Day | None, Query(description="Day of the round (default: today).")] = None,
+    prevalence: Annotated[
+        float | None, Query(ge=0, le=1, description="Share positive (default: the record's).")
+    ] = None,
+    days: Annotated[int, Query(ge=1, le=365, description="Days of positivity read.")] = 14,
+    cq_shift_per_doubling: Annotated[
+        float, Query(gt=0, le=5, description="The kit's Cq shift per doubling of the pool.")
+    ] = 1.0,
+) -> PoolRecommendationOut:
+    """The pool size to use: each size the rules allow (1, 5, 10, 20) with Dorfman's tests
+    per person, the share of positives found after dilution and the corrected tests per
+    person, at the entered prevalence or the zones' positivity over the last ``days``
+    (no result there: ``size`` is null and ``reason`` says so)."""
+    kit = KitDilution(cq_shift_per_doubling=cq_shift_per_doubling)
+    zones = zone or rounds.plant_zones(session, scope)
+    return rounds.recommend_pool(
+        session,
+        scope,
+        zones,
+        day or clock.today(),
+        prevalence=prevalence,
+        days=days,
+        kit=kit,
+        required=False,
+    )
 
 
 @router.get("/screening/rounds", response_model=Page[RoundOut])

@@ -28,7 +28,13 @@ from keepline.plant.service import get_enterprise
 from keepline.screening import planning, positives, render, rounds, samples, sampling
 from keepline.screening.coverage import coverage as round_coverage
 from keepline.screening.files import read_assay, read_pools
-from keepline.screening.schemas import CollectionIn, ExcludedOut, RoundIn
+from keepline.screening.poolsize import KitDilution
+from keepline.screening.schemas import (
+    CollectionIn,
+    ExcludedOut,
+    PoolRecommendationOut,
+    RoundIn,
+)
 
 app = typer.Typer(
     help="Screening rounds: pools, sampling lists, qPCR results (CSV/Excel, RDML), coverage.",
@@ -93,6 +99,7 @@ def plan(
         planned = planning.plan_round(session, scope, body)
         rnd, excluded = planned.round, planned.excluded
         rows = sampling.sampling_list(session, scope, rnd.id)
+        rec = planned.recommendation
     t = Table(title=f"round {rnd.id}: {enterprise} {rnd.day} {rnd.test_type} pool {rnd.pool_size}")
     for c in ("collection point", "tubes", "people"):
         t.add_column(c, justify="right" if c != "collection point" else "left")
@@ -105,6 +112,76 @@ def plan(
         t.add_row(p, str(len(tubes)), str(n))
     stdout_console().print(t)
     _print_excluded(excluded, f"may not work on {rnd.day}")
+    if rec is None or rec.size is None:
+        typer.echo(
+            "pool size: no screening result in these zones in the last 14 days to recommend "
+            "one from (`keepline screening recommend-pool --prevalence`)"
+        )
+    else:
+        _print_recommendation(rec, chosen=rnd.pool_size)
+
+
+def _print_recommendation(rec: PoolRecommendationOut, chosen: int | None = None) -> None:
+    """Each allowed pool size's figures and the one recommended."""
+    t = Table(
+        title=f"pool size for {', '.join(rec.zones)} at {rec.prevalence:.2%} positive "
+        f"({rec.source}); Cq shift {rec.cq_shift_per_doubling:g} per doubling"
+    )
+    for c in (
+        "pool",
+        "Dorfman tests/person",
+        "positives found",
+        "tests/person after dilution",
+        "missed per 10,000",
+        "",
+    ):
+        t.add_column(c, justify="right" if c else "left")
+    for o in rec.options:
+        mark = "recommended" if o.size == rec.size else ""
+        if chosen is not None and o.size == chosen:
+            mark = (mark + ", " if mark else "") + "planned"
+        t.add_row(
+            f"{o.size}-in-1" if o.size > 1 else "single",
+            f"{o.dorfman:.3f}",
+            f"{o.sensitivity:.1%}",
+            f"{o.tests_per_person:.3f}",
+            f"{o.missed_per_10k:.1f}",
+            mark,
+        )
+    stdout_console().print(t)
+    typer.echo(f"recommended: {rec.reason}")
+
+
+@app.command("recommend-pool")
+def recommend_pool(
+    enterprise: str = ENTERPRISE,
+    zone: str = typer.Argument(..., help="Zone(s) of the round, comma-separated."),
+    prevalence: float | None = typer.Option(
+        None, help="Share positive, 0..1 (default: the record's positivity in the zone)."
+    ),
+    days: int = typer.Option(14, help="Days of results the positivity is read from."),
+    day: str | None = typer.Option(None, "--day", help="Day of the round (default: today)."),
+    cq_shift: float = typer.Option(
+        1.0, help="The kit's Cq shift per doubling of the pool (cycles; 1 = ideal)."
+    ),
+) -> None:
+    """The pool size to use: Dorfman's tests per person for 1, 5, 10 and 20, corrected for
+    the positives dilution loses, from the zone's recent positivity or --prevalence."""
+    if not 0 < cq_shift <= 5:
+        raise InputError([f"--cq-shift: expected a number of cycles in (0, 5], got {cq_shift:g}"])
+    with session_scope() as session:
+        scope = enterprise_scope(session, enterprise)
+        rounds.zones_and_shifts(session, scope, _split(zone), None)
+        rec = rounds.recommend_pool(
+            session,
+            scope,
+            _split(zone),
+            parse_day(day, "--day") if day else clock.today(),
+            prevalence=prevalence,
+            days=days,
+            kit=KitDilution(cq_shift_per_doubling=cq_shift),
+        )
+    _print_recommendation(rec)
 
 
 def _print_excluded(excluded: Sequence[ExcludedOut], when: str) -> None:

@@ -23,8 +23,9 @@ from keepline.errors import InputError
 from keepline.scope import EnterpriseScope
 from keepline.screening import rounds
 from keepline.screening.models import Round
+from keepline.screening.poolsize import KitDilution
 from keepline.screening.rounds import RosterRow
-from keepline.screening.schemas import ExcludedOut, RoundIn
+from keepline.screening.schemas import ExcludedOut, PoolRecommendationOut, RoundIn
 
 MAX_LISTED = 20
 
@@ -33,6 +34,7 @@ MAX_LISTED = 20
 class PlannedRound:
     round: Round
     excluded: list[ExcludedOut]
+    recommendation: PoolRecommendationOut | None = None  # None: not asked
 
 
 def _excluded(
@@ -87,7 +89,13 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Plann
         who = "; ".join(_listed([f"{e.employee_no} ({', '.join(e.reasons)})" for e in excluded]))
         raise InputError([f"zones: nobody in these zones and shifts may work on {body.day}: {who}"])
     rnd = rounds.create_round(session, scope, body, shifts, screened)
-    return PlannedRound(rnd, excluded)
+    # the pool size the recent positivity of these zones recommends, shown beside the
+    # size chosen (the kit's cut-off from the round's rule)
+    cutoff = float(rnd.assay.get("positive_max_ct", KitDilution().cutoff_cq))
+    rec = rounds.recommend_pool(
+        session, scope, body.zones, body.day, kit=KitDilution(cutoff_cq=cutoff), required=False
+    )
+    return PlannedRound(rnd, excluded, rec)
 
 
 def excluded_from(session: Session, scope: EnterpriseScope, rnd: Round) -> list[ExcludedOut]:

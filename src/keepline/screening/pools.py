@@ -6,11 +6,9 @@ few pools as possible (an infection spreads first within a team, so positives
 cluster in few pools and fewer people are recalled). A pool never spans two
 collection points, since its swabs go into one tube at one place.
 
-Allowed sizes follow the national guidance on pooled nucleic-acid testing: the
-*Technical Specification for 10-in-1 Pooled Nucleic Acid Testing for SARS-CoV-2*
-(State Council Joint Prevention and Control Mechanism, 2020) and its 2022 revision
-that allows 20-in-1 for low-prevalence screening, which warns that larger pools dilute
-a positive below the limit of detection.
+Allowed sizes are the rules in force, :data:`keepline.screening.rules.RULES_IN_FORCE`
+(5-, 10- or 20-in-1; no pools of pools), the same data the outbreak simulator's
+policies are checked against.
 
 Pure: no database or web imports.
 """
@@ -22,21 +20,9 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from keepline.errors import InputError
+from keepline.screening.rules import RULES_IN_FORCE, check_pool_size
 
-POOL_SIZES = (1, 5, 10, 20)
-MAX_POOL_SIZE = 20
-GUIDANCE = (
-    "national guidance on pooled testing (10-in-1, 2020; 20-in-1 at most, 2022) warns "
-    "that larger pools dilute positives below the limit of detection"
-)
-
-
-def check_pool_size(size: int) -> int:
-    if size > MAX_POOL_SIZE:
-        raise InputError([f"pool size {size} refused: {GUIDANCE}; choose 1, 5, 10 or 20"])
-    if size not in POOL_SIZES:
-        raise InputError([f"pool size {size} not allowed: choose 1, 5, 10 or 20"])
-    return size
+__all__ = ["Member", "check_memberships", "check_pool_size", "form_pools"]
 
 
 @dataclass(frozen=True)
@@ -63,18 +49,30 @@ def form_pools(members: Sequence[Member], size: int) -> list[list[Member]]:
 
 
 def check_memberships(pools: Sequence[tuple[str, Sequence[str]]]) -> None:
-    """Refuse pools that share a member or repeat a pool id; names the first clash."""
+    """Refuse pools that share a member, repeat a pool id, hold more than the rules
+    allow or hold another pool (no pools of pools); names the first clash."""
+    rules = RULES_IN_FORCE
     owner: dict[str, str] = {}
-    ids: set[str] = set()
+    ids = {pool_id for pool_id, _ in pools}
+    seen: set[str] = set()
     for n, (pool_id, keys) in enumerate(pools, start=1):
-        if pool_id in ids:
+        if pool_id in seen:
             raise InputError([f"pool {n} ('{pool_id}'): pool id used twice"])
-        ids.add(pool_id)
+        seen.add(pool_id)
         if not keys:
             raise InputError([f"pool {n} ('{pool_id}'): no members"])
-        if len(keys) > MAX_POOL_SIZE:
-            raise InputError([f"pool {n} ('{pool_id}'): {len(keys)} members refused: {GUIDANCE}"])
+        if len(keys) > rules.max_size:
+            raise InputError(
+                [f"pool {n} ('{pool_id}'): {len(keys)} members refused: {rules.source}"]
+            )
         for k in keys:
+            if k in ids and not rules.pools_of_pools:
+                raise InputError(
+                    [
+                        f"pool {n} ('{pool_id}'), member {k}: a pool in a pool is not allowed "
+                        f"({rules.name})"
+                    ]
+                )
             if k in owner:
                 raise InputError(
                     [

@@ -19,10 +19,18 @@ from keepline.plant import models as pm
 from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 from keepline.screening import pools as pooling
-from keepline.screening.assay import AssayRule
+from keepline.screening.assay import AssayRule, Verdict
 from keepline.screening.models import Round, Sample, SampleKind, SampleMember, TestType
+from keepline.screening.poolsize import KitDilution, recommend
 from keepline.screening.samples import Group, add_samples
-from keepline.screening.schemas import PoolIn, RoundIn
+from keepline.screening.schemas import (
+    PoolIn,
+    PoolOptionOut,
+    PoolRecommendationOut,
+    RoundIn,
+)
+
+POSITIVITY_DAYS = 14  # the window of "recent positivity" a recommendation reads
 
 
 class RosterRow(NamedTuple):
@@ -60,6 +68,13 @@ def sample_results(session: Session, scope: EnterpriseScope, round_id: int) -> l
             .where(Sample.enterprise_id == scope.enterprise_id, Sample.round_id == round_id)
             .order_by(Sample.id)
         )
+    )
+
+
+def plant_zones(session: Session, scope: EnterpriseScope) -> list[str]:
+    """The ids of the plant's zones, sorted."""
+    return sorted(
+        session.scalars(select(pm.Zone.id).where(pm.Zone.enterprise_id == scope.enterprise_id))
     )
 
 
@@ -239,4 +254,92 @@ def round_people(scope: EnterpriseScope, *cols: Any, round_id: int) -> Select[An
             & (Worker.employee_no == SampleMember.employee_no),
         )
         .where(Sample.enterprise_id == scope.enterprise_id, Sample.round_id == round_id)
+    )
+
+
+def zone_positivity(
+    session: Session, scope: EnterpriseScope, zones: Sequence[str], day: dt.date, days: int
+) -> tuple[int, int]:
+    """(people tested, people positive) at the collection points ``zones`` in the rounds
+    of the ``days`` days up to ``day``: the people swabbed (not absent) into a first tube
+    (a pool or a single swab) with a result, and those of them with a positive individual
+    result (a single swab or a retest)."""
+    first = (day - dt.timedelta(days=days - 1), day)
+    base = (
+        select(SampleMember.employee_no)
+        .distinct()
+        .join(
+            Sample,
+            (Sample.enterprise_id == SampleMember.enterprise_id)
+            & (Sample.id == SampleMember.sample_id),
+        )
+        .join(Round, (Round.enterprise_id == Sample.enterprise_id) & (Round.id == Sample.round_id))
+        .where(
+            Sample.enterprise_id == scope.enterprise_id,
+            Sample.collection_point.in_(list(zones)),
+            Round.day.between(*first),
+            Sample.verdict.is_not(None),
+            SampleMember.absent.is_(False),
+        )
+    )
+    tested = set(session.scalars(base.where(Sample.kind.in_([SampleKind.pool, SampleKind.single]))))
+    positive = set(
+        session.scalars(
+            base.where(
+                Sample.kind.in_([SampleKind.single, SampleKind.retest]),
+                Sample.verdict == Verdict.positive,
+            )
+        )
+    )
+    return len(tested), len(positive & tested)
+
+
+def recommend_pool(
+    session: Session,
+    scope: EnterpriseScope,
+    zones: Sequence[str],
+    day: dt.date,
+    *,
+    prevalence: float | None = None,
+    days: int = POSITIVITY_DAYS,
+    kit: KitDilution | None = None,
+    required: bool = True,
+) -> PoolRecommendationOut:
+    """The pool size for a round of ``zones`` on ``day``: at ``prevalence`` if given,
+    else at the positivity of the record's last ``days`` days there
+    (:func:`zone_positivity`). No result in the window: an error, or (not ``required``:
+    a round planned before any result) an answer without a size that says so."""
+    kit = kit or KitDilution()
+    if not 1 <= days <= 365:
+        raise InputError([f"days: expected 1..365, got {days}"])
+    zones_and_shifts(session, scope, zones, None)  # unknown zones: one line naming them
+    tested = positives = window = None
+    none = f"no screening result in {', '.join(zones)} in the {days} days up to {day}"
+    none += "; enter a prevalence"
+    if prevalence is not None:
+        if not 0 <= prevalence <= 1:
+            raise InputError([f"prevalence: expected a share in [0, 1], got {prevalence:g}"])
+        source = "entered"
+    else:
+        tested, positives = zone_positivity(session, scope, zones, day, days)
+        window = days
+        source = f"record: {positives} positive of {tested} people tested in {days} days"
+        if tested:
+            prevalence = positives / tested
+        elif required:
+            raise InputError([f"zones: {none}"])
+    rec = None if prevalence is None else recommend(prevalence, kit=kit)
+    return PoolRecommendationOut(
+        zones=list(zones),
+        prevalence=prevalence,
+        source=source,
+        tested=tested,
+        positives=positives,
+        days=window,
+        size=rec.size if rec else None,
+        reason=rec.reason if rec else none,
+        min_sensitivity=rec.min_sensitivity if rec else 0.0,
+        cq_shift_per_doubling=kit.cq_shift_per_doubling,
+        cutoff_cq=kit.cutoff_cq,
+        options=[PoolOptionOut(**vars(o)) for o in rec.options] if rec else [],
     )

@@ -142,6 +142,40 @@ class ExcludedOut(BaseModel):
 
 
 class PlannedRoundOut(RoundOut):
-    """The round planned, and who was left out of it and why."""
+    """The round planned, who was left out of it and why, and the pool size the recent
+    positivity of its zones recommends (None: no results in the window)."""
 
     excluded: list[ExcludedOut]
+    recommendation: PoolRecommendationOut | None = None
+
+
+class PoolOptionOut(BaseModel):
+    """One allowed pool size at the prevalence: Dorfman's tests per person (perfect test),
+    the share of positives still found after dilution, the corrected tests per person."""
+
+    size: int
+    dorfman: float
+    sensitivity: float
+    tests_per_person: float
+    missed_per_10k: float
+    infectious_found: float
+
+
+class PoolRecommendationOut(BaseModel):
+    """The pool size to use for a round (see docs/screening.md, "The pool size to use")."""
+
+    zones: list[str]
+    prevalence: float | None = Field(description="None: no result in the window.")
+    source: str = Field(description="entered, or the record: positives of people tested.")
+    tested: int | None
+    positives: int | None
+    days: int | None
+    size: int | None = Field(description="The size recommended (None: no prevalence).")
+    reason: str
+    min_sensitivity: float
+    cq_shift_per_doubling: float
+    cutoff_cq: float
+    options: list[PoolOptionOut]
+
+
+PlannedRoundOut.model_rebuild()
