@@ -66,6 +66,8 @@ ENGINES = {
     "keepline.plans.planfile",
     "keepline.plans.engine",
     "keepline.plans.docs",
+    "keepline.plans.replay",
+    "keepline.plans.drill_report",
 }
 STORE = {"keepline.db", "keepline.models", "keepline.recordkit"}
 SCHEMAS = {"keepline.apikit"}
@@ -104,6 +106,7 @@ FLOWS = {
     "keepline.production.progress",  # order progress from the shipments against each order
     "keepline.production.gather",  # the daily record's state at the end of a day
     "keepline.production.replan",  # re-plan from today
+    "keepline.plans.drill",  # a plan drilled on a copy of the plant (plant and roster read)
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

@@ -21,6 +21,7 @@ from keepline.logistics import cli as logistics_cli
 from keepline.materials import cli as materials_cli
 from keepline.outbreak import cli as outbreak_cli
 from keepline.people import cli as people_cli
+from keepline.plans import drill_cli as plans_drill_cli
 from keepline.plant import cli as plant_cli
 from keepline.production import cli as production_cli
 from keepline.retention import cli as retention_cli
@@ -90,6 +91,8 @@ def _register() -> None:
     app.command("assess")(assessment_cli.assess_cmd)
     app.add_typer(government_cli.app, name="gov")
     app.add_typer(retention_cli.app, name="retention")
+    # `keepline plans drill`; the plans package's own commands join this group
+    app.add_typer(plans_drill_cli.app, name="plans")
 
 
 def _one_line_paragraphs(text: str) -> str:
