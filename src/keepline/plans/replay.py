@@ -173,6 +173,7 @@ class ReplicateResult:
     zone_locked_day: int | None
     first_screening_day: int | None
     infections_by_zone: dict[str, int]
+    infections_by_day_zone: np.ndarray  # (days, zones) workers infected
     stock: dict[str, list[float]]  # prevention material -> stock at the end of each day
 
 
@@ -510,12 +511,12 @@ class _Replay:
     # -- the loop ---------------------------------------------------------------------
     def run(self) -> ReplicateResult:
         first_infection = None
-        infected_zone = np.zeros(len(self.pop.zones), np.int64)
+        infected_zone = np.zeros((self.settings.days, len(self.pop.zones)), np.int64)
         for t in range(self.settings.days):
             ev = self.sim.step()
             if first_infection is None and ev.infected.any():
                 first_infection = t
-            infected_zone += np.bincount(
+            infected_zone[t] = np.bincount(
                 self.agent_zone[ev.infected[0]], minlength=len(self.pop.zones)
             )
             samples = float(self.sim.result().samples[0, t])
@@ -543,8 +544,9 @@ class _Replay:
             zone_locked_day=self.zone_locked,
             first_screening_day=self.first_screening,
             infections_by_zone={
-                z: int(n) for z, n in zip(self.pop.zones, infected_zone, strict=True)
+                z: int(n) for z, n in zip(self.pop.zones, infected_zone.sum(axis=0), strict=True)
             },
+            infections_by_day_zone=infected_zone,
             stock=self.stock.history,
         )
 
