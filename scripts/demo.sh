@@ -53,7 +53,7 @@ $kl gov dashboard zhengzhou-municipal --xlsx out/dashboard-zhengzhou.xlsx
 echo
 echo "== Emergency-plan drills: each plant's plan against a scenario, on a copy of its data"
 $kl plans drill xuzhou-qpcr --plan examples/plans/xuzhou-qpcr.yaml \
-  --scenario $S/xuzhou-city-wave.yaml -o out/drill-xuzhou-qpcr
+  --scenario $S/xuzhou-drill-wave-control-area.yaml -o out/drill-xuzhou-qpcr
 $kl plans drill zhengzhou-meters --plan examples/plans/zhengzhou-meters.yaml \
   --scenario $S/zhengzhou-wave-and-chip-lockdown.yaml -o out/drill-zhengzhou-meters
 echo

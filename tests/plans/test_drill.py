@@ -21,10 +21,12 @@ from keepline.people.models import Worker
 from keepline.plans import schema as s
 from keepline.plans.drill import STANDING, NamedPlan, run_drill
 from keepline.plans.drill_report import write_drill
+from keepline.plans.planfile import load_plan
 from keepline.plans.replay import DrillSettings, replay
 from keepline.plant import service as plant_service
-from keepline.plant.yamlio import parse_yaml
+from keepline.plant.yamlio import load_yaml, parse_yaml
 from keepline.scenario import Scenario
+from tests.conftest import EXAMPLES
 from tests.plans.helpers import ALL_ACTIONS
 
 PLANT = """\
@@ -329,3 +331,43 @@ def test_bad_input_is_one_line_naming_the_place(
     code, err = _main(f"{base} --plan {tmp_path / 'plan.yaml'} --task-delay nurse=3", capsys)
     assert code != 0 and "error: --task-delay: expected role=hours" in err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("name", ["xuzhou-qpcr", "zhengzhou-meters"])
+def test_the_templates_cover_what_the_guidelines_ask(name: str) -> None:
+    plant = load_yaml(EXAMPLES / f"{name}.yaml")
+    plan = load_plan(EXAMPLES / "plans" / f"{name}.yaml", plant)
+    found = [leaf for rule in plan.rules for leaf in s.leaves(rule.when)]
+    assert any(isinstance(x, s.PositiveInZone) for x in found)
+    assert any(isinstance(x, s.CityRisk) and x.control_area for x in found)
+    assert any(isinstance(x, s.RegionLocked) for x in found)
+    assert any(
+        isinstance(x, s.DaysOfCoverBelow) and x.material_kind == "prevention" and x.below_days == 14
+        for x in found
+    )
+    assert any(isinstance(x, s.MissingDeclarationsShare) for x in found)
+
+
+def test_actions_waiting_for_a_person_run_when_the_drill_confirms_them(world) -> None:
+    plant, pop, beta = world
+    controls = to_controls(STANDING, pop)
+    rule = {
+        "id": "trace",
+        "when": {"kind": "positive_in_zone", "zone": "a"},
+        "actions": [{"do": "quarantine_contacts", "contacts_by": ["team"], "quarantine_days": 5}],
+    }
+    (waits,) = replay(plant, _plan(rule), SCENARIO, pop, controls, PARAMS, _settings(), beta)
+    assert waits.activations[0].actions[0].ran_day is None
+    assert waits.run.quarantined.sum() == 0
+    settings = _settings(confirm_after_hours=30.0)  # the next day but one
+    (done,) = replay(plant, _plan(rule), SCENARIO, pop, controls, PARAMS, settings, beta)
+    opened = done.activations[0].opened_day
+    assert done.activations[0].actions[0].ran_day == opened + 2
+    # the case's team (30 workers, the case isolated) quarantined from the day after the
+    # action, for five days: exactly the workers missing against the run that waits
+    q = done.run.quarantined[0]
+    first = opened + 3
+    assert q[:first].sum() == 0 and q[first + 5 :].sum() == 0
+    assert 0 < q[first] < 30
+    missing = waits.run.present[0, first].sum() - done.run.present[0, first].sum()
+    assert missing == q[first]

@@ -356,7 +356,7 @@ class _Replay:
         self.timeline.append((t, f"rule {firing.rule} fires ({key}): " + "; ".join(firing.reasons)))
         confirm = self.settings.confirm_after_hours
         for run in runs:
-            if run.auto:
+            if run.auto or (confirm is not None and math.ceil(confirm / 24) == 0):
                 self.act(t, act, run)
             elif confirm is not None:
                 self.pending.append((t + math.ceil(confirm / 24), act, run))
