@@ -69,7 +69,7 @@ suppliers:
   - {id: sup-sz, name: Shenzhen chips, region_code: '440300'}
   - {id: sup-local, name: Local medical, region_code: '410100'}
 orders:
-  - {id: O-1, customer: Water company, product: meter, qty: 800, due: 2026-12-12,
+  - {id: O-1, customer: Water company, product: meter, qty: 1500, due: 2026-12-16,
      priority: livelihood}
 """
 
@@ -371,3 +371,25 @@ def test_actions_waiting_for_a_person_run_when_the_drill_confirms_them(world) ->
     assert 0 < q[first] < 30
     missing = waits.run.present[0, first].sum() - done.run.present[0, first].sum()
     assert missing == q[first]
+
+
+def test_a_replan_after_a_lock_sees_the_order_late_and_its_rule_fires(world) -> None:
+    plant, pop, beta = world
+    controls = to_controls(STANDING, pop)
+    plan = _plan(
+        {**LOCK_A, "actions": [*LOCK_A["actions"], {"do": "replan", "auto": True}]},
+        {
+            "id": "late",
+            "when": {"kind": "critical_order_at_risk", "priorities": ["livelihood"]},
+            "actions": [{"do": "notify", "roles": ["planner"], "message": "{order}", "auto": True}],
+        },
+    )
+    (res,) = replay(plant, plan, SCENARIO, pop, controls, PARAMS, _settings(), beta)
+    lock = res.activations[0]
+    # line-1 (zone a) makes at most 100 meters a day; locked from the day after the
+    # firing, it makes at most 100 x (opened + 1) by the due day 15 - short of 1,500
+    assert 100 * (lock.opened_day + 1) < 1500
+    assert lock.actions[1].effect == "re-planned: 1 critical order late"
+    late = [a for a in res.activations if a.rule == "late"]
+    assert late and late[0].opened_day == lock.opened_day + 1
+    assert late[0].cause == "late|order=O-1"

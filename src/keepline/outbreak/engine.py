@@ -831,6 +831,12 @@ class Simulation:
         assert w.zone_loop is not None
         w.zone_loop[self.day :, zone] = False
 
+    def closed(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """(zones,) bool each: closed on ``day``, and closed as a closed loop."""
+        w = self._b.world
+        assert w.zone_loop is not None
+        return w.zone_closed[day].copy(), w.zone_loop[day].copy()
+
     def add_round(self, rnd: Round) -> None:
         """Screening by ``rnd`` (which must not start before the next day)."""
         if rnd.start_day < self.day:

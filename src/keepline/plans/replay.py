@@ -43,8 +43,9 @@ What each action does here:
   a reorder up to N days of cover arrives after the active supply option's lead time,
   later if its supplier's region is locked. Raw materials' cover is not simulated.
 * ``replan``: the continuity planner on the workforce seen so far, today's availability
-  held for the days to come, and the disruptions announced so far; its late orders are
-  what ``critical_order_at_risk`` reads next.
+  held for the days to come (less the zones closed from tomorrow), and the disruptions
+  announced so far; its late orders are what ``critical_order_at_risk`` reads next
+  (before the first re-plan, no order is at risk).
 * ``raise_level``, ``notify``, ``create_task``: recorded (the outbox, the tasks).
 
 Inputs the simulation has no model of are empty: health declarations (none missing),
@@ -81,6 +82,7 @@ from keepline.plans import engine as pe
 from keepline.plans import schema as s
 from keepline.plant.schema import MaterialKind, NodeKind, PlantFile
 from keepline.scenario import Scenario
+from keepline.words import plural
 from keepline.workforce import Workforce
 
 CRITICAL = ("front-line", "livelihood")
@@ -502,11 +504,17 @@ class _Replay:
 
     def _replan(self, t: int) -> str:
         seen = np.array(self.present)
-        ahead = np.repeat(seen[-1:], self.settings.days - len(seen), axis=0)
+        today = seen[-1].copy()
+        if t + 1 < self.settings.days:
+            # the zones closed from tomorrow (by this activation too) are away from then
+            closed, loop = self.sim.closed(t + 1)
+            zone = self.pop.team_zone
+            today[closed[zone] & ~(loop[zone] & (self.pop.team_dorm >= 0))] = 0
+        ahead = np.repeat(today[None, :], self.settings.days - len(seen), axis=0)
         wf = workforce_of(np.concatenate([seen, ahead]).astype(float), self.pop)
         late = critical_late(self.plant, wf, known_by(self.scenario, t), self.settings.days)
         self.orders_at_risk = tuple(pe.OrderAtRisk(o.order, o.priority) for o in late)
-        return f"re-planned: {len(late)} critical orders late"
+        return f"re-planned: {plural(len(late), 'critical order')} late"
 
     # -- the loop ---------------------------------------------------------------------
     def run(self) -> ReplicateResult:
