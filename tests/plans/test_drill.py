@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from keepline.plans import schema as s
 from keepline.plans.drill import STANDING, NamedPlan, run_drill
 from keepline.plans.drill_report import write_drill
 from keepline.plans.planfile import load_plan
-from keepline.plans.replay import DrillSettings, replay
+from keepline.plans.replay import DrillSettings, DrillWorld, replay
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import load_yaml, parse_yaml
 from keepline.scenario import Scenario
@@ -110,16 +111,17 @@ def _settings(**kw) -> DrillSettings:
 
 
 @pytest.fixture(scope="module")
-def world():
+def world() -> DrillWorld:
+    """The drill plant under the standing measures (no screening, no quarantine)."""
     plant = _plant()
     pop = from_plant(plant)
-    return plant, pop, calibrate_beta(pop, PARAMS)
+    controls = to_controls(STANDING, pop)
+    return DrillWorld(plant, SCENARIO, pop, controls, PARAMS, calibrate_beta(pop, PARAMS))
 
 
 def test_no_plan_is_the_outbreak_engine_with_the_standing_policy(world) -> None:
-    plant, pop, beta = world
-    controls = to_controls(STANDING, pop)
-    drilled = replay(plant, None, SCENARIO, pop, controls, PARAMS, _settings(replicates=2), beta)
+    pop, controls, beta = world.pop, world.controls, world.beta
+    drilled = replay(world, None, _settings(replicates=2))
     w = world_from_scenario(SCENARIO, pop, DAYS)
     run = simulate(pop, controls, w, PARAMS, DAYS, SEED, 2, beta=beta)
     assert run.new_infections.sum() > 2  # the outbreak spreads: a real comparison
@@ -130,10 +132,10 @@ def test_no_plan_is_the_outbreak_engine_with_the_standing_policy(world) -> None:
 
 
 def test_first_trigger_is_the_first_day_the_record_has_a_positive_in_the_zone(world) -> None:
-    plant, pop, beta = world
+    pop, beta = world.pop, world.beta
     # screening by pools of 5 every other day, so pools and cases both reach the record
-    controls = to_controls(STANDING, pop)
-    controls = type(controls)(**{**controls.__dict__, "rounds": (Round(PCR, 2, pool_size=5),)})
+    controls = world.controls
+    controls = replace(controls, rounds=(Round(PCR, 2, pool_size=5),))
     # the record worked out here from the simulated events, without the plans engine
     sim = Simulation(
         pop, controls, world_from_scenario(SCENARIO, pop, DAYS), PARAMS, DAYS, SEED, [0], beta
@@ -147,7 +149,7 @@ def test_first_trigger_is_the_first_day_the_record_has_a_positive_in_the_zone(wo
         if first is None and ((zone_of[ev.diagnosed[0]] == a).any() or (ev.pools[1] == a).any()):
             first = t
     assert first is not None and first > 1
-    (res,) = replay(plant, _plan(LOCK_A), SCENARIO, pop, controls, PARAMS, _settings(), beta)
+    (res,) = replay(replace(world, controls=controls), _plan(LOCK_A), _settings())
     assert res.activations[0].opened_day == first
     assert res.activations[0].cause == "lock-a|zone=a"
     assert res.first_trigger_day == first
@@ -159,11 +161,10 @@ def test_first_trigger_is_the_first_day_the_record_has_a_positive_in_the_zone(wo
 
 
 def test_locking_a_zone_gives_fewer_infections_there_after_the_lock(world) -> None:
-    plant, pop, beta = world
-    controls = to_controls(STANDING, pop)  # no screening, no quarantine: only the lock acts
+    pop = world.pop  # standing measures: no screening, no quarantine; only the lock acts
     settings = _settings(replicates=2)
-    none = replay(plant, None, SCENARIO, pop, controls, PARAMS, settings, beta)
-    locked = replay(plant, _plan(LOCK_A), SCENARIO, pop, controls, PARAMS, settings, beta)
+    none = replay(world, None, settings)
+    locked = replay(world, _plan(LOCK_A), settings)
     a = pop.zones.index("a")
     for base, res in zip(none, locked, strict=True):
         d = res.zone_locked_day
@@ -349,18 +350,16 @@ def test_the_templates_cover_what_the_guidelines_ask(name: str) -> None:
 
 
 def test_actions_waiting_for_a_person_run_when_the_drill_confirms_them(world) -> None:
-    plant, pop, beta = world
-    controls = to_controls(STANDING, pop)
     rule = {
         "id": "trace",
         "when": {"kind": "positive_in_zone", "zone": "a"},
         "actions": [{"do": "quarantine_contacts", "contacts_by": ["team"], "quarantine_days": 5}],
     }
-    (waits,) = replay(plant, _plan(rule), SCENARIO, pop, controls, PARAMS, _settings(), beta)
+    (waits,) = replay(world, _plan(rule), _settings())
     assert waits.activations[0].actions[0].ran_day is None
     assert waits.run.quarantined.sum() == 0
     settings = _settings(confirm_after_hours=30.0)  # the next day but one
-    (done,) = replay(plant, _plan(rule), SCENARIO, pop, controls, PARAMS, settings, beta)
+    (done,) = replay(world, _plan(rule), settings)
     opened = done.activations[0].opened_day
     assert done.activations[0].actions[0].ran_day == opened + 2
     # the case's team (30 workers, the case isolated) quarantined from the day after the
@@ -374,8 +373,6 @@ def test_actions_waiting_for_a_person_run_when_the_drill_confirms_them(world) ->
 
 
 def test_a_replan_after_a_lock_sees_the_order_late_and_its_rule_fires(world) -> None:
-    plant, pop, beta = world
-    controls = to_controls(STANDING, pop)
     plan = _plan(
         {**LOCK_A, "actions": [*LOCK_A["actions"], {"do": "replan", "auto": True}]},
         {
@@ -384,7 +381,7 @@ def test_a_replan_after_a_lock_sees_the_order_late_and_its_rule_fires(world) -> 
             "actions": [{"do": "notify", "roles": ["planner"], "message": "{order}", "auto": True}],
         },
     )
-    (res,) = replay(plant, plan, SCENARIO, pop, controls, PARAMS, _settings(), beta)
+    (res,) = replay(world, plan, _settings())
     lock = res.activations[0]
     # line-1 (zone a) makes at most 100 meters a day; locked from the day after the
     # firing, it makes at most 100 x (opened + 1) by the due day 15 - short of 1,500

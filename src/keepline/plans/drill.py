@@ -39,6 +39,7 @@ from keepline.plans.planfile import load_plan
 from keepline.plans.replay import (
     NOT_SIMULATED,
     DrillSettings,
+    DrillWorld,
     ReplicateResult,
     critical_late,
     replay,
@@ -212,13 +213,13 @@ def run_drill(
     params = params or Params()
     pop = from_plant(plant)
     controls = to_controls(policy, pop, policy_source)
-    beta = calibrate_beta(pop, params)
-    base = replay(plant, None, scenario, pop, controls, params, settings, beta)
+    world = DrillWorld(plant, scenario, pop, controls, params, calibrate_beta(pop, params))
+    base = replay(world, None, settings)
     days = settings.days
     base_late = [critical_late(plant, simulated_workforce(b, pop), scenario, days) for b in base]
     out_plans = []
     for named in plans:
-        results = replay(plant, named.plan, scenario, pop, controls, params, settings, beta)
+        results = replay(world, named.plan, settings)
         reps = [
             _replicate_score(
                 r, b, pop, critical_late(plant, simulated_workforce(r, pop), scenario, days), bl

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from matplotlib.figure import Figure
+
+from keepline.assessment.report import write_json_and_page
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("keepline.plans", "templates"),
@@ -24,9 +26,6 @@ _ENV = jinja2.Environment(
 
 def plot_days(drill: dict[str, Any], series: str, ylabel: str) -> str:
     """One line per run (no plan, then each plan) of the first replicate's daily series."""
-    # matplotlib costs a second to import: only when a report is drawn
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=(8, 3.0))
     ax = fig.subplots()
     first = drill["plans"][0]["replicates"][0]["daily"]
@@ -54,9 +53,4 @@ def render_html(drill: dict[str, Any]) -> str:
 
 def write_drill(drill: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     """``drill.json`` and ``report.html`` in ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    js = out_dir / "drill.json"
-    js.write_text(json.dumps(drill, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    page = out_dir / "report.html"
-    page.write_text(render_html(drill), encoding="utf-8")
-    return js, page
+    return write_json_and_page(drill, render_html(drill), out_dir, "drill.json")

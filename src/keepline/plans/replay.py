@@ -226,26 +226,33 @@ def critical_late(plant: PlantFile, wf: Workforce, scenario: Scenario, days: int
     return [o for o in rec.orders_at_risk if o.priority in CRITICAL]
 
 
+@dataclass(frozen=True)
+class DrillWorld:
+    """What every run of a drill shares: the plant and its population, the scenario, the
+    standing measures, the outbreak's parameters and its calibrated ``beta``."""
+
+    plant: PlantFile
+    scenario: Scenario
+    pop: Population
+    controls: Controls
+    params: Params
+    beta: float
+
+
 class _Replay:
     """One replicate's closed loop: simulate a day, evaluate the plan, act."""
 
     def __init__(
-        self,
-        plant: PlantFile,
-        plan: s.PlanFile | None,
-        scenario: Scenario,
-        pop: Population,
-        controls: Controls,
-        params: Params,
-        settings: DrillSettings,
-        replicate: int,
-        beta: float,
+        self, w: DrillWorld, plan: s.PlanFile | None, settings: DrillSettings, replicate: int
     ) -> None:
+        plant, scenario, pop = w.plant, w.scenario, w.pop
         self.plant, self.plan, self.scenario, self.pop = plant, plan, scenario, pop
         self.settings, self.replicate = settings, replicate
         days = settings.days
         world = world_from_scenario(scenario, pop, days, settings.index_cases)
-        self.sim = Simulation(pop, controls, world, params, days, settings.seed, [replicate], beta)
+        self.sim = Simulation(
+            pop, w.controls, world, w.params, days, settings.seed, [replicate], w.beta
+        )
         self.agent_zone = pop.team_zone[pop.agent_team]
         self.agent_team = pop.agent_team
         self.agent_zs = (pop.team_zone * len(pop.shifts) + pop.team_shift)[pop.agent_team]
@@ -560,20 +567,10 @@ class _Replay:
 
 
 def replay(
-    plant: PlantFile,
-    plan: s.PlanFile | None,
-    scenario: Scenario,
-    pop: Population,
-    controls: Controls,
-    params: Params,
-    settings: DrillSettings,
-    beta: float,
+    world: DrillWorld, plan: s.PlanFile | None, settings: DrillSettings
 ) -> list[ReplicateResult]:
     """Every replicate of the drill (``plan`` None: the same scenario with no plan)."""
-    return [
-        _Replay(plant, plan, scenario, pop, controls, params, settings, r, beta).run()
-        for r in range(settings.replicates)
-    ]
+    return [_Replay(world, plan, settings, r).run() for r in range(settings.replicates)]
 
 
 def worker_days_lost(result: ReplicateResult, pop: Population) -> int:
