@@ -72,7 +72,7 @@ def drill_command(
         None,
         "--task-delay",
         metavar="ROLE=HOURS",
-        help=f"Hours a role takes to do a task (repeatable) [default: {_DELAYS}].",
+        help=f"Hours a role takes to do a task (repeatable; default: {_DELAYS}).",
     ),
     confirm_after: float | None = typer.Option(
         None,
@@ -81,19 +81,19 @@ def drill_command(
         max=24 * 60,
         metavar="HOURS",
         help="Run the actions that wait for a person this many hours after the firing "
-        "[default: they do not run].",
+        "(default: they do not run).",
     ),
     policy: Path | None = typer.Option(
         None,
         "--policy",
-        help="The standing measures, an outbreak policy file [default: symptomatic "
-        "workers isolated and tested, nothing else].",
+        help="The standing measures, an outbreak policy file (default: symptomatic "
+        "workers isolated and tested, nothing else).",
     ),
     index_cases: int = typer.Option(
         0, "--index-cases", min=0, help="Workers infected on day 0 besides the scenario's."
     ),
     out: Path | None = typer.Option(
-        None, "-o", "--out", help="Folder for report.html and drill.json [default: out/drill-ID]."
+        None, "-o", "--out", help="Folder for report.html and drill.json (default: out/drill-ID)."
     ),
     user: str | None = ACTOR,
 ) -> None:
