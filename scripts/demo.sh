@@ -51,5 +51,12 @@ done
 $kl gov dashboard xuzhou-municipal --xlsx out/dashboard-xuzhou.xlsx
 $kl gov dashboard zhengzhou-municipal --xlsx out/dashboard-zhengzhou.xlsx
 echo
-echo "Reports: out/xuzhou-qpcr/report.html and out/zhengzhou-meters/report.html"
+echo "== Emergency-plan drills: each plant's plan against a scenario, on a copy of its data"
+$kl plans drill xuzhou-qpcr --plan examples/plans/xuzhou-qpcr.yaml \
+  --scenario $S/xuzhou-drill-wave-control-area.yaml -o out/drill-xuzhou-qpcr
+$kl plans drill zhengzhou-meters --plan examples/plans/zhengzhou-meters.yaml \
+  --scenario $S/zhengzhou-wave-and-chip-lockdown.yaml -o out/drill-zhengzhou-meters
+echo
+echo "Reports: out/xuzhou-qpcr/report.html and out/zhengzhou-meters/report.html;"
+echo "drills: out/drill-xuzhou-qpcr/report.html and out/drill-zhengzhou-meters/report.html"
 echo "(open them in a browser; the numbers are in report.json beside each)"

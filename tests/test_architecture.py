@@ -69,6 +69,8 @@ ENGINES = {
     "keepline.plans.engine",
     "keepline.plans.docs",
     "keepline.difficulties.deadlines",
+    "keepline.plans.replay",
+    "keepline.plans.drill_report",
 }
 STORE = {"keepline.db", "keepline.models", "keepline.recordkit"}
 SCHEMAS = {"keepline.apikit"}
@@ -117,6 +119,7 @@ FLOWS = {
     "keepline.production.replan",  # re-plan from today
     "keepline.plans.snapshot",  # the daily record read for the plans' triggers
     "keepline.plans.activations",  # a plan's rules fire and run their actions
+    "keepline.plans.drill",  # a plan drilled on a copy of the plant (plant and roster read)
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

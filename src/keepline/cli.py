@@ -23,6 +23,7 @@ from keepline.materials import cli as materials_cli
 from keepline.outbreak import cli as outbreak_cli
 from keepline.people import cli as people_cli
 from keepline.plans import cli as plans_cli
+from keepline.plans import drill_cli as plans_drill_cli
 from keepline.plant import cli as plant_cli
 from keepline.production import cli as production_cli
 from keepline.retention import cli as retention_cli
@@ -94,6 +95,7 @@ def _register() -> None:
     app.add_typer(retention_cli.app, name="retention")
     app.add_typer(plans_cli.app, name="plans")
     app.add_typer(difficulties_cli.app, name="difficulties")
+    plans_cli.app.command("drill")(plans_drill_cli.drill_command)  # keepline plans drill
 
 
 def _one_line_paragraphs(text: str) -> str:

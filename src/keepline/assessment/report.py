@@ -97,9 +97,16 @@ def render_html(report: dict[str, Any]) -> str:
 
 
 def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
+    return write_json_and_page(report, render_html(report), out_dir, "report.json")
+
+
+def write_json_and_page(
+    data: dict[str, Any], html: str, out_dir: Path, json_name: str
+) -> tuple[Path, Path]:
+    """``json_name`` (the numbers) and ``report.html`` (the page) in ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    js = out_dir / "report.json"
-    js.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    js = out_dir / json_name
+    js.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     page = out_dir / "report.html"
-    page.write_text(render_html(report), encoding="utf-8")
+    page.write_text(html, encoding="utf-8")
     return js, page

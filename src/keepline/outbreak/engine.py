@@ -38,7 +38,7 @@ depend on which other replicates share its batch or process.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.optimize import brentq
@@ -83,10 +83,12 @@ class Round:
     turnaround_days: int = 1
     retest_delay_days: int = 1  # pooled: days from a positive pool to the individual results
     confirm: TestKind | None = None  # individual positives held and confirmed on this test
+    last_day: int | None = None  # no round after this day (None: to the end)
 
     def due(self, day: int) -> bool:
         d = day - self.start_day
-        return d >= 0 and d % self.every_days == 0
+        in_force = self.last_day is None or day <= self.last_day
+        return d >= 0 and d % self.every_days == 0 and in_force
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,9 @@ class World:
     commuters_blocked: np.ndarray  # (days,) bool: city is a control area
     zone_closed: np.ndarray  # (days, zones) bool
     importations: tuple[tuple[int, int, int], ...] = ()  # (day, count, zone index or -1)
+    # (days, zones) bool: a closed zone run as a closed loop (its dormitory residents keep
+    # working inside); None: no closed loop
+    zone_loop: np.ndarray | None = None
 
     @staticmethod
     def quiet(days: int, zones: int, index_cases: int = 0) -> World:
@@ -414,6 +419,8 @@ class _Batch:
         self.act_day = np.zeros(0, i32)
         self.act_course = self.courses.take((self.act_r, self.act_c))
         self.queue: dict[int, list[tuple[str, np.ndarray, np.ndarray, int]]] = {}
+        # (result day, replicate rows, zone) of every positive pool, when a drill asks
+        self.pool_log: list[tuple[int, np.ndarray, np.ndarray]] | None = None
 
         d = days
         self.out = {
@@ -607,6 +614,9 @@ class _Batch:
             return
         members = eligible & np.take_along_axis(hot, np.maximum(pool_id, 0), axis=1)
         r, c = np.nonzero(members)
+        if self.pool_log is not None:
+            _, first = np.unique(r * width + pool_id[r, c], return_index=True)
+            self.pool_log.append((ready, r[first], self.zone[c[first]]))
         done = ready + rnd.retest_delay_days
         self._schedule(ready, t, "hold", r, c, done)
         self._retest(t, r, c, test, rnd.time_of_day, done)
@@ -654,7 +664,10 @@ class _Batch:
         for kind, r, c, until in self.queue.pop(t, []):
             self._apply(t, kind, r, c, until)
         # site access today (commuters in a control area, closed zones)
-        site = ~world.zone_closed[t][self.zone]
+        closed = world.zone_closed[t][self.zone]
+        if world.zone_loop is not None:
+            closed = closed & ~(world.zone_loop[t][self.zone] & self.resident)
+        site = ~closed
         if world.commuters_blocked[t]:
             site &= self.resident
         # 3. screening
@@ -801,3 +814,123 @@ class _Batch:
         for t in range(self.days):
             self.step(t)
         return Run(replicates=self.reps, beta=self.beta, **self.out)
+
+
+# --------------------------------------------------------------------------- stepping
+@dataclass(frozen=True)
+class DayEvents:
+    """What happened on one day, per replicate position ``b`` of the simulation: (B, N)
+    masks of workers infected, confirmed as cases and falling ill (symptom onset) that
+    day, the positive pools whose results arrived (replicate row, zone index), and the
+    workers at work."""
+
+    day: int
+    infected: np.ndarray
+    diagnosed: np.ndarray
+    onset: np.ndarray
+    pools: tuple[np.ndarray, np.ndarray]
+    present: np.ndarray  # (B, T) by team
+
+
+class Simulation:
+    """:func:`simulate` one day at a time, with measures changed between days.
+
+    A measure takes effect from the next day to be stepped, never before: the days already
+    stepped are not touched, and a simulation stepped through with no measure gives the
+    very numbers of :func:`simulate` (the same draws, in the same order). Used by the
+    emergency-plan drill, whose plan acts on what each day's record shows.
+    """
+
+    def __init__(
+        self,
+        pop: Population,
+        controls: Controls,
+        world: World,
+        params: Params,
+        days: int,
+        seed: int,
+        replicates: Sequence[int],
+        beta: float | None = None,
+    ) -> None:
+        if beta is None:
+            beta = calibrate_beta(pop, params)
+        loop = world.zone_loop if world.zone_loop is not None else np.zeros_like(world.zone_closed)
+        # our own copies: measures write into them
+        world = replace(world, zone_closed=world.zone_closed.copy(), zone_loop=loop.copy())
+        self._scenario_closed = world.zone_closed.copy()
+        self.pop, self.days = pop, days
+        self._b = _Batch(pop, controls, world, params, days, seed, list(replicates), beta)
+        self._b.pool_log = []
+        self.day = 0
+
+    def step(self) -> DayEvents:
+        """Simulate the next day; what happened on it."""
+        b, t = self._b, self.day
+        if t >= self.days:
+            raise ValueError(f"the simulation has {self.days} days")
+        onset = np.zeros((b.b, b.n), bool)
+        if b.act_r.size:
+            start = b.act_day + b.act_course.onset
+            sel = (start >= t) & (start < t + 1)
+            onset[b.act_r[sel], b.act_c[sel]] = True
+        before = b.diagnosed.copy()
+        b.step(t)
+        self.day = t + 1
+        due = [(r, z) for day, r, z in b.pool_log if day == t]
+        pools = (
+            (np.concatenate([r for r, _ in due]), np.concatenate([z for _, z in due]))
+            if due
+            else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        )
+        return DayEvents(
+            day=t,
+            infected=b.inf_day == t,
+            diagnosed=b.diagnosed & ~before,
+            onset=onset,
+            pools=pools,
+            present=b.out["present"][:, t].copy(),
+        )
+
+    def isolated_cases(self) -> np.ndarray:
+        """(B, N): confirmed cases still in isolation after the last day stepped."""
+        b = self._b
+        return b.diagnosed & (b.iso_until > self.day - 1)
+
+    def close_zone(self, zone: int, closed_loop: bool = False) -> None:
+        """Close a zone from the next day on (``closed_loop``: its dormitory residents keep
+        working inside)."""
+        w = self._b.world
+        w.zone_closed[self.day :, zone] = True
+        assert w.zone_loop is not None
+        w.zone_loop[self.day :, zone] = closed_loop
+
+    def open_zone(self, zone: int) -> None:
+        """Open a zone from the next day on (the scenario's own closures stay)."""
+        w = self._b.world
+        w.zone_closed[self.day :, zone] = self._scenario_closed[self.day :, zone]
+        assert w.zone_loop is not None
+        w.zone_loop[self.day :, zone] = False
+
+    def closed(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """(zones,) bool each: closed on ``day``, and closed as a closed loop."""
+        w = self._b.world
+        assert w.zone_loop is not None
+        return w.zone_closed[day].copy(), w.zone_loop[day].copy()
+
+    def add_round(self, rnd: Round) -> None:
+        """Screening by ``rnd`` (which must not start before the next day)."""
+        if rnd.start_day < self.day:
+            raise ValueError(f"a round from day {rnd.start_day} is in the past (day {self.day})")
+        self._b.ctl = replace(self._b.ctl, rounds=(*self._b.ctl.rounds, rnd))
+
+    def quarantine(self, who: np.ndarray, until: int) -> None:
+        """Quarantine the (B, N) mask ``who`` from the next day to day ``until`` - 1."""
+        b = self._b
+        until_arr = np.where(who, np.int32(until), np.int32(0))
+        np.maximum(b.quar_until, until_arr, out=b.quar_until)
+        np.maximum(b.off_until, until_arr, out=b.off_until)
+
+    def result(self) -> Run:
+        """The run of the days stepped so far (all of them, once finished)."""
+        b = self._b
+        return Run(replicates=b.reps, beta=b.beta, **b.out)

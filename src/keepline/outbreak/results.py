@@ -72,6 +72,12 @@ def workforce(run: Run, pop: Population, replicate: int | None = None) -> Workfo
     """Workers available per day × zone × shift × skill, for one replicate (its position
     in the run) or the mean over replicates (``None``)."""
     present = run.present[replicate] if replicate is not None else run.present.mean(axis=0)
+    return workforce_of(present, pop)
+
+
+def workforce_of(present: np.ndarray, pop: Population) -> Workforce:
+    """Workers available per day × zone × shift × skill from workers present per day ×
+    team, ``present`` (days, teams)."""
     m = pop.team_to_zss()
     avail = present.astype(float) @ m
     shape = (present.shape[0], len(pop.zones), len(pop.shifts), len(pop.skills))
