@@ -52,7 +52,7 @@ def test_round_results_contacts_and_availability(cli, tmp_path: Path) -> None:
     bad.write_bytes(b"<html><body>not a plate</body></html>")
     r = cli(f"screening import xuzhou-qpcr {bad}")
     assert r.code != 0
-    assert r.err.strip().startswith("error: bad.rdml line 1: not RDML")
+    assert r.err.strip().startswith("error: bad.rdml: not RDML")
     assert len(r.err.strip().splitlines()) == 1
     r = cli("screening plan xuzhou-qpcr --day 2026-12-02 --zones optics --pool-size 50")
     assert r.code != 0 and "national guidance" in r.err
