@@ -80,7 +80,7 @@ def test_linking_is_detected_in_order_and_stated_ways_are_kept() -> None:
     # No plate map: the sample id, then the description (a LightCycler's UUIDs).
     rs = [reading("A1", "uuid-1", name="T1")]
     assert link_wells("f.rdml", rs, None, {"T1"})[0] is MatchBy.description
-    with pytest.raises(InputError, match="well A1: unknown sample .uuid-1."):
+    with pytest.raises(InputError, match=r"well A1: unknown sample .uuid-1."):
         link_wells("f.rdml", rs, None, {"T1"}, MatchBy.sample_id)
 
 
