@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from keepline.errors import InputError
 from keepline.screening.assay import AssayRule
-from keepline.screening.files import read_lab_file
+from keepline.screening.files import VENDOR_CONVENTION, read_lab_file
 from keepline.screening.kits import BY_KEY, GENERIC, convention_for, is_no_cq
 from keepline.screening.rdml import write_rdml
 
@@ -118,7 +118,7 @@ def slan_style_results() -> bytes:
 
 def test_quantstudio_results_sheet_is_found_below_its_run_details() -> None:
     lab = read_lab_file("qs5.xlsx", quantstudio_results())
-    assert lab.format == "quantstudio" and lab.convention.key == "quantstudio"
+    assert lab.format == "abi" and lab.convention.key == "quantstudio"
     got = [(r.well, r.sample_id, r.target, r.ct, r.sample_type) for r in lab.readings]
     assert got == [
         ("A1", "S-1", "ORF1ab", 31.25, "unkn"),
@@ -211,3 +211,8 @@ def test_no_cq_zero_when_the_kit_declares_it() -> None:
         AssayRule().check_ct(0.0, "r.csv row 2")
     kit = AssayRule.from_dict({"kit": "zero-is-none", "undetermined_ct": [0]})
     assert kit.check_ct(0.0, "r.csv row 2") is None
+
+
+def test_format_names_fit_the_imports_column() -> None:
+    # screening_imports.format is VARCHAR(10): PostgreSQL refuses a longer name.
+    assert all(len(k) <= 10 for k in (*VENDOR_CONVENTION, "rdml", "table"))

@@ -27,6 +27,7 @@ from keepline.tabular import (
     decode_text,
     read_table,
     require_columns,
+    restore,
 )
 
 NOT_DETECTED = set(GENERIC.texts) | {""}
@@ -104,7 +105,7 @@ class Reading:
 class LabFile:
     """A results file read: its format, the no-Cq convention applied, every reading."""
 
-    format: str  # rdml, table, or the instrument table's key (quantstudio, biorad, slan)
+    format: str  # rdml, table, or the instrument table's (abi, biorad, slan)
     convention: NoCq
     readings: list[Reading]
 
@@ -173,8 +174,7 @@ def read_lab_file(filename: str, data: bytes) -> LabFile:
     the bytes: RDML, an instrument's results table, or keepline's results template."""
     if is_rdml(filename, data):
         return _read_rdml_file(filename, data)
-    grid = _grids(filename, data)
-    vendor = _vendor_table(filename, grid)
+    vendor = _vendor_table(filename, data)
     if vendor is not None:
         return vendor
     return _read_template(filename, data)
@@ -224,8 +224,8 @@ def _read_template(filename: str, data: bytes) -> LabFile:
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        kind = _sample_type(r.get("type", ""))
-        well = normal_well(r.get("well", ""))
+        kind = _sample_type(r["type"]) if r.get("type") else ""
+        well = normal_well(r["well"]) if r.get("well") else ""
         out.append(Reading(place, r[sample_col].strip(), r["target"], ct, well, "", kind))
     if problems:
         raise InputError(problems)
@@ -242,8 +242,10 @@ Grid = list[tuple[str, list[tuple[int, list[str]]]]]
 MAX_HEADER_ROW = 100  # instrument exports put up to ~50 lines of run details first
 
 
-def _grids(filename: str, data: bytes) -> Grid:
-    """The file's sheets as text cells (a CSV is one sheet); nothing is judged yet."""
+def _grids(filename: str, data: bytes, *, sheet: str | None = None) -> Grid:
+    """The file's sheets as text cells (a CSV is one sheet): the first
+    ``MAX_HEADER_ROW`` rows of each, to find a header in, or every row of ``sheet``."""
+    limit = MAX_HEADER_ROW if sheet is None else MAX_ROWS + MAX_HEADER_ROW
     if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
         check_zip(filename, data, need="xl/workbook.xml")
         try:
@@ -253,9 +255,11 @@ def _grids(filename: str, data: bytes) -> Grid:
         try:
             out: Grid = []
             for ws in wb.worksheets:
+                if sheet is not None and ws.title != sheet:
+                    continue
                 rows = []
                 for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                    if n > MAX_ROWS:
+                    if n > limit:
                         break
                     rows.append((n, [_text(v) for v in values]))
                 out.append((ws.title, rows))
@@ -266,14 +270,16 @@ def _grids(filename: str, data: bytes) -> Grid:
         text = decode_text(filename, data)
     except InputError:
         return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
     try:
-        rows = [
-            (n, [c.strip() for c in cells])
-            for n, cells in enumerate(csv.reader(io.StringIO(text)), start=1)
-        ]
+        for n, cells in enumerate(reader, start=1):
+            if n > limit:
+                break
+            rows.append((n, [restore(c).strip() for c in cells]))
     except csv.Error:
         return []
-    return [("", rows[: MAX_ROWS + MAX_HEADER_ROW])]
+    return [("", rows)]
 
 
 def _text(v: object) -> str:
@@ -302,27 +308,35 @@ def _header_index(cells: list[str]) -> dict[str, int] | None:
     return None
 
 
-def _vendor_table(filename: str, grid: Grid) -> LabFile | None:
+def _vendor_table(filename: str, data: bytes) -> LabFile | None:
+    """An instrument's results table, if a sheet has a header row it knows among its
+    first rows (only that sheet is then read whole)."""
+    grid = _grids(filename, data)
     ordered = sorted(grid, key=lambda s: (s[0].strip().lower() not in SHEETS,))
-    for title, rows in ordered:
-        for i, (_, cells) in enumerate(rows[:MAX_HEADER_ROW]):
+    for title, head in ordered:
+        for i, (_, cells) in enumerate(head):
             cols = _header_index(cells)
             if cols is None:
                 continue
+            rows = head if len(head) < MAX_HEADER_ROW else _grids(filename, data, sheet=title)[0][1]
             header = [" ".join(c.lower().split()) for c in cells]
             above = " ".join(" ".join(c) for _, c in rows[:i])
             fmt = _vendor_key(header)
             conv = convention_for(above, title) if fmt != "slan" else BY_KEY["slan"]
             if conv is GENERIC:
-                conv = BY_KEY[fmt]
+                conv = BY_KEY[VENDOR_CONVENTION[fmt]]
             sheet = f" sheet '{title}'" if title and len(grid) > 1 else ""
             return LabFile(fmt, conv, _vendor_rows(f"{filename}{sheet}", rows[i + 1 :], cols, conv))
     return None
 
 
+# A table's format (stored with the import: at most 10 characters) → its no-Cq rule.
+VENDOR_CONVENTION = {"abi": "quantstudio", "biorad": "biorad", "slan": "slan"}
+
+
 def _vendor_key(header: list[str]) -> str:
     if "well position" in header:
-        return "quantstudio"
+        return "abi"  # Applied Biosystems: QuantStudio, StepOne, 7500
     if "fluor" in header or "content" in header:
         return "biorad"
     return "slan"
