@@ -161,19 +161,9 @@ def check_plate(
             kind = CONTROL_TYPES.get(r.sample_type)
             if kind is None or rule.ignored(r.target):
                 continue  # an optical calibrator or the like: nothing to judge
-            target = rule.canonical(r.target)
-            if target is None:
-                problems.append(
-                    f"{r.place}: control target '{r.target}' unknown to kit '{rule.kit}' "
-                    f"(known: {', '.join(rule.all_targets)}; or list it in ignore_targets)"
-                )
-                continue
-            try:
-                ct = rule.check_ct(r.ct, r.place)
-            except InputError as exc:
-                problems.extend(exc.problems)
-                continue
-            wells.append(ControlWell(kind, r.place, target, ct, r.quantity))
+            read = _kit_reading(rule, r, problems, "control ")
+            if read is not None:
+                wells.append(ControlWell(kind, r.place, *read, r.quantity))
         checks = check_controls(rule, wells)
         out += checks
         problems += [
@@ -217,6 +207,25 @@ def _rounds_of(session: Session, samples: Iterable[Sample]) -> dict[int, Round]:
     return {r.id: r for r in session.scalars(select(Round).where(Round.id.in_(round_ids)))}
 
 
+def _kit_reading(
+    rule: AssayRule, r: Reading, problems: list[str], what: str = ""
+) -> tuple[str, float | None] | None:
+    """The kit's name for the reading's target and its checked Ct, or None with the
+    problem added (a target the kit does not know, a Ct out of range)."""
+    target = rule.canonical(r.target)
+    if target is None:
+        problems.append(
+            f"{r.place}: {what}target '{r.target}' unknown to kit '{rule.kit}' "
+            f"(known: {', '.join(rule.all_targets)})"
+        )
+        return None
+    try:
+        return target, rule.check_ct(r.ct, r.place)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
 def check_readings(
     linked: Linked, samples: Mapping[str, Sample], rules: Mapping[int, AssayRule]
 ) -> ByTube:
@@ -230,18 +239,10 @@ def check_readings(
         rule = rules[s.round_id]
         if rule.ignored(r.target):
             continue
-        target = rule.canonical(r.target)
-        if target is None:
-            problems.append(
-                f"{r.place}: target '{r.target}' unknown to kit '{rule.kit}' "
-                f"(known: {', '.join(rule.all_targets)})"
-            )
+        read = _kit_reading(rule, r, problems)
+        if read is None:
             continue
-        try:
-            ct = rule.check_ct(r.ct, r.place)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
+        target, ct = read
         got = wells[tube].setdefault(target, [])
         if got and rule.replicates == "single":
             problems.append(
