@@ -326,7 +326,6 @@ def check_controls(rule: AssayRule, wells: Sequence[ControlWell]) -> list[Contro
     log10(quantity), when ≥ 3 quantities are given.
     """
     out: list[ControlCheck] = []
-    pos_cut = rule.pos_max_ct if rule.pos_max_ct is not None else None
     for w in wells:
         if w.kind is ControlKind.ntc:
             if w.target == rule.internal_control:
@@ -342,7 +341,7 @@ def check_controls(rule: AssayRule, wells: Sequence[ControlWell]) -> list[Contro
             note = f"Ct {w.ct:g}; kit '{rule.kit}' allows {allowed}" if bad else "clean"
             out.append(ControlCheck(w.kind.value, w.place, w.target, w.ct, not bad, note))
         elif w.kind is ControlKind.pos:
-            cut = pos_cut if pos_cut is not None else rule.cutoff(w.target)
+            cut = rule.pos_max_ct if rule.pos_max_ct is not None else rule.cutoff(w.target)
             ok = w.ct is not None and w.ct <= cut
             shown = "no Ct" if w.ct is None else f"Ct {w.ct:g}"
             note = f"{shown} ≤ {cut:g}" if ok else f"{shown}; kit '{rule.kit}' needs Ct ≤ {cut:g}"
