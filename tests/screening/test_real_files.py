@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keepline.audit.models import AuditEntry
 from keepline.errors import InputError
 from keepline.scope import EnterpriseScope
 from keepline.screening import planning, positives
@@ -196,6 +197,10 @@ def test_every_real_file_imports_unmodified_and_agrees_with_an_independent_read(
         target = setup.kit["targets"][0]  # type: ignore[index]
         assert got[tube].verdict == verdict, tube
         assert got[tube].cts[target] == pytest.approx(ct), tube  # type: ignore[index]
+    (audited,) = session.scalars(
+        select(AuditEntry.after).where(AuditEntry.table_name == "screening_imports")
+    ).all()
+    assert audited["plate_map"] == "plate.csv" and audited["linked_by"] == setup.match
     # The same file and plate map again: nothing changes (idempotent).
     again = positives.import_results(session, LAB, name, data, plate_map=plate, today=TODAY)
     assert again.already_imported

@@ -15,7 +15,6 @@ checked by the kit's rules first, and a failed control refuses the whole plate.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from keepline import clock
 from keepline.audit import service as audit
 from keepline.errors import InputError
 from keepline.scope import EnterpriseScope
@@ -123,7 +123,8 @@ def record_results(
     by_tube = check_readings(linked, samples, rules)
     verdicts = interpret_tubes(by_tube, samples, rules)
     fresh = new_verdicts(verdicts, samples, by_tube, report)
-    imp = _record_import(session, scope, filename, digest, lab.format, len(fresh))
+    how = dict(plate_map=plate_map[0] if plate_map else None, linked_by=linked_by.value)
+    imp = _record_import(session, scope, filename, digest, lab.format, len(fresh), how)
     if not fresh:
         return report, Resulted()
     _store_results(session, scope, imp, fresh, by_tube)
@@ -321,7 +322,10 @@ def _record_import(
     digest: str,
     fmt: str,
     samples: int,
+    how: dict[str, object],
 ) -> ResultsImport:
+    """The import's record (its SHA-256 makes a second import a no-op), audited with
+    how its wells were linked and the plate map it came with."""
     imp = ResultsImport(
         enterprise_id=scope.enterprise_id,
         sha256=digest,
@@ -329,14 +333,16 @@ def _record_import(
         format=fmt,
         samples=samples,
         imported_by=scope.actor,
-        imported_at=dt.datetime.now(dt.UTC),
+        imported_at=clock.now(),
     )
     audit.add(
         session,
         scope,
         imp,
         "screening_imports",
-        values=lambda _r: dict(filename=filename, sha256=digest, format=fmt, samples=samples),
+        values=lambda _r: dict(
+            filename=filename, sha256=digest, format=fmt, samples=samples, **how
+        ),
     )
     return imp
 
@@ -350,7 +356,7 @@ def _store_results(
 ) -> None:
     """Bulk-insert the measurements and set the tubes' verdicts."""
     eid = scope.enterprise_id
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     meas = [
         dict(
             enterprise_id=eid,
