@@ -201,43 +201,39 @@ def test_every_real_file_imports_unmodified_and_agrees_with_an_independent_read(
         select(AuditEntry.after).where(AuditEntry.table_name == "screening_imports")
     ).all()
     assert audited["plate_map"] == "plate.csv" and audited["linked_by"] == setup.match
+    if name == "stepone_std.rdml":
+        _check_standard_curve(path, rep)
     # The same file and plate map again: nothing changes (idempotent).
     again = positives.import_results(session, LAB, name, data, plate_map=plate, today=TODAY)
     assert again.already_imported
 
 
-def test_the_stepone_standard_curve_matches_the_efficiency_the_instrument_wrote(
-    session: Session, lab_round
-) -> None:
-    path = shared_data("rdml") / "stepone_std.rdml"
+def _check_standard_curve(path: Path, rep) -> None:
+    """The StepOne file's standards, fitted by keepline, against the efficiency StepOne
+    Software itself wrote into the target element (its own fit): 93.9 % both."""
     with zipfile.ZipFile(path) as zf:
         root = ET.fromstring(zf.read("rdml_data.xml"))
-    # StepOne Software wrote its own fit of the standards into the target element.
     written = float(root.findtext("r:target/r:amplificationEfficiency", "", NS)) / 100
-    setup = SETUPS["stepone_std.rdml"]
-    tubes = lab_round(setup.kit)
-    plate = ("plate.csv", setup.plate_map(tubes).encode())
-    rep = positives.import_results(
-        session, LAB, path.name, path.read_bytes(), plate_map=plate, today=TODAY
-    )
     (std,) = [c for c in rep.controls if c.kind == "std"]
     assert std.ok and "15 standard wells" in std.place
     ours = float(std.note.split("efficiency ")[1].split("%")[0]) / 100
-    assert ours == pytest.approx(written, abs=0.0005)  # 93.9 % both
+    assert ours == pytest.approx(written, abs=0.0005)
     ntc = [c for c in rep.controls if c.kind == "ntc"]
     assert len(ntc) == 3 and all(c.ok and c.ct is None for c in ntc)  # 40.0 = undetermined
 
 
-def test_a_strict_kit_refuses_the_biorad_plate_naming_each_ntc_with_a_cq(
+def test_failed_controls_refuse_the_biorad_plate_naming_each_well(
     session: Session, lab_round
 ) -> None:
     path = shared_data("rdml") / "BioRad_qPCR_melt.rdml"
     setup = SETUPS["BioRad_qPCR_melt.rdml"]
-    kit = {k: v for k, v in setup.kit.items() if k != "ntc_tolerated_above"}
-    tubes = lab_round(kit)
-    dirty = [w for w in independent_wells(path) if w.sample_type == "ntc" and w.cq is not None]
-    assert len(dirty) == 3
+    wells = independent_wells(path)
     before = counts(session)
+    # A strict kit (any Cq in an NTC fails): the three water wells that amplified.
+    strict = {k: v for k, v in setup.kit.items() if k != "ntc_tolerated_above"}
+    tubes = lab_round(strict)
+    dirty = [w for w in wells if w.sample_type == "ntc" and w.cq is not None]
+    assert len(dirty) == 3
     plate = ("plate.csv", setup.plate_map(tubes).encode())
     with pytest.raises(InputError) as exc:
         positives.import_results(
@@ -250,28 +246,29 @@ def test_a_strict_kit_refuses_the_biorad_plate_naming_each_ntc_with_a_cq(
         assert f"run '{w.run}' well {w.well} target '{w.target}'" in line
         assert f"plate invalid: ntc control EvaGreen: Ct {w.cq:g}" in line
         assert " line " not in line  # a one-line XML file: no line numbers
-    assert counts(session) == before
-
-
-def test_a_failed_positive_control_refuses_the_plate(session: Session, lab_round) -> None:
-    path = shared_data("rdml") / "BioRad_qPCR_melt.rdml"
-    setup = SETUPS["BioRad_qPCR_melt.rdml"]
-    tubes = lab_round({**setup.kit, "pos_max_ct": 37.0})
-    # By hand: positive-control wells with an EvaGreen Cq above 37 (Alm14 at 37.16).
+    # A kit whose positive control must reach Ct ≤ 37: by hand, the positive-control
+    # wells with an EvaGreen Cq above 37 (Alm14 at 37.16).
     late = [
         w
-        for w in independent_wells(path)
+        for w in wells
         if w.sample_type == "pos" and w.target == "EvaGreen" and (w.cq is None or w.cq > 37)
     ]
     assert [w.well for w in late] == ["A6"]
-    before = counts(session)
+    tubes = lab_round({**setup.kit, "pos_max_ct": 37.0})
     plate = ("plate.csv", setup.plate_map(tubes).encode())
-    with pytest.raises(InputError, match=r"well A6 target 'EvaGreen': plate invalid: pos"):
+    with pytest.raises(InputError) as exc:
         positives.import_results(
             session, LAB, path.name, path.read_bytes(), plate_map=plate, today=TODAY
         )
     session.rollback()
-    assert counts(session) == before
+    (line,) = exc.value.problems
+    assert "well A6 target 'EvaGreen': plate invalid: pos control EvaGreen: Ct 37.1582" in line
+    # Nothing written by either (the rounds planned here aside).
+    after = counts(session)
+    assert {k: after[k] - before[k] for k in ("screening_measurements", "screening_imports")} == {
+        "screening_measurements": 0,
+        "screening_imports": 0,
+    }
 
 
 def _lightcycler_rdml(rows: list[tuple[int, str, str, str, str | None]]) -> bytes:
