@@ -216,3 +216,13 @@ def test_no_cq_zero_when_the_kit_declares_it() -> None:
 def test_format_names_fit_the_imports_column() -> None:
     # screening_imports.format is VARCHAR(10): PostgreSQL refuses a longer name.
     assert all(len(k) <= 10 for k in (*VENDOR_CONVENTION, "rdml", "table"))
+
+
+def test_a_long_export_is_read_past_the_first_hundred_rows() -> None:
+    # The header is looked for in the first 100 rows; the sheet is then read whole.
+    body = [f",C{i % 12 + 1:02d},FAM,,Unkn,T{i},NaN,NaN" for i in range(150)]
+    text = ",Well,Fluor,Target,Content,Sample,Cq,Starting Quantity (SQ)\n" + "\n".join(body)
+    lab = read_lab_file("long.csv", text.encode())
+    assert len(lab.readings) == 150 and lab.readings[-1].sample_id == "T149"
+    as_xlsx = read_lab_file("long.xlsx", _xlsx({"0": [r.split(",") for r in text.splitlines()]}))
+    assert len(as_xlsx.readings) == 150

@@ -22,6 +22,7 @@ from keepline.screening.kits import BY_KEY, GENERIC, NoCq, convention_for, is_no
 from keepline.screening.rdml import read_rdml
 from keepline.tabular import (
     MAX_ROWS,
+    NOT_XLSX,
     canonical,
     check_zip,
     decode_text,
@@ -264,6 +265,8 @@ def _grids(filename: str, data: bytes, *, sheet: str | None = None) -> Grid:
                     rows.append((n, [_text(v) for v in values]))
                 out.append((ws.title, rows))
             return out
+        except Exception:  # a damaged sheet: the same, read_table says what is wrong
+            return []
         finally:
             wb.close()
     try:
@@ -318,7 +321,12 @@ def _vendor_table(filename: str, data: bytes) -> LabFile | None:
             cols = _header_index(cells)
             if cols is None:
                 continue
-            rows = head if len(head) < MAX_HEADER_ROW else _grids(filename, data, sheet=title)[0][1]
+            rows = head
+            if len(head) >= MAX_HEADER_ROW:  # more than the first rows: read it whole
+                whole = _grids(filename, data, sheet=title)
+                if not whole:
+                    raise InputError([f"{filename}: {NOT_XLSX}"])
+                rows = whole[0][1]
             header = [" ".join(c.lower().split()) for c in cells]
             above = " ".join(" ".join(c) for _, c in rows[:i])
             fmt = _vendor_key(header)
