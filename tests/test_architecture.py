@@ -49,6 +49,7 @@ ENGINES = {
     "keepline.plant.docs",
     "keepline.screening.rdml",
     "keepline.screening.assay",
+    "keepline.screening.kits",
     "keepline.screening.pools",
     "keepline.screening.rules",
     "keepline.screening.poolsize",

@@ -15,6 +15,7 @@ from keepline.health.schemas import Symptom
 from keepline.people import service as roster
 from keepline.people.models import EmploymentStatus
 from keepline.screening import files as lab_files
+from keepline.screening import kits
 from keepline.vocabulary import COMMUTER_WORDS, SHIFT_WORDS, Labelled
 
 INTRO = """# Import files: columns and words
@@ -91,14 +92,72 @@ def render() -> str:
         "",
         "## Lab results (`keepline screening import`, `POST /screening/results`)",
         "",
-        "CSV/xlsx tables (RDML files are read as RDML). The sample column may also be",
-        "`sample` or `pool_id`, the Ct column `cq`.",
+        "The file as the instrument exported it, unmodified: an RDML 1.0–1.3 file (`.rdml`,",
+        "or its XML), an instrument's results table (below), or keepline's template. The",
+        "template: CSV/xlsx, header on row 1; the sample column may also be `sample` or",
+        "`pool_id`, the Ct column `cq`.",
         "",
         *_columns(lab_files.RESULT_HEADERS, ("sample_id", "target", "ct")),
         "",
         "Not detected: "
         + ", ".join(f"`{w}`" for w in sorted(lab_files.NOT_DETECTED) if w)
         + " or empty.",
+        "",
+        "### Instrument results tables",
+        "",
+        "QuantStudio/StepOne `Results` sheet, Bio-Rad CFX `Quantification Cq Results`,",
+        "SLAN/Bioer/Tianlong-style Chinese tables: the sheet named "
+        + ", ".join(f"`{x}`" for x in lab_files.SHEETS)
+        + " is read first, and the header row is found among the first "
+        f"{lab_files.MAX_HEADER_ROW} rows (run details above it are skipped). Columns, "
+        "first name found wins:",
+        "",
+        "| column | headed |",
+        "|---|---|",
+        *(
+            f"| {name} | {', '.join(f'`{w}`' for w in words)} |"
+            for name, words in lab_files.VENDOR_HEADERS.items()
+        ),
+        "",
+        "Sample types (`Task`, `Content`, `样本类型`): "
+        + "; ".join(
+            f"{kind}: "
+            + ", ".join(f"`{w}`" for w, k in lab_files.TYPE_WORDS.items() if k == kind and w)
+            for kind in ("unkn", "ntc", "pos", "std")
+        )
+        + ". A number after a dash (`Unkn-01`, `Std-03`) is dropped.",
+        "",
+        "### No Cq",
+        "",
+        "How each instrument writes a well without a Cq (told from the RDML publisher,",
+        "instrument and software, or from the table's headers and run details). A kit may",
+        "add its own (`undetermined_ct`, e.g. `[0]` for a lab whose CSVs write 0).",
+        "",
+        "| instrument | numbers | words | source |",
+        "|---|---|---|---|",
+        *(
+            f"| {c.instrument} | {', '.join(f'{v:g}' for v in c.values) or '—'} | "
+            f"{', '.join(f'`{t}`' for t in c.texts) or '—'} | {c.source} |"
+            for c in kits.CONVENTIONS
+        ),
+        "",
+        "Empty, missing, NaN or a negative Cq (RDML's -1) is no Cq for every instrument.",
+        "",
+        "### Plate maps (`--plate-map`, the `plate_map` upload field)",
+        "",
+        "When the file does not name our tubes (a LightCycler's UUIDs, a lab's own sample",
+        "names, replicate wells), a plate map says which tube sits in which well. It is",
+        "CSV/xlsx with these columns, or the round's sampling list as keepline printed it:",
+        "without a well column, its tubes fill the plate in list order, A1, A2, … A12, B1, …",
+        "",
+        *_columns(lab_files.PLATE_MAP_HEADERS, ("sample_id",)),
+        "",
+        "`type` marks control wells (same words as above). Wells are linked to tubes",
+        "(`--match`, or detected in this order): without a plate map by `sample-id` (the",
+        "file's sample id is the tube id) then `description` (an RDML sample's description);",
+        "with one by `name` (its `sample_name` column against the file's sample names) then",
+        "`well`. When no way links every sample well, the error lists the wells each way",
+        "left unlinked.",
         "",
         "## The lab's pools (`keepline screening plan --pools`)",
         "",

@@ -173,7 +173,9 @@ def test_bad_input_is_4xx_naming_the_place_and_writes_nothing(world: World) -> N
         "/screening/results", who=ho, files={"file": ("plate.rdml", b"<rdml xmlns='urn:x'/>")}
     )
     assert r.status_code == 422
-    assert r.json()["error"]["message"].startswith("plate.rdml line 1: not RDML")
+    assert r.json()["error"]["message"].startswith(
+        "plate.rdml: not RDML"
+    )  # one line: no line number
     r = world.post(
         "/screening/results", who=ho, files={"file": ("p.csv", _csv(["R999-P00001,N,30"]))}
     )
@@ -238,3 +240,88 @@ def test_round_leaves_out_the_isolated_and_says_why(world: World) -> None:
     assert "<td>XQ00003</td>" in left and "isolated 隔离" in left
     # Who is left out is health data: the round as every role reads it does not say.
     assert "excluded" not in world.get(f"/screening/rounds/{body['id']}", who="A:viewer").json()
+
+
+def _cfx_csv(rows: list[tuple[str, str, str, str, str]]) -> bytes:
+    """A Bio-Rad CFX 'Quantification Cq Results' CSV (layout: see
+    tests/screening/test_instrument_tables.py): (well, fluor, content, sample, cq)."""
+    head = ",Well,Fluor,Target,Content,Sample,Cq,Starting Quantity (SQ)\n"
+    return (head + "".join(f",{w},{f},,{c},{s},{q},NaN\n" for w, f, c, s, q in rows)).encode()
+
+
+def test_instrument_export_with_the_sampling_list_as_plate_map(world: World) -> None:
+    ho = "A:health_officer"
+    kit = {
+        "kit": "cfx-fam-vic",
+        "targets": ["FAM", "VIC"],
+        "internal_control": "Cy5",
+        "replicates": "any",
+    }
+    r = world.post(
+        "/screening/rounds",
+        who=ho,
+        json={"day": str(world.today), "zones": ["assembly"], "pool_size": 5, "assay": kit},
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    listing = world.get(f"/screening/rounds/{rid}/sampling-list", who=ho, params={"format": "csv"})
+    tubes = list(
+        dict.fromkeys(
+            x["sample_id"]
+            for x in world.get(f"/screening/rounds/{rid}/sampling-list", who=ho).json()
+        )
+    )
+    assert len(tubes) == 8
+    # The lab loaded the tubes in list order, A1 … A8, named them its own way, and ran
+    # each well twice for FAM (wells A and B): replicates combined by "any".
+    rows = []
+    for i, _ in enumerate(tubes, start=1):
+        fam = ("33.0", "NaN") if i == 1 else ("NaN", "NaN")
+        rows += [
+            (f"A{i:02d}", "FAM", "Unkn", f"lab-{i}", fam[0]),
+            (f"A{i:02d}", "VIC", "Unkn", f"lab-{i}", "34.5" if i == 1 else "NaN"),
+            (f"A{i:02d}", "Cy5", "Unkn", f"lab-{i}", "27.0"),
+        ]
+    rows += [("H12", "FAM", "NTC", "water", "NaN"), ("G12", "FAM", "Pos Ctrl", "pc", "25.1")]
+    files = {
+        "file": ("cfx.csv", _cfx_csv(rows)),
+        "plate_map": ("list.csv", listing.content),
+    }
+    up = world.post("/screening/results", who=ho, files=files)
+    assert up.status_code == 200, up.text
+    body = up.json()
+    assert body["linked_by"] == "well" and body["format"] == "biorad"
+    assert body["verdicts"] == {"positive": 1, "negative": 7}
+    assert body["controls_checked"] == 2
+    assert [(c["kind"], c["ok"]) for c in body["controls"]] == [("ntc", True), ("pos", True)]
+    res = world.get(f"/screening/samples/{tubes[0]}", who=ho).json()
+    assert res["verdict"] == "positive"
+
+    # Another plate whose NTC amplified: 422 naming the well, nothing stored.
+    r = world.post(
+        "/screening/rounds",
+        who=ho,
+        json={"day": str(world.today), "zones": ["assembly"], "pool_size": 5, "assay": kit},
+    )
+    rid2 = r.json()["id"]
+    listing2 = world.get(
+        f"/screening/rounds/{rid2}/sampling-list", who=ho, params={"format": "csv"}
+    )
+    tubes2 = {
+        x["sample_id"] for x in world.get(f"/screening/rounds/{rid2}/sampling-list", who=ho).json()
+    }
+    assert len(tubes2) == 7  # the positive pool's 5 are isolated: 35 people left
+    dirty = [x for x in rows if x[2] != "NTC" and x[0] != "A08"]
+    dirty += [("H12", "FAM", "NTC", "water", "36.2")]
+    files = {"file": ("cfx2.csv", _cfx_csv(dirty)), "plate_map": ("list2.csv", listing2.content)}
+    up = world.post("/screening/results", who=ho, files=files, params={"match": "well"})
+    assert up.status_code == 422
+    msg = up.json()["error"]["message"]
+    # Row 1 the header, 7 tubes × 3 rows (2-22), the positive control 23, the NTC 24.
+    assert msg == (
+        "cfx2.csv row 24, well H12 target 'FAM': plate invalid: ntc control FAM: Ct 36.2; "
+        "kit 'cfx-fam-vic' allows none"
+    )
+    assert all(
+        world.get(f"/screening/samples/{t}", who=ho).json()["verdict"] is None for t in tubes2
+    )

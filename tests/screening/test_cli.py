@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import numpy as np
+from openpyxl import Workbook
 
 from keepline import clock
 from keepline.plant.yamlio import load_yaml
+from keepline.screening.files import plate_wells
 from keepline.workforce import from_csv, planned_headcount
 from tests.conftest import XUZHOU
 
@@ -52,10 +55,34 @@ def test_round_results_contacts_and_availability(cli, tmp_path: Path) -> None:
     bad.write_bytes(b"<html><body>not a plate</body></html>")
     r = cli(f"screening import xuzhou-qpcr {bad}")
     assert r.code != 0
-    assert r.err.strip().startswith("error: bad.rdml line 1: not RDML")
+    assert r.err.strip().startswith("error: bad.rdml: not RDML")
     assert len(r.err.strip().splitlines()) == 1
     r = cli("screening plan xuzhou-qpcr --day 2026-12-02 --zones optics --pool-size 50")
     assert r.code != 0 and "national guidance" in r.err
+
+    # The instrument's own export (a QuantStudio Results sheet naming samples the lab's
+    # way), linked to tubes by the sampling list the lab filled the plate from.
+    r = cli("screening plan xuzhou-qpcr --day 2026-12-02 --zones optics --pool-size 10")
+    assert r.code == 0 and "round 2" in r.out, r
+    lst2 = tmp_path / "list2.csv"
+    assert cli(f"screening list xuzhou-qpcr 2 --csv {lst2}").code == 0
+    tubes2 = list(dict.fromkeys(x["sample_id"] for x in csv.DictReader(lst2.open())))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Results"
+    ws.append(["Instrument Type", "QuantStudio(TM) 5 System"])
+    ws.append([])
+    ws.append(["Well", "Well Position", "Sample Name", "Target Name", "Task", "CT"])
+    for i, _ in enumerate(tubes2):
+        for target, ct in (("ORF1ab", "Undetermined"), ("N", "Undetermined"), ("RNase P", 28)):
+            ws.append([i + 1, plate_wells()[i], f"lab-{i}", target, "UNKNOWN", ct])
+    qs = tmp_path / "qs.xlsx"
+    wb.save(qs)
+    r = cli(f"screening import xuzhou-qpcr {qs} --plate-map {lst2}")
+    assert r.code == 0, r
+    assert "wells linked to tubes by well" in r.out
+    r = cli("screening results xuzhou-qpcr 2 --json")
+    assert {x["verdict"] for x in json.loads(r.out)} == {"negative"}
 
     # The 10 members of the positive tube are isolated from today: availability over
     # the next days loses 10 calibrators (the first tube holds cal-day people).

@@ -80,7 +80,7 @@ def _zip(name: str, payload: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"this is not xml", "bad.rdml line 1: not XML"),
+        (b"this is not xml", "bad.rdml (column 1): not XML"),
         (_zip("rdml_data.xml", b"<rdml version='1.2'><unclosed></rdml>"), "not XML"),
         (
             b"<?xml version='1.0'?>\n<html/>",

@@ -221,7 +221,7 @@ def test_rdml_import_and_conflicting_second_file(session: Session, tiny: str) ->
     )
     rep = positives.import_results(session, LAB, "plate.rdml", data, today=TODAY)
     session.commit()
-    assert rep.format == "rdml" and rep.verdicts == {"negative": 3} and rep.skipped_controls == 1
+    assert rep.format == "rdml" and rep.verdicts == {"negative": 3} and rep.controls_checked == 1
     m = session.scalars(select(Measurement).where(Measurement.target == "IC")).all()
     assert len(m) == 3 and {x.ct for x in m} == {27.5}
     assert all("well A" in x.well for x in m)
@@ -236,7 +236,7 @@ def test_real_instrument_file_names_the_unknown_sample(session: Session, tiny: s
     before = counts(session)
     with pytest.raises(
         InputError,
-        match=r"BioRad_qPCR_melt.rdml line \d+, run '.*' well \w+ target '.*': "
+        match=r"BioRad_qPCR_melt.rdml, run 'Amp Step 3_FAM' well A7 target 'EvaGreen': "
         r"unknown sample 'katG 315'",
     ):
         positives.import_results(session, LAB, path.name, path.read_bytes(), today=TODAY)

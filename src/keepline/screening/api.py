@@ -22,6 +22,7 @@ from keepline.screening import coverage as coverage_service
 from keepline.screening import planning, positives, queries, render, rounds, samples, sampling
 from keepline.screening.auth import HealthDataReader, RoundReader, ScreeningStaff
 from keepline.screening.models import Round, Sample, SampleMember
+from keepline.screening.platemap import MatchBy
 from keepline.screening.poolsize import KitDilution
 from keepline.screening.schemas import (
     CollectionIn,
@@ -189,17 +190,42 @@ def import_results(
     file: Annotated[
         UploadFile,
         File(
-            description="CSV/Excel (sample_id, target, ct) or an RDML 1.0-1.3 file from a "
-            "qPCR instrument."
+            description="RDML 1.0-1.3 from a qPCR instrument, an instrument's results table "
+            "(QuantStudio/StepOne Results, Bio-Rad CFX Quantification Cq Results, SLAN-style "
+            "xlsx) or CSV/Excel (sample_id, target, ct)."
         ),
     ],
+    plate_map: Annotated[
+        UploadFile | None,
+        File(
+            description="Well → tube id (CSV/xlsx: well, sample_id, sample_name, type), or "
+            "the round's sampling list in well order; for files that do not name our tubes."
+        ),
+    ] = None,
+    match: Annotated[
+        MatchBy | None,
+        Query(description="How to link wells to tubes; detected when not given."),
+    ] = None,
 ) -> ImportOut:
     """Import lab results, interpret them by each round's kit rule and act on them (a
     positive pool isolates its members and creates retests; an individual positive
-    becomes a case). All or nothing; the same file twice changes nothing."""
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError([f"file: larger than {MAX_UPLOAD_BYTES // 2**20} MB"])
-    rep = positives.import_results(session, scope, file.filename or "upload.csv", data)
+    becomes a case). The plate's controls are checked first: a failed one refuses the
+    plate. All or nothing; the same file twice changes nothing."""
+    data = _upload(file, "file")
+    pm = (
+        (plate_map.filename or "plate-map.csv", _upload(plate_map, "plate_map"))
+        if plate_map
+        else None
+    )
+    rep = positives.import_results(
+        session, scope, file.filename or "upload.csv", data, plate_map=pm, by=match
+    )
     after_write(session, scope, clock.today())
     return ImportOut.model_validate(dataclasses.asdict(rep))
+
+
+def _upload(file: UploadFile, field: str) -> bytes:
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError([f"{field}: larger than {MAX_UPLOAD_BYTES // 2**20} MB"])
+    return data

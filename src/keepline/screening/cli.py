@@ -28,6 +28,7 @@ from keepline.plant.service import get_enterprise
 from keepline.screening import planning, positives, render, rounds, samples, sampling
 from keepline.screening.coverage import coverage as round_coverage
 from keepline.screening.files import read_assay, read_pools
+from keepline.screening.platemap import MatchBy
 from keepline.screening.poolsize import KitDilution
 from keepline.screening.schemas import (
     CollectionIn,
@@ -244,8 +245,18 @@ def import_cmd(
     enterprise: str = ENTERPRISE,
     file: Path = typer.Argument(
         ...,
-        help="Lab results: CSV/Excel (sample_id, target, ct; blank or 'undetermined' = not "
-        "detected) or an RDML 1.0-1.3 file from a qPCR instrument (sample id = tube id).",
+        help="Lab results: an RDML 1.0-1.3 file or results table as the qPCR instrument "
+        "exported it (QuantStudio/StepOne, Bio-Rad CFX, SLAN-style), or CSV/Excel "
+        "(sample_id, target, ct).",
+    ),
+    plate_map: Path | None = typer.Option(
+        None,
+        "--plate-map",
+        help="Well → tube id (CSV/xlsx), or the round's sampling list in well order, when "
+        "the file names samples its own way.",
+    ),
+    match: MatchBy | None = typer.Option(
+        None, "--match", help="How to link wells to tubes (detected when not given)."
     ),
     actor: str | None = ACTOR,
 ) -> None:
@@ -253,9 +264,10 @@ def import_cmd(
     isolates its members and creates individual retests; a positive individual becomes
     a case. All or nothing; the same file twice changes nothing."""
     data = read_file(file)
+    pm = (plate_map.name, read_file(plate_map)) if plate_map else None
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
-        rep = positives.import_results(session, scope, file.name, data)
+        rep = positives.import_results(session, scope, file.name, data, plate_map=pm, by=match)
         after_write(session, scope, clock.today())
     if rep.already_imported:
         typer.echo(f"{file.name}: already imported; nothing changed")
@@ -284,8 +296,11 @@ def import_cmd(
         str(rep.unchanged),
     )
     stdout_console().print(t)
-    if rep.skipped_controls:
-        typer.echo(f"{rep.skipped_controls} plate-control reactions (ntc, pos, std) skipped")
+    typer.echo(f"wells linked to tubes by {rep.linked_by}")
+    for c in rep.controls:
+        typer.echo(
+            f"control {c.kind} {c.target}: {'ok' if c.ok else 'FAILED'}: {c.note} ({c.place})"
+        )
 
 
 @app.command("results")

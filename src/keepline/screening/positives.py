@@ -23,6 +23,7 @@ from keepline.containment.schemas import CaseIn, RestrictionIn
 from keepline.scope import EnterpriseScope
 from keepline.screening.assay import Verdict
 from keepline.screening.models import Round, Sample, SampleKind
+from keepline.screening.platemap import MatchBy
 from keepline.screening.results import ImportReport, Resulted, record_results
 from keepline.screening.samples import FollowUp, add_follow_ups, swabbed_members
 
@@ -58,11 +59,14 @@ def import_results(
     data: bytes,
     *,
     today: dt.date | None = None,
+    plate_map: tuple[str, bytes] | None = None,
+    by: MatchBy | None = None,
 ) -> ImportReport:
-    """Import a lab file, interpret each sample and act on it; all or nothing (the
-    caller owns the transaction). The same file twice changes nothing."""
+    """Import a lab file (with its plate map, if any), interpret each sample and act on
+    it; all or nothing (the caller owns the transaction). The same file twice changes
+    nothing."""
     today = today or clock.today()
-    report, resulted = record_results(session, scope, filename, data)
+    report, resulted = record_results(session, scope, filename, data, plate_map=plate_map, by=by)
     if resulted.verdicts:
         act_on_results(session, scope, resulted, today, report)
     return report

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -49,6 +50,8 @@ class Reaction:
     target: str
     cq: float | None
     line: int  # line of the data element in the XML, for error messages
+    description: str = ""  # the sample's description (LightCycler 96: the readable name)
+    quantity: float | None = None  # a standard's declared quantity
 
     @property
     def place(self) -> str:
@@ -60,6 +63,8 @@ class RdmlFile:
     version: str
     publisher: str
     reactions: tuple[Reaction, ...]
+    instrument: str = ""  # the runs' instrument and software names, for the no-Cq rule
+    one_line: bool = False  # the XML is one line: places are named without line numbers
 
     def with_cq(self) -> list[Reaction]:
         return [r for r in self.reactions if r.cq is not None]
@@ -102,36 +107,80 @@ def _int(el: etree._Element | None) -> int | None:
         return None
 
 
-def _cq(text: str | None, filename: str, line: int, place: str) -> float | None:
+def _cq(text: str | None, where: str) -> float | None:
     t = (text or "").strip()
     if not t:
         return None
     try:
         v = float(t)
     except ValueError:
-        raise InputError(
-            [f"{filename} line {line}, {place}: cq is not a number: {quote(t)}"]
-        ) from None
+        raise InputError([f"{where}: cq is not a number: {quote(t)}"]) from None
     if math.isnan(v) or v < 0:
         return None
     if math.isinf(v):
-        raise InputError([f"{filename} line {line}, {place}: cq is infinite"])
+        raise InputError([f"{where}: cq is infinite"])
     return v
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        v = float((text or "").strip())
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+_LAST_ID = {
+    name: re.compile(rb"<(?:\w+:)?" + name.encode() + rb"\b[^>]*?\bid\s*=\s*[\"']([^\"']{0,80})")
+    for name in ("run", "react", "tar")
+}
+
+
+def _syntax_place(xml: bytes, exc: etree.XMLSyntaxError) -> str:
+    """Where a syntax error sits in a one-line document: the run, well and target whose
+    elements open last before it (a line number says nothing there)."""
+    line, column = exc.position if exc.position else (1, 0)
+    lines = xml.split(b"\n")
+    offset = sum(len(x) + 1 for x in lines[: max(line - 1, 0)]) + max(column - 1, 0)
+    head = xml[:offset]
+    found = {}
+    for name, rx in _LAST_ID.items():
+        ids = rx.findall(head)
+        if ids:
+            found[name] = ids[-1].decode("utf-8", "replace")
+    parts = [f"column {column}"]
+    if "run" in found:
+        parts.append(f"run '{found['run']}'")
+    if "react" in found:
+        parts.append(f"well {found['react']}")
+    if "tar" in found:
+        parts.append(f"target '{found['tar']}'")
+    return ", ".join(parts)
 
 
 def read_rdml(filename: str, data: bytes) -> RdmlFile:
     """Parse and check an RDML document; raise :class:`InputError` naming the place."""
     xml = _xml_bytes(filename, data)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    one_line = xml.strip().count(b"\n") == 0
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
+        if one_line:
+            where = _syntax_place(xml, exc)
+            raise InputError([f"{filename} ({where}): not XML: {exc.msg}"]) from None
         line = exc.lineno or 1
         raise InputError([f"{filename} line {line}: not XML: {exc.msg}"]) from None
+
+    def at(el: etree._Element, place: str = "") -> str:
+        """The place named for an error: a line number only when there are lines."""
+        where = filename if one_line else f"{filename} line {el.sourceline}"
+        return f"{where}, {place}" if place else where
+
     if root.tag != f"{{{NS}}}rdml":
         raise InputError(
             [
-                f"{filename} line {root.sourceline}: not RDML: the root element is "
+                f"{at(root)}: not RDML: the root element is "
                 f"'{etree.QName(root).localname}' in namespace "
                 f"'{etree.QName(root).namespace or ''}', expected 'rdml' in '{NS}'"
             ]
@@ -140,21 +189,30 @@ def read_rdml(filename: str, data: bytes) -> RdmlFile:
     if version not in VERSIONS:
         raise InputError(
             [
-                f"{filename} line {root.sourceline}: unsupported RDML version "
+                f"{at(root)}: unsupported RDML version "
                 f"{quote(version)} (supported: {', '.join(VERSIONS)})"
             ]
         )
     publisher = (root.findtext("r:id/r:publisher", default="", namespaces=_N) or "").strip()
-    sample_types = {
-        s.get("id", ""): (s.findtext("r:type", default="", namespaces=_N) or "").strip()
-        for s in root.iterfind("r:sample", _N)
-    }
+    sample_types: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
+    quantities: dict[str, float | None] = {}
+    for s in root.iterfind("r:sample", _N):
+        sid = s.get("id", "")
+        sample_types[sid] = (s.findtext("r:type", default="", namespaces=_N) or "").strip()
+        descriptions[sid] = (s.findtext("r:description", default="", namespaces=_N) or "").strip()
+        quantities[sid] = _float(s.findtext("r:quantity/r:value", default=None, namespaces=_N))
+    instrument = [publisher]
     reactions: list[Reaction] = []
     seen: dict[tuple[str, str, str, str], int] = {}
     for exp in root.iterfind("r:experiment", _N):
         exp_id = exp.get("id", "")
         for run in exp.iterfind("r:run", _N):
             run_id = run.get("id", "")
+            instrument += [
+                (run.findtext(p, default="", namespaces=_N) or "").strip()
+                for p in ("r:instrument", "r:dataCollectionSoftware/r:name")
+            ]
             fmt = run.find("r:pcrFormat", _N)
             rows = _int(fmt.find("r:rows", _N)) if fmt is not None else None
             cols = _int(fmt.find("r:columns", _N)) if fmt is not None else None
@@ -166,41 +224,30 @@ def read_rdml(filename: str, data: bytes) -> RdmlFile:
             for react in run.iterfind("r:react", _N):
                 react_id = react.get("id")
                 if not react_id:
-                    raise InputError(
-                        [f"{filename} line {react.sourceline}, run '{run_id}': react has no id"]
-                    )
+                    raise InputError([f"{at(react, f'run {run_id!r}')}: react has no id"])
                 well = _well_label(react_id, rows, cols, row_label)
                 sample_el = react.find("r:sample", _N)
                 sample = sample_el.get("id", "").strip() if sample_el is not None else ""
                 if not sample:
                     raise InputError(
-                        [
-                            f"{filename} line {react.sourceline}, run '{run_id}' well {well}: "
-                            "react names no sample"
-                        ]
+                        [f"{at(react, f'run {run_id!r} well {well}')}: react names no sample"]
                     )
                 for d in react.iterfind("r:data", _N):
                     tar = d.find("r:tar", _N)
                     target = tar.get("id", "").strip() if tar is not None else ""
                     place = f"run '{run_id}' well {well}"
                     if not target:
-                        raise InputError(
-                            [f"{filename} line {d.sourceline}, {place}: data names no target"]
-                        )
+                        raise InputError([f"{at(d, place)}: data names no target"])
                     key = (exp_id, run_id, react_id, target)
                     if key in seen:
+                        first = "" if one_line else f" (first at line {seen[key]})"
                         raise InputError(
-                            [
-                                f"{filename} line {d.sourceline}, {place} target '{target}': "
-                                f"duplicated well (first at line {seen[key]})"
-                            ]
+                            [f"{at(d, f'{place} target {target!r}')}: duplicated well{first}"]
                         )
                     seen[key] = d.sourceline or 0
                     cq = _cq(
                         d.findtext("r:cq", default=None, namespaces=_N),
-                        filename,
-                        d.sourceline or 0,
-                        f"{place} target '{target}'",
+                        at(d, f"{place} target {target!r}"),
                     )
                     reactions.append(
                         Reaction(
@@ -212,7 +259,9 @@ def read_rdml(filename: str, data: bytes) -> RdmlFile:
                             sample_types.get(sample, ""),
                             target,
                             cq,
-                            d.sourceline or 0,
+                            0 if one_line else (d.sourceline or 0),
+                            descriptions.get(sample, ""),
+                            quantities.get(sample),
                         )
                     )
                     if len(reactions) > MAX_REACTIONS:
@@ -221,7 +270,9 @@ def read_rdml(filename: str, data: bytes) -> RdmlFile:
         raise InputError(
             [f"{filename}: the RDML file holds no reactions (experiment/run/react/data)"]
         )
-    return RdmlFile(version, publisher, tuple(reactions))
+    return RdmlFile(
+        version, publisher, tuple(reactions), " ".join(i for i in instrument if i), one_line
+    )
 
 
 def write_rdml(

@@ -110,6 +110,17 @@ class CoverageOut(BaseModel):
     missed_workers: list[MissedOut]
 
 
+class ControlCheckOut(BaseModel):
+    """A plate control checked by the kit's rule (``ok`` false refuses the plate)."""
+
+    kind: str
+    place: str
+    target: str
+    ct: float | None
+    ok: bool
+    note: str
+
+
 class ImportOut(BaseModel):
     filename: str
     format: str
@@ -123,7 +134,11 @@ class ImportOut(BaseModel):
     resamples: int
     cases: int
     cleared: int
-    skipped_controls: int
+    controls_checked: int = Field(description="Control reactions (NTC, positive, standards).")
+    linked_by: str = Field(
+        description="How wells were linked to tubes: sample-id, description, name or well."
+    )
+    controls: list[ControlCheckOut]
 
 
 class ExcludedOut(BaseModel):
