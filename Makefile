@@ -23,7 +23,7 @@ lint: venv
 	$(BIN)/ruff format --check src tests bench
 
 test: venv lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile  # one process per core; a test file stays on one
 
 docs: venv
 	$(PY) -m keepline.plant.docs > docs/plant-file.md
