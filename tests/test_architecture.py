@@ -66,6 +66,7 @@ ENGINES = {
     "keepline.plans.planfile",
     "keepline.plans.engine",
     "keepline.plans.docs",
+    "keepline.government.briefing_page",
 }
 STORE = {"keepline.db", "keepline.models", "keepline.recordkit"}
 SCHEMAS = {"keepline.apikit"}
@@ -104,6 +105,7 @@ FLOWS = {
     "keepline.production.progress",  # order progress from the shipments against each order
     "keepline.production.gather",  # the daily record's state at the end of a day
     "keepline.production.replan",  # re-plan from today
+    "keepline.government.briefing",  # a visit's briefing pack from the enterprise's record
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

@@ -109,7 +109,7 @@ def _active(eids: list[str], day: dt.date) -> Any:
     return and_(Worker.enterprise_id.in_(eids), employed_on(day))
 
 
-def _zone_states(
+def zone_states(
     session: Session, eids: list[str], day: dt.date
 ) -> dict[str, dict[str, tuple[str, bool]]]:
     """Each zone's latest state on or before ``day``: enterprise → zone → (state, closed loop)."""
@@ -167,7 +167,7 @@ def _people(session: Session, eids: list[str], day: dt.date, out: dict[str, Figu
         .where(_active(eids, day))
         .group_by(Worker.enterprise_id, Worker.zone_id, commuter)
     ).all()
-    states = _zone_states(session, eids, day)
+    states = zone_states(session, eids, day)
     for eid, zone, is_commuter, n, n_away in by_zone:
         f = out[eid]
         f.rostered += n
