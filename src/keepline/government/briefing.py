@@ -266,22 +266,21 @@ def _supply(
 
 
 def _living(session: Session, eid: str, day: dt.date) -> BriefingLiving:
-    housing = dict(
-        session.execute(
-            select(Worker.housing == COMMUTER, func.count())
-            .where(Worker.enterprise_id == eid, employed_on(day))
-            .group_by(Worker.housing == COMMUTER)
-        ).all()
-    )
-    recorded = bool(housing)
+    rostered, commuters = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Worker.housing == COMMUTER, 1), else_=0)), 0),
+        ).where(Worker.enterprise_id == eid, employed_on(day))
+    ).one()
+    recorded = rostered > 0
     dorms = session.scalar(
         select(func.count()).where(pm.Zone.enterprise_id == eid, pm.Zone.kind == "dormitory")
     )
     zones = daily_report.zone_states(session, [eid], day).get(eid, {})
     return BriefingLiving(
         recorded=recorded,
-        dormitory_residents=int(housing.get(False, 0)) if recorded else None,
-        commuters=int(housing.get(True, 0)) if recorded else None,
+        dormitory_residents=int(rostered - commuters) if recorded else None,
+        commuters=int(commuters) if recorded else None,
         dormitory_zones=int(dorms or 0),
         closed_loop_zones=sum(
             1 for state, loop in zones.values() if loop and state in daily_report.CLOSED
