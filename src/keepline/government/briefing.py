@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from keepline import clock
@@ -64,7 +64,7 @@ from keepline.plant import models as pm
 from keepline.plant.schema import COMMUTER
 from keepline.production.models import OutputRecord, StoredPlan
 from keepline.scope import JurisdictionScope
-from keepline.screening.models import Round, Sample, SampleMember
+from keepline.screening.models import Round, Sample
 
 LAST_ROUNDS = 3
 OUTPUT_WINDOW_DAYS = 7
@@ -79,37 +79,8 @@ def _rounds(session: Session, eid: str, day: dt.date) -> list[BriefingRound]:
         .limit(LAST_ROUNDS)
     ).all()
     ids = [r.id for r in rounds]
-    screened = dict(
-        session.execute(
-            select(Sample.round_id, func.count(func.distinct(SampleMember.employee_no)))
-            .join(
-                SampleMember,
-                and_(
-                    SampleMember.enterprise_id == Sample.enterprise_id,
-                    SampleMember.sample_id == Sample.id,
-                ),
-            )
-            .where(
-                Sample.enterprise_id == eid,
-                Sample.round_id.in_(ids),
-                Sample.kind.in_(("pool", "single")),
-                SampleMember.absent.is_(False),
-            )
-            .group_by(Sample.round_id)
-        ).all()
-    )
-    positives = dict(
-        session.execute(
-            select(Sample.round_id, func.count())
-            .where(
-                Sample.enterprise_id == eid,
-                Sample.round_id.in_(ids),
-                Sample.kind.in_(("single", "retest")),
-                Sample.verdict == "positive",
-            )
-            .group_by(Sample.round_id)
-        ).all()
-    )
+    screened = dict(session.execute(daily_report.people_sampled(Sample.round_id, ids)).all())
+    positives = dict(session.execute(daily_report.positive_samples(Sample.round_id, ids)).all())
     return [
         BriefingRound(
             day=r.day,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from keepline.clikit import (
@@ -38,7 +39,7 @@ from keepline.government import (
     xlsx,
     yamlfiles,
 )
-from keepline.government.models import FindingStatus, Scale, Severity, Topic
+from keepline.government.models import Finding, FindingStatus, Scale, Severity, Topic
 from keepline.government.schemas import (
     REPORT_FIGURES,
     ChecklistFile,
@@ -392,6 +393,13 @@ def _finding_line(f: FindingOut) -> str:
     )
 
 
+def _print_findings(session: Session, q: Select[tuple[Finding]], noun: str) -> None:
+    rows = session.scalars(q.order_by(visits.FINDING_SORTS["due_on"])).all()
+    for f in rows:
+        typer.echo(_finding_line(FindingOut.model_validate(f, from_attributes=True)))
+    typer.echo(plural(len(rows), noun))
+
+
 @visit_app.command("add")
 def visit_add_cmd(
     enterprise: str = ENTERPRISE,
@@ -503,13 +511,7 @@ def finding_list_cmd(
     with session_scope() as s:
         scope = gov_scope(s, as_, None)
         q = visits.findings_query(s, scope, status=status, overdue=True if overdue else None)
-        rows = [
-            FindingOut.model_validate(f, from_attributes=True)
-            for f in s.scalars(q.order_by(visits.FINDING_SORTS["due_on"]))
-        ]
-    for f in rows:
-        typer.echo(_finding_line(f))
-    typer.echo(plural(len(rows), "finding"))
+        _print_findings(s, q, "finding")
 
 
 @finding_app.command("verify")
@@ -549,13 +551,7 @@ def rectification_list_cmd(
     """The enterprise's rectification tasks."""
     with session_scope() as s:
         q = visits.own_findings_query(enterprise_scope(s, enterprise, actor), status=status)
-        rows = [
-            FindingOut.model_validate(f, from_attributes=True)
-            for f in s.scalars(q.order_by(visits.FINDING_SORTS["due_on"]))
-        ]
-    for f in rows:
-        typer.echo(_finding_line(f))
-    typer.echo(plural(len(rows), "rectification task"))
+        _print_findings(s, q, "rectification task")
 
 
 @rectification_app.command("answer")

@@ -44,7 +44,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, union
+from sqlalchemy import Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from keepline import clock
@@ -239,16 +239,12 @@ def _people(session: Session, eids: list[str], day: dt.date, out: dict[str, Figu
         f.declarations_missing = max(0, f.rostered - f.declared)
 
 
-def _screening(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
-    for eid, n in session.execute(
-        select(Round.enterprise_id, func.count())
-        .where(Round.enterprise_id.in_(eids), Round.day == day)
-        .group_by(Round.enterprise_id)
-    ):
-        out[eid].screening_rounds = n
-    day_rounds = select(Round.id).where(Round.enterprise_id.in_(eids), Round.day == day)
-    for eid, n in session.execute(
-        select(SampleMember.enterprise_id, func.count(func.distinct(SampleMember.employee_no)))
+def people_sampled(key: Any, rounds: Any) -> Select[Any]:
+    """(``key``, people sampled) over ``rounds`` (ids, or a select of them): the present
+    members of their pooled and single samples, each person once."""
+    return (
+        select(key, func.count(func.distinct(SampleMember.employee_no)))
+        .select_from(SampleMember)
         .join(
             Sample,
             and_(
@@ -257,22 +253,38 @@ def _screening(session: Session, eids: list[str], day: dt.date, out: dict[str, F
             ),
         )
         .where(
-            Sample.round_id.in_(day_rounds),
+            Sample.round_id.in_(rounds),
             Sample.kind.in_(("pool", "single")),
             SampleMember.absent.is_(False),
         )
-        .group_by(SampleMember.enterprise_id)
-    ):
-        out[eid].people_screened = n
-    for eid, n in session.execute(
-        select(Sample.enterprise_id, func.count())
+        .group_by(key)
+    )
+
+
+def positive_samples(key: Any, rounds: Any) -> Select[Any]:
+    """(``key``, positives) over ``rounds``: individual samples (single, retest) positive."""
+    return (
+        select(key, func.count())
         .where(
-            Sample.round_id.in_(day_rounds),
+            Sample.round_id.in_(rounds),
             Sample.kind.in_(("single", "retest")),
             Sample.verdict == "positive",
         )
-        .group_by(Sample.enterprise_id)
+        .group_by(key)
+    )
+
+
+def _screening(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
+    for eid, n in session.execute(
+        select(Round.enterprise_id, func.count())
+        .where(Round.enterprise_id.in_(eids), Round.day == day)
+        .group_by(Round.enterprise_id)
     ):
+        out[eid].screening_rounds = n
+    day_rounds = select(Round.id).where(Round.enterprise_id.in_(eids), Round.day == day)
+    for eid, n in session.execute(people_sampled(SampleMember.enterprise_id, day_rounds)):
+        out[eid].people_screened = n
+    for eid, n in session.execute(positive_samples(Sample.enterprise_id, day_rounds)):
         out[eid].positives = n
     for eid, new, open_ in session.execute(
         select(

@@ -72,27 +72,32 @@ def _under(path: str) -> Select[tuple[str]]:
     )
 
 
+def _reached(
+    session: Session, scope: JurisdictionScope, model: type[Visit] | type[Finding], key: int
+) -> Visit | Finding | None:
+    """The row if the caller oversees its enterprise, else None."""
+    row = session.get(model, key)
+    if row is None:
+        return None
+    try:
+        registry.visible(session, scope, row.enterprise_id)
+    except NotFound:
+        return None
+    return row
+
+
 def visit_of(session: Session, scope: JurisdictionScope, visit_id: int) -> Visit:
     """The visit if the caller oversees its enterprise, else 'not found'."""
-    row = session.get(Visit, visit_id)
-    if row is not None:
-        try:
-            registry.visible(session, scope, row.enterprise_id)
-        except NotFound:
-            row = None
-    if row is None:
+    row = _reached(session, scope, Visit, visit_id)
+    if not isinstance(row, Visit):
         raise NotFound(f"no visit {visit_id}", field="visit_id")
     return row
 
 
 def finding_of(session: Session, scope: JurisdictionScope, finding_id: int) -> Finding:
-    row = session.get(Finding, finding_id)
-    if row is not None:
-        try:
-            registry.visible(session, scope, row.enterprise_id)
-        except NotFound:
-            row = None
-    if row is None:
+    """The finding if the caller oversees its enterprise, else 'not found'."""
+    row = _reached(session, scope, Finding, finding_id)
+    if not isinstance(row, Finding):
         raise NotFound(f"no finding {finding_id}", field="finding_id")
     return row
 
