@@ -92,6 +92,14 @@ def _visit_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     r = cli("gov rectification answer xuzhou-qpcr 1 --text 'Changzhou signed' --attachment c.pdf")
     assert r.code == 0 and "answered" in r.out
     assert cli("gov finding verify 1 --as xuzhou-municipal").code == 0
+    r = cli("gov rectification answer xuzhou-qpcr 2 --text 'chairs moved'")
+    assert r.code == 0, r
+    r = cli("gov finding send-back 2 --reason 'still too close' --as xuzhou-municipal")
+    assert r.code == 0 and "finding 2: open (sent back)" in r.out
+    r = cli("gov finding list --as xuzhou-municipal --overdue")
+    assert r.code == 0 and r.out.strip() == "0 findings"
+    r = cli("gov visit list --as xuzhou-municipal")
+    assert r.code == 0 and "1 visit" in r.out and "市长 Mayor" in r.out
     r = cli("gov rectification list xuzhou-qpcr")
     assert "#1 [verified]" in r.out and "#2 [open]" in r.out and "2 rectification tasks" in r.out
     r = cli("gov visit show 1 --as xuzhou-municipal --json")

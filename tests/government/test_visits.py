@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -112,6 +113,10 @@ def _visitors_refused(session: Session) -> None:
         "visitors[0]: no officer 'liaison.chen@zzhitech.gov.example' in 'xuzhou-municipal'",
         "visitors[2]: no officer 'nobody@x.example' in 'xuzhou-municipal'",
     ]
+    # A visitor's name is bounded; topics come from the list.
+    for bad_body in ({**body, "visitors": ["x" * 201]}, {**body, "topics": ["weather"]}):
+        with pytest.raises(ValidationError):
+            VisitIn.model_validate(bad_body)
     # The other city's enterprise, and the city's own from a zone under it: 404.
     with pytest.raises(NotFound, match="no enterprise 'zhengzhou-meters'"):
         visits.add_visit(session, XZ, VisitIn.model_validate({**body, "enterprise_id": ZHENGZHOU}))

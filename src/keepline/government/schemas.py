@@ -7,7 +7,7 @@ Nothing here carries a worker's name, number, phone, ID number, temperature or r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
@@ -493,7 +493,7 @@ class DashboardOut(BaseModel):
 class VisitIn(_In):
     enterprise_id: Slug
     day: Day
-    visitors: list[Text] = Field(
+    visitors: list[Annotated[Text, Field(max_length=200)]] = Field(
         min_length=1,
         max_length=30,
         description="Who visited: an officer's e-mail (an officer of the caller's "
