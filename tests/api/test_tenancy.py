@@ -23,9 +23,9 @@ BODIES = {
 BODIES.update(WALK_BODIES)  # the daily record's routes (materials, logistics, production)
 BODIES.update(SCREENING_BODIES)
 PUBLIC = {("GET", "/health"), ("POST", "/auth/login")}
-# The government side's routes are walked with a second city's ids in
-# tests/government/test_tenancy.py.
-GOVERNMENT = ("/gov/", "/daily-reports", "/resumption/")
+# The government side's routes (and the enterprise's answers to it, /rectifications)
+# are walked with a second city's ids in tests/government/test_tenancy.py.
+GOVERNMENT = ("/gov/", "/daily-reports", "/resumption/", "/rectifications")
 
 
 def api_routes(routes) -> list[APIRoute]:  # type: ignore[no-untyped-def]
