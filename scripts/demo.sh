@@ -51,6 +51,28 @@ done
 $kl gov dashboard xuzhou-municipal --xlsx out/dashboard-xuzhou.xlsx
 $kl gov dashboard zhengzhou-municipal --xlsx out/dashboard-zhengzhou.xlsx
 echo
+echo "== A visit to each reference plant: two findings (one answered and verified, one open), the briefing pack"
+due=$(date -d "$(TZ=Asia/Shanghai date +%F) +7 day" +%F)
+visit() {  # ENTERPRISE JURISDICTION OFFICER
+  local vid fid
+  vid=$($kl gov visit add "$1" --visitor "市长 Mayor" --visitor "$3" --topic prevention \
+    --topic capacity --topic materials --topic backup-suppliers --topic living \
+    --notes "Capacity, orders and output; raw materials and transport; workers' living conditions" \
+    --as "$2" | awk '{print $2}' | tr -d :)
+  fid=$($kl gov finding add "$vid" --category backup-suppliers --severity high --due "$due" \
+    --text "备用供应商未签约 No contract yet with a backup supplier for a single-source material" \
+    --as "$2" | awk '{print $2}' | tr -d :)
+  $kl gov finding add "$vid" --category logistics --due "$due" \
+    --text "运输通行证将到期 Transport passes for the inbound lane expire this week" --as "$2"
+  $kl gov rectification answer "$1" "$fid" --attachment contract.pdf \
+    --text "已与备用供应商签订框架合同 Framework contract signed with the backup supplier"
+  $kl gov finding verify "$fid" --note "contract seen" --as "$2"
+  $kl gov visit briefing "$vid" --as "$2" -o "out/briefing-$1.html" >/dev/null
+  echo "briefing pack: out/briefing-$1.html"
+}
+visit xuzhou-qpcr xuzhou-municipal deputy.mayor@xuzhou.gov.example
+visit zhengzhou-meters zhengzhou-municipal mayor.office@zhengzhou.gov.example
+echo
 echo "== Emergency-plan drills: each plant's plan against a scenario, on a copy of its data"
 $kl plans drill xuzhou-qpcr --plan examples/plans/xuzhou-qpcr.yaml \
   --scenario $S/xuzhou-drill-wave-control-area.yaml -o out/drill-xuzhou-qpcr

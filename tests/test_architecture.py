@@ -72,6 +72,7 @@ ENGINES = {
     "keepline.difficulties.deadlines",
     "keepline.plans.replay",
     "keepline.plans.drill_report",
+    "keepline.government.briefing_page",
 }
 STORE = {"keepline.db", "keepline.models", "keepline.recordkit"}
 SCHEMAS = {"keepline.apikit"}
@@ -121,6 +122,7 @@ FLOWS = {
     "keepline.plans.snapshot",  # the daily record read for the plans' triggers
     "keepline.plans.activations",  # a plan's rules fire and run their actions
     "keepline.plans.drill",  # a plan drilled on a copy of the plant (plant and roster read)
+    "keepline.government.briefing",  # a visit's briefing pack from the enterprise's record
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

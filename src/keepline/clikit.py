@@ -9,9 +9,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console, ConsoleDimensions
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from sqlalchemy.orm import Session
@@ -201,3 +202,17 @@ def plant_from_arg(plant: str) -> PlantFile:
         return read_plant(path)
     with session_scope() as session:
         return export_plant(session, plant)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def build(model: type[M], **values: Any) -> M:
+    """The API's input model from a command's values; each bad value is one line
+    naming its field (``due_on: Input should be a valid date…``)."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise InputError(
+            [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        ) from None

@@ -33,8 +33,9 @@ def plant_tz() -> dt.tzinfo:
 
 
 def today() -> dt.date:
-    """Today in the plant's time zone."""
-    return dt.datetime.now(plant_tz()).date()
+    """Today in the plant's time zone, from :func:`now` (so a test that sets the clock
+    sets the day too)."""
+    return now().astimezone(plant_tz()).date()
 
 
 def day_start(day: dt.date) -> int:

@@ -25,9 +25,10 @@ BODIES.update(WALK_BODIES)  # the daily record's routes (materials, logistics, p
 BODIES.update(SCREENING_BODIES)
 BODIES.update(PLAN_BODIES)  # emergency plans: stand-down, refuse, done
 PUBLIC = {("GET", "/health"), ("POST", "/auth/login")}
-# The government side's routes (and the difficulties', which need a registered
-# enterprise) are walked with a second city's ids in tests/government/test_tenancy.py.
-GOVERNMENT = ("/gov/", "/daily-reports", "/resumption/", "/difficulties")
+# The government side's routes (the difficulties', which need a registered enterprise, and
+# the enterprise's answers to visits, /rectifications) are walked with a second city's ids
+# in tests/government/test_tenancy.py.
+GOVERNMENT = ("/gov/", "/daily-reports", "/resumption/", "/difficulties", "/rectifications")
 CONSOLE = "/console"
 
 

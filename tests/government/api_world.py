@@ -16,8 +16,14 @@ from keepline.db import session_scope
 from keepline.difficulties import service as difficulties
 from keepline.difficulties.models import DifficultyCategory
 from keepline.difficulties.schemas import DifficultyIn
-from keepline.government import daily_report, prefill, registry
-from keepline.government.schemas import ApplicationIn, ListingIn, ReportSubmitIn
+from keepline.government import daily_report, prefill, registry, visits
+from keepline.government.schemas import (
+    ApplicationIn,
+    FindingIn,
+    ListingIn,
+    ReportSubmitIn,
+    VisitIn,
+)
 from keepline.people.models import Worker
 from keepline.scope import EnterpriseScope
 from tests.government.world import (
@@ -62,6 +68,8 @@ class GovWorld:
     tokens: dict[str, str] = field(default_factory=dict)
     zz_application: int = 0
     zz_difficulty: int = 0
+    zz_visit: int = 0
+    zz_finding: int = 0
     today: dt.date = field(default_factory=clock.today)
 
     def h(self, who: str) -> dict[str, str]:
@@ -134,8 +142,39 @@ def build(url: str) -> GovWorld:
             ),
         )
         difficulty_id = difficulty.id
+        visit = visits.add_visit(
+            s,
+            ZZ,
+            VisitIn.model_validate(
+                {
+                    "enterprise_id": ZHENGZHOU,
+                    "day": str(clock.today()),
+                    "visitors": ["市长 Mayor", "liaison.chen@zzhitech.gov.example"],
+                    "topics": ["capacity", "logistics"],
+                }
+            ),
+        )
+        finding = visits.add_finding(
+            s,
+            ZZ,
+            visit.id,
+            FindingIn.model_validate(
+                {
+                    "text": "Zhengzhou: no backup carrier",
+                    "category": "logistics",
+                    "due_on": str(clock.today() + dt.timedelta(days=7)),
+                }
+            ),
+        )
+        zz_visit, zz_finding = visit.id, finding.id
     client = TestClient(create_app(url), raise_server_exceptions=False)
-    w = GovWorld(client, zz_application=app_id, zz_difficulty=difficulty_id)
+    w = GovWorld(
+        client,
+        zz_application=app_id,
+        zz_difficulty=difficulty_id,
+        zz_visit=zz_visit,
+        zz_finding=zz_finding,
+    )
     for who, email in USERS.items():
         r = client.post("/auth/login", json={"email": email, "password": PASSWORD})
         assert r.status_code == 200, r.text

@@ -19,6 +19,9 @@ GOV_TABLES = {
     "gov_applications",
     "gov_application_answers",
     "gov_daily_reports",
+    "gov_visits",
+    "gov_findings",
+    "gov_finding_steps",
 }
 
 

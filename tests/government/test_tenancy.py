@@ -50,10 +50,33 @@ BODIES = {
     ("POST", "/difficulties"): {"category": "finance", "text": "a loan"},
     ("POST", "/difficulties/{difficulty_id}/confirm"): {"rating": 5},
     ("POST", "/difficulties/{difficulty_id}/reopen"): {"reason": "r"},
+    ("POST", "/gov/visits"): {
+        "enterprise_id": "zhengzhou-meters",
+        "day": "2026-12-01",
+        "visitors": ["市长 Mayor"],
+        "topics": ["capacity"],
+    },
+    ("POST", "/gov/visits/{visit_id}/findings"): {
+        "text": "x",
+        "category": "logistics",
+        "due_on": "2026-12-31",
+    },
+    ("POST", "/gov/findings/{finding_id}/verify"): {},
+    ("POST", "/gov/findings/{finding_id}/send-back"): {"reason": "x"},
+    ("POST", "/rectifications/{finding_id}/answer"): {"text": "done"},
     ("POST", "/resumption/applications"): APPLICATION,
 }
 # Xuzhou officers' GET lists that take a jurisdiction filter: Zhengzhou's is 404.
-FILTERED = {"/gov/enterprises", "/gov/daily-reports", "/gov/dashboard", "/gov/applications"}
+FILTERED = {
+    "/gov/enterprises",
+    "/gov/daily-reports",
+    "/gov/dashboard",
+    "/gov/applications",
+    "/gov/visits",
+    "/gov/findings",
+}
+# Writes whose enterprise is in the body: another city's is 404 too.
+BODY_TENANT = {("POST", "/gov/enterprises"), ("POST", "/gov/visits")}
 ZZ_MARKERS = {
     "zhengzhou-meters",
     "Zhengzhou",
@@ -61,6 +84,7 @@ ZZ_MARKERS = {
     "ZM90",
     "Li Si0",
     "toll",  # its difficulty's text
+    "liaison.chen",
 }
 PERSONAL = {"Zhang San", "XQ90", "13900000000", "320303199001011230", "Li Si", "ZM90"}
 
@@ -72,7 +96,7 @@ def gov_routes(routes) -> list[APIRoute]:  # type: ignore[no-untyped-def]
             out.append(r)
         elif hasattr(r, "original_router"):
             out.extend(gov_routes(r.original_router.routes))
-    prefixes = ("/gov/", "/daily-reports", "/resumption/", "/difficulties")
+    prefixes = ("/gov/", "/daily-reports", "/resumption/", "/difficulties", "/rectifications")
     return [r for r in out if r.path.startswith(prefixes)]
 
 
@@ -83,6 +107,8 @@ def _ids(gov: GovWorld) -> dict[str, str]:
         "tag": "livelihood",
         "day": str(gov.today),
         "difficulty_id": str(gov.zz_difficulty),
+        "visit_id": str(gov.zz_visit),
+        "finding_id": str(gov.zz_finding),
     }
 
 
@@ -107,7 +133,7 @@ def test_every_gov_route_hides_the_other_city(gov: GovWorld) -> None:
             walked.add((method, route.path))
             leaked = [m for m in ZZ_MARKERS | PERSONAL if m in r.text]
             assert r.status_code < 500, f"{method} {route.path}: {r.text[:300]}"
-            if route.param_convertors or (method, route.path) == ("POST", "/gov/enterprises"):
+            if route.param_convertors or (method, route.path) in BODY_TENANT:
                 assert r.status_code == 404, f"{method} {route.path}: {r.status_code} {r.text}"
                 assert r.json()["error"]["code"] == "not_found"
                 assert not (leaked and set(leaked) - {"zhengzhou-meters", "zhengzhou-hitech-zone"})
@@ -121,7 +147,7 @@ def test_every_gov_route_hides_the_other_city(gov: GovWorld) -> None:
                         params={"jurisdiction": "zhengzhou-hitech-zone"},
                     )
                     assert r2.status_code == 404, f"{route.path}: {r2.text}"
-    assert len(walked) >= 14
+    assert len(walked) >= 23
     # The enterprise's difficulty routes, by Xuzhou's admin with Zhengzhou's difficulty.
     for route in gov_routes(gov.client.app.routes):
         if not route.path.startswith("/difficulties"):
@@ -149,6 +175,10 @@ def test_every_gov_route_hides_the_other_city(gov: GovWorld) -> None:
     zd = gov.client.get(f"/gov/difficulties/{gov.zz_difficulty}", headers=gov.h("ZZ"))
     assert zd.status_code == 200 and zd.json()["state"] == "submitted", zd.text
     assert [e["kind"] for e in zd.json()["history"]] == ["submitted"]
+    v = gov.client.get(f"/gov/visits/{gov.zz_visit}", headers=gov.h("ZZ")).json()
+    assert [(f["status"], len(f["steps"])) for f in v["findings"]] == [("open", 1)]
+    visits = gov.client.get("/gov/visits", headers=gov.h("ZZ")).json()
+    assert visits["total"] == 1
 
 
 def test_a_sub_jurisdiction_sees_only_its_own(gov: GovWorld) -> None:
@@ -202,6 +232,7 @@ def test_government_answers_hold_no_personal_data(gov: GovWorld) -> None:
         assert r.status_code == 200, f"{path}: {r.text}"
         leaked = [m for m in PERSONAL if m in r.text]
         assert not leaked, f"{path} leaked {leaked}"
+    _briefing_pack_without_personal_data(gov)
 
 
 def test_an_enterprise_never_sees_the_internal_note_or_another_enterprise(gov: GovWorld) -> None:
@@ -231,3 +262,69 @@ def test_an_enterprise_never_sees_the_internal_note_or_another_enterprise(gov: G
     assert other.status_code == 404
     z = gov.client.get("/gov/enterprises/zhengzhou-meters", headers=gov.h("ZZ")).json()
     assert z["resumption_state"] == "partly"
+    _own_rectification_tasks_only(gov)
+
+
+def _own_rectification_tasks_only(gov: GovWorld) -> None:
+    # Every enterprise route to rectification tasks, walked by the Xuzhou plant's admin
+    # with Zhengzhou's task: 404, and its list holds nothing of Zhengzhou.
+    walked = 0
+    for route in gov_routes(gov.client.app.routes):
+        if not route.path.startswith("/rectifications"):
+            continue
+        for method in route.methods:
+            walked += 1
+            r = _call(gov, "A:admin", method, route, _ids(gov))
+            assert not [m for m in ZZ_MARKERS if m in r.text], f"{method} {route.path}"
+            if route.param_convertors:
+                assert r.status_code == 404, f"{method} {route.path}: {r.text}"
+                assert r.json()["error"]["code"] == "not_found"
+            else:
+                assert r.status_code == 200 and r.json()["total"] == 0
+    assert walked == 3
+    zz = f"/rectifications/{gov.zz_finding}"
+    # Its own: the other city's admin answers; verifying twice is refused naming the field.
+    theirs = gov.client.get("/rectifications", headers=gov.h("B:admin")).json()
+    assert [x["id"] for x in theirs["items"]] == [gov.zz_finding]
+    r = gov.client.post(f"/gov/findings/{gov.zz_finding}/verify", headers=gov.h("ZZ"), json={})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "status"
+    r = gov.client.post(f"{zz}/answer", headers=gov.h("B:admin"), json={"text": "second carrier"})
+    assert r.status_code == 200 and r.json()["status"] == "answered"
+    r = gov.client.post(f"/gov/findings/{gov.zz_finding}/verify", headers=gov.h("ZZ"), json={})
+    assert r.status_code == 200 and r.json()["status"] == "verified"
+    r = gov.client.post(f"{zz}/answer", headers=gov.h("B:admin"), json={"text": "again"})
+    assert r.status_code == 422 and "is verified" in r.json()["error"]["message"]
+
+
+def _briefing_pack_without_personal_data(gov: GovWorld) -> None:
+    r = gov.client.post(
+        "/gov/visits",
+        headers=gov.h("XZ"),
+        json={
+            "enterprise_id": "xuzhou-qpcr",
+            "day": str(gov.today),
+            "visitors": ["市长 Mayor", "deputy.mayor@xuzhou.gov.example"],
+            "topics": ["prevention", "living"],
+        },
+    )
+    assert r.status_code == 201, r.text
+    vid = r.json()["id"]
+    pack = gov.client.get(f"/gov/visits/{vid}/briefing", headers=gov.h("XZ"))
+    assert pack.status_code == 200, pack.text
+    assert pack.json()["prevention"]["rostered"] == 3
+    assert pack.json()["living"] == {
+        "recorded": True,
+        "dormitory_residents": 0,
+        "commuters": 3,
+        "dormitory_zones": 2,
+        "closed_loop_zones": 0,
+    }
+    page = gov.client.get(
+        f"/gov/visits/{vid}/briefing", headers=gov.h("XZ"), params={"format": "html"}
+    )
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for text in (pack.text, page.text):
+        leaked = [m for m in PERSONAL if m in text]
+        assert not leaked, leaked
+    r = gov.client.get(f"/gov/visits/{vid}/briefing", headers=gov.h("XZ"), params={"format": "pdf"})
+    assert r.status_code == 422

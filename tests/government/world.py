@@ -60,3 +60,21 @@ def register_both(s: Session, day: dt.date = dt.date(2026, 11, 1)) -> None:
             }
         ),
     )
+
+
+def xuzhou_only(s: Session, day: dt.date = dt.date(2026, 11, 1)) -> None:
+    """Both cities, and only the Xuzhou plant loaded and registered (a cheaper world)."""
+    plant_service.load_plant(s, load_yaml(EXAMPLES / "xuzhou-qpcr.yaml"), actor="test")
+    load_cities(s)
+    registry.register(
+        s,
+        XZ,
+        RegistrationIn.model_validate(
+            {
+                "enterprise_id": XUZHOU,
+                "industry": "medical devices",
+                "scale": "large",
+                "registered_on": day,
+            }
+        ),
+    )

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, TypeVar
 
 import typer
-from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
 from keepline.clikit import (
     ACTOR,
     ENTERPRISE,
+    build,
     enterprise_scope,
     parse_day,
     read_file,
@@ -41,17 +40,6 @@ app = typer.Typer(
     help="Cases, isolation and quarantine, access events, contact tracing, zone states.",
     no_args_is_help=True,
 )
-M = TypeVar("M", bound=BaseModel)
-
-
-def _build(model: type[M], **values: Any) -> M:
-    """The API's input model from command-line values; a bad value is one line."""
-    try:
-        return model(**values)
-    except ValidationError as exc:
-        raise InputError(
-            [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        ) from None
 
 
 def _day(value: str | None, field: str) -> dt.date | None:
@@ -69,7 +57,7 @@ def case(
 ) -> None:
     """Record a confirmed case (isolated until two negative tests); the infectious
     window starts two days before the earlier of sample and onset."""
-    body = _build(
+    body = build(
         CaseIn,
         employee_no=employee_no,
         confirmed_on=parse_day(confirmed, "--confirmed"),
@@ -97,7 +85,7 @@ def restrict(
     actor: str | None = ACTOR,
 ) -> None:
     """Isolate or quarantine one worker from a day, with the rule that ends it."""
-    body = _build(
+    body = build(
         RestrictionIn,
         employee_no=employee_no,
         kind=kind,
@@ -119,7 +107,7 @@ def release(
     actor: str | None = ACTOR,
 ) -> None:
     """End an isolation or quarantine."""
-    body = _build(RestrictionEnd, end_day=parse_day(last_day, "--last-day"), reason=reason)
+    body = build(RestrictionEnd, end_day=parse_day(last_day, "--last-day"), reason=reason)
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         r = restrictions.end_restriction(session, scope, restriction_id, body)
@@ -167,7 +155,7 @@ def contacts(
     (time in the same zone within the infectious window)."""
     body = None
     if quarantine:
-        body = _build(
+        body = build(
             QuarantineIn,
             how=[h.strip() for h in how.split(",") if h.strip()],
             days=days,
@@ -205,7 +193,7 @@ def zone(
     if state not in {s.value for s in ZoneState}:
         known = ", ".join(z.value for z in ZoneState)
         raise InputError([f"state: unknown state {quote(state)} (one of {known})"])
-    body = _build(ZoneStateIn, state=state, reason=reason, closed_loop=closed_loop)
+    body = build(ZoneStateIn, state=state, reason=reason, closed_loop=closed_loop)
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         ch = zone_states.change_zone_state(session, scope, zone_id, body)

@@ -41,7 +41,7 @@ COLUMNS = {
 }
 
 
-def _zh(category: str) -> str:
+def category_zh(category: str) -> str:
     c = DifficultyCategory(category)
     return c.labels[0] if c.labels else c.value
 
@@ -75,7 +75,7 @@ def outs(
                 enterprise_id=r.enterprise_id,
                 jurisdiction=r.jurisdiction_id,
                 category=r.category,
-                category_zh=_zh(r.category),
+                category_zh=category_zh(r.category),
                 text=r.text,
                 attachments=r.attachments,
                 state=r.state,

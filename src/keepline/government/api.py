@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import HTMLResponse
 
 from keepline import clock
 from keepline.apikit.deps import DB, Route
-from keepline.apikit.lists import Page, Paging, page_of, respond
+from keepline.apikit.lists import Page, Paging, list_page, page_of, respond
 from keepline.fields import Day
 from keepline.government import (
+    briefing,
+    briefing_page,
     daily_report,
     dashboard,
     jurisdictions,
@@ -21,6 +24,7 @@ from keepline.government import (
     reports,
     resumption,
     staffing,
+    visits,
     xlsx,
 )
 from keepline.government import schemas as s
@@ -29,9 +33,14 @@ from keepline.government.auth import (
     ApplicationReader,
     GovEditor,
     GovReader,
+    RectificationAnswerer,
+    RectificationReader,
     ReportReader,
     ReportSubmitter,
+    VisitEditor,
+    VisitReader,
 )
+from keepline.government.models import FindingStatus
 
 router = APIRouter(tags=["government"], route_class=Route)
 EnterpriseId = Annotated[str, Path(max_length=64, description="Enterprise id.")]
@@ -302,3 +311,128 @@ def own_application(
     application_id: AppId, session: DB, scope: ApplicationReader
 ) -> s.ApplicationOut:
     return resumption.for_enterprise(session, scope, application_id)
+
+
+# --- visits ---
+VisitId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Visit number.")]
+FindingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Finding (task) number.")]
+PackFormat = Annotated[str, Query(pattern="^(json|html)$")]
+
+
+@router.post("/gov/visits", response_model=s.VisitOut, status_code=201)
+def add_visit(body: s.VisitIn, session: DB, scope: VisitEditor) -> Response:
+    """Record a visit to an enterprise the caller oversees (another one: 404)."""
+    row = visits.add_visit(session, scope, body)
+    return respond(visits.visit_out(session, row), 201)
+
+
+@router.get("/gov/visits", response_model=Page[s.VisitOut])
+def list_visits(
+    session: DB,
+    scope: VisitReader,
+    paging: Paging,
+    enterprise_id: Slug64 = None,
+    jurisdiction: Slug64 = None,
+) -> Response:
+    """Visits to the enterprises under the caller's jurisdiction, newest first (sort: day,
+    id, enterprise_id). Findings: ``GET /gov/visits/{visit_id}``."""
+    q = visits.visits_query(session, scope, enterprise_id=enterprise_id, jurisdiction=jurisdiction)
+    return list_page(session, q, paging, visits.VISIT_SORTS, "-day", s.VisitOut)
+
+
+@router.get("/gov/visits/{visit_id}", response_model=s.VisitOut)
+def get_visit(visit_id: VisitId, session: DB, scope: VisitReader) -> Response:
+    """The visit with its findings and their steps."""
+    return respond(visits.visit_out(session, visits.visit_of(session, scope, visit_id)))
+
+
+@router.get("/gov/visits/{visit_id}/briefing", response_model=s.BriefingOut)
+def get_briefing(
+    visit_id: VisitId, session: DB, scope: VisitReader, format: PackFormat = "json"
+) -> Response:
+    """The visit's briefing pack from the enterprise's latest data (aggregates only);
+    ``?format=html``: one self-contained page, Chinese with English beside it."""
+    pack = briefing.pack(session, scope, visit_id)
+    if format == "html":
+        return HTMLResponse(briefing_page.render_html(pack.model_dump(mode="json")))
+    return respond(pack)
+
+
+@router.post("/gov/visits/{visit_id}/findings", response_model=s.FindingOut, status_code=201)
+def add_finding(visit_id: VisitId, body: s.FindingIn, session: DB, scope: VisitEditor) -> Response:
+    """Record a finding: a rectification task for the enterprise, open, with a due date."""
+    row = visits.add_finding(session, scope, visit_id, body)
+    return respond(visits.finding_out(session, row), 201)
+
+
+@router.get("/gov/findings", response_model=Page[s.FindingOut])
+def list_findings(
+    session: DB,
+    scope: VisitReader,
+    paging: Paging,
+    status: FindingStatus | None = None,
+    overdue: bool | None = None,
+    enterprise_id: Slug64 = None,
+    jurisdiction: Slug64 = None,
+) -> Response:
+    """Rectification tasks under the caller's jurisdiction (sort: due_on, id, status,
+    severity, enterprise_id); ``overdue=true``: not verified and past due (plant time)."""
+    q = visits.findings_query(
+        session,
+        scope,
+        status=status,
+        overdue=overdue,
+        enterprise_id=enterprise_id,
+        jurisdiction=jurisdiction,
+    )
+    return list_page(session, q, paging, visits.FINDING_SORTS, "due_on", s.FindingOut)
+
+
+@router.get("/gov/findings/{finding_id}", response_model=s.FindingOut)
+def get_finding(finding_id: FindingId, session: DB, scope: VisitReader) -> Response:
+    return respond(visits.finding_out(session, visits.finding_of(session, scope, finding_id)))
+
+
+@router.post("/gov/findings/{finding_id}/verify", response_model=s.FindingOut)
+def verify_finding(
+    finding_id: FindingId, body: s.VerifyIn, session: DB, scope: VisitEditor
+) -> Response:
+    """Accept the enterprise's answer: the task is closed (only an answered task: 422)."""
+    row = visits.verify(session, scope, finding_id, body)
+    return respond(visits.finding_out(session, row))
+
+
+@router.post("/gov/findings/{finding_id}/send-back", response_model=s.FindingOut)
+def send_back_finding(
+    finding_id: FindingId, body: s.SendBackIn, session: DB, scope: VisitEditor
+) -> Response:
+    """Refuse the answer with a reason: the task is open again (only an answered task)."""
+    row = visits.send_back(session, scope, finding_id, body)
+    return respond(visits.finding_out(session, row))
+
+
+@router.get("/rectifications", response_model=Page[s.FindingOut])
+def own_rectifications(
+    session: DB,
+    scope: RectificationReader,
+    paging: Paging,
+    status: FindingStatus | None = None,
+    overdue: bool | None = None,
+) -> Response:
+    """The enterprise's rectification tasks from the government's visits."""
+    q = visits.own_findings_query(scope, status=status, overdue=overdue)
+    return list_page(session, q, paging, visits.FINDING_SORTS, "due_on", s.FindingOut)
+
+
+@router.get("/rectifications/{finding_id}", response_model=s.FindingOut)
+def own_rectification(finding_id: FindingId, session: DB, scope: RectificationReader) -> Response:
+    return respond(visits.finding_out(session, visits.own_finding(session, scope, finding_id)))
+
+
+@router.post("/rectifications/{finding_id}/answer", response_model=s.FindingOut)
+def answer_rectification(
+    finding_id: FindingId, body: s.RectificationAnswerIn, session: DB, scope: RectificationAnswerer
+) -> Response:
+    """Say what was done (an open task; answering one answered or verified: 422)."""
+    row = visits.answer(session, scope, finding_id, body)
+    return respond(visits.finding_out(session, row))

@@ -21,3 +21,12 @@ ReportReader = Member
 ReportSubmitter = Annotated[EnterpriseScope, Depends(authorize(Role.admin, Role.planner))]
 Applicant = Admin
 ApplicationReader = Member
+
+# --- visits ---
+VisitReader = Officer
+VisitEditor = Officer
+RectificationReader = Member
+# Whoever answers for the enterprise: its admin, planner or health officer.
+RectificationAnswerer = Annotated[
+    EnterpriseScope, Depends(authorize(Role.admin, Role.planner, Role.health_officer))
+]

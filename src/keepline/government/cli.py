@@ -12,11 +12,13 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from keepline.clikit import (
     ACTOR,
     ENTERPRISE,
+    build,
     cli_actor,
     enterprise_scope,
     parse_day,
@@ -24,6 +26,8 @@ from keepline.clikit import (
 )
 from keepline.db import session_scope
 from keepline.government import (
+    briefing,
+    briefing_page,
     daily_report,
     dashboard,
     generate,
@@ -31,22 +35,30 @@ from keepline.government import (
     registry,
     resumption,
     staffing,
+    visits,
     xlsx,
     yamlfiles,
 )
-from keepline.government.models import Scale
+from keepline.government.models import Finding, FindingStatus, Scale, Severity, Topic
 from keepline.government.schemas import (
     REPORT_FIGURES,
     ChecklistFile,
     FiguresOut,
+    FindingIn,
+    FindingOut,
     JurisdictionFile,
     LiaisonIn,
     ListingIn,
+    RectificationAnswerIn,
     RegistrationIn,
     ReportSubmitIn,
     ResumptionStateIn,
+    SendBackIn,
+    VerifyIn,
+    VisitIn,
 )
 from keepline.plant.service import get_enterprise
+from keepline.recordkit import bad
 from keepline.scope import JurisdictionScope
 from keepline.words import plural
 
@@ -349,3 +361,218 @@ def dashboard_cmd(
         for q in out.by_department:
             t.add_row(f"{q.jurisdiction}/{q.department}", q.name, str(q.open), str(q.overdue))
         console.print(t)
+
+
+# --- visits ---
+visit_app = typer.Typer(
+    help="Visits to an enterprise and their briefing packs.", no_args_is_help=True
+)
+finding_app = typer.Typer(
+    help="Findings of visits: rectification tasks the officer verifies or sends back.",
+    no_args_is_help=True,
+)
+rectification_app = typer.Typer(
+    help="The enterprise's side: its rectification tasks and its answers.", no_args_is_help=True
+)
+app.add_typer(visit_app, name="visit")
+app.add_typer(finding_app, name="finding")
+app.add_typer(rectification_app, name="rectification")
+AS = typer.Option(..., "--as", help="Act for this jurisdiction.")
+VISIT = typer.Argument(..., help="Visit number.", min=1)
+FINDING = typer.Argument(..., help="Finding (rectification task) number.", min=1)
+
+
+def _labelled(enum: type[Topic] | type[Severity], texts: list[str], field: str) -> list[str]:
+    """Values of ``enum`` named by their value or their Chinese/English words."""
+    out = []
+    for t in texts:
+        member = enum.from_text(t)
+        if member is None:
+            raise bad(field, f"'{t}' is not one of {enum.described()}")
+        out.append(member.value)
+    return out
+
+
+def _finding_line(f: FindingOut) -> str:
+    late = " OVERDUE" if f.overdue else ""
+    return (
+        f"#{f.id} [{f.status}{late}] {f.category}/{f.severity} due {f.due_on} "
+        f"({f.enterprise_id}): {f.text}"
+    )
+
+
+def _print_findings(session: Session, q: Select[tuple[Finding]], noun: str) -> None:
+    rows = session.scalars(q.order_by(visits.FINDING_SORTS["due_on"])).all()
+    for f in rows:
+        typer.echo(_finding_line(FindingOut.model_validate(f, from_attributes=True)))
+    typer.echo(plural(len(rows), noun))
+
+
+@visit_app.command("add")
+def visit_add_cmd(
+    enterprise: str = ENTERPRISE,
+    day: str | None = typer.Option(None, help="Day of the visit (default today)."),
+    visitor: list[str] = typer.Option(
+        ..., help="An officer's e-mail, or a leader's name ('市长 Mayor'); repeat."
+    ),
+    topic: list[str] = typer.Option(..., help=f"Repeat. {Topic.described()}."),
+    notes: str = typer.Option("", help="Notes."),
+    as_: str = AS,
+    actor: str | None = ACTOR,
+) -> None:
+    """Record a visit to an enterprise under the jurisdiction."""
+    with session_scope() as s:
+        scope = gov_scope(s, as_, actor)
+        body = build(
+            VisitIn,
+            enterprise_id=enterprise,
+            day=parse_day(day, "--day"),
+            visitors=visitor,
+            topics=_labelled(Topic, topic, "topics"),
+            notes=notes,
+        )
+        row = visits.add_visit(s, scope, body)
+        typer.echo(f"visit {row.id}: {enterprise} on {row.day}")
+
+
+@visit_app.command("list")
+def visit_list_cmd(
+    as_: str = AS, enterprise: str | None = typer.Option(None, help="Only this enterprise.")
+) -> None:
+    """Visits to the enterprises under the jurisdiction, newest first."""
+    with session_scope() as s:
+        scope = gov_scope(s, as_, None)
+        q = visits.visits_query(s, scope, enterprise_id=enterprise)
+        rows = s.scalars(q.order_by(visits.VISIT_SORTS["day"].desc())).all()
+        for v in rows:
+            typer.echo(f"{v.id}\t{v.day}\t{v.enterprise_id}\t{', '.join(v.visitors)}")
+    typer.echo(plural(len(rows), "visit"))
+
+
+@visit_app.command("show")
+def visit_show_cmd(
+    visit: int = VISIT, as_: str = AS, as_json: bool = typer.Option(False, "--json")
+) -> None:
+    """A visit with its findings."""
+    with session_scope() as s:
+        out = visits.visit_out(s, visits.visit_of(s, gov_scope(s, as_, None), visit))
+    if as_json:
+        typer.echo(out.model_dump_json(indent=2))
+        return
+    typer.echo(f"visit {out.id}: {out.enterprise_id} on {out.day} by {', '.join(out.visitors)}")
+    typer.echo(f"topics: {', '.join(out.topics)}")
+    if out.notes:
+        typer.echo(f"notes: {out.notes}")
+    for f in out.findings:
+        typer.echo(_finding_line(f))
+
+
+@visit_app.command("briefing")
+def visit_briefing_cmd(
+    visit: int = VISIT,
+    as_: str = AS,
+    out: Path | None = typer.Option(None, "-o", "--out", help="Write the HTML page here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the pack as JSON."),
+) -> None:
+    """The visit's briefing pack (aggregates only): JSON, or one HTML page."""
+    with session_scope() as s:
+        pack = briefing.pack(s, gov_scope(s, as_, None), visit)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(briefing_page.render_html(pack.model_dump(mode="json")), encoding="utf-8")
+        typer.echo(f"wrote {out}")
+    if as_json or not out:
+        typer.echo(pack.model_dump_json(indent=2))
+
+
+@finding_app.command("add")
+def finding_add_cmd(
+    visit: int = VISIT,
+    text: str = typer.Option(..., help="What was found."),
+    category: str = typer.Option(..., help=f"One of {Topic.described()}."),
+    severity: str = typer.Option("medium", help=f"One of {Severity.described()}."),
+    due: str = typer.Option(..., help="Due date of the rectification."),
+    as_: str = AS,
+    actor: str | None = ACTOR,
+) -> None:
+    """Record a finding of a visit: a rectification task for the enterprise."""
+    with session_scope() as s:
+        scope = gov_scope(s, as_, actor)
+        body = build(
+            FindingIn,
+            text=text,
+            category=_labelled(Topic, [category], "category")[0],
+            severity=_labelled(Severity, [severity], "severity")[0],
+            due_on=parse_day(due, "--due"),
+        )
+        row = visits.add_finding(s, scope, visit, body)
+        typer.echo(f"finding {row.id}: due {row.due_on}")
+
+
+@finding_app.command("list")
+def finding_list_cmd(
+    as_: str = AS,
+    status: FindingStatus | None = typer.Option(None, help="Only this status."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only those overdue."),
+) -> None:
+    """Rectification tasks under the jurisdiction, by due date."""
+    with session_scope() as s:
+        scope = gov_scope(s, as_, None)
+        q = visits.findings_query(s, scope, status=status, overdue=True if overdue else None)
+        _print_findings(s, q, "finding")
+
+
+@finding_app.command("verify")
+def finding_verify_cmd(
+    finding: int = FINDING,
+    note: str = typer.Option("", help="Note."),
+    as_: str = AS,
+    actor: str | None = ACTOR,
+) -> None:
+    """Accept the enterprise's answer: the task is closed."""
+    with session_scope() as s:
+        row = visits.verify(s, gov_scope(s, as_, actor), finding, build(VerifyIn, note=note))
+        typer.echo(f"finding {row.id}: {row.status}")
+
+
+@finding_app.command("send-back")
+def finding_send_back_cmd(
+    finding: int = FINDING,
+    reason: str = typer.Option(..., help="Why the answer is not enough."),
+    as_: str = AS,
+    actor: str | None = ACTOR,
+) -> None:
+    """Refuse the enterprise's answer: the task is open again."""
+    with session_scope() as s:
+        row = visits.send_back(
+            s, gov_scope(s, as_, actor), finding, build(SendBackIn, reason=reason)
+        )
+        typer.echo(f"finding {row.id}: {row.status} (sent back)")
+
+
+@rectification_app.command("list")
+def rectification_list_cmd(
+    enterprise: str = ENTERPRISE,
+    status: FindingStatus | None = typer.Option(None, help="Only this status."),
+    actor: str | None = ACTOR,
+) -> None:
+    """The enterprise's rectification tasks."""
+    with session_scope() as s:
+        q = visits.own_findings_query(enterprise_scope(s, enterprise, actor), status=status)
+        _print_findings(s, q, "rectification task")
+
+
+@rectification_app.command("answer")
+def rectification_answer_cmd(
+    enterprise: str = ENTERPRISE,
+    finding: int = FINDING,
+    text: str = typer.Option(..., help="What was done."),
+    attachment: str | None = typer.Option(None, help="Name of the attached evidence."),
+    actor: str | None = ACTOR,
+) -> None:
+    """Answer a rectification task: say what the enterprise did."""
+    with session_scope() as s:
+        scope = enterprise_scope(s, enterprise, actor)
+        body = build(RectificationAnswerIn, text=text, attachment_name=attachment)
+        row = visits.answer(s, scope, finding, body)
+        typer.echo(f"rectification task {row.id}: {row.status}")

@@ -47,7 +47,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, union
+from sqlalchemy import Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from keepline import clock
@@ -115,7 +115,7 @@ def _active(eids: list[str], day: dt.date) -> Any:
     return and_(Worker.enterprise_id.in_(eids), employed_on(day))
 
 
-def _zone_states(
+def zone_states(
     session: Session, eids: list[str], day: dt.date
 ) -> dict[str, dict[str, tuple[str, bool]]]:
     """Each zone's latest state on or before ``day``: enterprise → zone → (state, closed loop)."""
@@ -173,7 +173,7 @@ def _people(session: Session, eids: list[str], day: dt.date, out: dict[str, Figu
         .where(_active(eids, day))
         .group_by(Worker.enterprise_id, Worker.zone_id, commuter)
     ).all()
-    states = _zone_states(session, eids, day)
+    states = zone_states(session, eids, day)
     for eid, zone, is_commuter, n, n_away in by_zone:
         f = out[eid]
         f.rostered += n
@@ -245,16 +245,12 @@ def _people(session: Session, eids: list[str], day: dt.date, out: dict[str, Figu
         f.declarations_missing = max(0, f.rostered - f.declared)
 
 
-def _screening(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
-    for eid, n in session.execute(
-        select(Round.enterprise_id, func.count())
-        .where(Round.enterprise_id.in_(eids), Round.day == day)
-        .group_by(Round.enterprise_id)
-    ):
-        out[eid].screening_rounds = n
-    day_rounds = select(Round.id).where(Round.enterprise_id.in_(eids), Round.day == day)
-    for eid, n in session.execute(
-        select(SampleMember.enterprise_id, func.count(func.distinct(SampleMember.employee_no)))
+def people_sampled(key: Any, rounds: Any) -> Select[Any]:
+    """(``key``, people sampled) over ``rounds`` (ids, or a select of them): the present
+    members of their pooled and single samples, each person once."""
+    return (
+        select(key, func.count(func.distinct(SampleMember.employee_no)))
+        .select_from(SampleMember)
         .join(
             Sample,
             and_(
@@ -263,22 +259,38 @@ def _screening(session: Session, eids: list[str], day: dt.date, out: dict[str, F
             ),
         )
         .where(
-            Sample.round_id.in_(day_rounds),
+            Sample.round_id.in_(rounds),
             Sample.kind.in_(("pool", "single")),
             SampleMember.absent.is_(False),
         )
-        .group_by(SampleMember.enterprise_id)
-    ):
-        out[eid].people_screened = n
-    for eid, n in session.execute(
-        select(Sample.enterprise_id, func.count())
+        .group_by(key)
+    )
+
+
+def positive_samples(key: Any, rounds: Any) -> Select[Any]:
+    """(``key``, positives) over ``rounds``: individual samples (single, retest) positive."""
+    return (
+        select(key, func.count())
         .where(
-            Sample.round_id.in_(day_rounds),
+            Sample.round_id.in_(rounds),
             Sample.kind.in_(("single", "retest")),
             Sample.verdict == "positive",
         )
-        .group_by(Sample.enterprise_id)
+        .group_by(key)
+    )
+
+
+def _screening(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
+    for eid, n in session.execute(
+        select(Round.enterprise_id, func.count())
+        .where(Round.enterprise_id.in_(eids), Round.day == day)
+        .group_by(Round.enterprise_id)
     ):
+        out[eid].screening_rounds = n
+    day_rounds = select(Round.id).where(Round.enterprise_id.in_(eids), Round.day == day)
+    for eid, n in session.execute(people_sampled(SampleMember.enterprise_id, day_rounds)):
+        out[eid].people_screened = n
+    for eid, n in session.execute(positive_samples(Sample.enterprise_id, day_rounds)):
         out[eid].positives = n
     for eid, new, open_ in session.execute(
         select(

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepline.db import Base
+from keepline.vocabulary import Labelled
 
 ID = String(64)
 
@@ -296,3 +297,94 @@ class DailyReport(Base):
     submitted_by: Mapped[str] = mapped_column(String(254))
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- visits ---
+
+
+class Topic(Labelled):
+    """What a visit is about: the questions the mayor asked in the founding documents."""
+
+    prevention = "prevention", "疫情防控", "防控"
+    resumption = "resumption", "复工复产", "复工"
+    capacity = "capacity", "产能订单产值", "产能", "订单", "产值"
+    materials = "materials", "原材料运输", "原材料", "运输"
+    backup_suppliers = "backup-suppliers", "备用供应商"
+    logistics = "logistics", "物流"
+    living = "living", "员工生活", "生活"
+
+
+class Severity(Labelled):
+    low = "low", "一般", "轻"
+    medium = "medium", "较重", "中"
+    high = "high", "严重", "重"
+
+
+class FindingStatus(StrEnum):
+    """A rectification task: open → answered → verified, or sent back to open."""
+
+    open = "open"
+    answered = "answered"
+    verified = "verified"
+
+
+class Visit(Base):
+    """A visit of officials to an enterprise (``jurisdiction_id``: the visiting officer's)."""
+
+    __tablename__ = "gov_visits"
+    __table_args__ = (Index("ix_gov_visits_enterprise", "enterprise_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("gov_registrations.enterprise_id", ondelete="CASCADE")
+    )
+    jurisdiction_id: Mapped[str] = mapped_column(ID, ForeignKey("gov_jurisdictions.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    visitors: Mapped[list[str]] = mapped_column(JSON)  # officers' e-mails or leaders' names
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    notes: Mapped[str] = mapped_column(String(4000), default="")
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Finding(Base):
+    """A finding of a visit and its rectification task (one row: the task's state is the
+    finding's; each step is kept in ``gov_finding_steps``)."""
+
+    __tablename__ = "gov_findings"
+    __table_args__ = (Index("ix_gov_findings_enterprise", "enterprise_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("gov_visits.id", ondelete="CASCADE"), index=True
+    )
+    enterprise_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("gov_registrations.enterprise_id", ondelete="CASCADE")
+    )
+    category: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(String(2000))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    answer: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    attachment_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    sent_back_reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FindingStep(Base):
+    """One step of a rectification task: recorded, answered, verified or sent back."""
+
+    __tablename__ = "gov_finding_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    finding_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("gov_findings.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(String(2000), default="")
+    attachment_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -7,15 +7,16 @@ Nothing here carries a worker's name, number, phone, ID number, temperature or r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from keepline import clock
 from keepline.apikit import UtcDatetime
 from keepline.difficulties.models import DifficultyCategory
 from keepline.difficulties.schemas import DifficultiesSection
 from keepline.fields import Day, Integer, Text
-from keepline.government.models import ResumptionState, Scale
+from keepline.government.models import FindingStatus, ResumptionState, Scale, Severity, Topic
 from keepline.plant.schema import Slug
 
 NOTE = Field(default="", max_length=2000)
@@ -551,3 +552,222 @@ class DashboardOut(BaseModel):
     by_tag: list[FiguresOut]
     trend: list[TrendPointOut]
     by_department: list[DepartmentQueueOut] = []
+
+
+# --- visits ---
+
+
+class VisitIn(_In):
+    enterprise_id: Slug
+    day: Day
+    visitors: list[Annotated[Text, Field(max_length=200)]] = Field(
+        min_length=1,
+        max_length=30,
+        description="Who visited: an officer's e-mail (an officer of the caller's "
+        "jurisdiction or one under it), or a leader's name as free text ('市长 Mayor').",
+    )
+    topics: list[Topic] = Field(min_length=1, max_length=7)
+    notes: Text = Field(default="", max_length=4000)
+
+
+class FindingIn(_In):
+    text: Text = Field(min_length=1, max_length=2000)
+    category: Topic
+    severity: Severity = Severity.medium
+    due_on: Day
+
+
+class RectificationAnswerIn(_In):
+    text: Text = Field(min_length=1, max_length=2000, description="What was done.")
+    attachment_name: Text | None = Field(default=None, min_length=1, max_length=255)
+
+
+class VerifyIn(_In):
+    note: Text = Field(default="", max_length=1000)
+
+
+class SendBackIn(_In):
+    reason: Text = Field(min_length=1, max_length=1000)
+
+
+class FindingStepOut(BaseModel):
+    step: str
+    text: str
+    attachment_name: str | None
+    actor: str
+    at: UtcDatetime
+
+
+class FindingOut(BaseModel):
+    id: int
+    visit_id: int
+    enterprise_id: str
+    category: str
+    severity: str
+    text: str
+    due_on: dt.date
+    status: str
+    answer: str | None
+    attachment_name: str | None
+    sent_back_reason: str | None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    steps: list[FindingStepOut] = []
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def overdue(self) -> bool:
+        """Not verified and its due date has passed (today in plant time)."""
+        return self.status != FindingStatus.verified.value and self.due_on < clock.today()
+
+
+class VisitOut(BaseModel):
+    id: int
+    enterprise_id: str
+    jurisdiction_id: str
+    day: dt.date
+    visitors: list[str]
+    topics: list[str]
+    notes: str
+    created_by: str
+    created_at: UtcDatetime
+    findings: list[FindingOut] = []
+
+
+class BriefingRound(BaseModel):
+    day: dt.date
+    test_type: str
+    people_screened: int
+    positives: int
+
+
+class BriefingPrevention(BaseModel):
+    rostered: int
+    on_site: int
+    declared: int
+    declarations_missing: int
+    declarations_flagged: int
+    not_cleared: int
+    isolated: int
+    quarantined: int
+    new_cases: int
+    open_cases: int
+    zones_restricted: int
+    zones_locked: int
+    last_rounds: list[BriefingRound]
+
+
+class BriefingResumption(BaseModel):
+    state: str
+    since: dt.date | None
+    reason: str | None
+
+
+class BriefingOrder(BaseModel):
+    order: str
+    customer: str
+    product: str
+    priority: str
+    qty: float
+    shipped: float
+    due: dt.date
+    status: Literal["open", "part-shipped", "shipped"]
+    at_risk: str | None = Field(description="Why the order is at risk, if it is.")
+
+
+class BriefingCapacity(BaseModel):
+    output_units: float = Field(description="Units made on the day of the pack.")
+    output_units_7d: float = Field(description="Units made in the 7 days ending that day.")
+    capacity_lines: int
+    utilisation: float | None
+    orders_open: int
+    front_line_at_risk: int
+    livelihood_at_risk: int
+    orders: list[BriefingOrder]
+    plan_as_of: dt.date | None = Field(description="The latest stored plan's day, if any.")
+    plan_orders_at_risk: list[str]
+
+
+class BriefingMaterial(BaseModel):
+    material: str
+    name: str
+    kind: str
+    stock: float
+    use_per_day: float
+    days_of_cover: float | None
+
+
+class BriefingSupplier(BaseModel):
+    supplier: str
+    name: str
+    region_code: str
+    priority: int
+    backup: bool
+    state: str = Field(description="normal, restricted or locked-down (its own or its region's).")
+
+
+class BriefingBackup(BaseModel):
+    material: str
+    suppliers: list[BriefingSupplier]
+    has_backup: bool
+
+
+class BriefingMaterials(BaseModel):
+    materials: list[BriefingMaterial]
+    under_7_days: int
+    purchases_open: int
+    purchases_at_risk: int
+    shipments_open: int
+    shipments_held: int
+    regions_locked: list[str]
+    regions_restricted: list[str]
+
+
+class BriefingLiving(BaseModel):
+    recorded: bool
+    dormitory_residents: int | None
+    commuters: int | None
+    dormitory_zones: int
+    closed_loop_zones: int
+
+
+class BriefingDifficultyCategory(BaseModel):
+    category: str
+    category_zh: str
+    open: int
+    overdue: int
+
+
+class BriefingDifficulties(BaseModel):
+    """The difficulties (诉求) the enterprise raised to the government, as the record
+    stands on the pack's day: open ones and those past a time limit, by category."""
+
+    recorded: bool = Field(description="Whether the enterprise has raised any by then.")
+    submitted: int = Field(description="Raised by then, closed or not.")
+    open: int
+    overdue: int = Field(description="Open and past a time limit (accept, solution, close).")
+    by_category: list[BriefingDifficultyCategory]
+
+
+class BriefingOut(BaseModel):
+    """The briefing pack of a visit: aggregates only, never a worker's name or number."""
+
+    visit_id: int
+    enterprise_id: str
+    name: str
+    jurisdiction: str
+    industry: str
+    visit_day: dt.date
+    as_of: dt.date = Field(description="The day the figures are of: the visit's, or today.")
+    generated_at: UtcDatetime
+    topics: list[str]
+    visitors: list[str]
+    prevention: BriefingPrevention
+    resumption: BriefingResumption
+    capacity: BriefingCapacity
+    materials: BriefingMaterials
+    backup_suppliers: list[BriefingBackup]
+    living: BriefingLiving
+    difficulties: BriefingDifficulties
+    findings_open: int = Field(description="Rectification tasks not yet verified.")
+    findings_overdue: int

@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 import typer
-from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
 from keepline import clock
 from keepline.clikit import (
     ACTOR,
     ENTERPRISE,
+    build,
     enterprise_scope,
     parse_day,
     read_file,
@@ -43,21 +42,8 @@ app = typer.Typer(
 )
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
 def _split(text: str | None) -> list[str]:
     return [x.strip() for x in (text or "").split(",") if x.strip()]
-
-
-def _model(model: type[M], **values: Any) -> M:
-    """The API's input model built from the command line; a bad value is one line."""
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        raise InputError(
-            [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        ) from None
 
 
 @app.command("plan")
@@ -87,7 +73,7 @@ def plan(
         scope = enterprise_scope(session, enterprise, actor)
         assay = read_assay(kit) if kit else None
         given = read_pools(pools.name, pools.read_bytes()) if pools else None
-        body = _model(
+        body = build(
             RoundIn,
             day=parse_day(day, "--day"),
             zones=_split(zones),
@@ -235,7 +221,7 @@ def collect(
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         samples.record_collection(
-            session, scope, sample_id, _model(CollectionIn, absent=_split(absent))
+            session, scope, sample_id, build(CollectionIn, absent=_split(absent))
         )
     typer.echo(f"{sample_id}: collected")
 

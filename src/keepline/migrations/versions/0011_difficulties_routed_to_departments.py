@@ -5,7 +5,7 @@ an enterprise's difficulties with their deadlines and the department holding the
 their history, escalations included (one per difficulty, limit and deadline).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 03:08:28.178209
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
