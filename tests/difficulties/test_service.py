@@ -332,6 +332,7 @@ def test_the_plans_trigger_counts_each_overdue_difficulty_once(
     a, _b = submit(cities, XQ), submit(cities, XQ)  # T0 = 09:00 on 1 December in Xuzhou
     hand_clock.at(minutes=30)
     service.handle(cities, XZ_CITY, a.id, "accept")  # b is never accepted
+    hand_clock.at(days=3)  # 4 December: the days below are past, each read at its end
     nov30, dec1, dec2 = dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2026, 12, 2)
     assert snapshot.overdue_difficulties(cities, XQ, nov30) == 0  # neither submitted yet
     # End of 1 December = T0 + 15 h: b is past its 60-minute accept limit, a (accepted,
