@@ -4,7 +4,7 @@ made exactly as an API call's is)."""
 
 from __future__ import annotations
 
-from keepline.apikit.auth import HealthOfficer, HealthStaff, Member
+from keepline.apikit.auth import HealthOfficer, HealthStaff, Member, Officer
 
 PageReader = Member
 """Today, the roster, zone states, screening rounds, materials, orders: every role."""
@@ -12,3 +12,5 @@ HealthPage = HealthStaff
 """Cases, declarations, personal-link badges, the roster's import: admins and health officers."""
 Clearer = HealthOfficer
 """Clearing a worker held by their declaration: health officers only (as the API)."""
+GovPage = Officer
+"""The government's pages: a jurisdiction's officer (an enterprise's account is 403)."""
