@@ -161,7 +161,7 @@ def test_tenancy_roles_and_both_languages(gov_world: tuple[GovWorld, str]) -> No
 
 
 def test_visit_findings_rectification_and_figures(gov_world: tuple[GovWorld, str]) -> None:
-    world, url = gov_world
+    world, _ = gov_world
     zz, b_admin = _as(world, "ZZ"), _as(world, "B:admin")
     v = world.zz_visit
     page = zz.get(f"/console/gov/visits/{v}")
