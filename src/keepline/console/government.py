@@ -22,17 +22,15 @@ from keepline import clock
 from keepline.apikit.deps import DB
 from keepline.apikit.lists import ListParams, fetch_page
 from keepline.console import web
-from keepline.console.auth import GovPage, PageReader
+from keepline.console.auth import DifficultySubmitter, GovPage, PageReader, RectificationAnswerer
 from keepline.console.i18n import N_
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.difficulties import queries, service
 from keepline.difficulties import schemas as ds
-from keepline.difficulties.auth import Submitter
 from keepline.difficulties.models import DifficultyCategory, DifficultyState
 from keepline.errors import InputError
 from keepline.government import schemas as gs
 from keepline.government import visits
-from keepline.government.auth import RectificationAnswerer
 from keepline.government.models import FindingStatus, Topic
 from keepline.scope import EnterpriseScope, JurisdictionScope
 
@@ -263,7 +261,7 @@ def own_list(
 def own_submit(
     request: Request,
     session: DB,
-    scope: Submitter,
+    scope: DifficultySubmitter,
     _csrf: Csrf,
     category: Annotated[str, Form(max_length=40)] = "",
     text: Annotated[str, Form(max_length=4000)] = "",
@@ -327,7 +325,7 @@ def own_one(request: Request, session: DB, scope: PageReader, difficulty_id: int
 def own_step(
     request: Request,
     session: DB,
-    scope: Submitter,
+    scope: DifficultySubmitter,
     _csrf: Csrf,
     difficulty_id: int,
     step: str,
