@@ -108,6 +108,15 @@ def _allowed(state: str, steps: tuple[str, ...]) -> list[str]:
     return [s for s in steps if DifficultyState(state) in service.STEPS[s][0]]
 
 
+def _paged(
+    session: Session, q: Any, page: int, columns: Any, sort: str
+) -> tuple[list[Any], dict[str, int]]:
+    """One page of ``q`` (``PAGE`` rows) and the pager's numbers."""
+    paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort=sort)
+    rows, total = fetch_page(session, q, paging, columns, sort)
+    return list(rows), dict(total=total, page=page, pages=max(1, -(-total // PAGE)))
+
+
 def _form(request: Request, model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
     """The form's fields as the API's body ``model``; a field out of bounds is an
     ``InputError`` whose message the page shows next to the form."""
@@ -128,9 +137,8 @@ def gov_home(request: Request, session: DB, scope: GovPage) -> Response:
     at = clock.now()
     open_q = queries.gov_query(session, scope, at)
     overdue_q = queries.gov_query(session, scope, at, overdue=True)
-    paging = ListParams(limit=1, offset=0, sort="-id")
-    _, total = fetch_page(session, open_q, paging, queries.COLUMNS, "-id")
-    _, overdue = fetch_page(session, overdue_q, paging, queries.COLUMNS, "-id")
+    total = _paged(session, open_q, 1, queries.COLUMNS, "-id")[1]["total"]
+    overdue = _paged(session, overdue_q, 1, queries.COLUMNS, "-id")[1]["total"]
     ctx = dict(jurisdiction=scope.jurisdiction, total=total, overdue=overdue)
     return _render(request, "gov_home.html", ctx)
 
@@ -151,16 +159,13 @@ def gov_queue(
     if state and state not in STATE_LABELS:
         raise InputError(f"state: no state '{state[:20]}'")
     q = queries.gov_query(session, scope, at, state=state or None, overdue=overdue)
-    paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort="-id")
-    rows, total = fetch_page(session, q, paging, queries.COLUMNS, "-id")
-    filters: dict[str, str] = {k: v for k, v in (("state", state),) if v}
+    rows, pager = _paged(session, q, page, queries.COLUMNS, "-id")
+    filters = {"state": state} if state else {}
     if overdue:
         filters["overdue"] = "true"
     ctx = dict(
         items=queries.outs(session, rows, at),
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE)),
+        **pager,
         filters=filters,
         state=state,
         overdue=overdue,
@@ -229,6 +234,30 @@ def gov_step(
 # -- difficulties: the enterprise ------------------------------------------------------------
 
 
+def _own_list(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    state: str = "",
+    page: int = 1,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    at = clock.now()
+    q = queries.own_query(scope, at, state=state or None)
+    rows, pager = _paged(session, q, page, queries.COLUMNS, "-id")
+    ctx = dict(
+        items=queries.outs(session, rows, at),
+        **pager,
+        filters={"state": state} if state else {},
+        state=state,
+        can_submit=scope.role.value in ("admin", "planner"),
+        category_values=[c.value for c in DifficultyCategory],
+        error=error,
+    )
+    return _render(request, "difficulties.html", ctx, status)
+
+
 @router.get(f"{PREFIX}/difficulties")
 def own_list(
     request: Request,
@@ -237,24 +266,9 @@ def own_list(
     state: StateFilter = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    at = clock.now()
     if state and state not in STATE_LABELS:
         raise InputError(f"state: no state '{state[:20]}'")
-    q = queries.own_query(scope, at, state=state or None)
-    paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort="-id")
-    rows, total = fetch_page(session, q, paging, queries.COLUMNS, "-id")
-    ctx = dict(
-        items=queries.outs(session, rows, at),
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE)),
-        filters={"state": state} if state else {},
-        state=state,
-        can_submit=scope.role.value in ("admin", "planner"),
-        category_values=[c.value for c in DifficultyCategory],
-        error=request.query_params.get("error", ""),
-    )
-    return _render(request, "difficulties.html", ctx)
+    return _own_list(request, session, scope, state, page)
 
 
 @router.post(f"{PREFIX}/difficulties")
@@ -269,35 +283,10 @@ def own_submit(
     try:
         body = _form(request, ds.DifficultyIn, dict(category=category, text=text.strip()))
     except InputError as exc:
-        return _own_one_error(request, session, scope, exc.message)
+        return _own_list(request, session, scope, error=exc.message, status=422)
     assert isinstance(body, ds.DifficultyIn)
     row = service.submit(session, scope, body)
     return RedirectResponse(f"{PREFIX}/difficulties/{row.id}", status_code=303)
-
-
-def _own_one_error(
-    request: Request, session: Session, scope: EnterpriseScope, error: str
-) -> Response:
-    at = clock.now()
-    rows, total = fetch_page(
-        session,
-        queries.own_query(scope, at),
-        ListParams(limit=PAGE, offset=0, sort="-id"),
-        queries.COLUMNS,
-        "-id",
-    )
-    ctx = dict(
-        items=queries.outs(session, rows, at),
-        total=total,
-        page=1,
-        pages=max(1, -(-total // PAGE)),
-        filters={},
-        state="",
-        can_submit=True,
-        category_values=[c.value for c in DifficultyCategory],
-        error=error,
-    )
-    return _render(request, "difficulties.html", ctx, 422)
 
 
 def _own_one(
@@ -359,17 +348,9 @@ def gov_visits(
     scope: GovPage,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort="-day")
-    rows, total = fetch_page(
-        session, visits.visits_query(session, scope), paging, visits.VISIT_SORTS, "-day"
-    )
-    ctx = dict(
-        items=[visits.visit_out(session, v) for v in rows],
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE)),
-        filters={},
-    )
+    q = visits.visits_query(session, scope)
+    rows, pager = _paged(session, q, page, visits.VISIT_SORTS, "-day")
+    ctx = dict(items=[visits.visit_out(session, v) for v in rows], **pager, filters={})
     return _render(request, "gov_visits.html", ctx)
 
 
@@ -463,13 +444,11 @@ def _rectifications(
     error_at: int | None = None,
     status: int = 200,
 ) -> Response:
-    paging = ListParams(limit=PAGE, offset=0, sort="due_on")
-    rows, total = fetch_page(
-        session, visits.own_findings_query(scope), paging, visits.FINDING_SORTS, "due_on"
-    )
+    q = visits.own_findings_query(scope)
+    rows, pager = _paged(session, q, 1, visits.FINDING_SORTS, "due_on")
     ctx = dict(
         items=[visits.finding_out(session, f) for f in rows],
-        total=total,
+        total=pager["total"],
         error=error,
         error_at=error_at,
         can_answer=scope.role.value in ("admin", "planner", "health_officer"),
