@@ -118,6 +118,7 @@ def test_tenancy_roles_and_both_languages(gov_world: tuple[GovWorld, str]) -> No
         assert r.status_code == 404, path
     r = officer.post(f"/console/gov/difficulties/{zz_d}/accept", {"note": "x"})
     assert r.status_code == 404
+    assert officer.get("/console/gov/difficulties/99999999999").status_code == 422
     r = officer.post(f"/console/gov/findings/{world.zz_finding}/verify", {"note": "x"})
     assert r.status_code == 404
     # An enterprise's account may not open the officer's pages.

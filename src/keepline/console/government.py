@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
@@ -38,6 +38,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 PAGE = 50
 G = f"{PREFIX}/gov"
 StateFilter = Annotated[str, Query(max_length=20)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # as the API's ids: a bigger one is a 422 page
 
 STATE_LABELS = {
     "submitted": N_("submitted"),
@@ -193,7 +194,7 @@ def gov_figures(request: Request, session: DB, scope: GovPage) -> Response:
 
 
 @router.get(f"{G}/difficulties/{{difficulty_id}}")
-def gov_difficulty(request: Request, session: DB, scope: GovPage, difficulty_id: int) -> Response:
+def gov_difficulty(request: Request, session: DB, scope: GovPage, difficulty_id: Id) -> Response:
     return _gov_one(request, session, scope, difficulty_id)
 
 
@@ -203,7 +204,7 @@ def gov_step(
     session: DB,
     scope: GovPage,
     _csrf: Csrf,
-    difficulty_id: int,
+    difficulty_id: Id,
     step: str,
     note: Annotated[str, Form(max_length=4000)] = "",
     department: Annotated[str, Form(max_length=64)] = "",
@@ -306,7 +307,7 @@ def _own_one(
 
 
 @router.get(f"{PREFIX}/difficulties/{{difficulty_id}}")
-def own_one(request: Request, session: DB, scope: PageReader, difficulty_id: int) -> Response:
+def own_one(request: Request, session: DB, scope: PageReader, difficulty_id: Id) -> Response:
     return _own_one(request, session, scope, difficulty_id)
 
 
@@ -316,7 +317,7 @@ def own_step(
     session: DB,
     scope: DifficultySubmitter,
     _csrf: Csrf,
-    difficulty_id: int,
+    difficulty_id: Id,
     step: str,
     rating: Annotated[str, Form(max_length=2)] = "",
     note: Annotated[str, Form(max_length=1000)] = "",
@@ -375,7 +376,7 @@ def _visit(
 
 
 @router.get(f"{G}/visits/{{visit_id}}")
-def gov_visit(request: Request, session: DB, scope: GovPage, visit_id: int) -> Response:
+def gov_visit(request: Request, session: DB, scope: GovPage, visit_id: Id) -> Response:
     return _visit(request, session, scope, visit_id)
 
 
@@ -385,7 +386,7 @@ def gov_add_finding(
     session: DB,
     scope: GovPage,
     _csrf: Csrf,
-    visit_id: int,
+    visit_id: Id,
     text: Annotated[str, Form(max_length=2000)] = "",
     category: Annotated[str, Form(max_length=40)] = "",
     severity: Annotated[str, Form(max_length=20)] = "medium",
@@ -409,7 +410,7 @@ def gov_finding_step(
     session: DB,
     scope: GovPage,
     _csrf: Csrf,
-    finding_id: int,
+    finding_id: Id,
     step: str,
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -468,7 +469,7 @@ def own_answer(
     session: DB,
     scope: RectificationAnswerer,
     _csrf: Csrf,
-    finding_id: int,
+    finding_id: Id,
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     visits.own_finding(session, scope, finding_id)  # another enterprise's: 404
