@@ -4,7 +4,12 @@ made exactly as an API call's is)."""
 
 from __future__ import annotations
 
-from keepline.apikit.auth import HealthOfficer, HealthStaff, Member
+from typing import Annotated
+
+from fastapi import Depends
+
+from keepline.apikit.auth import HealthOfficer, HealthStaff, Member, Officer, authorize
+from keepline.scope import EnterpriseScope, Role
 
 PageReader = Member
 """Today, the roster, zone states, screening rounds, materials, orders: every role."""
@@ -12,3 +17,11 @@ HealthPage = HealthStaff
 """Cases, declarations, personal-link badges, the roster's import: admins and health officers."""
 Clearer = HealthOfficer
 """Clearing a worker held by their declaration: health officers only (as the API)."""
+GovPage = Officer
+"""The government's pages: a jurisdiction's officer (an enterprise's account is 403)."""
+DifficultySubmitter = Annotated[EnterpriseScope, Depends(authorize(Role.admin, Role.planner))]
+"""Submitting, confirming or reopening a difficulty: admins and planners (as the API)."""
+RectificationAnswerer = Annotated[
+    EnterpriseScope, Depends(authorize(Role.admin, Role.planner, Role.health_officer))
+]
+"""Answering a rectification task: admins, planners and health officers (as the API)."""

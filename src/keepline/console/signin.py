@@ -22,8 +22,16 @@ LOCKED = N_("Too many failed sign-ins: try again in a few minutes.")
 
 @router.get(PREFIX)
 @router.get(f"{PREFIX}/")
-def start(request: Request) -> Response:
-    """Today's page for a signed-in user (it sends the others to sign in)."""
+def start(request: Request, session: DB) -> Response:
+    """Today's page for an enterprise's user, the government's home for an officer (it
+    sends the others to sign in)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        try:
+            if accounts.authenticate(session, token).jurisdiction is not None:
+                return RedirectResponse(f"{PREFIX}/gov", status_code=303)
+        except accounts.Unauthorized:
+            pass  # an expired cookie: Today's page sends them to sign in
     return RedirectResponse(f"{PREFIX}/today", status_code=303)
 
 
