@@ -51,10 +51,10 @@ def _versions(world: World) -> int:
         return len(s.scalars(select(PlanVersion).where(PlanVersion.enterprise_id == A)).all())
 
 
-def _positive_pool(world: World) -> None:
+def positive_pool(url: str) -> None:
     """A round of the assembly hall today, its first pool positive, then the plans
     evaluated as the results' API does after an import."""
-    with session_scope(world.url) as s:
+    with session_scope(url) as s:
         rnd = planning.plan_round(
             s, ADMIN, RoundIn(day=clock.today(), zones=["assembly"], pool_size=5)
         ).round
@@ -85,7 +85,7 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
     assert "Positive in a zone" in page and "<td>是</td>" in page and _versions(world) == 1
 
     assert "没有预案启动记录" in admin.get("/console/activations").text
-    _positive_pool(world)
+    positive_pool(world.url)
     listing = admin.get("/console/activations").text
     [act_id] = {int(x) for x in re.findall(r"/console/activations/(\d+)", listing)}
     assert "1 positive pool in zone assembly" in listing
