@@ -6,6 +6,7 @@ viewer may not confirm; both languages render."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -131,6 +132,9 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
     assert 'href="/console/tasks">1</a>' in tile
     with session_scope(world.url) as s:
         [task] = runs.list_tasks(s, ADMIN, role="admin")
+    # The deadline as the plant's clock shows it: Shanghai is UTC+8, no summer time.
+    local = runs.aware(task.deadline) + dt.timedelta(hours=8)
+    assert f"{local.year}/{local.month}/{local.day} {local:%H:%M}" in tasks
     r = admin.post(f"/console/tasks/{task.id}/done", {"note": "phoned the district"})
     assert r.status_code == 303
     assert "您的角色没有待办任务" in admin.get(r.headers["location"]).text
