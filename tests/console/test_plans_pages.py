@@ -42,6 +42,7 @@ rules:
       - {do: create_task, role: health_officer, deadline: 4h, auto: true,
          text: "Disinfect zone {zone}"}
       - {do: create_task, role: admin, deadline: 1d, text: "Report zone {zone} to the district"}
+      - {do: notify, roles: [health_officer], message: "Positive in zone {zone}"}
 """
 BAD_LINE = "      - {do: create_task, role: janitor, deadline: 1d, text: Sweep}"
 BAD = PLAN + BAD_LINE + "\n"
@@ -73,7 +74,7 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
     r = admin.post("/console/plans", files={"file": ("ep.yaml", BAD.encode(), "text/yaml")})
     line = BAD.splitlines().index(BAD_LINE) + 1
     assert r.status_code == 422, r.text[:300]
-    assert f"ep.yaml:{line} rules[0].actions[2].role" in r.text and 'aria-invalid="true"' in r.text
+    assert f"ep.yaml:{line} rules[0].actions[3].role" in r.text and 'aria-invalid="true"' in r.text
     assert _versions(world) == 0
     # A viewer may not load one.
     viewer = signed_in(world, "A:viewer")
@@ -92,8 +93,8 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
     assert "1 positive pool in zone assembly" in listing
     page = admin.get(f"/console/activations/{act_id}")
     assert page.status_code == 200
-    # Action 0 ran by itself (its task is listed), action 1 waits: one confirm button.
-    assert page.text.count("/confirm") == 1 and "Disinfect zone assembly" in page.text
+    # Action 0 ran by itself (its task is listed), actions 1 and 2 wait.
+    assert page.text.count("/confirm") == 2 and "Disinfect zone assembly" in page.text
     assert "待确认" in page.text
 
     # A viewer sees the page without the buttons and may not confirm.
@@ -109,7 +110,13 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
     r = admin.post(f"/console/activations/{act_id}/actions/1/confirm")
     assert r.status_code == 303 and r.headers["location"] == f"/console/activations/{act_id}"
     page = admin.get(f"/console/activations/{act_id}").text
-    assert "/confirm" not in page and "Report zone assembly to the district" in page
+    assert page.count("/confirm") == 1 and "Report zone assembly to the district" in page
+    # Refusing needs a reason; with one, the action never runs.
+    r = admin.post(f"/console/activations/{act_id}/actions/2/refuse", {"reason": ""})
+    assert r.status_code == 422 and "请填写 1 至 500 个字符的理由" in r.text
+    r = admin.post(f"/console/activations/{act_id}/actions/2/refuse", {"reason": "told by phone"})
+    assert r.status_code == 303
+    assert "/confirm" not in admin.get(f"/console/activations/{act_id}").text
     with session_scope(world.url) as s:
         run = runs.get_action(s, ADMIN, act_id, 1)
         assert (run.state, run.run_by) == ("done", "user:admin@a.example")
@@ -122,6 +129,8 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
         assert [(e.actor, e.before, e.after["state"]) for e in entries] == [
             ("user:admin@a.example", {"state": "pending"}, "done")
         ]
+        refused = runs.get_action(s, ADMIN, act_id, 2)
+        assert (refused.state, refused.error) == ("refused", "told by phone")
 
     # My tasks: the admin's one task; Today counts it and links to the page.
     tasks = admin.get("/console/tasks").text

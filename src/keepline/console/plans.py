@@ -7,6 +7,7 @@ signed-in role's tasks (``plans.runs.list_tasks`` / ``task_done``). Who may do w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
@@ -167,12 +168,23 @@ def _back(activation_id: int) -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/activations/{activation_id}", status_code=303)
 
 
-def _reason(request: Request, reason: str) -> ReasonIn | str:
-    """The reason as the API takes it, or the message to show next to the field."""
+def _with_reason(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    activation_id: int,
+    reason: str,
+    act: Callable[[str], object],
+) -> Response:
+    """``act`` with the reason as the API takes it (``ReasonIn``), then back to the
+    activation; a missing or too long reason is the page again, said next to the form."""
     try:
-        return ReasonIn(reason=reason.strip())
+        body = ReasonIn(reason=reason.strip())
     except ValidationError:
-        return web.language(request).gettext(REASON_ERROR)
+        error = web.language(request).gettext(REASON_ERROR)
+        return _activation_page(request, session, scope, activation_id, error, 422)
+    act(body.reason)
+    return _back(activation_id)
 
 
 @router.post(f"{PREFIX}/activations/{{activation_id}}/actions/{{n}}/confirm")
@@ -193,11 +205,10 @@ def refuse(
     n: ActionNo,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    body = _reason(request, reason)
-    if isinstance(body, str):
-        return _activation_page(request, session, scope, activation_id, body, 422)
-    activations.refuse(session, scope, activation_id, n, body.reason)
-    return _back(activation_id)
+    def refused(why: str) -> object:
+        return activations.refuse(session, scope, activation_id, n, why)
+
+    return _with_reason(request, session, scope, activation_id, reason, refused)
 
 
 @router.post(f"{PREFIX}/activations/{{activation_id}}/stand-down")
@@ -209,11 +220,10 @@ def stand_down(
     activation_id: Id,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    body = _reason(request, reason)
-    if isinstance(body, str):
-        return _activation_page(request, session, scope, activation_id, body, 422)
-    runs.stand_down(session, scope, activation_id, body.reason)
-    return _back(activation_id)
+    def stood_down(why: str) -> object:
+        return runs.stand_down(session, scope, activation_id, why)
+
+    return _with_reason(request, session, scope, activation_id, reason, stood_down)
 
 
 @router.get(f"{PREFIX}/tasks")
