@@ -98,6 +98,7 @@ CONSOLE_EDGES = {
     f"keepline.console.{m}"
     for m in ("web", "router", "signin", "today", "workers", "declare", "clearance", "cases")
 }
+CONSOLE_EDGES |= {"keepline.console.plans"}  # the emergency plans' pages
 EDGES |= CONSOLE_EDGES
 # Modules that compose the services of several capabilities (a delivery that writes
 # stock, re-plan from today, ...). Each is named for its flow.

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from keepline import clock
 from keepline.audit.models import AuditEntry
+from keepline.console import auth as console_auth
 from keepline.db import session_scope
 from keepline.plans import activations, runs
+from keepline.plans import auth as plans_auth
 from keepline.plans.models import PlanVersion
 from keepline.scope import EnterpriseScope
 from keepline.screening import planning, positives
@@ -191,3 +193,16 @@ def test_plan_pages_in_both_languages(console_world: World) -> None:
             r = b.get(path)
             assert r.status_code == 200 and f"<h1>{word}" in r.text, (lang, path)
     assert signed_in(console_world, "G:government_officer").get("/console/tasks").status_code == 403
+
+
+def _roles(alias: object) -> set[str]:
+    """The roles an ``Annotated[..., Depends(authorize(...))]`` alias lets in."""
+    check = alias.__metadata__[0].dependency  # type: ignore[attr-defined]
+    cell = dict(zip(check.__code__.co_freevars, check.__closure__, strict=True))["roles"]
+    return {r.value for r in cell.cell_contents}
+
+
+def test_the_pages_roles_are_the_apis() -> None:
+    assert _roles(console_auth.PlanResponder) == _roles(plans_auth.Responder)
+    assert _roles(console_auth.PlanAdmin) == _roles(plans_auth.PlanAdmin) == {"admin"}
+    assert _roles(console_auth.PageReader) == _roles(plans_auth.PlanReader)

@@ -4,7 +4,12 @@ made exactly as an API call's is)."""
 
 from __future__ import annotations
 
-from keepline.apikit.auth import HealthOfficer, HealthStaff, Member
+from typing import Annotated
+
+from fastapi import Depends
+
+from keepline.apikit.auth import Admin, HealthOfficer, HealthStaff, Member, authorize
+from keepline.scope import EnterpriseScope, Role
 
 PageReader = Member
 """Today, the roster, zone states, screening rounds, materials, orders: every role."""
@@ -12,3 +17,11 @@ HealthPage = HealthStaff
 """Cases, declarations, personal-link badges, the roster's import: admins and health officers."""
 Clearer = HealthOfficer
 """Clearing a worker held by their declaration: health officers only (as the API)."""
+
+# The emergency plans' pages: the roles of ``plans.auth`` (an edge the console may not
+# import), kept equal by tests/console/test_plans_pages.py.
+PLAN_RESPONDER_ROLES = (Role.admin, Role.health_officer, Role.planner, Role.storekeeper)
+PlanAdmin = Admin
+"""Loads plan versions: admins."""
+PlanResponder = Annotated[EnterpriseScope, Depends(authorize(*PLAN_RESPONDER_ROLES))]
+"""Confirms or refuses actions, stands activations down, marks tasks done."""

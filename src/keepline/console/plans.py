@@ -19,11 +19,12 @@ from keepline import clock
 from keepline.apikit.deps import DB
 from keepline.apikit.params import read_upload
 from keepline.console import web
+from keepline.console.auth import PLAN_RESPONDER_ROLES, PageReader, PlanAdmin
+from keepline.console.auth import PlanResponder as Responder
 from keepline.console.i18n import N_
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.errors import InputError
 from keepline.plans import activations, runs, versions
-from keepline.plans.auth import PlanAdmin, PlanReader, Responder
 from keepline.plans.models import ActivationState, RunState
 from keepline.plans.schemas import MAX_PLAN_BYTES, DoneIn, PlanVersionIn, ReasonIn
 from keepline.scope import EnterpriseScope, Role
@@ -31,7 +32,7 @@ from keepline.scope import EnterpriseScope, Role
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ActionNo = Annotated[int, Path(ge=0, le=1000)]
-RESPONDERS = (Role.admin, Role.health_officer, Role.planner, Role.storekeeper)
+RESPONDERS = PLAN_RESPONDER_ROLES
 REASON_ERROR = N_("Give a reason of 1 to 500 characters.")
 
 ACTION_LABELS = {
@@ -91,7 +92,7 @@ def _plans_page(
 def plans_page(
     request: Request,
     session: DB,
-    scope: PlanReader,
+    scope: PageReader,
     loaded: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     return _plans_page(request, session, scope)
@@ -126,7 +127,7 @@ def load_plan(
 def activations_page(
     request: Request,
     session: DB,
-    scope: PlanReader,
+    scope: PageReader,
     state: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
 ) -> Response:
     which = None if state == "all" else ActivationState(state)
@@ -159,7 +160,7 @@ def _activation_page(
 
 @router.get(f"{PREFIX}/activations/{{activation_id}}")
 def activation_page(
-    request: Request, session: DB, scope: PlanReader, activation_id: Id
+    request: Request, session: DB, scope: PageReader, activation_id: Id
 ) -> Response:
     return _activation_page(request, session, scope, activation_id)
 
@@ -230,7 +231,7 @@ def stand_down(
 def tasks_page(
     request: Request,
     session: DB,
-    scope: PlanReader,
+    scope: PageReader,
     done: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     """The open tasks of the signed-in user's role, soonest deadline first."""
