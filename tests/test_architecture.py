@@ -99,6 +99,7 @@ CONSOLE_EDGES = {
     for m in ("web", "router", "signin", "today", "workers", "declare", "clearance", "cases")
 }
 CONSOLE_EDGES.add("keepline.console.government")  # the government's pages (issue 17)
+CONSOLE_EDGES |= {"keepline.console.plans"}  # the emergency plans' pages
 EDGES |= CONSOLE_EDGES
 # Modules that compose the services of several capabilities (a delivery that writes
 # stock, re-plan from today, ...). Each is named for its flow.

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from keepline.apikit.auth import HealthOfficer, HealthStaff, Member, Officer, authorize
+from keepline.apikit.auth import Admin, HealthOfficer, HealthStaff, Member, Officer, authorize
 from keepline.scope import EnterpriseScope, Role
 
 PageReader = Member
@@ -25,3 +25,11 @@ RectificationAnswerer = Annotated[
     EnterpriseScope, Depends(authorize(Role.admin, Role.planner, Role.health_officer))
 ]
 """Answering a rectification task: admins, planners and health officers (as the API)."""
+
+# The emergency plans' pages: the roles of ``plans.auth`` (an edge the console may not
+# import), kept equal by tests/console/test_plans_pages.py.
+PLAN_RESPONDER_ROLES = (Role.admin, Role.health_officer, Role.planner, Role.storekeeper)
+PlanAdmin = Admin
+"""Loads plan versions: admins."""
+PlanResponder = Annotated[EnterpriseScope, Depends(authorize(*PLAN_RESPONDER_ROLES))]
+"""Confirms or refuses actions, stands activations down, marks tasks done."""

@@ -24,6 +24,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from keepline import clock
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("zh_CN", "en")  # the first is the default
 LANG_COOKIE = "keepline_lang"
@@ -100,7 +102,9 @@ class Language:
     def datetime(self, moment: dt.datetime | None) -> str:
         if moment is None:
             return ""
-        return format_datetime(moment, format="short", locale=self.code)
+        # In the plant's time zone (a naive value, as SQLite returns, is UTC): a deadline
+        # reads as the plant's clock shows it.
+        return format_datetime(moment, format="short", tzinfo=clock.plant_tz(), locale=self.code)
 
     def number(self, value: float | int | None, digits: int = 1) -> str:
         if value is None:

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 
 from keepline.console import cases, clearance, declare, government, signin, today, web, workers
+from keepline.console import plans as plan_pages
 from keepline.console.web import PREFIX, STATIC_DIR, STATIC_URL, ConsoleRoute
 from keepline.errors import NotFound
 
@@ -15,6 +16,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 for area in (signin, today, workers, declare, clearance, cases):
     router.include_router(area.router)
 router.include_router(government.router)
+router.include_router(plan_pages.router)
 
 
 @router.get(PREFIX + "/{rest:path}")

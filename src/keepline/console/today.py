@@ -33,6 +33,7 @@ from keepline.continuity.record import StoredPlanResult
 from keepline.health import queries as health_queries
 from keepline.materials import outlook
 from keepline.people import work_today
+from keepline.plans import runs as plan_runs
 from keepline.production import service as production
 from keepline.scope import EnterpriseScope
 from keepline.screening import coverage as screening_coverage
@@ -180,6 +181,14 @@ def orders_at_risk(
     return plans[0].id, out
 
 
+def plan_tasks(session: Session, scope: EnterpriseScope) -> dict[str, int]:
+    """The open emergency-plan tasks of the caller's role (the tasks page's list), and how
+    many of them are overdue."""
+    at = clock.now()
+    rows = plan_runs.list_tasks(session, scope, role=scope.role.value)
+    return dict(open=len(rows), overdue=sum(plan_runs.is_overdue(t, at) for t in rows))
+
+
 @router.get(f"{PREFIX}/today")
 def today_page(request: Request, session: DB, scope: PageReader) -> Response:
     lang = web.language(request)
@@ -199,6 +208,7 @@ def today_page(request: Request, session: DB, scope: PageReader) -> Response:
         chart=json.dumps(cover_chart(materials[:CHART_MATERIALS], cover.horizon_days, lang)),
         plan_id=plan_id,
         at_risk=at_risk,
+        plan_tasks=plan_tasks(session, scope),
         health=health,
         link=link,
         isfinite=math.isfinite,

@@ -1,0 +1,254 @@
+"""The emergency plans' pages: the versions in force and their level, loading a new
+version from a YAML file (``plans.versions.load_version``, as ``POST /emergency-plans``),
+the activations with what fired them, their actions (confirm / refuse the pending ones,
+``plans.activations``) and tasks, standing one down (``plans.runs.stand_down``), and the
+signed-in role's tasks (``plans.runs.list_tasks`` / ``task_done``). Who may do what is
+``plans.auth``, as for the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
+
+from keepline import clock
+from keepline.apikit.deps import DB
+from keepline.apikit.params import read_upload
+from keepline.console import web
+from keepline.console.auth import PLAN_RESPONDER_ROLES, PageReader, PlanAdmin
+from keepline.console.auth import PlanResponder as Responder
+from keepline.console.i18n import N_
+from keepline.console.web import PREFIX, ConsoleRoute, Csrf
+from keepline.errors import InputError
+from keepline.plans import activations, runs, versions
+from keepline.plans.models import ActivationState, RunState
+from keepline.plans.schemas import MAX_PLAN_BYTES, DoneIn, PlanVersionIn, ReasonIn
+from keepline.scope import EnterpriseScope, Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ActionNo = Annotated[int, Path(ge=0, le=1000)]
+RESPONDERS = PLAN_RESPONDER_ROLES
+REASON_ERROR = N_("Give a reason of 1 to 500 characters.")
+
+ACTION_LABELS = {
+    "set_zone_state": N_("set a zone's state"),
+    "quarantine_contacts": N_("quarantine the contacts"),
+    "create_screening_rounds": N_("create screening rounds"),
+    "switch_to_backup_supplier": N_("switch to the backup supplier"),
+    "raise_reorder": N_("raise the reorder"),
+    "replan": N_("re-plan production"),
+    "raise_level": N_("raise the plan level"),
+    "notify": N_("notify"),
+    "create_task": N_("create a task"),
+}
+RUN_STATE_LABELS = {
+    "pending": N_("waiting for confirmation"),
+    "done": N_("done"),
+    "failed": N_("failed"),
+    "refused": N_("refused"),
+}
+ACTIVATION_STATE_LABELS = {"open": N_("open"), "closed": N_("closed")}
+
+
+def _labels() -> dict[str, object]:
+    return dict(
+        action_label=lambda k: ACTION_LABELS.get(k, k),
+        run_label=lambda s: RUN_STATE_LABELS.get(s, s),
+        activation_label=lambda s: ACTIVATION_STATE_LABELS.get(s, s),
+    )
+
+
+def _plans_page(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    problems: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    force = {v.id for v in versions.in_force(session, scope)}
+    rows = [
+        dict(
+            v=v,
+            in_force=v.id in force,
+            level=versions.current_level(session, scope, v.plan_id) if v.id in force else None,
+        )
+        for v in versions.list_versions(session, scope)
+    ]
+    ctx = dict(
+        rows=rows,
+        problems=problems or [],
+        can_load=scope.role == Role.admin,
+        loaded=request.query_params.get("loaded"),  # the version just loaded
+    )
+    return web.render(request, "plans.html", ctx, status)
+
+
+@router.get(f"{PREFIX}/plans")
+def plans_page(
+    request: Request,
+    session: DB,
+    scope: PageReader,
+    loaded: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    return _plans_page(request, session, scope)
+
+
+@router.post(f"{PREFIX}/plans")
+def load_plan(
+    request: Request,
+    session: DB,
+    scope: PlanAdmin,
+    _csrf: Csrf,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Check the file against the plant and store it as a frozen version; a bad file is
+    the page again with each problem (``file:line field: message``), nothing written."""
+    filename = (file.filename or "plan.yaml")[-120:]
+    try:
+        data = read_upload(file, MAX_PLAN_BYTES)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError([f"{filename}: the file is not UTF-8 text"]) from None
+        if not text.strip():
+            raise InputError([f"{filename}: the file is empty"])
+        row, _ = versions.load_version(session, scope, PlanVersionIn(yaml=text, filename=filename))
+    except InputError as exc:
+        return _plans_page(request, session, scope, exc.lines, 422)
+    return RedirectResponse(f"{PREFIX}/plans?loaded={row.id}", status_code=303)
+
+
+@router.get(f"{PREFIX}/activations")
+def activations_page(
+    request: Request,
+    session: DB,
+    scope: PageReader,
+    state: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
+) -> Response:
+    which = None if state == "all" else ActivationState(state)
+    rows = [
+        runs.activation_out(session, scope, a) for a in runs.list_activations(session, scope, which)
+    ]
+    ctx = dict(rows=rows, state=state, **_labels())
+    return web.render(request, "activations.html", ctx)
+
+
+def _activation_page(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    activation_id: int,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    act = runs.activation_out(session, scope, runs.get_activation(session, scope, activation_id))
+    ctx = dict(
+        act=act,
+        is_open=act.state == ActivationState.open.value,
+        pending=RunState.pending.value,
+        can_act=scope.role in RESPONDERS,
+        error=error,
+        **_labels(),
+    )
+    return web.render(request, "activation.html", ctx, status)
+
+
+@router.get(f"{PREFIX}/activations/{{activation_id}}")
+def activation_page(
+    request: Request, session: DB, scope: PageReader, activation_id: Id
+) -> Response:
+    return _activation_page(request, session, scope, activation_id)
+
+
+def _back(activation_id: int) -> RedirectResponse:
+    return RedirectResponse(f"{PREFIX}/activations/{activation_id}", status_code=303)
+
+
+def _with_reason(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    activation_id: int,
+    reason: str,
+    act: Callable[[str], object],
+) -> Response:
+    """``act`` with the reason as the API takes it (``ReasonIn``), then back to the
+    activation; a missing or too long reason is the page again, said next to the form."""
+    try:
+        body = ReasonIn(reason=reason.strip())
+    except ValidationError:
+        error = web.language(request).gettext(REASON_ERROR)
+        return _activation_page(request, session, scope, activation_id, error, 422)
+    act(body.reason)
+    return _back(activation_id)
+
+
+@router.post(f"{PREFIX}/activations/{{activation_id}}/actions/{{n}}/confirm")
+def confirm(
+    request: Request, session: DB, scope: Responder, _csrf: Csrf, activation_id: Id, n: ActionNo
+) -> Response:
+    activations.confirm(session, scope, activation_id, n)
+    return _back(activation_id)
+
+
+@router.post(f"{PREFIX}/activations/{{activation_id}}/actions/{{n}}/refuse")
+def refuse(
+    request: Request,
+    session: DB,
+    scope: Responder,
+    _csrf: Csrf,
+    activation_id: Id,
+    n: ActionNo,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    def refused(why: str) -> object:
+        return activations.refuse(session, scope, activation_id, n, why)
+
+    return _with_reason(request, session, scope, activation_id, reason, refused)
+
+
+@router.post(f"{PREFIX}/activations/{{activation_id}}/stand-down")
+def stand_down(
+    request: Request,
+    session: DB,
+    scope: Responder,
+    _csrf: Csrf,
+    activation_id: Id,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    def stood_down(why: str) -> object:
+        return runs.stand_down(session, scope, activation_id, why)
+
+    return _with_reason(request, session, scope, activation_id, reason, stood_down)
+
+
+@router.get(f"{PREFIX}/tasks")
+def tasks_page(
+    request: Request,
+    session: DB,
+    scope: PageReader,
+    done: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """The open tasks of the signed-in user's role, soonest deadline first."""
+    at = clock.now()
+    rows = [runs.task_out(t, at) for t in runs.list_tasks(session, scope, role=scope.role.value)]
+    ctx = dict(rows=rows, can_act=scope.role in RESPONDERS, done=done)
+    return web.render(request, "tasks.html", ctx)
+
+
+@router.post(f"{PREFIX}/tasks/{{task_id}}/done")
+def task_done(
+    request: Request,
+    session: DB,
+    scope: Responder,
+    _csrf: Csrf,
+    task_id: Id,
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    runs.task_done(session, scope, task_id, DoneIn(note=note).note)
+    return RedirectResponse(f"{PREFIX}/tasks?done={task_id}", status_code=303)

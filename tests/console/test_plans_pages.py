@@ -1,0 +1,208 @@
+"""The emergency plans' pages over the real app and database: a plan version loaded from
+an uploaded file (and a bad one: its problem with its line, nothing written); a positive
+pool opens an activation the pages show; a pending action confirmed from the page (its
+state changes, audited); a task marked done; another tenant's activation is a 404 page; a
+viewer may not confirm; both languages render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+
+from keepline import clock
+from keepline.audit.models import AuditEntry
+from keepline.console import auth as console_auth
+from keepline.db import session_scope
+from keepline.plans import activations, runs
+from keepline.plans import auth as plans_auth
+from keepline.plans.models import PlanVersion
+from keepline.scope import EnterpriseScope
+from keepline.screening import planning, positives
+from keepline.screening.schemas import RoundIn
+from tests.console.pages import signed_in
+from tests.plans.world import csv_bytes, plans_b_ids
+from tests.worlds import A, World
+
+ADMIN = EnterpriseScope(A, "user:admin@a.example")
+
+PLAN = """\
+keepline_plan: 1
+id: ep
+enterprise: xuzhou-qpcr
+version: 1
+name: Positive in a zone
+levels:
+  - {id: orange, name: Orange, allows: [create_task, notify]}
+rules:
+  - id: positive
+    name: A positive in a zone
+    level: orange
+    when: {kind: positive_in_zone, zone: any, what: [case, positive-pool]}
+    actions:
+      - {do: create_task, role: health_officer, deadline: 4h, auto: true,
+         text: "Disinfect zone {zone}"}
+      - {do: create_task, role: admin, deadline: 1d, text: "Report zone {zone} to the district"}
+      - {do: notify, roles: [health_officer], message: "Positive in zone {zone}"}
+"""
+BAD_LINE = "      - {do: create_task, role: janitor, deadline: 1d, text: Sweep}"
+BAD = PLAN + BAD_LINE + "\n"
+
+
+def _versions(world: World) -> int:
+    with session_scope(world.url) as s:
+        return len(s.scalars(select(PlanVersion).where(PlanVersion.enterprise_id == A)).all())
+
+
+def positive_pool(url: str) -> None:
+    """A round of the assembly hall today, its first pool positive, then the plans
+    evaluated as the results' API does after an import."""
+    with session_scope(url) as s:
+        rnd = planning.plan_round(
+            s, ADMIN, RoundIn(day=clock.today(), zones=["assembly"], pool_size=5)
+        ).round
+        tube = f"R{rnd.id}-P00001"
+        rows = [(tube, "ORF1ab", "31.2"), (tube, "N", "33.0"), (tube, "IC", "28.0")]
+        positives.import_results(s, ADMIN, "plate.csv", csv_bytes(rows))
+        activations.after_write(s, ADMIN, clock.today())
+
+
+def test_plan_activation_and_task_pages(console_world: World) -> None:
+    world = console_world
+    admin = signed_in(world, "A:admin")
+    assert "尚未载入任何预案" in admin.get("/console/plans").text
+    # A bad file: the page again, the problem with its file:line next to the field.
+    r = admin.post("/console/plans", files={"file": ("ep.yaml", BAD.encode(), "text/yaml")})
+    line = BAD.splitlines().index(BAD_LINE) + 1
+    assert r.status_code == 422, r.text[:300]
+    assert f"ep.yaml:{line} rules[0].actions[3].role" in r.text and 'aria-invalid="true"' in r.text
+    assert _versions(world) == 0
+    # A viewer may not load one.
+    viewer = signed_in(world, "A:viewer")
+    viewer.get("/console/plans")
+    r = viewer.post("/console/plans", files={"file": ("ep.yaml", PLAN.encode(), "text/yaml")})
+    assert r.status_code == 403 and _versions(world) == 0
+    r = admin.post("/console/plans", files={"file": ("ep.yaml", PLAN.encode(), "text/yaml")})
+    assert r.status_code == 303 and r.headers["location"].startswith("/console/plans?loaded=")
+    page = admin.get(r.headers["location"]).text
+    assert "Positive in a zone" in page and "<td>是</td>" in page and _versions(world) == 1
+
+    assert "没有预案启动记录" in admin.get("/console/activations").text
+    positive_pool(world.url)
+    listing = admin.get("/console/activations").text
+    [act_id] = {int(x) for x in re.findall(r"/console/activations/(\d+)", listing)}
+    assert "1 positive pool in zone assembly" in listing
+    page = admin.get(f"/console/activations/{act_id}")
+    assert page.status_code == 200
+    # Action 0 ran by itself (its task is listed), actions 1 and 2 wait.
+    assert page.text.count("/confirm") == 2 and "Disinfect zone assembly" in page.text
+    assert "待确认" in page.text
+
+    # A viewer sees the page without the buttons and may not confirm.
+    assert "/confirm" not in viewer.get(f"/console/activations/{act_id}").text
+    r = viewer.post(f"/console/activations/{act_id}/actions/1/confirm")
+    assert r.status_code == 403
+    # Without the CSRF token: refused.
+    r = admin.client.post(f"/console/activations/{act_id}/actions/1/confirm")
+    assert r.status_code == 403
+    with session_scope(world.url) as s:
+        assert runs.get_action(s, ADMIN, act_id, 1).state == "pending"
+
+    r = admin.post(f"/console/activations/{act_id}/actions/1/confirm")
+    assert r.status_code == 303 and r.headers["location"] == f"/console/activations/{act_id}"
+    page = admin.get(f"/console/activations/{act_id}").text
+    assert page.count("/confirm") == 1 and "Report zone assembly to the district" in page
+    # Refusing needs a reason; with one, the action never runs.
+    r = admin.post(f"/console/activations/{act_id}/actions/2/refuse", {"reason": ""})
+    assert r.status_code == 422 and "请填写 1 至 500 个字符的理由" in r.text
+    r = admin.post(f"/console/activations/{act_id}/actions/2/refuse", {"reason": "told by phone"})
+    assert r.status_code == 303
+    assert "/confirm" not in admin.get(f"/console/activations/{act_id}").text
+    with session_scope(world.url) as s:
+        run = runs.get_action(s, ADMIN, act_id, 1)
+        assert (run.state, run.run_by) == ("done", "user:admin@a.example")
+        entries = s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.table_name == "plan_action_runs",
+                AuditEntry.record_key == f"{act_id}/1",
+            )
+        ).all()
+        assert [(e.actor, e.before, e.after["state"]) for e in entries] == [
+            ("user:admin@a.example", {"state": "pending"}, "done")
+        ]
+        refused = runs.get_action(s, ADMIN, act_id, 2)
+        assert (refused.state, refused.error) == ("refused", "told by phone")
+
+    # My tasks: the admin's one task; Today counts it and links to the page.
+    tasks = admin.get("/console/tasks").text
+    assert "Report zone assembly to the district" in tasks
+    assert "Disinfect zone assembly" not in tasks  # the health officer's
+    today = admin.get("/console/today").text
+    tile = today.split('id="plan-tasks"')[1].split("</div>")[0]
+    assert 'href="/console/tasks">1</a>' in tile
+    with session_scope(world.url) as s:
+        [task] = runs.list_tasks(s, ADMIN, role="admin")
+    # The deadline as the plant's clock shows it: Shanghai is UTC+8, no summer time.
+    local = runs.aware(task.deadline) + dt.timedelta(hours=8)
+    assert f"{local.year}/{local.month}/{local.day} {local:%H:%M}" in tasks
+    r = admin.post(f"/console/tasks/{task.id}/done", {"note": "phoned the district"})
+    assert r.status_code == 303
+    assert "您的角色没有待办任务" in admin.get(r.headers["location"]).text
+    with session_scope(world.url) as s:
+        done = runs.get_task(s, ADMIN, task.id)
+        assert (done.done_by, done.note) == ("user:admin@a.example", "phoned the district")
+        assert s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.table_name == "plan_tasks", AuditEntry.record_key == str(task.id)
+            )
+        ).all()
+
+    # Stand down: a reason is required; with one, the activation closes.
+    r = admin.post(f"/console/activations/{act_id}/stand-down", {"reason": " "})
+    assert r.status_code == 422 and "请填写 1 至 500 个字符的理由" in r.text
+    r = admin.post(f"/console/activations/{act_id}/stand-down", {"reason": "zone disinfected"})
+    assert r.status_code == 303
+    page = admin.get(f"/console/activations/{act_id}").text
+    assert "stood down: zone disinfected" in page and "/stand-down" not in page
+    assert str(act_id) not in admin.get("/console/activations").text.split("<tbody>")[1]
+    assert f"/console/activations/{act_id}" in admin.get("/console/activations?state=closed").text
+
+    # Another tenant's activation and task: 404 pages, whatever the verb.
+    b = plans_b_ids(world.url)
+    r = admin.get(f"/console/activations/{b['activation_id']}")
+    assert r.status_code == 404 and "zhengzhou" not in r.text
+    r = admin.post(f"/console/activations/{b['activation_id']}/actions/{b['n']}/confirm")
+    assert r.status_code == 404
+    assert admin.post(f"/console/tasks/{b['task_id']}/done").status_code == 404
+    assert (
+        f'/activations/{b["activation_id"]}"'
+        not in admin.get("/console/activations?state=all").text
+    )
+
+
+def test_plan_pages_in_both_languages(console_world: World) -> None:
+    for lang, words in (
+        ("zh-CN", ("应急预案", "预案启动", "我的任务")),
+        ("en", ("Emergency plans", "Activations", "My tasks")),
+    ):
+        b = signed_in(console_world, "A:planner", lang)
+        for path, word in zip(
+            ("/console/plans", "/console/activations", "/console/tasks"), words, strict=True
+        ):
+            r = b.get(path)
+            assert r.status_code == 200 and f"<h1>{word}" in r.text, (lang, path)
+    assert signed_in(console_world, "G:government_officer").get("/console/tasks").status_code == 403
+
+
+def _roles(alias: object) -> set[str]:
+    """The roles an ``Annotated[..., Depends(authorize(...))]`` alias lets in."""
+    check = alias.__metadata__[0].dependency  # type: ignore[attr-defined]
+    cell = dict(zip(check.__code__.co_freevars, check.__closure__, strict=True))["roles"]
+    return {r.value for r in cell.cell_contents}
+
+
+def test_the_pages_roles_are_the_apis() -> None:
+    assert _roles(console_auth.PlanResponder) == _roles(plans_auth.Responder)
+    assert _roles(console_auth.PlanAdmin) == _roles(plans_auth.PlanAdmin) == {"admin"}
+    assert _roles(console_auth.PageReader) == _roles(plans_auth.PlanReader)
