@@ -8,12 +8,14 @@ from starlette.responses import Response
 from starlette.routing import Mount
 
 from keepline.console import cases, clearance, declare, signin, today, web, workers
+from keepline.console import screening as screening_pages
 from keepline.console.web import PREFIX, STATIC_DIR, STATIC_URL, ConsoleRoute
 from keepline.errors import NotFound
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 for area in (signin, today, workers, declare, clearance, cases):
     router.include_router(area.router)
+router.include_router(screening_pages.router)
 
 
 @router.get(PREFIX + "/{rest:path}")
