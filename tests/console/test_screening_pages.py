@@ -70,6 +70,8 @@ def test_plan_refusal_recommendation_and_positive_upload(console_world: World) -
     assert _count(w, Round) == before + 1
     page = b.get(f"/console/screening/rounds/{rid}")
     assert page.status_code == 200 and "sampling-list.csv" in page.text
+    # planned before any result: no size recommended from the record, and it says so
+    assert "data-recommended" not in page.text and "no screening result in assembly" in page.text
     tubes = _tubes(w, rid)
     assert len(tubes) == 8
     csv_ = b.get(f"/console/screening/rounds/{rid}/sampling-list.csv")
@@ -95,6 +97,9 @@ def test_plan_refusal_recommendation_and_positive_upload(console_world: World) -
     assert today_after == today_before + 5
     shown = b.get(f"/console/screening/rounds/{rid}").text
     assert tubes[0] in shown.split('id="h-pos"')[1].split("</section>")[0]
+    # now 40 people tested, none positive on an individual test: p = 0, and Dorfman's
+    # 1/k + 1 − (1 − p)^k = 1/k is least at the largest size allowed, 20
+    assert re.findall(r'data-recommended="(\d+)"', shown) == ["20"]
 
 
 def test_refused_plate_names_the_well_and_writes_nothing(console_world: World) -> None:

@@ -203,6 +203,7 @@ def round_page(
             positives=[s for s in pools if s.verdict == "positive"],
             coverage=coverage.coverage(session, scope, round_id),
             excluded=planning.excluded_from(session, scope, rnd),
+            rec=planning.recommendation_for(session, scope, rnd),
         )
     return web.render(request, "screening_round.html", ctx)
 
