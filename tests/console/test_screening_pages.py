@@ -54,6 +54,9 @@ def test_plan_refusal_recommendation_and_positive_upload(console_world: World) -
     err = re.search(r'<p class="error" id="pool_size-error"[^>]*>([^<]+)</p>', r.text)
     assert err and err.group(1) == "pool size 7 not allowed: choose 1, 5, 10 or 20", r.text[-3000:]
     assert 'aria-describedby="pool_size-error"' in r.text
+    r = b.post(PLAN, {"day": day, "zones": "nowhere", "pool_size": "5", "action": "plan"})
+    assert r.status_code == 422 and r.text.count("unknown zone &#39;nowhere&#39;") == 1
+    assert 'id="zones-error"' in r.text
     assert _count(w, Round) == before
 
     # At an entered prevalence of 5 %, the record's rule recommends 5 (as the API test).

@@ -87,7 +87,10 @@ def _plan_page(
     rec, rec_errors = _recommendation(session, scope, zones, day, values["prevalence"])
     ctx = dict(
         values=values,
-        errors={k: errors.get(k, []) + rec_errors.get(k, []) for k in {*errors, *rec_errors}},
+        errors={  # a refused zone is refused by both: said once
+            k: list(dict.fromkeys(errors.get(k, []) + rec_errors.get(k, [])))
+            for k in {*errors, *rec_errors}
+        },
         plant_zones=rounds.plant_zones(session, scope),
         rec=rec,
         base=BASE,
