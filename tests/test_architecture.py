@@ -97,6 +97,8 @@ EDGES = {
 CONSOLE_EDGES = {
     f"keepline.console.{m}"
     for m in ("web", "router", "signin", "today", "workers", "declare", "clearance", "cases")
+} | {
+    "keepline.console.screening"  # the screening pages
 }
 EDGES |= CONSOLE_EDGES
 # Modules that compose the services of several capabilities (a delivery that writes
