@@ -96,10 +96,20 @@ EDGES = {
 # link tokens (``console.links``, a service) and its catalogs (``i18n``, ``catalog``) are not.
 CONSOLE_EDGES = {
     f"keepline.console.{m}"
-    for m in ("web", "router", "signin", "today", "workers", "declare", "clearance", "cases")
+    for m in (
+        "web",
+        "router",
+        "signin",
+        "today",
+        "workers",
+        "declare",
+        "clearance",
+        "cases",
+        "screening",  # issues 19 and 20
+        "government",  # issue 17: difficulties and visits
+        "plans",  # issue 18: versions, activations, tasks
+    )
 }
-CONSOLE_EDGES.add("keepline.console.government")  # the government's pages (issue 17)
-CONSOLE_EDGES |= {"keepline.console.plans"}  # the emergency plans' pages
 EDGES |= CONSOLE_EDGES
 # Modules that compose the services of several capabilities (a delivery that writes
 # stock, re-plan from today, ...). Each is named for its flow.

@@ -24,6 +24,8 @@ from keepline import db
 from keepline.accounts import service as accounts
 from keepline.api import create_app
 from keepline.people.models import Worker
+from keepline.scope import EnterpriseScope
+from keepline.screening import rounds
 from tests.worlds import PASSWORD, A, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -238,4 +240,46 @@ def test_switching_language_changes_every_visible_string(
     _axe(page)
     page.goto("/console/workers")
     assert page.get_by_role("columnheader", name="Employee number").count() == 1
+    page.context.close()
+
+
+def test_the_officer_plans_a_round_and_uploads_a_positive_pool(
+    browser: Any,
+    served: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """The screening pages: a round planned beside the recommended pool size (entered
+    prevalence 5 %), then a result whose first pool is positive."""
+    page = _page(browser, served)
+    _sign_in(page, "health_officer")
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="筛查").click()
+    page.get_by_role("link", name="安排一轮筛查").click()
+    page.get_by_label("assembly").check()
+    page.get_by_label(re.compile("^阳性率")).fill("5")
+    page.get_by_role("button", name="推荐混采人数").click()
+    marked = page.locator("tr.recommended")
+    assert marked.count() == 1 and marked.locator("td").first.inner_text() == "5"
+    assert "推荐混采人数：5" in page.locator("#recommendation").inner_text()
+    _axe(page)
+    page.screenshot(path=str(SHOTS / "screening-plan-zh.png"), full_page=True)
+    page.get_by_label(re.compile("^混采人数")).fill("5")
+    page.get_by_role("button", name="安排本轮").click()
+    page.wait_for_url(re.compile(r"/console/screening/rounds/\d+"))
+    rid = int(re.search(r"/rounds/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    with db.session_scope(served["url"]) as s:
+        tubes = [t.id for t in rounds.sample_results(s, EnterpriseScope(A, "test"), rid)]
+    rows = [f"{tubes[0]},ORF1ab,29.5", f"{tubes[0]},N,30.25", f"{tubes[0]},IC,27"]
+    for t in tubes[1:]:
+        rows += [f"{t},ORF1ab,", f"{t},N,undetermined", f"{t},IC,26.5"]
+    plate = tmp_path / "plate.csv"
+    plate.write_text("sample_id,target,ct\n" + "\n".join(rows) + "\n")
+    page.get_by_role("link", name="上传结果").click()
+    page.get_by_label(re.compile("^结果文件")).set_input_files(str(plate))
+    page.get_by_role("button", name="导入结果").click()
+    assert page.locator("#positives").inner_text() == "1"
+    _axe(page)
+    page.screenshot(path=str(SHOTS / "screening-results-zh.png"), full_page=True)
+    page.goto(f"/console/screening/rounds/{rid}")
+    assert tubes[0] in page.locator("#round-positives").inner_text()
+    _axe(page)
     page.context.close()

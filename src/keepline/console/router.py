@@ -9,6 +9,7 @@ from starlette.routing import Mount
 
 from keepline.console import cases, clearance, declare, government, signin, today, web, workers
 from keepline.console import plans as plan_pages
+from keepline.console import screening as screening_pages
 from keepline.console.web import PREFIX, STATIC_DIR, STATIC_URL, ConsoleRoute
 from keepline.errors import NotFound
 
@@ -17,6 +18,7 @@ for area in (signin, today, workers, declare, clearance, cases):
     router.include_router(area.router)
 router.include_router(government.router)
 router.include_router(plan_pages.router)
+router.include_router(screening_pages.router)
 
 
 @router.get(PREFIX + "/{rest:path}")

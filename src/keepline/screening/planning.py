@@ -89,13 +89,18 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Plann
         who = "; ".join(_listed([f"{e.employee_no} ({', '.join(e.reasons)})" for e in excluded]))
         raise InputError([f"zones: nobody in these zones and shifts may work on {body.day}: {who}"])
     rnd = rounds.create_round(session, scope, body, shifts, screened)
-    # the pool size the recent positivity of these zones recommends, shown beside the
-    # size chosen (the kit's cut-off from the round's rule)
+    return PlannedRound(rnd, excluded, recommendation_for(session, scope, rnd))
+
+
+def recommendation_for(
+    session: Session, scope: EnterpriseScope, rnd: Round
+) -> PoolRecommendationOut:
+    """The pool size the recent positivity of a round's zones recommends, shown beside
+    the size chosen (the kit's cut-off from the round's rule; no result yet: no size)."""
     cutoff = float(rnd.assay.get("positive_max_ct", KitDilution().cutoff_cq))
-    rec = rounds.recommend_pool(
-        session, scope, body.zones, body.day, kit=KitDilution(cutoff_cq=cutoff), required=False
+    return rounds.recommend_pool(
+        session, scope, rnd.zones, rnd.day, kit=KitDilution(cutoff_cq=cutoff), required=False
     )
-    return PlannedRound(rnd, excluded, rec)
 
 
 def excluded_from(session: Session, scope: EnterpriseScope, rnd: Round) -> list[ExcludedOut]:
