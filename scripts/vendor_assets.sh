@@ -9,26 +9,14 @@ SWAGGER_UI_VERSION=5.36.0
 SWAGGER_UI_INTEGRITY=sha512-Lt6/Kb0gXmLdiabLhvso4VdJP9V7qJWB0zh0gzeXUV3+CMOTzMmvpJRSXN7EAjfwixwmoi9ezDbLHiexC7lA9A==
 REDOC_VERSION=2.5.4
 REDOC_INTEGRITY=sha512-M6jWhG1qoBnH6TFmzJnstyCZ87HmOY/UzDm78mHiYihEdlV/YcS9ogOo1NlElnJMeLsyxHFe2yFc4sNjHTrABQ==
-REGISTRY=${NPM_REGISTRY:-https://registry.npmjs.org}
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 dest="$here/src/keepline/apikit/static/vendor"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# fetch NAME VERSION INTEGRITY: download the release tarball, check it, unpack it in $work/NAME.
-fetch() {
-  local name=$1 version=$2 integrity=$3 tgz="$work/$1.tgz"
-  curl -fsSL "$REGISTRY/$name/-/$name-$version.tgz" -o "$tgz"
-  local got
-  got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-  if [ "$got" != "$integrity" ]; then
-    echo "error: $name-$version.tgz: checksum $got, expected $integrity" >&2
-    exit 1
-  fi
-  mkdir -p "$work/$name"
-  tar xzf "$tgz" -C "$work/$name" --strip-components=1
-}
+# shellcheck source=scripts/npm_fetch.sh
+source "$here/scripts/npm_fetch.sh"
 
 fetch swagger-ui-dist "$SWAGGER_UI_VERSION" "$SWAGGER_UI_INTEGRITY"
 fetch redoc "$REDOC_VERSION" "$REDOC_INTEGRITY"

@@ -13,26 +13,14 @@ ECHARTS_VERSION=6.1.0
 ECHARTS_INTEGRITY=sha512-q0yaFPggC9FUdsWH4blavRWFmxdrIodbkoKNAjJudAI6CA9gNPxHtV2RcZNEepZVlk4yvBYkOkbk6HIVpIyHZA==
 AXE_VERSION=4.14.1
 AXE_INTEGRITY=sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
-REGISTRY=${NPM_REGISTRY:-https://registry.npmjs.org}
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 dest="$here/src/keepline/console/static/vendor"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# fetch NAME VERSION INTEGRITY: download the release tarball, check it, unpack it in $work/NAME.
-fetch() {
-  local name=$1 version=$2 integrity=$3 tgz="$work/$1.tgz"
-  curl -fsSL "$REGISTRY/$name/-/$name-$version.tgz" -o "$tgz"
-  local got
-  got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-  if [ "$got" != "$integrity" ]; then
-    echo "error: $name-$version.tgz: checksum $got, expected $integrity" >&2
-    exit 1
-  fi
-  mkdir -p "$work/$name"
-  tar xzf "$tgz" -C "$work/$name" --strip-components=1
-}
+# shellcheck source=scripts/npm_fetch.sh
+source "$here/scripts/npm_fetch.sh"
 
 fetch htmx.org "$HTMX_VERSION" "$HTMX_INTEGRITY"
 fetch echarts "$ECHARTS_VERSION" "$ECHARTS_INTEGRITY"

@@ -5,14 +5,15 @@ vendored copy) for serious or critical violations; screenshots go to out/screens
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import openpyxl
 import pytest
@@ -30,6 +31,7 @@ from tests.worlds import PASSWORD, A, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+T = TypeVar("T")
 AXE = "/static/console/vendor/axe-core/axe.min.js"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -48,16 +50,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The two-tenant world on SQLite, served by uvicorn in a thread."""
-    home = tmp_path_factory.mktemp("home")
+@contextlib.contextmanager
+def serving(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[str], T]
+) -> Iterator[tuple[str, str, T]]:
+    """A temp ``KEEPLINE_HOME`` whose SQLite database ``build(url)`` fills, served by
+    uvicorn in a thread on a free port: (base URL, database URL, what ``build`` gave)."""
+    home = tmp_path_factory.mktemp(name)
     mp = pytest.MonkeyPatch()
     mp.setenv("KEEPLINE_HOME", str(home))
     mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
     url = f"sqlite:///{home / 'keepline.db'}"
     db.reset_engines()
-    build_world(url)
+    built = build(url)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
@@ -70,12 +75,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         time.sleep(0.05)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
-        yield {"base": f"http://127.0.0.1:{port}", "url": url}
+        yield f"http://127.0.0.1:{port}", url, built
     finally:
         server.should_exit = True
         thread.join(10)
         db.reset_engines()
         mp.undo()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The two-tenant world on SQLite, served by uvicorn in a thread."""
+    with serving(tmp_path_factory, "home", build_world) as (base, url, _):
+        yield {"base": base, "url": url}
 
 
 @pytest.fixture(scope="module")

@@ -6,23 +6,17 @@ difficulty."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
-from argon2 import PasswordHasher
 
 from keepline import db
-from keepline.accounts import service as accounts
-from keepline.api import create_app
 from keepline.difficulties import service as difficulties
 from keepline.difficulties.models import DifficultyCategory
 from keepline.difficulties.schemas import DifficultyIn
 from keepline.scope import EnterpriseScope
-from tests.console.test_browser import CHROMIUM, SHOTS, _axe, _free_port, _page, sync_api
+from tests.console.test_browser import CHROMIUM, SHOTS, _axe, _page, serving, sync_api
 from tests.government.api_world import USERS, build
 from tests.government.world import PASSWORD, XUZHOU
 
@@ -34,15 +28,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def gov_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Both cities on SQLite with a Xuzhou difficulty waiting, served by uvicorn."""
-    home = tmp_path_factory.mktemp("govhome")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KEEPLINE_HOME", str(home))
-    mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-    url = f"sqlite:///{home / 'keepline.db'}"
-    db.reset_engines()
+def _cities_with_a_difficulty(url: str) -> int:
     build(url)
     with db.session_scope(url) as s:
         row = difficulties.submit(
@@ -50,25 +36,14 @@ def gov_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             EnterpriseScope(XUZHOU, "test"),
             DifficultyIn(category=DifficultyCategory.logistics, text="trucks held at the toll"),
         )
-        d_id = row.id
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        yield {"base": f"http://127.0.0.1:{port}", "url": url, "difficulty": d_id}
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        db.reset_engines()
-        mp.undo()
+        return row.id
+
+
+@pytest.fixture(scope="module")
+def gov_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Both cities on SQLite with a Xuzhou difficulty waiting, served by uvicorn."""
+    with serving(tmp_path_factory, "govhome", _cities_with_a_difficulty) as (base, url, d_id):
+        yield {"base": base, "url": url, "difficulty": d_id}
 
 
 def test_an_officer_accepts_a_difficulty(gov_served: dict[str, Any]) -> None:

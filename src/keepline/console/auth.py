@@ -19,10 +19,12 @@ Clearer = HealthOfficer
 """Clearing a worker held by their declaration: health officers only (as the API)."""
 GovPage = Officer
 """The government's pages: a jurisdiction's officer (an enterprise's account is 403)."""
-DifficultySubmitter = Annotated[EnterpriseScope, Depends(authorize(Role.admin, Role.planner))]
+DIFFICULTY_SUBMITTER_ROLES = (Role.admin, Role.planner)
+RECTIFICATION_ANSWERER_ROLES = (Role.admin, Role.planner, Role.health_officer)
+DifficultySubmitter = Annotated[EnterpriseScope, Depends(authorize(*DIFFICULTY_SUBMITTER_ROLES))]
 """Submitting, confirming or reopening a difficulty: admins and planners (as the API)."""
 RectificationAnswerer = Annotated[
-    EnterpriseScope, Depends(authorize(Role.admin, Role.planner, Role.health_officer))
+    EnterpriseScope, Depends(authorize(*RECTIFICATION_ANSWERER_ROLES))
 ]
 """Answering a rectification task: admins, planners and health officers (as the API)."""
 

@@ -22,7 +22,14 @@ from keepline import clock
 from keepline.apikit.deps import DB
 from keepline.apikit.lists import ListParams, fetch_page
 from keepline.console import web
-from keepline.console.auth import DifficultySubmitter, GovPage, PageReader, RectificationAnswerer
+from keepline.console.auth import (
+    DIFFICULTY_SUBMITTER_ROLES,
+    RECTIFICATION_ANSWERER_ROLES,
+    DifficultySubmitter,
+    GovPage,
+    PageReader,
+    RectificationAnswerer,
+)
 from keepline.console.i18n import N_
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.difficulties import queries, service
@@ -252,7 +259,7 @@ def _own_list(
         **pager,
         filters={"state": state} if state else {},
         state=state,
-        can_submit=scope.role.value in ("admin", "planner"),
+        can_submit=scope.role in DIFFICULTY_SUBMITTER_ROLES,
         category_values=[c.value for c in DifficultyCategory],
         error=error,
     )
@@ -300,7 +307,7 @@ def _own_one(
 ) -> Response:
     d = queries.one_for_enterprise(session, scope, difficulty_id, clock.now())
     steps = _allowed(d.state, ("confirm", "reopen"))
-    if scope.role.value not in ("admin", "planner"):
+    if scope.role not in DIFFICULTY_SUBMITTER_ROLES:
         steps = []
     ctx = dict(d=d, steps=steps, error=error, officer=False)
     return _render(request, "difficulty.html", ctx, status)
@@ -452,7 +459,7 @@ def _rectifications(
         total=pager["total"],
         error=error,
         error_at=error_at,
-        can_answer=scope.role.value in ("admin", "planner", "health_officer"),
+        can_answer=scope.role in RECTIFICATION_ANSWERER_ROLES,
         open_state=FindingStatus.open.value,
     )
     return _render(request, "rectifications.html", ctx, status)
