@@ -108,6 +108,9 @@ CONSOLE_EDGES = {
         "screening",  # issues 19 and 20
         "government",  # issue 17: difficulties and visits
         "plans",  # issue 18: versions, activations, tasks
+        "materials",  # issue 19: stock, cover, movements
+        "logistics",  # issue 19: shipments, passes
+        "output",  # issue 19: output per line
     )
 }
 EDGES |= CONSOLE_EDGES

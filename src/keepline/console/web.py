@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote as url_quote
@@ -23,6 +23,7 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from keepline import settings
@@ -102,6 +103,22 @@ def state_label(state: str) -> str:
 
 def priority_label(priority: str) -> str:
     return PRIORITY_LABELS.get(priority, priority)
+
+
+def field_errors(problems: list[str], fields: Collection[str]) -> dict[str, list[str]]:
+    """A refusal's lines (``"qty: …"``) by the form field they name; the others under
+    ``""`` (shown above the form)."""
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        name, _, rest = p.partition(":")
+        key = name.strip() if name.strip() in fields and rest else ""
+        out.setdefault(key, []).append(rest.strip() if key else p)
+    return out
+
+
+def validation_lines(exc: ValidationError) -> list[str]:
+    """A pydantic refusal as ``"field: message"`` lines."""
+    return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
 
 
 def safe_next(target: str | None) -> str:
