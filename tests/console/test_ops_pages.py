@@ -246,6 +246,15 @@ def test_output_against_rate_and_recording(console_world: World) -> None:
     # made 10 of a full rate of 24 a day: 41.7 %
     assert cells[0] == "10" and cells[2] == "24" and cells[3] == "41.7%", cells
     assert f'data-output="{oid}"' in shown
+    assert cells[1] == "—" and "No stored plan covers these days." in shown
+    # against the plan: the product's units that day in the newest plan (the API's figure;
+    # the test world's 40 workers staff no line, so the planner makes none)
+    plan = w.post("/plans", who="A:planner", json={"horizon_days": 14}).json()
+    planned = plan["result"]["production"]["qpcr-96"][0]
+    shown = viewer.get(OUTPUT, params={"line": "qpcr96-line"}).text
+    row = shown.split(f'data-line="qpcr96-line" data-day="{day}"')[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row)
+    assert cells[1] == f"{planned:g}" and f"(plans {plan['id']};" in shown
     # a line another enterprise has is unknown here
     assert viewer.get(OUTPUT, params={"line": "water-line-1"}).status_code == 400
     zh = signed_in(w, "A:viewer").get(OUTPUT).text

@@ -43,23 +43,20 @@ LineParam = Annotated[str | None, Query(max_length=64)]
 
 def daily_against_plan(
     session: Session, scope: EnterpriseScope, start: dt.date, end: dt.date
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> tuple[list[dict[str, Any]], list[int]]:
     """Output per line, product and day (``output_by_line_day``) beside the product's
-    units that day in the newest stored plan covering ``start`` (and that plan's id)."""
+    units that day in the newest stored plan covering the day (``None``: no plan covers
+    it), and the plans read."""
     rows = service.output_by_line_day(session, scope, start, end)
-    days = (end - start).days + 1
-    planned = service.latest_plan_production(session, scope, start, days)
-    series, plan_id = planned if planned is not None else ({}, None)
+    plans: dict[dt.date, tuple[dict[str, Any], int] | None] = {}
     out = []
     for r in rows:
-        plan = series.get(r.product_id)
-        out.append(
-            dict(
-                row=r,
-                planned=float(plan[(r.day - start).days]) if plan is not None else None,
-            )
-        )
-    return out, plan_id
+        if r.day not in plans:
+            plans[r.day] = service.latest_plan_production(session, scope, r.day, 1)
+        found = plans[r.day]
+        series = found[0].get(r.product_id) if found is not None else None
+        out.append(dict(row=r, planned=float(series[0]) if series is not None else None))
+    return out, sorted({p[1] for p in plans.values() if p is not None})
 
 
 @router.get(BASE)
@@ -85,14 +82,14 @@ def output_page(
     lines = in_file_order(session, pm.Line, eid)
     if line and line not in {ln.id for ln in lines}:
         raise bad("line", f"unknown line '{line}'")
-    daily, plan_id = daily_against_plan(session, scope, first, last)
+    daily, plan_ids = daily_against_plan(session, scope, first, last)
     paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort="-day")
     q = queries.output(scope, first, last, line)
     records, total = fetch_page(session, q, paging, queries.OUTPUT_SORTS, "id")
     params = {k: v for k, v in (("line", line), ("start", start), ("end", end)) if v}
     ctx = dict(
         daily=[d for d in daily if not line or d["row"].line_id == line],
-        plan_id=plan_id,
+        plan_ids=plan_ids,
         records=records,
         total=total,
         page=page,
