@@ -97,8 +97,14 @@ def cover_chart(rows: list[outlook.CoverRow], horizon: int, lang: Language) -> d
     return {
         "aria": {"enabled": True},
         "legend": {"top": 0},
-        "grid": {"left": 8, "right": 32, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "name": lang.gettext("days of cover"), "max": horizon},
+        "grid": {"left": 8, "right": 32, "top": 32, "bottom": 28, "containLabel": True},
+        "xAxis": {
+            "type": "value",
+            "name": lang.gettext("days of cover"),
+            "nameLocation": "middle",
+            "nameGap": 28,
+            "max": horizon,
+        },
         "yAxis": {"type": "category", "inverse": True, "data": [r.name for r in rows]},
         "series": series,
         "links": [f"{MOVEMENTS}?material={r.material_id}" for r in rows],
