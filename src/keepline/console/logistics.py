@@ -214,12 +214,8 @@ def shipment_move(
         else:
             advance_customer_shipment(session, scope, sid, change)
         after_write(session, scope, change.day)
-    except ValidationError as exc:
-        errors = web.field_errors(web.validation_lines(exc), MOVE_FIELDS)
-        return _shipment_page(request, session, scope, direction, sid, values, errors, 422)
-    except InputError as exc:
-        session.rollback()
-        errors = web.field_errors(exc.problems, MOVE_FIELDS)
+    except (ValidationError, InputError) as exc:
+        errors = web.refusal(session, exc, MOVE_FIELDS)
         return _shipment_page(request, session, scope, direction, sid, values, errors, 422)
     return RedirectResponse(f"{SHIPMENTS}/{direction}/{sid}?moved=1", status_code=303)
 
@@ -306,11 +302,6 @@ def pass_submit(
     try:
         body = PassIn(**{**values, "shipment_id": shipment_id.strip() or None})
         row = passes.create_pass(session, scope, body)
-    except ValidationError as exc:
-        return _pass_form(
-            request, values, web.field_errors(web.validation_lines(exc), PASS_FIELDS), 422
-        )
-    except InputError as exc:
-        session.rollback()
-        return _pass_form(request, values, web.field_errors(exc.problems, PASS_FIELDS), 422)
+    except (ValidationError, InputError) as exc:
+        return _pass_form(request, values, web.refusal(session, exc, PASS_FIELDS), 422)
     return RedirectResponse(f"{PASSES}?issued={row.id}", status_code=303)

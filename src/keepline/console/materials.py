@@ -240,14 +240,9 @@ def movement_submit(
         )
         mv = service.record_movement(session, scope, body)
         after_write(session, scope, body.day)
-    except ValidationError as exc:
-        errors = web.field_errors(web.validation_lines(exc), FIELDS)
+    except (ValidationError, InputError) as exc:
+        errors = web.refusal(session, exc, FIELDS)
         return _form_page(request, session, scope, values, errors, 422)
-    except InputError as exc:
-        session.rollback()
-        return _form_page(
-            request, session, scope, values, web.field_errors(exc.problems, FIELDS), 422
-        )
     return RedirectResponse(
         f"{MOVEMENTS}?material={mv.material_id}&recorded={mv.id}", status_code=303
     )

@@ -176,12 +176,7 @@ def output_submit(
             backflush=bool(backflush_),
         )
         row = backflush.record_output(session, scope, body)
-    except ValidationError as exc:
-        errors = web.field_errors(web.validation_lines(exc), FIELDS)
+    except (ValidationError, InputError) as exc:
+        errors = web.refusal(session, exc, FIELDS)
         return _form_page(request, session, scope, values, errors, 422)
-    except InputError as exc:
-        session.rollback()
-        return _form_page(
-            request, session, scope, values, web.field_errors(exc.problems, FIELDS), 422
-        )
     return RedirectResponse(f"{BASE}?line={row.line_id}&recorded={row.id}", status_code=303)

@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from keepline import settings
@@ -31,7 +32,7 @@ from keepline.accounts.service import TooManyAttempts, Unauthorized
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.deps import Route
 from keepline.console.i18n import LANG_COOKIE, LANGUAGE_NAMES, N_, Language, negotiate
-from keepline.errors import KeeplineError, NotFound
+from keepline.errors import InputError, KeeplineError, NotFound
 
 PREFIX = "/console"
 STATIC_URL = "/static/console"  # under /static/: cached, like the API docs' assets
@@ -119,6 +120,17 @@ def field_errors(problems: list[str], fields: Collection[str]) -> dict[str, list
 def validation_lines(exc: ValidationError) -> list[str]:
     """A pydantic refusal as ``"field: message"`` lines."""
     return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
+
+
+def refusal(
+    session: Session, exc: ValidationError | InputError, fields: Collection[str]
+) -> dict[str, list[str]]:
+    """A form's refusal (the schema's or the service's) by field; a service's refusal
+    rolls back what it had begun, so nothing is written."""
+    if isinstance(exc, InputError):
+        session.rollback()
+        return field_errors(exc.problems, fields)
+    return field_errors(validation_lines(exc), fields)
 
 
 def safe_next(target: str | None) -> str:
