@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 from sqlalchemy import func, select
 
@@ -28,6 +29,7 @@ MOVEMENTS = "/console/materials/movements"
 SHIPMENTS = "/console/shipments"
 PASSES = "/console/passes"
 OUTPUT = "/console/output"
+SUPPLIERS = "/console/suppliers"
 
 
 def _count(world: World, model: type) -> int:
@@ -53,7 +55,7 @@ def _on_hand(world: World, material: str) -> float:
 def _error(html: str, field: str) -> str:
     found = re.search(rf'<p class="error" id="{field}-error"[^>]*>([^<]+)</p>', html)
     assert found, html[-3000:]
-    return found.group(1)
+    return unescape(found.group(1))
 
 
 def test_the_pages_roles_are_the_apis() -> None:
@@ -259,3 +261,60 @@ def test_output_against_rate_and_recording(console_world: World) -> None:
     assert viewer.get(OUTPUT, params={"line": "water-line-1"}).status_code == 400
     zh = signed_in(w, "A:viewer").get(OUTPUT).text
     assert "<h1>产线产量</h1>" in zh
+
+
+def test_supplier_states_lanes_and_new_shipments(console_world: World) -> None:
+    w = console_world
+    day = str(w.today)
+    viewer = signed_in(w, "A:viewer", lang="en")
+    page = viewer.get(SUPPLIERS)
+    assert page.status_code == 200 and 'data-supplier="hefei-thermo"' in page.text
+    assert "Record the state" not in page.text
+    status = {"kind": "supplier", "node_id": "hefei-thermo", "state": "restricted", "start": day}
+    assert viewer.post(f"{SUPPLIERS}/status", status).status_code == 403
+    assert viewer.get(f"{SHIPMENTS}/in/new").status_code == 403
+
+    planner = signed_in(w, "A:planner", lang="en")
+    planner.get(SUPPLIERS)
+    r = planner.post(f"{SUPPLIERS}/status", status | {"kind": "region", "node_id": "999999"})
+    assert r.status_code == 422
+    assert _error(r.text, "status-node_id") == "no supplier or lane is in region '999999'"
+    assert 'value="999999"' in r.text
+    r = planner.post(f"{SUPPLIERS}/status", status | {"end": "2020-01-01"})
+    assert r.status_code == 422 and "is before start" in _error(r.text, "status-end")
+    r = planner.post(f"{SUPPLIERS}/status", status | {"note": "one gate open"})
+    assert r.status_code == 303, r.text[-2000:]
+    api = {s["supplier_id"]: s for s in w.get("/suppliers").json()}
+    assert api["hefei-thermo"]["state"] == "restricted"
+    row = viewer.get(SUPPLIERS).text.split('data-supplier="hefei-thermo"')[1].split("</tr>")[0]
+    assert "restricted (supplier)" in row and "one gate open" in row
+
+    lane = {"lane_id": "suzhou-xuzhou", "start": day}
+    r = planner.post(f"{SUPPLIERS}/lane", lane | {"transit_days": "400"})
+    assert r.status_code == 422 and _error(r.text, "lane-transit_days")
+    assert 'value="400"' in r.text
+    r = planner.post(f"{SUPPLIERS}/lane", lane | {"transit_days": "5", "note": "detour"})
+    assert r.status_code == 303
+    lanes = {ln["lane_id"]: ln for ln in w.get("/lanes").json()}
+    assert lanes["suzhou-xuzhou"]["transit_days"] == 5
+    row = viewer.get(SUPPLIERS).text.split('data-lane="suzhou-xuzhou"')[1].split("</tr>")[0]
+    assert re.findall(r'<td class="num[^"]*">(\d+)</td>', row) == ["2", "5"]
+
+    planner.get(f"{SHIPMENTS}/in/new")
+    total = w.get("/purchase-shipments").json()["total"]
+    po = {"id": "PO-NEW-1", "material_id": "swab", "supplier_id": "suzhou-thermo", "qty": "3000"}
+    po |= {"ordered_on": day, "eta": day, "status": "planned"}
+    r = planner.post(f"{SHIPMENTS}/in/new", po)
+    assert r.status_code == 422
+    assert _error(r.text, "supplier_id") == "'suzhou-thermo' is not a supply option for swab"
+    assert w.get("/purchase-shipments").json()["total"] == total
+    r = planner.post(f"{SHIPMENTS}/in/new", po | {"supplier_id": "xuzhou-medsupply"})
+    assert r.status_code == 303 and r.headers["location"] == f"{SHIPMENTS}/in/PO-NEW-1"
+    assert w.get("/purchase-shipments/PO-NEW-1").json()["qty"] == 3000
+    # outbound: never more than the order's quantity (JS-CDC-001: 300 ordered, 5 booked)
+    dn = {"id": "DN-NEW-1", "order_id": "JS-CDC-001", "qty": "296", "planned_on": day}
+    r = planner.post(f"{SHIPMENTS}/out/new", dn)
+    assert r.status_code == 422 and _error(r.text, "qty")
+    r = planner.post(f"{SHIPMENTS}/out/new", dn | {"qty": "295"})
+    assert r.status_code == 303
+    assert w.get("/customer-shipments/DN-NEW-1").json()["qty"] == 295

@@ -32,14 +32,24 @@ from keepline.logistics import status as status_service
 from keepline.logistics.delivery import advance_purchase
 from keepline.logistics.dispatch import advance_customer_shipment
 from keepline.logistics.models import CustomerShipment, PurchaseShipment, ShipmentStatus
-from keepline.logistics.schemas import PassIn, StatusChange
+from keepline.logistics.schemas import (
+    CustomerIn,
+    LaneTransitIn,
+    PassIn,
+    PurchaseIn,
+    StatusChange,
+    StatusIn,
+)
 from keepline.logistics.shipments import ALLOWED
 from keepline.plans.activations import after_write
+from keepline.plant import models as pm
+from keepline.plant.service import in_file_order
 from keepline.scope import EnterpriseScope
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 SHIPMENTS = f"{PREFIX}/shipments"
 PASSES = f"{PREFIX}/passes"
+SUPPLIERS = f"{PREFIX}/suppliers"
 PAGE = 50
 ShipmentId = Annotated[str, Path(min_length=1, max_length=64)]
 Direction = Literal["in", "out"]
@@ -64,6 +74,7 @@ def _labels() -> dict[str, Any]:
         node_label=lambda s: NODE_STATE.get(s, s),
         shipments=SHIPMENTS,
         passes_url=PASSES,
+        suppliers_url=SUPPLIERS,
     )
 
 
@@ -93,6 +104,7 @@ def shipments_page(
     status: ShipmentStatus | None = None,
     at_risk: bool | None = None,
     material: Annotated[str | None, Query(max_length=64)] = None,
+    supplier: Annotated[str | None, Query(max_length=64)] = None,
     order: Annotated[str | None, Query(max_length=64)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
@@ -104,10 +116,13 @@ def shipments_page(
         params["status"] = status.value
     ctx: dict[str, Any] = dict(direction=direction, status=status, day=day)
     if direction == "in":
-        q = queries.purchases(scope, status=status, at_risk=at_risk, material_id=material)
+        q = queries.purchases(
+            scope, status=status, at_risk=at_risk, material_id=material, supplier_id=supplier
+        )
         rows, total = fetch_page(session, q, _paging(page, "eta"), queries.PURCHASE_SORTS, "id")
         ctx.update(inbound_context(session, scope, day))
-        params.update({k: v for k, v in (("at_risk", at_risk), ("material", material)) if v})
+        kept = (("at_risk", at_risk), ("material", material), ("supplier", supplier))
+        params.update({k: v for k, v in kept if v})
     else:
         q = queries.customer_shipments(scope, status=status, order_id=order)
         paging = _paging(page, "planned_on")
@@ -121,11 +136,127 @@ def shipments_page(
         params=params,
         at_risk=at_risk,
         material=material,
+        supplier=supplier,
         order=order,
+        may_edit=_may_edit(scope),
         statuses=[s.value for s in ShipmentStatus],
         **_labels(),
     )
     return web.render(request, "shipments.html", ctx)
+
+
+# -- new shipments ------------------------------------------------------------------------
+
+NEW_FIELDS = (
+    "id",
+    "material_id",
+    "supplier_id",
+    "order_id",
+    "qty",
+    "ordered_on",
+    "eta",
+    "status",
+    "dispatched_on",
+    "planned_on",
+)
+
+
+def _new_shipment_page(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    direction: str,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status: int = 200,
+) -> HTMLResponse:
+    eid = scope.enterprise_id
+    ctx = dict(
+        direction=direction,
+        values=values,
+        errors=errors,
+        materials=in_file_order(session, pm.Material, eid),
+        suppliers=status_service.suppliers(session, scope),
+        orders=in_file_order(session, pm.Order, eid),
+        **_labels(),
+    )
+    return web.render(request, "shipment_form.html", ctx, status)
+
+
+@router.get(f"{SHIPMENTS}/{{direction}}/new")
+def new_shipment_form(
+    request: Request, session: DB, scope: LogisticsEditor, direction: Direction
+) -> Response:
+    """The form of a purchase (in) or customer (out) shipment."""
+    today = clock.today().isoformat()
+    values = dict(
+        id="",
+        material_id="",
+        supplier_id="",
+        order_id="",
+        qty="",
+        ordered_on=today,
+        eta="",
+        status="planned",
+        dispatched_on="",
+        planned_on=today,
+    )
+    return _new_shipment_page(request, session, scope, direction, values, {})
+
+
+@router.post(f"{SHIPMENTS}/{{direction}}/new")
+def new_shipment_submit(
+    request: Request,
+    session: DB,
+    scope: LogisticsEditor,
+    _csrf: Csrf,
+    direction: Direction,
+    id: Annotated[str, Form(max_length=64)] = "",
+    material_id: Annotated[str, Form(max_length=64)] = "",
+    supplier_id: Annotated[str, Form(max_length=64)] = "",
+    order_id: Annotated[str, Form(max_length=64)] = "",
+    qty: Annotated[str, Form(max_length=40)] = "",
+    ordered_on: Annotated[str, Form(max_length=20)] = "",
+    eta: Annotated[str, Form(max_length=20)] = "",
+    status: Annotated[str, Form(max_length=20)] = "planned",
+    dispatched_on: Annotated[str, Form(max_length=20)] = "",
+    planned_on: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Create the shipment as ``POST /purchase-shipments`` (the supplier must be a supply
+    option of the material) or ``POST /customer-shipments`` (never more than the order's
+    quantity in all) does; a refusal keeps the form."""
+    values = dict(
+        id=id,
+        material_id=material_id,
+        supplier_id=supplier_id,
+        order_id=order_id,
+        qty=qty,
+        ordered_on=ordered_on,
+        eta=eta,
+        status=status,
+        dispatched_on=dispatched_on,
+        planned_on=planned_on,
+    )
+    try:
+        if direction == "in":
+            purchase = PurchaseIn(
+                id=id,
+                material_id=material_id,
+                supplier_id=supplier_id,
+                qty=qty,
+                ordered_on=ordered_on,
+                eta=eta,
+                status=status,
+                dispatched_on=dispatched_on or None,
+            )
+            row: Any = purchases.create_purchase(session, scope, purchase)
+        else:
+            sale = CustomerIn(id=id, order_id=order_id, qty=qty, planned_on=planned_on)
+            row = customers.create_customer_shipment(session, scope, sale)
+    except (ValidationError, InputError) as exc:
+        errors = web.refusal(session, exc, NEW_FIELDS)
+        return _new_shipment_page(request, session, scope, direction, values, errors, 422)
+    return RedirectResponse(f"{SHIPMENTS}/{direction}/{row.id}", status_code=303)
 
 
 def _shipment(
@@ -305,3 +436,101 @@ def pass_submit(
     except (ValidationError, InputError) as exc:
         return _pass_form(request, values, web.refusal(session, exc, PASS_FIELDS), 422)
     return RedirectResponse(f"{PASSES}?issued={row.id}", status_code=303)
+
+
+# -- suppliers, regions and lanes --------------------------------------------------------
+
+STATUS_FIELDS = ("kind", "node_id", "state", "start", "end", "note")
+LANE_FIELDS = ("lane_id", "transit_days", "start", "end", "note")
+
+
+def _suppliers_page(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    forms: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """Each supplier's state today and the lanes' transit days today (``GET /suppliers``,
+    ``GET /lanes``), with the two forms for the roles that may record (``forms``: a
+    refused form's values and errors)."""
+    day = clock.today()
+    today = day.isoformat()
+    blank = dict(start=today, end="", note="")
+    forms = {
+        "status": (blank | dict(kind="region", node_id="", state="locked-down"), {}),
+        "lane": (blank | dict(lane_id="", transit_days=""), {}),
+        **(forms or {}),
+    }
+    ctx = dict(
+        suppliers=status_service.suppliers(session, scope),
+        states=status_service.supplier_states(session, scope, day),
+        lanes=lane_service.lanes_on(session, scope, day),
+        regions=sorted(status_service.regions(session, scope)),
+        node_states=list(NODE_STATE),
+        may_edit=_may_edit(scope),
+        forms=forms,
+        recorded=request.query_params.get("recorded"),
+        day=day,
+        **_labels(),
+    )
+    return web.render(request, "suppliers.html", ctx, status)
+
+
+@router.get(SUPPLIERS)
+def suppliers_page(
+    request: Request,
+    session: DB,
+    scope: PageReader,
+    recorded: Annotated[Literal["status", "lane"] | None, Query()] = None,
+) -> Response:
+    return _suppliers_page(request, session, scope)
+
+
+@router.post(f"{SUPPLIERS}/status")
+def status_submit(
+    request: Request,
+    session: DB,
+    scope: LogisticsEditor,
+    _csrf: Csrf,
+    kind: Annotated[str, Form(max_length=20)] = "",
+    node_id: Annotated[str, Form(max_length=64)] = "",
+    state: Annotated[str, Form(max_length=20)] = "",
+    start: Annotated[str, Form(max_length=20)] = "",
+    end: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Record a supplier's or region's state as ``POST /statuses`` does (a lockdown marks
+    the open shipments it touches at risk)."""
+    values = dict(kind=kind, node_id=node_id, state=state, start=start, end=end, note=note)
+    try:
+        body = StatusIn(**(values | {"end": end or None}))
+        status_service.set_status(session, scope, body)
+        after_write(session, scope, max(body.start, clock.today()))
+    except (ValidationError, InputError) as exc:
+        forms = {"status": (values, web.refusal(session, exc, STATUS_FIELDS))}
+        return _suppliers_page(request, session, scope, forms, 422)
+    return RedirectResponse(f"{SUPPLIERS}?recorded=status", status_code=303)
+
+
+@router.post(f"{SUPPLIERS}/lane")
+def lane_submit(
+    request: Request,
+    session: DB,
+    scope: LogisticsEditor,
+    _csrf: Csrf,
+    lane_id: Annotated[str, Form(max_length=64)] = "",
+    transit_days: Annotated[str, Form(max_length=10)] = "",
+    start: Annotated[str, Form(max_length=20)] = "",
+    end: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Record a lane's transit days over dates as ``POST /lanes/{id}/transit`` does."""
+    values = dict(lane_id=lane_id, transit_days=transit_days, start=start, end=end, note=note)
+    try:
+        body = LaneTransitIn(transit_days=transit_days, start=start, end=end or None, note=note)
+        lane_service.set_lane_transit(session, scope, lane_id, body)
+    except (ValidationError, InputError) as exc:
+        forms = {"lane": (values, web.refusal(session, exc, LANE_FIELDS))}
+        return _suppliers_page(request, session, scope, forms, 422)
+    return RedirectResponse(f"{SUPPLIERS}?recorded=lane", status_code=303)
