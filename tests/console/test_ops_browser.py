@@ -1,7 +1,7 @@
 """The materials pages in a real browser (the launch, the served world and the axe-core
 check of tests/console/test_browser.py): the days-of-cover chart is drawn, a storekeeper
 records a receipt through the form, and the ledger fits a 360-px phone (its table scrolls
-inside the page). Screenshots go to out/screenshots/."""
+inside the page); axe-core on every page of the area. Screenshots: out/screenshots/."""
 
 from __future__ import annotations
 
@@ -47,6 +47,15 @@ def test_a_storekeeper_reads_cover_and_records_a_receipt(
     page.get_by_role("button", name="登记变动").click()
     page.locator("[role=status]").wait_for()
     assert "GRN-360" in page.locator("#movements").inner_text()
+    # the other pages of the area, as a storekeeper sees them (forms included)
+    for path in (
+        "/console/shipments",
+        "/console/suppliers",
+        "/console/passes/new",
+        "/console/output",
+    ):
+        page.goto(path)
+        _axe(page)
     page.context.close()
 
     phone = _page(browser, served, viewport={"width": 360, "height": 740}, is_mobile=True)
