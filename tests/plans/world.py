@@ -43,7 +43,7 @@ rules:
       - {do: raise_level, to: orange, auto: true}
       - {do: set_zone_state, zone: $zone, state: locked, auto: true,
          reason: "positive in zone {zone} on {day}"}
-      - {do: create_screening_rounds, zone: $zone, pool_size: 5}
+      - {do: create_screening_rounds, zone: asm, pool_size: 5}
       - {do: quarantine_contacts, zone: $zone, contacts_by: [team], quarantine_days: 7}
       - {do: notify, roles: [health_officer], liaison_officer: true, auto: true,
          message: "Positive in zone {zone} on {day}"}
