@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from keepline.audit.models import AuditEntry
 from keepline.cli import main
 from keepline.db import Base
 from keepline.outbreak.engine import PCR, Params, Round, Run, Simulation, calibrate_beta, simulate
@@ -23,6 +24,7 @@ from keepline.plans import schema as s
 from keepline.plans.drill import STANDING, NamedPlan, run_drill
 from keepline.plans.drill_report import write_drill
 from keepline.plans.engine import OrderAtRisk
+from keepline.plans.models import DrillRun
 from keepline.plans.planfile import load_plan
 from keepline.plans.replay import DrillSettings, DrillWorld, day0_orders_at_risk, replay
 from keepline.plant import service as plant_service
@@ -331,10 +333,22 @@ def test_the_drill_never_writes_to_the_database(session: Session, cli, tmp_path:
     )
     assert r.code == 0, r
     session.expire_all()
-    assert _counts(session) == before
+    # the record is untouched: the drill leaves only its own row, and that row's audit entry
+    after = _counts(session)
+    assert after == {**before, "plan_drills": 1, "audit_log": before["audit_log"] + 1}
     drill = json.loads((out / "drill.json").read_text(encoding="utf-8"))
     assert drill["plant"]["workers"] == 25  # the roster's head count, not the plant model's 90
     assert (out / "report.html").is_file()
+    row = session.scalars(select(DrillRun)).one()
+    assert "recorded as drill" in r.err and f"drill {row.id}" in r.err
+    assert (row.enterprise_id, row.scenario, row.days, row.seed) == (
+        "drill", "two imported cases in zone a", 8, 1,
+    )  # fmt: skip
+    assert row.report == drill and row.plans[0]["id"] == "drill-plan"
+    assert row.scores[0]["infections"] == drill["plans"][0]["summary"]["infections"]
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.table_name == "plan_drills")).one()
+    assert entry.after["scenario"] == "two imported cases in zone a"
+    assert "100% drill done" in r.err  # the progress callback, as a background job will use it
 
 
 def _main(args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

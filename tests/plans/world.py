@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from keepline import clock
 from keepline.db import session_scope
 from keepline.plans import activations, city, runs, versions
+from keepline.plans.drill import STANDING, NamedPlan, run_drill
+from keepline.plans.replay import DrillSettings
 from keepline.plans.schemas import CityStatusIn, PlanVersionIn
 from keepline.scope import EnterpriseScope
 from keepline.screening import planning, positives
@@ -111,3 +113,26 @@ PLAN_BODIES = {
     ("POST", "/activations/{activation_id}/actions/{n}/refuse"): {"reason": "walk"},
     ("POST", "/tasks/{task_id}/done"): {"note": "walk"},
 }
+
+
+def small_drill() -> dict:
+    """A drill of the small drill plant of tests/plans/test_drill.py, two plan versions
+    side by side (v1 locks the zone with a positive; v2 only notifies and has a rule the
+    drill cannot fire), 8 days: the report dictionary, as ``run_drill`` returns it."""
+    from tests.plans.test_drill import LOCK_A, PARAMS, SCENARIO, _plan, _plant
+
+    v1 = _plan(LOCK_A)
+    v2 = _plan(
+        {**LOCK_A, "actions": [{"do": "notify", "roles": ["admin"], "message": "m", "auto": True}]},
+        {
+            "id": "overdue",
+            "when": {"kind": "difficulty_overdue"},
+            "actions": [{"do": "notify", "roles": ["admin"], "message": "x", "auto": True}],
+        },
+        version=2,
+    )
+    named = [NamedPlan("plan-v1.yaml", v1), NamedPlan("plan-v2.yaml", v2)]
+    return run_drill(
+        _plant(), named, SCENARIO, "scenario.yaml", STANDING, "(standing)",
+        DrillSettings(days=8, seed=1), PARAMS,
+    )  # fmt: skip
