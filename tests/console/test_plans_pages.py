@@ -241,10 +241,10 @@ def test_drill_report_pages(console_world: World) -> None:
     assert "演练无法触发的规则（未模拟）" in text
     assert "difficulties raised to the government are not simulated" in text
     assert "从未执行的动作" in text and "vendor/echarts/echarts.min.js" in text
-    # the charts' options: no plan and each version, a day axis of the drill's 8 days
+    # the charts' options: no plan and each version, a day axis of the drill's 16 days
     option = json.loads(text.split('id="chart-new_infections">')[1].split("</script>")[0])
     assert [x["name"] for x in option["series"]] == ["无预案", "drill-plan v1", "drill-plan v2"]
-    assert option["xAxis"]["data"] == list(range(8))
+    assert option["xAxis"]["data"] == list(range(16))
     assert option["series"][1]["data"] == one["replicates"][0]["daily"]["new_infections"]
     en = signed_in(world, "A:planner", "en").get(f"/console/drills/{mine}").text
     assert '<h2 id="h-scores">Scores</h2>' in en and "Rules that never fired" in en

@@ -141,7 +141,8 @@ def drill_command(
             f"{p['id']} v{p['version']}: infections {s['infections']:.1f} "
             f"(no plan {s['infections_no_plan']:.1f}), worker-days lost "
             f"{s['worker_days_lost']:.0f} (no plan {s['worker_days_lost_no_plan']:.0f}), "
-            f"{plural(len(p['never_fired']), 'rule')} never fired",
+            f"{plural(len(p['never_fired']), 'rule')} never fired, "
+            f"{len(p['not_simulated'])} not simulated",
             highlight=False,
         )
     err.print(f"wrote {page} and {js} in {time.perf_counter() - start:.1f} s", highlight=False)
