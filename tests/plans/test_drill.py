@@ -578,3 +578,25 @@ def test_the_plants_day0_plan_feeds_critical_order_at_risk() -> None:
     # on day 1, and opens again that day (the order is still late in the latest plan)
     assert act.tasks[0]["done_day"] == 1 and act.closed_day == 1
     assert (again.opened_day, again.cause) == (1, "late|order=O-1")
+
+
+def test_a_task_exists_once_its_action_ran(world) -> None:
+    rule = {
+        "id": "disinfect",
+        "when": {"kind": "positive_in_zone", "zone": "a"},
+        "actions": [
+            {"do": "create_task", "role": "health_officer", "deadline": "4h", "text": "{zone}"}
+        ],
+    }
+    # waiting for a person and never confirmed: no task, so the activation stays open
+    (waits,) = replay(world, _plan(rule), _settings())
+    [act] = waits.activations
+    assert act.tasks == [] and act.closed_day is None
+    # confirmed 30 h later: made on the day after next (ceil(30 / 24) = 2 days), done
+    # 4 h later - counted as the next day - and the activation closes then
+    (done,) = replay(world, _plan(rule), _settings(confirm_after_hours=30.0))
+    act = done.activations[0]
+    opened = act.opened_day
+    assert act.actions[0].ran_day == opened + 2
+    assert [t["done_day"] for t in act.tasks] == [opened + 3]
+    assert act.closed_day == opened + 3
