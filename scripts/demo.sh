@@ -73,7 +73,7 @@ visit() {  # ENTERPRISE JURISDICTION OFFICER
 visit xuzhou-qpcr xuzhou-municipal deputy.mayor@xuzhou.gov.example
 visit zhengzhou-meters zhengzhou-municipal mayor.office@zhengzhou.gov.example
 echo
-echo "== Emergency-plan drills: each plant's plan against a scenario, on a copy of its data"
+echo "== Emergency-plan drills: each plant's plan against a scenario, on a copy of its data (recorded)"
 $kl plans drill xuzhou-qpcr --plan examples/plans/xuzhou-qpcr.yaml \
   --scenario $S/xuzhou-drill-wave-control-area.yaml -o out/drill-xuzhou-qpcr
 $kl plans drill zhengzhou-meters --plan examples/plans/zhengzhou-meters.yaml \
@@ -81,4 +81,5 @@ $kl plans drill zhengzhou-meters --plan examples/plans/zhengzhou-meters.yaml \
 echo
 echo "Reports: out/xuzhou-qpcr/report.html and out/zhengzhou-meters/report.html;"
 echo "drills: out/drill-xuzhou-qpcr/report.html and out/drill-zhengzhou-meters/report.html"
+echo "(both drills are recorded: the console's Drill reports page, /console/drills)"
 echo "(open them in a browser; the numbers are in report.json beside each)"

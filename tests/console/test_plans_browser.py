@@ -1,6 +1,7 @@
 """The emergency plans' pages in a real browser (the launch and the axe-core check of
 test_browser.py): an admin opens the activation a positive pool opened and confirms its
-pending action; no serious accessibility violation on the pages on the way."""
+pending action; a planner reads a drill report; no serious accessibility violation on the
+pages on the way."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any
 import pytest
 
 from keepline.db import session_scope
-from keepline.plans import versions
+from keepline.plans import drill_runs, versions
 from keepline.plans.schemas import PlanVersionIn
 from tests.console.test_browser import CHROMIUM, SHOTS, _axe, _page, _sign_in, browser, served
 from tests.console.test_plans_pages import ADMIN, PLAN, positive_pool
+from tests.plans.world import small_drill
 
 __all__ = ["browser", "served"]  # the fixtures, shared with test_browser.py's launch
 
@@ -46,5 +48,30 @@ def test_an_admin_confirms_an_action(browser: Any, served: dict[str, Any]) -> No
     page.screenshot(path=str(SHOTS / "activation-zh.png"), full_page=True)
     _axe(page)
     page.goto("/console/tasks")
+    _axe(page)
+    page.context.close()
+
+
+def test_a_planner_reads_a_drill_report(browser: Any, served: dict[str, Any]) -> None:
+    """From the menu to the drill list to one report: the scores side by side and the
+    ECharts curves drawn (SVG), in Chinese, at the width of a phone too."""
+    with session_scope(served["url"]) as s:
+        drill_id = drill_runs.record_drill(s, ADMIN, small_drill()).id
+    page = _page(browser, served)
+    _sign_in(page, "planner")
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="演练报告").click()
+    page.wait_for_url(re.compile(r"/console/drills$"))
+    _axe(page)
+    page.get_by_role("link", name=f"演练 {drill_id}").click()
+    page.wait_for_url(re.compile(rf"/console/drills/{drill_id}$"))
+    assert page.get_by_role("heading", name="评分").is_visible()
+    header = page.locator("#h-scores + div table thead").inner_text()
+    assert "无预案" in header and "drill-plan v1" in header and "drill-plan v2" in header
+    page.locator("[data-chart='chart-new_infections'] svg").wait_for()
+    assert page.locator("[data-chart] svg").count() == 2
+    page.locator("details summary").first.click()
+    _axe(page)
+    page.screenshot(path=str(SHOTS / "drill-zh.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
     _axe(page)
     page.context.close()

@@ -7,6 +7,7 @@ viewer may not confirm; both languages render."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from sqlalchemy import select
@@ -15,15 +16,15 @@ from keepline import clock
 from keepline.audit.models import AuditEntry
 from keepline.console import auth as console_auth
 from keepline.db import session_scope
-from keepline.plans import activations, runs
+from keepline.plans import activations, drill_runs, runs
 from keepline.plans import auth as plans_auth
 from keepline.plans.models import PlanVersion
 from keepline.scope import EnterpriseScope
 from keepline.screening import planning, positives
 from keepline.screening.schemas import RoundIn
 from tests.console.pages import signed_in
-from tests.plans.world import csv_bytes, plans_b_ids
-from tests.worlds import A, World
+from tests.plans.world import csv_bytes, plans_b_ids, small_drill
+from tests.worlds import A, B, World
 
 ADMIN = EnterpriseScope(A, "user:admin@a.example")
 
@@ -206,3 +207,51 @@ def test_the_pages_roles_are_the_apis() -> None:
     assert _roles(console_auth.PlanResponder) == _roles(plans_auth.Responder)
     assert _roles(console_auth.PlanAdmin) == _roles(plans_auth.PlanAdmin) == {"admin"}
     assert _roles(console_auth.PageReader) == _roles(plans_auth.PlanReader)
+
+
+def test_drill_report_pages(console_world: World) -> None:
+    """A drill recorded for each tenant (as ``keepline plans drill`` records it): the
+    list and the report in both languages, the two versions side by side, the rule the
+    drill cannot fire apart from those that never fired; another tenant's drill is a 404."""
+    world = console_world
+    admin = signed_in(world, "A:admin")
+    assert "尚无演练记录" in admin.get("/console/drills").text
+    drill = small_drill()
+    with session_scope(world.url) as s:
+        mine = drill_runs.record_drill(s, ADMIN, drill).id
+        theirs = drill_runs.record_drill(s, EnterpriseScope(B, "test"), drill).id
+    listing = admin.get("/console/drills").text
+    assert f'href="/console/drills/{mine}"' in listing
+    assert f'href="/console/drills/{theirs}"' not in listing
+    assert "two imported cases in zone a" in listing and "drill-plan v2" in listing
+    viewer = signed_in(world, "A:viewer")
+    page = viewer.get(f"/console/drills/{mine}")
+    assert page.status_code == 200
+    text = page.text
+    one, two = drill["plans"]
+    # the scores of both versions beside the scenario with no plan (means, 1 decimal)
+    row = text.split("感染人数</th>")[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row)
+    assert cells == [
+        f"{one['summary']['infections_no_plan']:.0f}",
+        f"{one['summary']['infections']:.0f}",
+        f"{two['summary']['infections']:.0f}",
+    ]
+    assert "drill-plan v1" in text and "drill-plan v2" in text
+    assert "演练无法触发的规则（未模拟）" in text
+    assert "difficulties raised to the government are not simulated" in text
+    assert "从未执行的动作" in text and "vendor/echarts/echarts.min.js" in text
+    # the charts' options: no plan and each version, a day axis of the drill's 16 days
+    option = json.loads(text.split('id="chart-new_infections">')[1].split("</script>")[0])
+    assert [x["name"] for x in option["series"]] == ["无预案", "drill-plan v1", "drill-plan v2"]
+    assert option["xAxis"]["data"] == list(range(16))
+    assert option["series"][1]["data"] == one["replicates"][0]["daily"]["new_infections"]
+    en = signed_in(world, "A:planner", "en").get(f"/console/drills/{mine}").text
+    assert '<h2 id="h-scores">Scores</h2>' in en and "Rules that never fired" in en
+    # another tenant's drill: a 404 page (and the API's 404), nothing of it shown
+    r = admin.get(f"/console/drills/{theirs}")
+    assert r.status_code == 404 and "two imported cases" not in r.text
+    assert world.get(f"/drills/{theirs}").status_code == 404
+    assert [d["id"] for d in world.get("/drills").json()["items"]] == [mine]
+    assert world.get(f"/drills/{mine}").json()["report"] == drill
+    assert signed_in(world, "G:government_officer").get("/console/drills").status_code == 403

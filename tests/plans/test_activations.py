@@ -23,6 +23,7 @@ from keepline.plans import activations, outbox, runs, versions
 from keepline.plans.models import Activation, OutboxMessage, Task
 from keepline.plans.schemas import PlanVersionIn
 from keepline.scope import EnterpriseScope, Role
+from keepline.screening import rounds
 from keepline.screening.models import Round
 from tests.plans.world import ADMIN, LAB, PLAN, Clock, load_plan, positive_pool
 from tests.tiny_world import load_tiny
@@ -109,8 +110,10 @@ def test_pending_actions_run_only_when_confirmed_and_failures_keep_the_rest(
     assert session.scalars(quarantined).all() == ["A6"]
     with pytest.raises(InputError, match="action 3 of activation 1 is done"):
         activations.confirm(session, OFFICER, act.id, 3)
-    # The zone is locked, so nobody of asm may be screened: the round planner refuses,
-    # the action is recorded failed, and the lock and its audit stay.
+    # The zone is locked and this round is on site (not in_place), so nobody of asm may
+    # be screened: the round planner refuses, the action is recorded failed, and the lock
+    # and its audit stay. (The plan-file check refuses this only when the round names
+    # the zone the rule locks as that action names it, here '$zone' against 'asm'.)
     rounds_before = count(session, Round)
     run = activations.confirm(session, OFFICER, act.id, 2)
     assert run.state == "failed" and "nobody in these zones and shifts may work" in (
@@ -243,3 +246,34 @@ def test_backoff_doubles_up_to_an_hour() -> None:
         3600,
         3600,
     ]
+
+
+def test_a_rule_that_locks_a_zone_screens_its_workers_where_they_are(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The defect of the first reference plans: a rule locked a zone and then screened it
+    on site, which always failed (a locked zone's workers may not work, so the round had
+    nobody to sample). ``in_place: true`` samples them where they are."""
+    Clock(monkeypatch)
+    load_tiny(session)
+    text = PLAN.replace(
+        "      - {do: create_screening_rounds, zone: asm, pool_size: 5}\n",
+        "      - {do: create_screening_rounds, zone: $zone, pool_size: 5, in_place: true,\n"
+        "         auto: true}\n",
+    )
+    load_plan(session, text)
+    positive_pool(session)
+    today = clock.local_day(clock.now())
+    act = activations.after_write(session, LAB, today).opened[0]
+    session.commit()
+    run = runs.get_action(session, ADMIN, act.id, 2)
+    assert zone_states.zone_states(session, ADMIN)["asm"].state == "locked"
+    assert run.state == "done", run.error
+    rnd = session.scalars(select(Round).order_by(Round.id.desc())).first()
+    assert rnd is not None and rnd.day == today and rnd.zones == ["asm"]
+    # asm is A1-A6 (asm-a), B1-B5 (asm-b), N1-N4 (asm-n). A1-A5 were in the positive
+    # pool: isolated, left out. The other 10 may not work only because asm is locked:
+    # sampled in place, pools of 5 by team: A6 | B1-B5 | N1-N4 = 3 tubes.
+    members = rounds.round_members(session, ADMIN, rnd.id)
+    assert sorted(members) == ["A6", "B1", "B2", "B3", "B4", "B5", "N1", "N2", "N3", "N4"]
+    assert run.result == f"screening rounds {rnd.id} on {today.isoformat()}"

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from keepline.audit.models import AuditEntry
 from keepline.cli import main
 from keepline.db import Base
 from keepline.outbreak.engine import PCR, Params, Round, Run, Simulation, calibrate_beta, simulate
@@ -22,8 +23,10 @@ from keepline.people.models import Worker
 from keepline.plans import schema as s
 from keepline.plans.drill import STANDING, NamedPlan, run_drill
 from keepline.plans.drill_report import write_drill
+from keepline.plans.engine import OrderAtRisk
+from keepline.plans.models import DrillRun
 from keepline.plans.planfile import load_plan
-from keepline.plans.replay import DrillSettings, DrillWorld, replay
+from keepline.plans.replay import DrillSettings, DrillWorld, day0_orders_at_risk, replay
 from keepline.plant import service as plant_service
 from keepline.plant.yamlio import parse_yaml
 from keepline.scenario import Scenario
@@ -203,7 +206,7 @@ def test_rules_that_cannot_fire_and_actions_that_never_ran_are_listed() -> None:
         },
         {
             "id": "declarations",
-            "when": {"kind": "missing_declarations_share", "share_above": 0.1, "by_time": "09:00"},
+            "when": {"kind": "missing_declarations_share", "share_above": 0.9, "by_time": "09:00"},
             "actions": [{"do": "notify", "roles": ["admin"], "message": "x", "auto": True}],
         },
         {
@@ -211,18 +214,48 @@ def test_rules_that_cannot_fire_and_actions_that_never_ran_are_listed() -> None:
             "when": {"kind": "positive_in_zone", "zone": "c"},
             "actions": [{"do": "raise_level", "to": "red", "auto": True}],
         },
+        {
+            "id": "overdue",
+            "when": {"kind": "difficulty_overdue"},
+            "actions": [{"do": "notify", "roles": ["admin"], "message": "x", "auto": True}],
+        },
+        {
+            "id": "chips-low",  # chip is a raw material: its stock is not simulated
+            "when": {
+                "all": [
+                    {"kind": "days_of_cover_below", "material": "chip", "below_days": 7},
+                    {"kind": "positive_in_zone", "zone": "a"},
+                ]
+            },
+            "actions": [{"do": "raise_reorder", "up_to_days_of_cover": 30, "auto": True}],
+        },
+        {
+            "id": "either",  # one member the drill simulates: it can fire
+            "when": {
+                "any": [{"kind": "difficulty_overdue"}, {"kind": "positive_in_zone", "zone": "a"}]
+            },
+            "actions": [{"do": "notify", "roles": ["admin"], "message": "x", "auto": True}],
+        },
     )
     p = _drill([plan])["plans"][0]
+    cannot = {r["rule"]: r["reason"] for r in p["not_simulated"]}
+    assert cannot == {
+        "overdue": "difficulties raised to the government are not simulated",
+        "chips-low": "only prevention materials' stock is simulated (chip is not)",
+    }
+    # not simulated is not "never fired": these are rules whose condition never held
     never = {r["rule"]: r["reason"] for r in p["never_fired"]}
-    assert set(never) == {"chips-locked", "declarations", "in-c"}
-    assert never["declarations"] == "health declarations are not simulated"
-    assert never["in-c"] == "its condition never held in the drill"
+    assert never == dict.fromkeys(
+        ["chips-locked", "declarations", "in-c"], "its condition never held"
+    )
     ran_not = {(a["rule"], a["index"]): a["reason"] for a in p["never_ran"]}
     assert ran_not == {
         ("lock-a", 1): "waits for a person to confirm it",
         ("chips-locked", 0): "its rule never fired",
         ("declarations", 0): "its rule never fired",
         ("in-c", 0): "its rule never fired",
+        ("overdue", 0): "its rule is not simulated",
+        ("chips-low", 0): "its rule is not simulated",
     }
 
 
@@ -300,10 +333,22 @@ def test_the_drill_never_writes_to_the_database(session: Session, cli, tmp_path:
     )
     assert r.code == 0, r
     session.expire_all()
-    assert _counts(session) == before
+    # the record is untouched: the drill leaves only its own row, and that row's audit entry
+    after = _counts(session)
+    assert after == {**before, "plan_drills": 1, "audit_log": before["audit_log"] + 1}
     drill = json.loads((out / "drill.json").read_text(encoding="utf-8"))
     assert drill["plant"]["workers"] == 25  # the roster's head count, not the plant model's 90
     assert (out / "report.html").is_file()
+    row = session.scalars(select(DrillRun)).one()
+    assert "recorded as drill" in r.err and f"drill {row.id}" in r.err
+    assert (row.enterprise_id, row.scenario, row.days, row.seed) == (
+        "drill", "two imported cases in zone a", 8, 1,
+    )  # fmt: skip
+    assert row.report == drill and row.plans[0]["id"] == "drill-plan"
+    assert row.scores[0]["infections"] == drill["plans"][0]["summary"]["infections"]
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.table_name == "plan_drills")).one()
+    assert entry.after["scenario"] == "two imported cases in zone a"
+    assert "100% drill done" in r.err  # the progress callback, as a background job will use it
 
 
 def _main(args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -390,3 +435,168 @@ def test_a_replan_after_a_lock_sees_the_order_late_and_its_rule_fires(world) -> 
     late = [a for a in res.activations if a.rule == "late"]
     assert late and late[0].opened_day == lock.opened_day + 1
     assert late[0].cause == "late|order=O-1"
+
+
+# -- what the replay simulates for each trigger, worked by hand -----------------------
+
+QUIET = Scenario.model_validate({"name": "no infection"})
+
+
+def _quiet_world(plant_text: str, scenario: Scenario = QUIET) -> DrillWorld:
+    plant = parse_yaml(plant_text, "drill.yaml")
+    pop = from_plant(plant)
+    controls = to_controls(STANDING, pop)
+    return DrillWorld(plant, scenario, pop, controls, PARAMS, calibrate_beta(pop, PARAMS))
+
+
+COVER = {
+    "id": "masks-low",
+    "when": {"kind": "days_of_cover_below", "material_kind": "prevention", "below_days": 14},
+    "actions": [
+        {"do": "raise_reorder", "material": "$material", "up_to_days_of_cover": 30, "auto": True}
+    ],
+}
+
+
+def test_masks_fall_by_daily_use_and_a_locked_region_holds_the_reorder_back() -> None:
+    # 4,000 masks, 2 a worker-day, 90 workers at work every day (nobody infected): 180 a
+    # day. Stock at the end of day t is 4,000 - 180 (t + 1); cover = stock / 180.
+    # Day 7: 2,560 / 180 = 14.2; day 8: 2,380 / 180 = 13.2 < 14 -> the rule fires on day 8.
+    # Reorder up to 30 days: 30 x 180 - 2,380 = 3,020 masks, ordered from sup-local
+    # (lead time 1 day) - in region 410200, here locked on days 5-12 (8 days): dispatched
+    # on day 13, the first day it is open, and in on day 14. Without the lock: dispatched
+    # day 9, in on day 10.
+    plant = PLANT.replace("on_hand: 2000", "on_hand: 4000").replace(
+        "region_code: '410100'}", "region_code: '410200'}"
+    )
+    lock = Scenario.model_validate(
+        {
+            "name": "mask maker's city locked",
+            "disruptions": [{"kind": "region", "id": "410200", "start_day": 5, "days": 8}],
+        }
+    )
+    for scenario, arrives in ((QUIET, 10), (lock, 14)):
+        world = _quiet_world(plant, scenario)
+        (res,) = replay(world, _plan(COVER), _settings())
+        assert res.run.present[0].sum(axis=1).tolist() == [90] * DAYS
+        [act] = res.activations
+        assert (act.opened_day, act.cause) == (8, "masks-low|material=mask")
+        assert act.reasons == ("mask: 13.2 days of cover, below 14",)
+        assert (
+            act.actions[0].effect == f"3,020 of mask ordered from sup-local, arriving day {arrives}"
+        )
+        stock = res.stock["mask"]
+        assert stock[:arrives] == [4000 - 180 * (t + 1) for t in range(arrives)]
+        assert stock[arrives] == 4000 - 180 * (arrives + 1) + 3020
+
+
+def test_quarantined_workers_do_not_declare_and_the_declarations_rule_fires(world) -> None:
+    plan = _plan(
+        {
+            "id": "trace",
+            "when": {"kind": "positive_in_zone", "zone": "a"},
+            "actions": [
+                {
+                    "do": "quarantine_contacts",
+                    "contacts_by": ["team"],
+                    "quarantine_days": 5,
+                    "auto": True,
+                },
+            ],
+        },
+        {
+            "id": "missing",
+            "when": {"kind": "missing_declarations_share", "share_above": 0.2, "by_time": "09:00"},
+            "actions": [{"do": "notify", "roles": ["admin"], "message": "m", "auto": True}],
+        },
+    )
+    (res,) = replay(world, plan, _settings())
+    trace = next(a for a in res.activations if a.rule == "trace")
+    missing = next(a for a in res.activations if a.rule == "missing")
+    # the case's team of 30 is quarantined from the day after the firing: with the
+    # isolated, more than a fifth of the 90 workers do not declare that day - and on no
+    # day before (the run's own counts of isolated and quarantined workers)
+    t = trace.opened_day + 1
+    away = res.run.isolated[0] + res.run.quarantined[0]
+    assert res.run.quarantined[0, t] >= 29 and away[t] > 0.2 * 90
+    assert (away[:t] <= 0.2 * 90).all()
+    assert missing.opened_day == t
+    share = away[t] / 90
+    assert missing.reasons == (
+        f"{away[t]} of 90 declarations ({share:.1%}) missing at 09:00, above 20.0%",
+    )
+
+
+def test_a_round_in_place_samples_a_locked_zone_and_one_on_site_finds_nobody(world) -> None:
+    def screened(in_place: bool) -> tuple[int, int]:
+        rule = {
+            **LOCK_A,
+            "actions": [
+                *LOCK_A["actions"],
+                {"do": "create_screening_rounds", "zone": "$zone", "pool_size": 1,
+                 "in_place": in_place, "auto": True},
+            ],
+        }  # fmt: skip
+        (res,) = replay(world, _plan(rule), _settings())
+        day = res.activations[0].opened_day + 1  # the lock and the round, from the next day
+        return int(res.run.samples[0, day]), int(res.run.isolated[0, day])
+
+    on_site, _ = screened(False)
+    in_place, isolated = screened(True)
+    assert on_site == 0  # zone a is locked: none of its 60 workers is at work
+    # in place: zone a's 60 workers less those isolated (all isolated workers are of
+    # zone a here: the infections are imported there and it is locked the next day)
+    assert 0 < in_place <= 60 and in_place >= 60 - isolated
+
+
+def test_the_plants_day0_plan_feeds_critical_order_at_risk() -> None:
+    # O-1 needs 1,500 meters by day 15; line-1 makes 100 a day, but only 1,000 chips are
+    # in stock and the one chip supplier (Shenzhen, lead time 5 days) is locked from day
+    # 0 to the end: at most 1,000 meters ship, so the day-0 plan has O-1 late.
+    plant_text = PLANT.replace("on_hand: 3000", "on_hand: 1000")
+    lock = Scenario.model_validate(
+        {
+            "name": "chips locked",
+            "disruptions": [{"kind": "region", "id": "440300", "start_day": 0, "days": 60}],
+        }
+    )
+    plant = parse_yaml(plant_text, "drill.yaml")
+    world = replace(
+        _quiet_world(plant_text, lock), orders_at_risk=day0_orders_at_risk(plant, lock, DAYS)
+    )
+    assert world.orders_at_risk == (OrderAtRisk("O-1", "livelihood"),)
+    late = {
+        "id": "late",
+        "when": {"kind": "critical_order_at_risk"},
+        "actions": [{"do": "create_task", "role": "planner", "deadline": "1d",
+                     "text": "recover {order}", "auto": True}],
+    }  # fmt: skip
+    (res,) = replay(world, _plan(late), _settings())
+    act, again = res.activations[:2]
+    assert (act.opened_day, act.cause) == (0, "late|order=O-1")
+    # the task is made by itself, done after the planner's 24 h: the activation closes
+    # on day 1, and opens again that day (the order is still late in the latest plan)
+    assert act.tasks[0]["done_day"] == 1 and act.closed_day == 1
+    assert (again.opened_day, again.cause) == (1, "late|order=O-1")
+
+
+def test_a_task_exists_once_its_action_ran(world) -> None:
+    rule = {
+        "id": "disinfect",
+        "when": {"kind": "positive_in_zone", "zone": "a"},
+        "actions": [
+            {"do": "create_task", "role": "health_officer", "deadline": "4h", "text": "{zone}"}
+        ],
+    }
+    # waiting for a person and never confirmed: no task, so the activation stays open
+    (waits,) = replay(world, _plan(rule), _settings())
+    [act] = waits.activations
+    assert act.tasks == [] and act.closed_day is None
+    # confirmed 30 h later: made on the day after next (ceil(30 / 24) = 2 days), done
+    # 4 h later - counted as the next day - and the activation closes then
+    (done,) = replay(world, _plan(rule), _settings(confirm_after_hours=30.0))
+    act = done.activations[0]
+    opened = act.opened_day
+    assert act.actions[0].ran_day == opened + 2
+    assert [t["done_day"] for t in act.tasks] == [opened + 3]
+    assert act.closed_day == opened + 3

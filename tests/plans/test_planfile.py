@@ -249,6 +249,13 @@ def test_the_base_plan_is_valid() -> None:
             "p.yaml:25 rules[1].when.all[0].any[0].zonez: unknown field",
         ),
         (
+            # a round on site of the zone the rule has just locked finds nobody
+            "zone: b, shifts: [day], pool_size: 10",
+            "zone: $zone, pool_size: 10",
+            "p.yaml:20 rules[0].actions[1].in_place: screens zone '$zone', which action 0 of "
+            "this rule locked: its workers may not work, so a round on site finds nobody",
+        ),
+        (
             "{kind: days_of_cover_below, material: chip, below_days: 7}",
             "{kind: city_risk}",
             "p.yaml:33 rules[2].when.all[0]: give risk_level_at_least or control_area: true",
@@ -401,4 +408,5 @@ def test_the_reference_plans_are_valid_for_their_plants(plan: str, plant: Path) 
 def test_a_reference_plan_does_not_fit_the_other_plant(plan: str, plant: Path) -> None:
     with pytest.raises(InputError) as exc:
         load_plan(PLANS / f"{plan}.yaml", load_yaml(plant))
-    assert exc.value.problems[0].startswith(f"{PLANS / plan}.yaml:17 enterprise: the plan is for")
+    line = (PLANS / f"{plan}.yaml").read_text().splitlines().index(f"enterprise: {plan}") + 1
+    assert exc.value.problems[0].startswith(f"{PLANS / plan}.yaml:{line} enterprise: the plan is")

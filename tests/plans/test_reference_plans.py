@@ -45,16 +45,22 @@ def test_xuzhou_a_case_in_assembly_under_a_control_area() -> None:
     ]
     positive = ev.firings[0]
     run = [(a.do.value, a.params.get("zone")) for a in positive.actions if a.auto]
+    # Lock, report, screen the sealed zone's workers where they are, and set the tasks.
     assert run == [
         ("raise_level", None),
         ("set_zone_state", "assembly"),
-        ("create_screening_rounds", "assembly"),
         ("notify", None),
+        ("create_screening_rounds", "assembly"),
+        ("create_task", None),
+        ("create_task", None),
     ]
+    assert positive.actions[3].params["in_place"] is True
     wait = [a.do.value for a in positive.actions if not a.auto]
-    assert wait == ["quarantine_contacts", "create_task", "create_task", "replan"]
-    assert positive.actions[4].params["text"].startswith("Terminal disinfection of zone assembly")
-    assert positive.actions[4].params["deadline"] == "PT4H"
+    assert wait == ["quarantine_contacts", "replan"]
+    assert positive.actions[6].params["text"].startswith("Terminal disinfection of zone assembly")
+    assert positive.actions[6].params["deadline"] == "PT4H"
+    # Every task of both rules' firings is created by itself (nobody confirms a task).
+    assert all(a.auto for f in ev.firings for a in f.actions if a.do == s.ActionKind.create_task)
     switch = ev.firings[3].actions[0]
     assert switch.params == {"material": "optical-module", "backup_supplier": "changzhou-optics"}
     assert not switch.auto
@@ -82,11 +88,20 @@ def test_zhengzhou_the_chip_region_locks_and_a_cluster_in_water_assembly() -> No
         "positive-in-zone|zone=water-assembly",
         "cluster|zone=water-assembly",
         "static-management",
-        "chip-region-locked|material=mcu-chip,region=440300,supplier=shenzhen-xinpian",
+        # one rule for both Shenzhen suppliers, each material once (no second message)
         "supplier-region-locked|material=lcd-display,region=440300,supplier=shenzhen-lcd",
         "supplier-region-locked|material=mcu-chip,region=440300,supplier=shenzhen-xinpian",
     ]
     screen = ev.firings[0].actions[3]
     assert screen.params["zone"] == "water-assembly" and screen.params["pool_size"] == 10
+    assert screen.params["in_place"] is True
+    # the cluster's single-tube round is of the zone the first rule sealed: in place too
+    cluster = ev.firings[1].actions[2]
+    assert (cluster.params["zone"], cluster.params["pool_size"], cluster.params["in_place"]) == (
+        "water-assembly",
+        1,
+        True,
+    )
     assert ev.firings[2].reasons == ("city risk level high, at least high",)
-    assert ev.firings[3].actions[0].params["backup_supplier"] == "xian-semi"
+    assert ev.firings[3].actions[1].params["backup_supplier"] == "kunshan-lcd"
+    assert ev.firings[4].actions[1].params["backup_supplier"] == "xian-semi"

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.db import session_scope
-from keepline.plans import activations, city, runs, versions
+from keepline.plans import activations, city, drill_runs, runs, versions
+from keepline.plans.drill import STANDING, NamedPlan, run_drill
+from keepline.plans.replay import DrillSettings
 from keepline.plans.schemas import CityStatusIn, PlanVersionIn
 from keepline.scope import EnterpriseScope
 from keepline.screening import planning, positives
@@ -43,7 +45,7 @@ rules:
       - {do: raise_level, to: orange, auto: true}
       - {do: set_zone_state, zone: $zone, state: locked, auto: true,
          reason: "positive in zone {zone} on {day}"}
-      - {do: create_screening_rounds, zone: $zone, pool_size: 5}
+      - {do: create_screening_rounds, zone: asm, pool_size: 5}
       - {do: quarantine_contacts, zone: $zone, contacts_by: [team], quarantine_days: 7}
       - {do: notify, roles: [health_officer], liaison_officer: true, auto: true,
          message: "Positive in zone {zone} on {day}"}
@@ -83,22 +85,32 @@ class Clock:
 
 
 B = "zhengzhou-meters"
+# The least a recorded drill holds (its report is whatever the drill returned).
+WALK_DRILL = {
+    "plans": [
+        {"id": "epidemic-emergency", "version": 1, "name": "p", "file": "p.yaml", "summary": {}}
+    ],
+    "scenario": {"name": "walk", "file": "walk.yaml"},
+    "settings": {"days": 1, "seed": 1, "replicates": 1},
+}
 
 
 def plans_b_ids(url: str) -> dict[str, str]:
-    """Tenant B's emergency plan loaded, an activation opened by a control area, its
-    task-making action confirmed: the ids of a version, an activation, an action, a task."""
+    """Tenant B's emergency plan loaded, an activation opened by a control area (its task
+    made by itself, its re-plan waiting for a person): the ids of a version, an
+    activation, a pending action, a task."""
     scope = EnterpriseScope(B, "test")
     text = (ROOT / "examples" / "plans" / "zhengzhou-meters.yaml").read_text(encoding="utf-8")
     with session_scope(url) as s:
         v, _ = versions.load_version(s, scope, PlanVersionIn(yaml=text, filename="zz.yaml"))
         city.set_status(s, scope, CityStatusIn(day=clock.today(), control_area=True))
         out = activations.evaluate(s, scope, clock.today())
-        act = out.opened[0]
-        pending = [a for a in runs.action_runs(s, scope, act.id) if a.kind == "create_task"]
-        activations.confirm(s, scope, act.id, pending[0].n)
+        act = next(a for a in out.opened if a.rule_id == "static-management")
+        pending = [a for a in runs.action_runs(s, scope, act.id) if a.state == "pending"]
         task = runs.tasks_of(s, scope, act.id)[0]
+        drill = drill_runs.record_drill(s, scope, WALK_DRILL)
         return {
+            "drill_id": str(drill.id),
             "version_id": str(v.id),
             "activation_id": str(act.id),
             "n": str(pending[0].n),
@@ -111,3 +123,26 @@ PLAN_BODIES = {
     ("POST", "/activations/{activation_id}/actions/{n}/refuse"): {"reason": "walk"},
     ("POST", "/tasks/{task_id}/done"): {"note": "walk"},
 }
+
+
+def small_drill() -> dict:
+    """A drill of the small drill plant of tests/plans/test_drill.py, two plan versions
+    side by side (v1 locks the zone with a positive; v2 only notifies and has a rule the
+    drill cannot fire), 16 days: the report dictionary, as ``run_drill`` returns it."""
+    from tests.plans.test_drill import LOCK_A, PARAMS, SCENARIO, _plan, _plant
+
+    v1 = _plan(LOCK_A)
+    v2 = _plan(
+        {**LOCK_A, "actions": [{"do": "notify", "roles": ["admin"], "message": "m", "auto": True}]},
+        {
+            "id": "overdue",
+            "when": {"kind": "difficulty_overdue"},
+            "actions": [{"do": "notify", "roles": ["admin"], "message": "x", "auto": True}],
+        },
+        version=2,
+    )
+    named = [NamedPlan("plan-v1.yaml", v1), NamedPlan("plan-v2.yaml", v2)]
+    return run_drill(
+        _plant(), named, SCENARIO, "scenario.yaml", STANDING, "(standing)",
+        DrillSettings(days=16, seed=1), PARAMS,
+    )  # fmt: skip

@@ -19,7 +19,7 @@ from keepline.errors import InputError
 from keepline.health import service as health
 from keepline.health.schemas import DeclarationIn
 from keepline.scope import EnterpriseScope
-from keepline.screening import planning, positives, render, sampling
+from keepline.screening import planning, positives, render, rounds, sampling
 from keepline.screening.models import Round
 from keepline.screening.schemas import PoolIn, RoundIn
 from tests.containment.world import at
@@ -137,3 +137,25 @@ def test_cli_plan_leaves_out_and_lists_the_sick(session: Session, cli) -> None: 
     lst = cli("screening list tiny 1")
     members = [row.split(",")[4] for row in lst.out.splitlines()[1:]]
     assert len(members) == 12 and not {"A1", "A2", "N1"} & set(members)
+
+
+def test_a_round_in_place_samples_a_locked_zone_but_not_the_sick(session: Session) -> None:
+    """A locked zone's people may not work, but a round ``in_place`` samples them where
+    they are; the isolated, the uncleared and quarantined contacts stay out even so."""
+    sick_world(session)
+    zone_states.change_zone_state(
+        session, T, "asm", ZoneStateIn(state="locked", reason="case"), at=at(1, "07:00")
+    )
+    with pytest.raises(InputError, match="nobody in these zones and shifts may work on"):
+        planning.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"]))
+    planned = planning.plan_round(session, T, RoundIn(day=DAY0, zones=["asm"], in_place=True))
+    # asm: A1-A6, B1-B5 (day), N1-N4 (night). Out: A1 (isolated), A2 (not cleared), N1
+    # (quarantined), each with the lock as well; in: the other 12, held only by the lock.
+    out = {e.employee_no: e.reasons for e in planned.excluded}
+    assert out == {
+        "A1": ["isolated", "zone_locked"],
+        "A2": ["not_cleared", "zone_locked"],
+        "N1": ["quarantined", "zone_locked"],
+    }
+    members = rounds.round_members(session, T, planned.round.id)
+    assert len(members) == 12 and not {"A1", "A2", "N1"} & members

@@ -2,13 +2,15 @@
 version from a YAML file (``plans.versions.load_version``, as ``POST /emergency-plans``),
 the activations with what fired them, their actions (confirm / refuse the pending ones,
 ``plans.activations``) and tasks, standing one down (``plans.runs.stand_down``), and the
-signed-in role's tasks (``plans.runs.list_tasks`` / ``task_done``). Who may do what is
+signed-in role's tasks (``plans.runs.list_tasks`` / ``task_done``), and the recorded
+drills with their reports (``plans.drill_runs``, as ``GET /drills``). Who may do what is
 ``plans.auth``, as for the API."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from pydantic import ValidationError
@@ -21,10 +23,10 @@ from keepline.apikit.params import read_upload
 from keepline.console import web
 from keepline.console.auth import PLAN_RESPONDER_ROLES, PageReader, PlanAdmin
 from keepline.console.auth import PlanResponder as Responder
-from keepline.console.i18n import N_
+from keepline.console.i18n import N_, Language
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.errors import InputError
-from keepline.plans import activations, runs, versions
+from keepline.plans import activations, drill_runs, runs, versions
 from keepline.plans.models import ActivationState, RunState
 from keepline.plans.schemas import MAX_PLAN_BYTES, DoneIn, PlanVersionIn, ReasonIn
 from keepline.scope import EnterpriseScope, Role
@@ -252,3 +254,110 @@ def task_done(
 ) -> Response:
     runs.task_done(session, scope, task_id, DoneIn(note=note).note)
     return RedirectResponse(f"{PREFIX}/tasks?done={task_id}", status_code=303)
+
+
+# -- drills -------------------------------------------------------------------------------
+
+# The scores a drill report shows: (summary key, label, decimals, has a no-plan value).
+SCORES: tuple[tuple[str, str, int, bool], ...] = (
+    ("days_to_first_trigger", N_("Days from the first infection to the first trigger"), 1, False),
+    ("days_to_zone_locked", N_("Days from the first infection to a zone locked"), 1, False),
+    (
+        "days_to_first_screening",
+        N_("Days from the first infection to the first screening"),
+        1,
+        False,
+    ),
+    ("infections", N_("Workers infected"), 1, True),
+    ("worker_days_lost", N_("Worker-days lost"), 0, True),
+    ("critical_orders_late", N_("Critical orders late"), 1, True),
+    ("critical_units_short", N_("Critical units short by their due days"), 0, True),
+    ("tasks_overdue", N_("Tasks overdue"), 1, False),
+)
+CHARTS = (
+    ("new_infections", N_("New infections per day"), N_("workers infected")),
+    ("present", N_("Workers at work per day"), N_("workers at work")),
+)
+
+
+def score_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each score: its label, the value with no plan (when it has one), each plan's."""
+    plans = report["plans"]
+    return [
+        dict(
+            label=label,
+            digits=digits,
+            no_plan=plans[0]["summary"][f"{key}_no_plan"] if paired else None,
+            paired=paired,
+            cells=[p["summary"][key] for p in plans],
+            worse=[
+                paired and (p["summary"][key] or 0) > (p["summary"][f"{key}_no_plan"] or 0)
+                for p in plans
+            ],
+        )
+        for key, label, digits, paired in SCORES
+    ]
+
+
+def day_chart(report: dict[str, Any], series: str, axis: str, lang: Language) -> dict[str, Any]:
+    """The ECharts option of a line chart of a daily series of the first replicate: the
+    scenario with no plan, then each plan."""
+    plans = report["plans"]
+    first = plans[0]["replicates"][0]["daily"]
+    lines = [(lang.gettext("no plan"), first[f"{series}_no_plan"])] + [
+        (f"{p['id']} v{p['version']}", p["replicates"][0]["daily"][series]) for p in plans
+    ]
+    return {
+        "aria": {"enabled": True},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "name": lang.gettext("day"),
+            "data": list(range(len(first[series]))),
+        },
+        "yAxis": {"type": "value", "name": lang.gettext(axis)},
+        "series": [
+            {"type": "line", "name": name, "data": data, "showSymbol": False}
+            for name, data in lines
+        ],
+    }
+
+
+def _json_script(value: Any) -> str:
+    """JSON for a <script type="application/json"> (no "</script>" can close it)."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+@router.get(f"{PREFIX}/drills")
+def drills_page(request: Request, session: DB, scope: PageReader) -> Response:
+    """The drills ``keepline plans drill`` recorded, newest first, with their scores."""
+    rows = drill_runs.list_drills(session, scope)
+    return web.render(request, "drills.html", dict(rows=rows))
+
+
+@router.get(f"{PREFIX}/drills/{{drill_id}}")
+def drill_page(request: Request, session: DB, scope: PageReader, drill_id: Id) -> Response:
+    """One drill's report: the scores of each plan beside the scenario with no plan, the
+    daily curves, the rules the drill cannot fire or that never fired, the actions that
+    never ran, and what each plan did (the first replicate)."""
+    row = drill_runs.get_drill(session, scope, drill_id)
+    report = row.report
+    lang = web.language(request)
+    charts = [
+        dict(
+            id=f"chart-{series}",
+            title=title,
+            option=_json_script(day_chart(report, series, axis, lang)),
+        )
+        for series, title, axis in CHARTS
+    ]
+    ctx = dict(
+        row=row,
+        d=report,
+        scores=score_rows(report),
+        charts=charts,
+        **_labels(),
+    )
+    return web.render(request, "drill.html", ctx)

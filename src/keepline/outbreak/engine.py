@@ -84,6 +84,9 @@ class Round:
     retest_delay_days: int = 1  # pooled: days from a positive pool to the individual results
     confirm: TestKind | None = None  # individual positives held and confirmed on this test
     last_day: int | None = None  # no round after this day (None: to the end)
+    # sample the workers where they are: those kept off site by a closed zone or a
+    # control area are in the round too (a locked zone's people screened in place)
+    in_place: bool = False
 
     def due(self, day: int) -> bool:
         d = day - self.start_day
@@ -675,11 +678,12 @@ class _Batch:
         tts = ctl.on_positive == "test-to-stay" and bool((self.tts_until > t).any())
         if due or tts:
             base = self.complier & ~self.diagnosed & (self.iso_until <= t) & (self.hold_until <= t)
-            base &= site[None, :]
+            on_site = site[None, :]
             for rnd in due:
-                zmask = self.pop.zone_mask(rnd.zones)
-                self._screen(t, rnd, base & zmask[None, :])
+                zmask = self.pop.zone_mask(rnd.zones)[None, :]
+                self._screen(t, rnd, base & zmask if rnd.in_place else base & zmask & on_site)
                 base = base & ~self.diagnosed & (self.hold_until <= t)
+            base &= on_site
             if tts:
                 rnd = Round(ctl.test_to_stay, turnaround_days=0, confirm=PCR)
                 self._screen(t, rnd, base & (self.tts_until > t))

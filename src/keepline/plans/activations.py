@@ -132,6 +132,7 @@ def _screening(session: Session, scope: EnterpriseScope, ctx: Context, a: Action
             shifts=list(p["shifts"]) or None,
             pool_size=p["pool_size"],
             test_type=p["test_type"],
+            in_place=p.get("in_place", False),
         )
         made.append(plan_round(session, scope, body).round)
     return "screening rounds " + ", ".join(f"{r.id} on {r.day.isoformat()}" for r in made)

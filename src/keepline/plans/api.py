@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.fields import Day
-from keepline.plans import activations, city, outbox, runs, versions
+from keepline.plans import activations, city, drill_runs, outbox, runs, versions
 from keepline.plans.auth import CityKeeper, PlanAdmin, PlanReader, Responder
 from keepline.plans.models import ActivationState, PlanVersion
 from keepline.plans.schemas import (
@@ -21,6 +21,8 @@ from keepline.plans.schemas import (
     CityStatusIn,
     CityStatusOut,
     DoneIn,
+    DrillRunDetail,
+    DrillRunOut,
     EvaluationOut,
     PlanVersionDetail,
     PlanVersionIn,
@@ -51,6 +53,10 @@ class Tasks(BaseModel):
 
 class Statuses(BaseModel):
     items: list[CityStatusOut]
+
+
+class Drills(BaseModel):
+    items: list[DrillRunOut]
 
 
 class StateFilter(StrEnum):
@@ -203,3 +209,17 @@ def set_city(body: CityStatusIn, session: DB, scope: CityKeeper) -> CityStatusOu
     row = city.set_status(session, scope, body)
     activations.after_write(session, scope, body.day)
     return CityStatusOut.model_validate(row)
+
+
+@router.get("/drills", response_model=Drills)
+def list_drills(session: DB, scope: PlanReader) -> Drills:
+    """The drills recorded by ``keepline plans drill``, newest first, with their scores."""
+    return Drills(
+        items=[DrillRunOut.model_validate(r) for r in drill_runs.list_drills(session, scope)]
+    )
+
+
+@router.get("/drills/{drill_id}", response_model=DrillRunDetail)
+def get_drill(drill_id: Id, session: DB, scope: PlanReader) -> DrillRunDetail:
+    """One recorded drill with its whole report (drill.json)."""
+    return DrillRunDetail.model_validate(drill_runs.get_drill(session, scope, drill_id))

@@ -10,8 +10,8 @@ each plan to compare, and with no plan, on the same seed and replicates → the 
 * workers infected and worker-days lost (workers not at work), against no plan;
 * critical (front-line and livelihood) orders late: the continuity planner on each run's
   simulated workforce under the scenario, against the same replicate with no plan;
-* the rules that never fired (and why, when the drill has no model of their input) and
-  the actions that never ran.
+* the rules the drill cannot fire (it has no model of their input: listed as *not
+  simulated*), the rules whose condition never held, and the actions that never ran.
 
 The standing measures (what the plant does without the plan) are an outbreak policy,
 :data:`STANDING` by default: workers with symptoms isolate and get a PCR, nothing else.
@@ -21,7 +21,7 @@ A drill is the same for the same inputs and seed (the report carries no clock).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,12 @@ from keepline.people import service as people
 from keepline.plans import schema as s
 from keepline.plans.planfile import load_plan
 from keepline.plans.replay import (
-    NOT_SIMULATED,
     DrillSettings,
     DrillWorld,
     ReplicateResult,
     critical_late,
+    day0_orders_at_risk,
+    not_simulated,
     replay,
     simulated_workforce,
 )
@@ -55,6 +56,13 @@ STANDING = Policy(
     description="Workers with symptoms isolate and get a PCR; no screening, no quarantine.",
     on_positive=OnPositive(action="none"),
 )
+
+
+Progress = Callable[[float, str], None]
+
+
+def _quiet(fraction: float, message: str) -> None:
+    """No progress shown."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +149,11 @@ def _replicate_score(
     }
 
 
-def _never(plan: s.PlanFile, results: list[ReplicateResult]) -> dict[str, list[dict[str, Any]]]:
+def _never(
+    plan: s.PlanFile, plant: PlantFile, results: list[ReplicateResult]
+) -> dict[str, list[dict[str, Any]]]:
+    """The rules the drill cannot fire (what they read is not simulated), those whose
+    condition never held, and the actions that never ran."""
     fired = {a.rule for r in results for a in r.activations}
     ran: set[tuple[str, int]] = {
         (a.rule, x.index)
@@ -151,31 +163,29 @@ def _never(plan: s.PlanFile, results: list[ReplicateResult]) -> dict[str, list[d
         if x.ran_day is not None
     }
     never_fired = []
+    cannot = []
     never_ran = []
     for rule in plan.rules:
-        if rule.id not in fired:
-            kinds = {leaf.kind for leaf in s.leaves(rule.when)}
-            missing = [NOT_SIMULATED[k] for k in sorted(kinds) if k in NOT_SIMULATED]
+        why_not = not_simulated(rule.when, plant)
+        if why_not is not None:
+            cannot.append({"rule": rule.id, "name": rule.name, "reason": why_not})
+        elif rule.id not in fired:
             never_fired.append(
-                {
-                    "rule": rule.id,
-                    "name": rule.name,
-                    "reason": "; ".join(missing)
-                    if missing
-                    else "its condition never held in the drill",
-                }
+                {"rule": rule.id, "name": rule.name, "reason": "its condition never held"}
             )
         for j, action in enumerate(rule.actions):
             if (rule.id, j) in ran:
                 continue
-            if rule.id not in fired:
+            if why_not is not None:
+                why = "its rule is not simulated"
+            elif rule.id not in fired:
                 why = "its rule never fired"
             elif not action.auto:
                 why = "waits for a person to confirm it"
             else:
                 why = "did not run"
             never_ran.append({"rule": rule.id, "index": j, "do": action.do, "reason": why})
-    return {"never_fired": never_fired, "never_ran": never_ran}
+    return {"not_simulated": cannot, "never_fired": never_fired, "never_ran": never_ran}
 
 
 def _summary(reps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -208,17 +218,34 @@ def run_drill(
     policy_source: str,
     settings: DrillSettings,
     params: Params | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """The drill of each plan (the first, then those compared) and its scores (JSON)."""
+    """The drill of each plan (the first, then those compared) and its scores (JSON).
+
+    ``progress(fraction, message)``, when given, is told how far the drill has come
+    (0 to 1) before each stage, e.g. by a background job that shows it."""
+    report = progress or _quiet
+    steps = 2 + len(plans)
     params = params or Params()
+    report(0.0, "building the population and calibrating the outbreak")
     pop = from_plant(plant)
     controls = to_controls(policy, pop, policy_source)
-    world = DrillWorld(plant, scenario, pop, controls, params, calibrate_beta(pop, params))
-    base = replay(world, None, settings)
     days = settings.days
+    world = DrillWorld(
+        plant,
+        scenario,
+        pop,
+        controls,
+        params,
+        calibrate_beta(pop, params),
+        day0_orders_at_risk(plant, scenario, days),
+    )
+    report(1 / steps, "the scenario with no plan")
+    base = replay(world, None, settings)
     base_late = [critical_late(plant, simulated_workforce(b, pop), scenario, days) for b in base]
     out_plans = []
-    for named in plans:
+    for k, named in enumerate(plans):
+        report((2 + k) / steps, f"plan {named.plan.id} v{named.plan.version}")
         results = replay(world, named.plan, settings)
         reps = [
             _replicate_score(
@@ -234,10 +261,11 @@ def run_drill(
                 "name": named.plan.name,
                 "rules": len(named.plan.rules),
                 "summary": _summary(reps),
-                **_never(named.plan, results),
+                **_never(named.plan, plant, results),
                 "replicates": reps,
             }
         )
+    report(1.0, "drill done")
     return {
         "plant": {
             "id": plant.enterprise.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -12,6 +13,7 @@ from keepline.db import session_scope
 from keepline.errors import InputError
 from keepline.plans.drill import plant_from_record, read_inputs, run_drill
 from keepline.plans.drill_report import write_drill
+from keepline.plans.drill_runs import record_drill
 from keepline.plans.replay import DEFAULT_TASK_DELAY_HOURS, DrillSettings
 from keepline.plant.files import PLANT_SUFFIXES, read_plant
 from keepline.plant.schema import PlantFile
@@ -40,13 +42,23 @@ def parse_task_delays(values: list[str] | None) -> dict[str, float]:
     return out
 
 
+def _is_file(arg: str) -> bool:
+    path = Path(arg)
+    return path.suffix.lower() in PLANT_SUFFIXES or path.exists()
+
+
 def _plant(arg: str, user: str | None) -> PlantFile:
     """A plant file, or a loaded enterprise with its roster (read, never written)."""
-    path = Path(arg)
-    if path.suffix.lower() in PLANT_SUFFIXES or path.exists():
-        return read_plant(path)
+    if _is_file(arg):
+        return read_plant(Path(arg))
     with session_scope() as session:
         return plant_from_record(session, enterprise_scope(session, arg, user))
+
+
+def _record(arg: str, user: str | None, drill: dict[str, Any]) -> int:
+    """Keep the drill of a loaded enterprise (its id; audited)."""
+    with session_scope() as session:
+        return record_drill(session, enterprise_scope(session, arg, user), drill).id
 
 
 def drill_command(
@@ -92,7 +104,8 @@ def drill_command(
 ) -> None:
     """Replay a scenario against a plan on a copy of the plant (the record is not touched):
     the outbreak day by day, the plan's triggers on each day, its automatic actions in the
-    simulation; scored against the same scenario with no plan."""
+    simulation; scored against the same scenario with no plan. A drill of a loaded
+    enterprise is recorded (its scores and report, for the console's drill pages)."""
     delays = parse_task_delays(task_delay)
     chosen = _plant(plant, user)
     paths = [plan] + ([compare] if compare else [])
@@ -113,7 +126,13 @@ def drill_command(
     )
     err = stderr_console()
     start = time.perf_counter()
-    drill = run_drill(chosen, plans, scen, str(scenario), pol, pol_source, settings)
+
+    def progress(fraction: float, message: str) -> None:
+        err.print(f"{fraction:4.0%} {message}", highlight=False)
+
+    drill = run_drill(
+        chosen, plans, scen, str(scenario), pol, pol_source, settings, progress=progress
+    )
     folder = out or Path("out") / f"drill-{chosen.enterprise.id}"
     js, page = write_drill(drill, folder)
     for p in drill["plans"]:
@@ -122,7 +141,14 @@ def drill_command(
             f"{p['id']} v{p['version']}: infections {s['infections']:.1f} "
             f"(no plan {s['infections_no_plan']:.1f}), worker-days lost "
             f"{s['worker_days_lost']:.0f} (no plan {s['worker_days_lost_no_plan']:.0f}), "
-            f"{plural(len(p['never_fired']), 'rule')} never fired",
+            f"{plural(len(p['never_fired']), 'rule')} never fired, "
+            f"{len(p['not_simulated'])} not simulated",
             highlight=False,
         )
     err.print(f"wrote {page} and {js} in {time.perf_counter() - start:.1f} s", highlight=False)
+    if _is_file(plant):
+        err.print(
+            "not recorded: a plant file (drill a loaded enterprise to keep it)", highlight=False
+        )
+    else:
+        err.print(f"recorded as drill {_record(plant, user, drill)}", highlight=False)

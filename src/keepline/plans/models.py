@@ -195,3 +195,26 @@ class CityStatus(Base):
     source: Mapped[str] = mapped_column(String(200))  # "hand" or "scenario <name>"
     set_by: Mapped[str] = mapped_column(String(254))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DrillRun(Base):
+    """A drill of the enterprise's emergency plan, as ``keepline plans drill`` ran it: the
+    plan versions compared, the scenario, days, seed, the scores, and the whole report
+    (the drill's JSON, from which the console renders it). A drill never touches the
+    record; this row is what it leaves behind."""
+
+    __tablename__ = "plan_drills"
+    __table_args__ = (Index("ix_plan_drills_enterprise_created", "enterprise_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = enterprise_fk()
+    plans: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{id, version, name, file}]
+    scenario: Mapped[str] = mapped_column(String(200))
+    scenario_file: Mapped[str] = mapped_column(String(500))
+    days: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    replicates: Mapped[int] = mapped_column(Integer)
+    scores: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # each plan's summary
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -243,10 +243,35 @@ def check_plan(
                     )
                 )
             out += _check_action(plan, rule, action, at, carried)
+        out += _screens_what_it_locks(rule, here)
     if plant is not None:
         out += check_against_plant(plan, plant)
     out += find_loops(plan, plant, locate)
     return out
+
+
+CLOSED_STATES = (s.ZoneState.locked, s.ZoneState.disinfecting)
+
+
+def _screens_what_it_locks(rule: s.Rule, here: Path) -> list[tuple[Path, str]]:
+    """A round on site of a zone the same rule locks (or disinfects) finds nobody: the
+    zone's workers may not work. It must sample them where they are (``in_place``)."""
+    closes = {
+        a.zone: j
+        for j, a in enumerate(rule.actions)
+        if isinstance(a, s.SetZoneState) and a.state in CLOSED_STATES and not a.closed_loop
+    }
+    return [
+        (
+            (*here, "actions", j, "in_place"),
+            f"screens zone {a.zone!r}, which action {closes[a.zone]} of this rule "
+            f"{rule.actions[closes[a.zone]].state.value}: its workers may not work, so a "
+            "round on site finds nobody to sample; add in_place: true to sample them "
+            "where they are",
+        )
+        for j, a in enumerate(rule.actions)
+        if isinstance(a, s.CreateScreeningRounds) and a.zone in closes and not a.in_place
+    ]
 
 
 def _unique(plan: s.PlanFile) -> list[tuple[Path, str]]:

@@ -37,21 +37,36 @@ What each action does here:
   contacts are not simulated).
 * ``create_screening_rounds``: a round of the zone (every shift) on each of
   ``days_in_a_row`` days, pools of ``pool_size`` by team; an antigen positive is
-  confirmed by PCR.
+  confirmed by PCR. A round samples the workers at work, so a locked zone's round finds
+  nobody unless it is ``in_place`` (its workers sampled where they are), as in the
+  record (:func:`keepline.screening.planning.plan_round`).
 * ``switch_to_backup_supplier`` / ``raise_reorder``: prevention materials' stock is
   simulated from the workers on site and the swabs taken (as the assessment counts them);
-  a reorder up to N days of cover arrives after the active supply option's lead time,
-  later if its supplier's region is locked. Raw materials' cover is not simulated.
+  their days of cover are the stock over the mean use of the last seven days. A reorder
+  up to N days of cover is dispatched the next day by the supply option in force, or on
+  the first day its supplier's region is no longer locked, and arrives the option's lead
+  time later (a locked region stops the delivery, so the cover keeps falling).
 * ``replan``: the continuity planner on the workforce seen so far, today's availability
   held for the days to come (less the zones closed from tomorrow), and the disruptions
-  announced so far; its late orders are what ``critical_order_at_risk`` reads next
-  (before the first re-plan, no order is at risk).
-* ``raise_level``, ``notify``, ``create_task``: recorded (the outbox, the tasks).
+  announced so far; its late orders are what ``critical_order_at_risk`` reads next.
+  Before the first re-plan the latest plan is the plant's plan of day 0 (the planner on
+  the full roster and the disruptions announced by day 0: :func:`day0_orders_at_risk`).
+* ``raise_level``, ``notify``: recorded (the level, the outbox). ``create_task``: the
+  task, done ``task_delay_hours[role]`` after it was created.
 
-Inputs the simulation has no model of are empty: health declarations (none missing),
-difficulties raised to the government (none overdue). The city's risk level is ``high``
-while the scenario declares a control area and ``medium`` from
-:data:`MEDIUM_RISK_PER_100K` infectious per 100,000 (a drill assumption).
+The record's other facts, as the drill simulates them:
+
+* health declarations: every worker is expected to declare each day; those isolated
+  (cases, the symptomatic and pool-positive held) or quarantined that day do not declare
+  at the plant, everyone else declares before any ``by_time`` (a drill assumption: no
+  worker at work forgets);
+* the city's risk level is ``high`` while the scenario declares a control area and
+  ``medium`` from :data:`MEDIUM_RISK_PER_100K` infectious per 100,000 (a drill assumption).
+
+Inputs the simulation has no model of (:func:`not_simulated`): raw materials' stock (the
+planner does not consume it day by day here) and difficulties raised to the government.
+A rule whose trigger needs them cannot fire in a drill; the report lists it apart from the
+rules whose condition never held.
 """
 
 from __future__ import annotations
@@ -96,9 +111,37 @@ DEFAULT_TASK_DELAY_HOURS: dict[str, float] = {
     "viewer": 24.0,
 }
 NOT_SIMULATED: dict[str, str] = {
-    s.TriggerKind.missing_declarations_share: "health declarations are not simulated",
     s.TriggerKind.difficulty_overdue: "difficulties raised to the government are not simulated",
 }
+RAW_NOT_SIMULATED = "only prevention materials' stock is simulated"
+# when a simulated worker's declaration counts as made (before any by_time)
+DECLARED_AT = dt.time(0, 0)
+
+
+def not_simulated(trigger: Any, plant: PlantFile) -> str | None:
+    """Why ``trigger`` cannot hold in a drill (None: the drill simulates what it reads).
+
+    ``all`` cannot hold when one member cannot; ``any`` when none of them can.
+    """
+    if isinstance(trigger, s.AllOf):
+        found = [r for t in trigger.all if (r := not_simulated(t, plant))]
+        return "; ".join(found) if found else None
+    if isinstance(trigger, s.AnyOf):
+        found = [not_simulated(t, plant) for t in trigger.any]
+        return None if any(r is None for r in found) else "; ".join(dict.fromkeys(found))
+    if trigger.kind in NOT_SIMULATED:
+        return NOT_SIMULATED[trigger.kind]
+    if isinstance(trigger, s.DaysOfCoverBelow):
+        simulated = {m.id for m in plant.materials if m.kind == MaterialKind.prevention}
+        named = {
+            m.id
+            for m in plant.materials
+            if trigger.material in (s.ANY, m.id)
+            and (trigger.material_kind is None or m.kind == trigger.material_kind)
+        }
+        if not named & simulated:
+            return f"{RAW_NOT_SIMULATED} ({', '.join(sorted(named)) or 'no material'} is not)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -220,16 +263,27 @@ def known_by(scenario: Scenario, day: int) -> Scenario:
     )
 
 
-def critical_late(plant: PlantFile, wf: Workforce, scenario: Scenario, days: int) -> list[Any]:
-    """The front-line and livelihood orders the planner ships late on ``wf``."""
+def critical_late(
+    plant: PlantFile, wf: Workforce | None, scenario: Scenario, days: int
+) -> list[Any]:
+    """The front-line and livelihood orders the planner ships late on ``wf`` (None: the
+    plant's full headcount)."""
     rec = make_plan(plant, wf, scenario, days, baseline=False).record()
     return [o for o in rec.orders_at_risk if o.priority in CRITICAL]
+
+
+def day0_orders_at_risk(plant: PlantFile, scenario: Scenario, days: int) -> tuple[Any, ...]:
+    """The latest plan before the drill's first re-plan: the planner on the full roster
+    and the disruptions announced by day 0; its late critical orders."""
+    late = critical_late(plant, None, known_by(scenario, 0), days)
+    return tuple(pe.OrderAtRisk(o.order, o.priority) for o in late)
 
 
 @dataclass(frozen=True)
 class DrillWorld:
     """What every run of a drill shares: the plant and its population, the scenario, the
-    standing measures, the outbreak's parameters and its calibrated ``beta``."""
+    standing measures, the outbreak's parameters and its calibrated ``beta``, and the
+    critical orders late in the plant's plan of day 0 (:func:`day0_orders_at_risk`)."""
 
     plant: PlantFile
     scenario: Scenario
@@ -237,6 +291,7 @@ class DrillWorld:
     controls: Controls
     params: Params
     beta: float
+    orders_at_risk: tuple[Any, ...] = ()
 
 
 class _Replay:
@@ -273,7 +328,7 @@ class _Replay:
         self.timeline: list[tuple[int, str]] = []
         self.pending: list[tuple[int, Activation, ActionRun]] = []
         self.level = plan.levels[0].id if plan else None
-        self.orders_at_risk: tuple[pe.OrderAtRisk, ...] = ()
+        self.orders_at_risk: tuple[pe.OrderAtRisk, ...] = w.orders_at_risk
         self.present: list[np.ndarray] = []
         self.fire_days: list[int] = []
         self.zone_locked: int | None = None
@@ -297,6 +352,9 @@ class _Replay:
             fevers[zone] = fevers.get(zone, 0) + 1
         on_site = float(ev.present[0].sum())
         self.present.append(ev.present[0].copy())
+        run = self.sim.result()
+        away = int(run.isolated[0, t]) + int(run.quarantined[0, t])
+        declared = max(self.pop.n - away, 0)
         self._use_materials(t, on_site, samples)
         locked = frozenset(c for c, down in self.regions.items() if down[t])
         risk = None
@@ -307,6 +365,8 @@ class _Replay:
         return pe.RecordSnapshot(
             day=day,
             positives=tuple(self.positives),
+            declarations_expected=self.pop.n,
+            declarations_made_at=(DECLARED_AT,) * declared,
             fevers=fevers,
             locked_regions=locked,
             days_of_cover=self.stock.cover(),
@@ -332,8 +392,10 @@ class _Replay:
         return [pe.Cause.parse(a.cause) for a in self.activations if a.closed_day is None]
 
     def close_done(self, t: int) -> None:
+        """Close the activations whose tasks are all done and none still to be made."""
+        waiting = {id(act) for _, act, run in self.pending if run.do == s.ActionKind.create_task}
         for a in self.activations:
-            if a.closed_day is None and a.tasks:
+            if a.closed_day is None and a.tasks and id(a) not in waiting:
                 done = max(task["done_day"] for task in a.tasks)
                 if done <= t:
                     a.closed_day = done
@@ -343,24 +405,7 @@ class _Replay:
         key = firing.cause.key()
         self.fire_days.append(t)
         runs = [ActionRun(a.index, a.do.value, a.auto, dict(a.params)) for a in firing.actions]
-        tasks = []
-        for a in firing.actions:
-            if a.do != s.ActionKind.create_task:
-                continue
-            role = str(a.params["role"])
-            delay = float(self.settings.task_delay_hours.get(role, DEFAULT_TASK_DELAY_HOURS[role]))
-            deadline = s.parse_duration(a.params["deadline"]).total_seconds() / 3600
-            tasks.append(
-                {
-                    "role": role,
-                    "text": a.params["text"],
-                    "deadline_hours": deadline,
-                    "done_after_hours": delay,
-                    "overdue": delay > deadline,
-                    "done_day": t + max(1, math.ceil(delay / 24)),
-                }
-            )
-        act = Activation(key, firing.rule, firing.level, t, firing.reasons, runs, tasks)
+        act = Activation(key, firing.rule, firing.level, t, firing.reasons, runs, [])
         self.activations.append(act)
         self.timeline.append((t, f"rule {firing.rule} fires ({key}): " + "; ".join(firing.reasons)))
         confirm = self.settings.confirm_after_hours
@@ -411,8 +456,26 @@ class _Replay:
                 [*p["roles"], *(["liaison officer"] if p["liaison_officer"] else [])]
             )
         elif do == s.ActionKind.create_task:
-            run.effect = f"task for {p['role']}"
+            run.effect = self._task(t, act, p)
         self.timeline.append((t, f"{run.do}: {run.effect}"))
+
+    def _task(self, t: int, act: Activation, p: Mapping[str, Any]) -> str:
+        """A task made on day ``t``, done ``task_delay_hours[role]`` later (whole days, at
+        least the next day)."""
+        role = str(p["role"])
+        delay = float(self.settings.task_delay_hours.get(role, DEFAULT_TASK_DELAY_HOURS[role]))
+        deadline = s.parse_duration(p["deadline"]).total_seconds() / 3600
+        act.tasks.append(
+            {
+                "role": role,
+                "text": p["text"],
+                "deadline_hours": deadline,
+                "done_after_hours": delay,
+                "overdue": delay > deadline,
+                "done_day": t + max(1, math.ceil(delay / 24)),
+            }
+        )
+        return f"task for {role}"
 
     def _zone_index(self, zone: str) -> int | None:
         return self.pop.zones.index(zone) if zone in self.pop.zones else None
@@ -468,13 +531,14 @@ class _Replay:
                 zones=(z,),
                 turnaround_days=0 if antigen else 1,
                 confirm=PCR if antigen else None,
+                in_place=bool(p.get("in_place", False)),
             )
         )
         if self.first_screening is None or start < self.first_screening:
             self.first_screening = start
         return (
             f"{p['test_type']} rounds of zone {p['zone']}, pools of {p['pool_size']}, "
-            f"days {start}-{last}"
+            f"days {start}-{last}" + (", sampled where they are" if p.get("in_place") else "")
         )
 
     def _switch(self, material: str, backup: str | None) -> str:
@@ -501,9 +565,10 @@ class _Replay:
             return f"{material} has no supply option"
         qty = max(qty, option.min_order)
         down = self.regions.get(self.region_of.get(option.supplier, ""), None)
-        arrive = t + 1 + option.lead_time_days
-        while down is not None and arrive < self.settings.days and down[arrive]:
-            arrive += 1
+        dispatch = t + 1  # the supplier ships once its region is no longer locked
+        while down is not None and dispatch < self.settings.days and down[dispatch]:
+            dispatch += 1
+        arrive = dispatch + option.lead_time_days
         if arrive >= self.settings.days:
             return f"{qty:,.0f} of {material} ordered from {supplier}: arrives after the drill"
         st.arriving.append((arrive, material, qty))

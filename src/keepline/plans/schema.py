@@ -685,6 +685,13 @@ class CreateScreeningRounds(ActionBase):
     days_in_a_row: Days = Count(
         "days", "Rounds on this many days in a row.", ge=1, le=14, default=1
     )
+    in_place: bool = Field(
+        False,
+        description="Sample the zone's workers where they are (dormitory, home): a locked "
+        "zone keeps its people from work, and a round on site would find nobody to sample. "
+        "Needed when the zone is locked (by this rule or another); cases, workers with "
+        "fever and quarantined contacts stay out of the round either way.",
+    )
 
 
 class SwitchToBackupSupplier(ActionBase):

@@ -141,3 +141,31 @@ class CityStatusOut(BaseModel):
     source: str
     set_by: str
     set_at: UtcDatetime
+
+
+class DrillPlanOut(BaseModel):
+    id: str
+    version: int
+    name: str
+    file: str
+
+
+class DrillRunOut(BaseModel):
+    """A recorded drill: what was drilled and each plan's scores (means over replicates)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    plans: list[DrillPlanOut]
+    scenario: str
+    scenario_file: str
+    days: int
+    seed: int
+    replicates: int
+    scores: list[dict[str, Any]]
+    created_by: str
+    created_at: UtcDatetime
+
+
+class DrillRunDetail(DrillRunOut):
+    report: dict[str, Any] = Field(description="The whole drill, as drill.json.")

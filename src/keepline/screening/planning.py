@@ -5,7 +5,9 @@ work on its day (:func:`keepline.fitness.fitness`: isolated, quarantined, held b
 health declaration, or in a locked zone): a confirmed case or a worker with a fever is
 followed by the health officer, not pooled with healthy colleagues, whose tube their
 swab would make positive. They are listed apart, with the reason, when the round is
-planned and on its printed sampling list.
+planned and on its printed sampling list. A round ``in_place`` samples the workers of a
+locked zone where they are: the lock keeps them from work, not from the round (the
+emergency plan's screening of the zone it has just locked).
 
 Above the screening services and containment's (who may work); neither imports the other.
 """
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from keepline.containment.workforce import WorkerPlace, reasons_on
 from keepline.errors import InputError
+from keepline.fitness import Reason
 from keepline.scope import EnterpriseScope
 from keepline.screening import rounds
 from keepline.screening.models import Round
@@ -73,6 +76,8 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Plann
     shifts = rounds.zones_and_shifts(session, scope, body.zones, body.shifts)
     workers = rounds.round_roster(session, scope, body.zones, shifts, body.day)
     excluded = _excluded(session, scope, body.day, workers)
+    if body.in_place:  # a locked zone keeps them from work, not from the round
+        excluded = [e for e in excluded if e.reasons != [Reason.zone_locked.value]]
     out = {e.employee_no: e for e in excluded}
     if body.pools is not None:
         bad = [

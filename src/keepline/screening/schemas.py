@@ -44,6 +44,12 @@ class RoundIn(BaseModel):
     pools: list[PoolIn] | None = Field(
         None, max_length=5000, description="Pools made by the lab (default: formed by team)."
     )
+    in_place: bool = Field(
+        False,
+        description="Sample the workers where they are: those whose only reason not to "
+        "work is their locked zone are in the round (screened in the sealed zone, their "
+        "dormitory or at home). Cases, fever and quarantined contacts stay out.",
+    )
 
 
 class RoundOut(BaseModel):
