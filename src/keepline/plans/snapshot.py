@@ -270,6 +270,25 @@ def orders_at_risk(
     return tuple(OrderAtRisk(o, priority[o]) for o in sorted(ids) if o in priority)
 
 
+# The plant for rules that read nothing of it (no region or days-of-cover trigger, no
+# switch to a backup supplier).
+NO_PLANT = ps.PlantFile.model_construct(materials=[], suppliers=[], lanes=[])
+
+
+def needs_plant(plans: Sequence[s.PlanFile]) -> bool:
+    """Whether evaluating the plans reads the plant (materials, suppliers, lanes): its
+    region and days-of-cover triggers do, and binding a switch to a backup supplier."""
+    kinds, _ = needs(plans)
+    if kinds & {s.RegionLocked, s.DaysOfCoverBelow}:
+        return True
+    return any(
+        isinstance(a, s.SwitchToBackupSupplier)
+        for plan in plans
+        for rule in plan.rules
+        for a in rule.actions
+    )
+
+
 def plant_for_rules(session: Session, scope: EnterpriseScope) -> ps.PlantFile:
     """The parts of the plant the rules read (materials with their supply options,
     suppliers, lanes), from the stored plant, without validation: it was validated when
