@@ -332,7 +332,8 @@ def _pass(
         return frozenset()
     only = [p for _, p in plans]
     if plant is None:
-        plant = plant_for_rules(session, scope) if needs_plant(only) else NO_PLANT
+        reads_plant, supply = needs_plant(only)
+        plant = plant_for_rules(session, scope, supply=supply) if reads_plant else NO_PLANT
     snap = read_snapshot(session, scope, day, only, as_of=as_of, plant=plant)
     out.triggers |= {s.TriggerKind(x.kind) for p in only for r in p.rules for x in s.leaves(r.when)}
     after: set[engine.Fact] = set()

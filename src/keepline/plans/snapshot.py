@@ -275,30 +275,40 @@ def orders_at_risk(
 NO_PLANT = ps.PlantFile.model_construct(materials=[], suppliers=[], lanes=[])
 
 
-def needs_plant(plans: Sequence[s.PlanFile]) -> bool:
-    """Whether evaluating the plans reads the plant (materials, suppliers, lanes): its
-    region and days-of-cover triggers do, and binding a switch to a backup supplier."""
+def needs_plant(plans: Sequence[s.PlanFile]) -> tuple[bool, bool]:
+    """Whether evaluating the plans reads the plant: (its materials, their supply options
+    with the suppliers and lanes). Days-of-cover triggers read the materials; region
+    triggers and binding a switch to a backup supplier read the supply too."""
     kinds, _ = needs(plans)
-    if kinds & {s.RegionLocked, s.DaysOfCoverBelow}:
-        return True
-    return any(
+    switch = any(
         isinstance(a, s.SwitchToBackupSupplier)
         for plan in plans
         for rule in plan.rules
         for a in rule.actions
     )
+    supply = s.RegionLocked in kinds or switch
+    return supply or s.DaysOfCoverBelow in kinds, supply
 
 
-def plant_for_rules(session: Session, scope: EnterpriseScope) -> ps.PlantFile:
+def plant_for_rules(
+    session: Session, scope: EnterpriseScope, *, supply: bool = True
+) -> ps.PlantFile:
     """The parts of the plant the rules read (materials with their supply options,
-    suppliers, lanes), from the stored plant, without validation: it was validated when
-    loaded, and exporting the whole plant file would cost more than the evaluation."""
+    suppliers, lanes; without ``supply`` the materials alone), from the stored plant,
+    without validation: it was validated when loaded, and exporting the whole plant file
+    would cost more than the evaluation."""
     eid = scope.enterprise_id
     options: dict[str, list[ps.SupplyOption]] = {}
-    for o in session.execute(
-        select(pm.SupplyOption.material_id, pm.SupplyOption.supplier_id, pm.SupplyOption.priority)
-        .where(pm.SupplyOption.enterprise_id == eid)
-        .order_by(pm.SupplyOption.material_id, pm.SupplyOption.position)
+    for o in (
+        session.execute(
+            select(
+                pm.SupplyOption.material_id, pm.SupplyOption.supplier_id, pm.SupplyOption.priority
+            )
+            .where(pm.SupplyOption.enterprise_id == eid)
+            .order_by(pm.SupplyOption.material_id, pm.SupplyOption.position)
+        )
+        if supply
+        else ()
     ):
         options.setdefault(o.material_id, []).append(
             ps.SupplyOption.model_construct(supplier=o.supplier_id, priority=o.priority)
@@ -311,6 +321,8 @@ def plant_for_rules(session: Session, scope: EnterpriseScope) -> ps.PlantFile:
             .order_by(pm.Material.position)
         )
     ]
+    if not supply:
+        return ps.PlantFile.model_construct(materials=materials, suppliers=[], lanes=[])
     suppliers = [
         ps.Supplier.model_construct(id=x.id, region_code=x.region_code)
         for x in session.execute(
