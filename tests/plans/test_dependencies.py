@@ -22,11 +22,11 @@ from keepline.health import service as health
 from keepline.health.schemas import DeclarationIn
 from keepline.materials.service import on_hand
 from keepline.people.models import Worker
-from keepline.plans import activations, runs, versions
+from keepline.plans import activations, city, runs, versions
 from keepline.plans.engine import Fact, declared
 from keepline.plans.models import ActivationState
 from keepline.plans.schema import TriggerKind
-from keepline.plans.schemas import PlanVersionIn
+from keepline.plans.schemas import CityStatusIn, PlanVersionIn
 from keepline.scope import EnterpriseScope
 from keepline.server_cli import evaluate_plans
 from tests.worlds import A, World
@@ -252,3 +252,28 @@ def zone_of(url: str, no: str) -> str:
         w = s.get(Worker, (A, no))
         assert w is not None
         return w.zone_id
+
+
+def test_a_confirmed_replan_evaluates_the_rules_reading_the_plan(
+    world: World, noon: dt.datetime
+) -> None:
+    """A person confirming a re-plan changes the production plan: the order rule is
+    evaluated at once, not at the next full evaluation."""
+    text = PLAN.replace("{do: replan, auto: true}", "{do: replan}")
+    day = clock.today()
+    with db.session_scope(world.url) as s:
+        versions.load_version(s, SCOPE, PlanVersionIn(yaml=text, filename="deps.yaml"))
+        activations.evaluate(s, SCOPE, day)
+        city.set_status(s, SCOPE, CityStatusIn(day=day, control_area=True))
+        [act] = activations.after_write(s, SCOPE, day, {Fact.city}).opened
+        assert act.rule_id == "city"
+    assert "late" not in open_rules(world.url)
+    with db.session_scope(world.url) as s:
+        assert activations.confirm(s, SCOPE, act.id, 0).state == "done"
+    assert "late" in open_rules(world.url)
+    assert full_evaluation_would_open(world.url) == []
+
+
+def test_serve_evaluates_the_plans_periodically(cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("serve --help")
+    assert out.code == 0 and "--evaluate-every" in out.out, out
