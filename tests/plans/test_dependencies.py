@@ -157,6 +157,11 @@ def test_each_write_opens_what_a_full_evaluation_would(world: World, noon: dt.da
             {"positive", "fever-and-case"},
         ),
         (
+            "the worker with fever cleared: one more on site uses masks",
+            (f"/workers/{nos[1]}/clearance", ho, {"reason": "fever was a cold"}),
+            set(),
+        ),
+        (
             "masks issued down to a day's use",
             (
                 "/stock/movements",

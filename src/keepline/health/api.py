@@ -27,7 +27,7 @@ from keepline.people import service as people
 from keepline.people import work_today
 from keepline.people.schemas import WorkerView
 from keepline.plans.activations import after_write, after_writes
-from keepline.plans.engine import declared
+from keepline.plans.engine import Fact, declared
 from keepline.tabular import read_table
 
 router = APIRouter(tags=["health"], route_class=Route)
@@ -146,5 +146,7 @@ def get_declaration(
 def clear(employee_no: EmployeeNo, body: ClearIn, session: DB, scope: Clearer) -> WorkerView:
     """A health officer lets a flagged worker work again; the reason is recorded."""
     service.clear_worker(session, scope, employee_no, body)
+    # One more on site uses more prevention materials: their days of cover may fall.
+    after_write(session, scope, clock.today(), {Fact.clearance})
     # Cleared of the declaration's flag; may still be isolated or quarantined.
     return work_today.worker_today(session, scope, people.get_worker(session, scope, employee_no))
