@@ -25,9 +25,9 @@ days of cover, a positive in the cases' zone); the timed evaluations are the ste
 state: each cause found open.
 
 Printed per kind: p50/p95 of the whole transaction for each way; the evaluation call's
-own time (what it adds to the write: p50/p95, measured inside the transaction); and the
-ratio full/new of the added p95. The load average is printed before and after each kind:
-the machine may be shared.
+own time (what it adds to the write: p50/p95, measured inside the transaction) and this
+process's CPU time in it; and the ratio full/new of the added p95. The load average is
+printed before and after each kind: the machine may be shared.
 
     .venv/bin/python bench/plans_bench.py [--workers 10000] [--writes 60] [--declared 0.9]
         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/keepline_bench] [--skip-sqlite]
@@ -154,19 +154,20 @@ def writes(url: str, nos: list[str], n: int) -> tuple[dict[str, Write], str]:
     return {"declaration": declaration, "case": case, "stock": stock}, in_zone[-1]
 
 
-def one(url: str, write: Write, k: int, way: str) -> tuple[float, float]:
-    """(seconds for the write's transaction, seconds of the evaluation in it)."""
+def one(url: str, write: Write, k: int, way: str) -> tuple[float, float, float]:
+    """(seconds for the write's transaction, seconds of the evaluation in it, CPU
+    seconds of this process in the evaluation)."""
     t0 = time.perf_counter()
     with db.session_scope(url) as s:
         changed = write(s, k)
-        t1 = time.perf_counter()
+        s.flush()
+        t1, c1 = time.perf_counter(), time.process_time()
         if way == "full":
-            s.flush()
             activations.evaluate(s, SCOPE, clock.today())
         elif way == "new":
             activations.after_write(s, SCOPE, clock.today(), changed)
-        t2 = time.perf_counter()
-    return time.perf_counter() - t0, t2 - t1
+        t2, c2 = time.perf_counter(), time.process_time()
+    return time.perf_counter() - t0, t2 - t1, c2 - c1
 
 
 def pct(xs: list[float], q: int) -> float:
@@ -191,8 +192,8 @@ def run(url: str, n_workers: int, n: int, declared: float) -> None:
         opened += activations.after_write(s, SCOPE, clock.today(), {Fact.positives}).opened
     print("opened before timing:", ", ".join(a.cause_key for a in opened) or "nothing")
     print(
-        f"{'write':<12} {'way':<6} {'write+eval p50':>15} {'p95':>8}   "
-        f"{'eval alone p50':>15} {'p95':>8}   n   load before -> after"
+        f"{'write':<12} {'way':<6} {'whole p50':>10} {'p95':>7}   {'eval p50':>10} {'p95':>7}   "
+        f"{'CPU p50':>9} {'p95':>7}    n   load before -> after"
     )
     used = dict.fromkeys(kinds, 0)
     for name, write in kinds.items():
@@ -202,21 +203,25 @@ def run(url: str, n_workers: int, n: int, declared: float) -> None:
         before = load()
         whole: dict[str, list[float]] = {w: [] for w in WAYS}
         added: dict[str, list[float]] = {w: [] for w in WAYS}
+        cpu: dict[str, list[float]] = {w: [] for w in WAYS}
         for k in range(n):
             for j in range(3):
                 way = WAYS[(k + j) % 3]  # the order rotates
-                a, b = one(url, write, used[name], way)
+                a, b, c = one(url, write, used[name], way)
                 used[name] += 1
                 whole[way].append(a)
                 added[way].append(b)
+                cpu[way].append(c)
         after = load()
         for way in WAYS:
-            w, e = whole[way], added[way]
+            w, e, c = whole[way], added[way], cpu[way]
             ev = (
-                f"{pct(e, 50):15.1f} {pct(e, 95):8.1f}" if way != "alone" else f"{'-':>15} {'-':>8}"
+                f"{pct(e, 50):10.1f} {pct(e, 95):7.1f}   {pct(c, 50):9.1f} {pct(c, 95):7.1f}"
+                if way != "alone"
+                else f"{'-':>10} {'-':>7}   {'-':>9} {'-':>7}"
             )
             print(
-                f"{name:<12} {way:<6} {pct(w, 50):15.1f} {pct(w, 95):8.1f}   {ev}  "
+                f"{name:<12} {way:<6} {pct(w, 50):10.1f} {pct(w, 95):7.1f}   {ev}  "
                 f"{len(w):>3}   {before} -> {after}"
             )
         full95, new95 = pct(added["full"], 95), pct(added["new"], 95)
@@ -240,7 +245,11 @@ def main() -> None:
     cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
     cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {cpu}, {os.cpu_count()} CPUs")
-    print("times in ms; 'eval alone' is the evaluation's own time inside the transaction")
+    print(
+        "ms; whole: the write's transaction; eval: the evaluation's own time in it (what it\n"
+        "adds to the write); CPU: this process's CPU time in the evaluation (less sensitive\n"
+        "to the load; on PostgreSQL the server's CPU is not in it)"
+    )
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             print("== SQLite")
