@@ -268,6 +268,7 @@ class Outcome:
     # part of the record was read, in every pass.
     rules: list[tuple[str, str]] = field(default_factory=list)
     triggers: set[s.TriggerKind] = field(default_factory=set)
+    causes: set[tuple[int, engine.Cause]] = field(default_factory=set)  # (version id, cause)
 
 
 def _open(
@@ -312,6 +313,7 @@ def evaluate(
         if not in_force or not todo:
             break
         todo = _pass(session, scope, day, in_force, todo, as_of, plant, out)
+    out.fired = len(out.causes)  # a cause found again in a later pass counts once
     return out
 
 
@@ -340,7 +342,7 @@ def _pass(
     for version, plan in plans:
         out.rules += [(plan.id, r.id) for r in plan.rules]
         ev = engine.evaluate(plan, snap, plant)
-        out.fired += len(ev.firings)
+        out.causes |= {(version.id, f.cause) for f in ev.firings}
         fresh = engine.to_open(ev.firings, runs.open_causes(session, scope, version))
         for f in fresh:
             act = _open(session, scope, version, f, day)
