@@ -1,41 +1,69 @@
-"""Emergency plans: what evaluating every rule after a write adds to the write.
+"""Emergency plans: what evaluating the plan after a write adds to the write.
 
 A 10,000-worker copy of the Xuzhou plant (the roster generated from the plant file, as
-``bench/api_bench.py`` builds it), its emergency plan template loaded (ten rules over
-every kind of trigger the plant has: positives, declarations missing, fever, regions
-locked, days of cover, the city, orders at risk). The write is one health declaration
-saved through ``health.service.save_declarations`` in its own transaction, exactly as
-``POST /declarations`` saves it; the same write is timed with and without
-``plans.activations.after_write`` in the same run, alternating, on the same database.
+``bench/api_bench.py`` builds it), its emergency plan template loaded (rules over every
+kind of trigger: positives, a cluster, fever, declarations missing, regions locked, days
+of cover, the city, orders at risk, difficulties). Three kinds of write, each in its own
+transaction through the service its route calls:
 
-Before timing, one evaluation opens what the record makes fire (declarations missing
-for most of the roster); the timed evaluations are the steady state after a write:
-read the snapshot, evaluate every rule, find each cause already open.
+* ``declaration``: one health declaration (``health.service.save_declarations``, no fever),
+* ``case``: one confirmed case (``containment.cases.open_case``), a new worker each time,
+* ``stock``: one stock movement of KN95 masks (``materials.service.record_movement``).
 
-    .venv/bin/python bench/plans_bench.py [--workers 10000] [--writes 200]
-        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/keepline_bench]
+Each write is timed three ways, alternating (the order rotates), in the same run:
+
+* ``alone``: the write and its commit, nothing evaluated;
+* ``full``: the write + every rule of the plan evaluated (``activations.evaluate``: what
+  every write did before the evaluation followed what it changed);
+* ``new``: the write + ``activations.after_write`` with the facts the route says it
+  changed: only the rules whose triggers read them, reading only their part of the record.
+
+Before timing, 90% of the roster has declared today (``--declared``: the day's
+declarations are what the declarations-missing and fever triggers count), and a full
+evaluation and one case open what the record makes fire (masks and disinfectant below 14
+days of cover, a positive in the cases' zone); the timed evaluations are the steady
+state: each cause found open.
+
+Printed per kind: p50/p95 of the whole transaction for each way; the evaluation call's
+own time (what it adds to the write: p50/p95, measured inside the transaction) and this
+process's CPU time in it; and the ratio full/new of the added p95. The load average is
+printed before and after each kind: the machine may be shared.
+
+    .venv/bin/python bench/plans_bench.py [--workers 10000] [--writes 60] [--declared 0.9]
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/keepline_bench] [--skip-sqlite]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from keepline import clock, db  # noqa: E402
+from keepline.containment import cases  # noqa: E402
+from keepline.containment.schemas import CaseIn  # noqa: E402
 from keepline.health import service as health  # noqa: E402
 from keepline.health.schemas import DeclarationIn  # noqa: E402
+from keepline.materials import service as materials  # noqa: E402
+from keepline.materials.models import MovementKind  # noqa: E402
+from keepline.materials.schemas import MovementIn  # noqa: E402
 from keepline.people import service as people  # noqa: E402
 from keepline.people.generate import roster_rows  # noqa: E402
-from keepline.plans import activations, snapshot, versions  # noqa: E402
+from keepline.people.models import Worker  # noqa: E402
+from keepline.plans import activations, versions  # noqa: E402
+from keepline.plans.engine import Fact, declared  # noqa: E402
 from keepline.plans.schemas import PlanVersionIn  # noqa: E402
 from keepline.plant import service as plant_service  # noqa: E402
 from keepline.plant.yamlio import load_yaml  # noqa: E402
@@ -46,10 +74,15 @@ XUZHOU = ROOT / "examples" / "xuzhou-qpcr.yaml"
 PLAN = ROOT / "examples" / "plans" / "xuzhou-qpcr.yaml"
 EID = "xuzhou-qpcr"
 SCOPE = EnterpriseScope(EID, "bench")
+WAYS = ("alone", "full", "new")
+
+# A write: (session, k) -> the facts it changed, as its route tells after_write.
+Write = Callable[[Session, int], frozenset[Fact]]
 
 
-def prepare(url: str, n_workers: int) -> list[str]:
-    """A fresh database: the Xuzhou plant, ``n_workers`` on the roster, the plan loaded."""
+def prepare(url: str, n_workers: int, declared: float) -> list[str]:
+    """A fresh database: the Xuzhou plant, ``n_workers`` on the roster, the plan loaded,
+    the share ``declared`` of the roster's declarations of today made (no fever)."""
     if url.startswith("postgresql"):
         eng = db.make_engine(url)
         with eng.begin() as c:
@@ -71,101 +104,159 @@ def prepare(url: str, n_workers: int) -> list[str]:
         )
     with db.session_scope(url) as s:
         versions.load_version(s, SCOPE, PlanVersionIn(yaml=PLAN.read_text(encoding="utf-8")))
-    return [r["employee_no"] for r in rows]
+    nos = [r["employee_no"] for r in rows]
+    made = [
+        (i, DeclarationIn(employee_no=no, day=clock.today(), temperature_c=36.4))
+        for i, no in enumerate(nos[: round(declared * len(nos))], 1)
+    ]
+    with db.session_scope(url) as s:
+        health.save_declarations(s, SCOPE, made)
+    return nos
 
 
-def one_write(url: str, no: str, temp: float, evaluate: bool) -> float:
-    """Seconds for one declaration's transaction (with the plans evaluated after it)."""
+def writes(url: str, nos: list[str], n: int) -> tuple[dict[str, Write], str]:
+    """The three kinds of write, and a worker for the case opened before timing. Cases go
+    to the workers of the smallest zone with enough of them (its positive's activation,
+    screening rounds for the zone, is opened once, before timing)."""
+    with db.session_scope(url) as s:
+        zone = s.execute(
+            select(Worker.zone_id)
+            .where(Worker.enterprise_id == EID)
+            .group_by(Worker.zone_id)
+            .having(func.count() > 3 * n + 4)
+            .order_by(func.count(), Worker.zone_id)
+            .limit(1)
+        ).scalar_one()
+        in_zone = list(
+            s.scalars(
+                select(Worker.employee_no)
+                .where(Worker.enterprise_id == EID, Worker.zone_id == zone)
+                .order_by(Worker.employee_no)
+            )
+        )
+    today = clock.today()
+
+    def declaration(s: Session, k: int) -> frozenset[Fact]:
+        temp = 36.0 + (k % 9) / 10  # a changed declaration each time: a real write
+        body = DeclarationIn(employee_no=nos[(k * 37) % len(nos)], day=today, temperature_c=temp)
+        return declared(health.save_declarations(s, SCOPE, [(1, body)]).flagged)
+
+    def case(s: Session, k: int) -> frozenset[Fact]:
+        cases.open_case(s, SCOPE, CaseIn(employee_no=in_zone[k], confirmed_on=today))
+        return frozenset({Fact.positives})
+
+    def stock(s: Session, k: int) -> frozenset[Fact]:
+        kind = MovementKind.receipt if k % 2 else MovementKind.issue
+        body = MovementIn(material_id="mask-kn95", kind=kind, day=today, qty=1, unit="pcs")
+        materials.record_movement(s, SCOPE, body)
+        return frozenset({Fact.stock})
+
+    return {"declaration": declaration, "case": case, "stock": stock}, in_zone[-1]
+
+
+def one(url: str, write: Write, k: int, way: str) -> tuple[float, float, float]:
+    """(seconds for the write's transaction, seconds of the evaluation in it, CPU
+    seconds of this process in the evaluation)."""
     t0 = time.perf_counter()
     with db.session_scope(url) as s:
-        body = DeclarationIn(employee_no=no, day=clock.today(), temperature_c=temp)
-        health.save_declarations(s, SCOPE, [(1, body)])
-        if evaluate:
-            activations.after_write(s, SCOPE, body.day)
-    return time.perf_counter() - t0
+        changed = write(s, k)
+        s.flush()
+        t1, c1 = time.perf_counter(), time.process_time()
+        if way == "full":
+            activations.evaluate(s, SCOPE, clock.today())
+        elif way == "new":
+            activations.after_write(s, SCOPE, clock.today(), changed)
+        t2, c2 = time.perf_counter(), time.process_time()
+    return time.perf_counter() - t0, t2 - t1, c2 - c1
 
 
-def pct(xs: list[float], q: float) -> float:
+def pct(xs: list[float], q: int) -> float:
     return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] * 1000
 
 
-def parts(url: str, repeats: int = 20) -> dict[str, float]:
-    """Median ms of each part of the snapshot, for the record of where the time goes."""
-    plans = [versions.parsed(v) for v in versions_in_force(url)]
-    day = clock.today()
-    out: dict[str, float] = {}
-    steps = {
-        "positives": lambda s: snapshot.positives(s, SCOPE, day, 3),
-        "declarations": lambda s: snapshot.declarations(s, SCOPE, day, ["09:00"]),
-        "fevers": lambda s: snapshot.fevers(s, SCOPE, day),
-        "locked_regions": lambda s: snapshot.locked_regions(s, SCOPE, day),
-        "days_of_cover (all)": lambda s: snapshot.days_of_cover(s, SCOPE, day),
-        "orders_at_risk": lambda s: snapshot.orders_at_risk(s, SCOPE, day),
-        "plant_for_rules": lambda s: snapshot.plant_for_rules(s, SCOPE),
-        "whole snapshot": lambda s: snapshot.read_snapshot(
-            s, SCOPE, day, plans, plant=snapshot.plant_for_rules(s, SCOPE)
-        ),
-    }
-    for name, fn in steps.items():
-        times = []
-        for _ in range(repeats):
-            with db.session_scope(url) as s:
-                t0 = time.perf_counter()
-                fn(s)
-                times.append(time.perf_counter() - t0)
-        out[name] = statistics.median(times) * 1000
-    return out
+def load() -> str:
+    return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
 
-def versions_in_force(url: str) -> list:
-    with db.session_scope(url) as s:
-        return versions.in_force(s, SCOPE)
-
-
-def run(url: str, n_workers: int, writes: int) -> None:
+def run(url: str, n_workers: int, n: int, declared: float) -> None:
     t0 = time.perf_counter()
-    nos = prepare(url, n_workers)
-    print(f"prepared {n_workers} workers in {time.perf_counter() - t0:.1f} s")
+    nos = prepare(url, n_workers, declared)
+    kinds, first_case = writes(url, nos, n)
+    print(
+        f"prepared {n_workers} workers, {declared:.0%} of them declared today, "
+        f"in {time.perf_counter() - t0:.0f} s"
+    )
     with db.session_scope(url) as s:
         opened = activations.evaluate(s, SCOPE, clock.today()).opened
+        cases.open_case(s, SCOPE, CaseIn(employee_no=first_case, confirmed_on=clock.today()))
+        opened += activations.after_write(s, SCOPE, clock.today(), {Fact.positives}).opened
     print("opened before timing:", ", ".join(a.cause_key for a in opened) or "nothing")
-    for k in range(10):  # warm-up: caches, the plan's parse, the database's pages
-        one_write(url, nos[k], 36.5, evaluate=k % 2 == 0)
-    plain: list[float] = []
-    evaluated: list[float] = []
-    for k in range(writes):
-        no = nos[(k * 37) % len(nos)]
-        temp = 36.0 + (k % 9) / 10  # a changed declaration each time: a real write
-        if k % 2:
-            evaluated.append(one_write(url, no, temp, evaluate=True))
-            plain.append(one_write(url, no, temp + 0.05, evaluate=False))
-        else:
-            plain.append(one_write(url, no, temp, evaluate=False))
-            evaluated.append(one_write(url, no, temp + 0.05, evaluate=True))
-    p50p, p95p = pct(plain, 50), pct(plain, 95)
-    p50e, p95e = pct(evaluated, 50), pct(evaluated, 95)
-    print(f"write alone:           p50 {p50p:7.1f} ms  p95 {p95p:7.1f} ms  (n={len(plain)})")
-    print(f"write + evaluation:    p50 {p50e:7.1f} ms  p95 {p95e:7.1f} ms  (n={len(evaluated)})")
-    print(f"added by evaluation:   p50 {p50e - p50p:7.1f} ms  p95 {p95e - p95p:7.1f} ms")
-    print(f"ratio (p95):           {p95e / p95p:.2f}x")
-    for name, ms in parts(url).items():
-        print(f"  snapshot part {name:<16} median {ms:7.2f} ms")
+    print(
+        f"{'write':<12} {'way':<6} {'whole p50':>10} {'p95':>7}   {'eval p50':>10} {'p95':>7}   "
+        f"{'CPU p50':>9} {'p95':>7}    n   load before -> after"
+    )
+    used = dict.fromkeys(kinds, 0)
+    for name, write in kinds.items():
+        for k in range(3):  # warm-up: caches, the database's pages
+            one(url, write, used[name], WAYS[k])
+            used[name] += 1
+        before = load()
+        whole: dict[str, list[float]] = {w: [] for w in WAYS}
+        added: dict[str, list[float]] = {w: [] for w in WAYS}
+        cpu: dict[str, list[float]] = {w: [] for w in WAYS}
+        for k in range(n):
+            for j in range(3):
+                way = WAYS[(k + j) % 3]  # the order rotates
+                a, b, c = one(url, write, used[name], way)
+                used[name] += 1
+                whole[way].append(a)
+                added[way].append(b)
+                cpu[way].append(c)
+        after = load()
+        for way in WAYS:
+            w, e, c = whole[way], added[way], cpu[way]
+            ev = (
+                f"{pct(e, 50):10.1f} {pct(e, 95):7.1f}   {pct(c, 50):9.1f} {pct(c, 95):7.1f}"
+                if way != "alone"
+                else f"{'-':>10} {'-':>7}   {'-':>9} {'-':>7}"
+            )
+            print(
+                f"{name:<12} {way:<6} {pct(w, 50):10.1f} {pct(w, 95):7.1f}   {ev}  "
+                f"{len(w):>3}   {before} -> {after}"
+            )
+        full95, new95 = pct(added["full"], 95), pct(added["new"], 95)
+        print(
+            f"{name:<12} added p95: full {full95:.1f} ms, new {new95:.1f} ms, "
+            f"full/new {full95 / new95:.1f}x; whole p95 new/alone "
+            f"{pct(whole['new'], 95) / pct(whole['alone'], 95):.2f}x"
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workers", type=int, default=10_000)
-    ap.add_argument("--writes", type=int, default=200, help="writes of each kind")
+    ap.add_argument("--writes", type=int, default=60, help="writes of each kind, each way")
+    ap.add_argument(
+        "--declared", type=float, default=0.9, help="share of the roster declared before timing"
+    )
     ap.add_argument("--pg", default=None, help="also on this PostgreSQL URL (dropped!)")
     ap.add_argument("--skip-sqlite", action="store_true")
     args = ap.parse_args()
+    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {cpu}, {os.cpu_count()} CPUs")
+    print(
+        "ms; whole: the write's transaction; eval: the evaluation's own time in it (what it\n"
+        "adds to the write); CPU: this process's CPU time in the evaluation (less sensitive\n"
+        "to the load; on PostgreSQL the server's CPU is not in it)"
+    )
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             print("== SQLite")
-            run(f"sqlite:///{tmp}/plans_bench.db", args.workers, args.writes)
+            run(f"sqlite:///{tmp}/plans_bench.db", args.workers, args.writes, args.declared)
     if args.pg:
         print("== PostgreSQL")
-        run(args.pg, args.workers, args.writes)
+        run(args.pg, args.workers, args.writes, args.declared)
 
 
 if __name__ == "__main__":

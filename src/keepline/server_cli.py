@@ -18,7 +18,7 @@ from keepline.clikit import os_user, stdout_console
 from keepline.db import session_scope
 from keepline.difficulties import service as difficulties
 from keepline.errors import InputError
-from keepline.plans import outbox
+from keepline.plans import activations, outbox
 from keepline.retention import purge
 
 ESCALATION_MINUTES = 5  # the shortest time limit is an hour: escalated within 5 minutes of it
@@ -47,6 +47,16 @@ def serve(
         help="Send the emergency plans' outbox to each enterprise's webhook every this many "
         "seconds (0: off; run `keepline plans send-outbox --all` from cron).",
     ),
+    evaluate_every: int = typer.Option(
+        300,
+        "--evaluate-every",
+        min=0,
+        max=86_400,
+        help="Evaluate every enterprise's emergency plans in full every this many seconds "
+        "(what no write reports: the time of day, e.g. declarations missing by 10:00; the "
+        "roster, the plant, difficulties past their limits). 0: off; run `keepline plans "
+        "evaluate` from cron.",
+    ),
     escalation: bool = typer.Option(
         True,
         "--escalation/--no-escalation",
@@ -66,6 +76,10 @@ def serve(
     if outbox_every > 0:
         threading.Thread(
             target=_outbox_loop, args=(outbox_every,), name="outbox", daemon=True
+        ).start()
+    if evaluate_every > 0:
+        threading.Thread(
+            target=_evaluate_loop, args=(evaluate_every,), name="plans", daemon=True
         ).start()
     if escalation:
         threading.Thread(target=_escalation_loop, name="escalation", daemon=True).start()
@@ -96,6 +110,33 @@ def _outbox_loop(every: int) -> None:
                     log.info("outbox %s: %d sent, %d failed", eid, r.sent, r.failed)
         except Exception:
             log.exception("outbox run failed")
+        time.sleep(every)
+
+
+def evaluate_plans(url: str | None = None) -> int:
+    """One periodic run: every enterprise's plans evaluated in full; the activations
+    opened (logged, as are failures)."""
+    log = logging.getLogger("keepline.plans")
+    opened = 0
+    for eid, out in activations.evaluate_all(url):
+        if isinstance(out, Exception):
+            log.error("plans of %s: evaluation failed: %s", eid, out)
+            continue
+        opened += len(out.opened)
+        for a in out.opened:
+            log.info("plans of %s: activation %d opened (%s)", eid, a.id, a.cause_key)
+    return opened
+
+
+def _evaluate_loop(every: int) -> None:
+    """The emergency plans evaluated every ``every`` seconds, in the server's main process
+    (the writes evaluate the rules reading what they changed; this sees the rest)."""
+    log = logging.getLogger("keepline.plans")
+    while True:
+        try:
+            evaluate_plans()
+        except Exception:
+            log.exception("plans evaluation failed")
         time.sleep(every)
 
 

@@ -33,6 +33,7 @@ from keepline.containment.workforce import available
 from keepline.db import session_scope
 from keepline.errors import InputError, quote
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 from keepline.tabular import read_table
 from keepline.workforce import to_csv
 
@@ -67,7 +68,7 @@ def case(
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         c = cases.open_case(session, scope, body)
-        after_write(session, scope, c.confirmed_on)
+        after_write(session, scope, c.confirmed_on, {Fact.positives})
     typer.echo(f"case {c.id}: {employee_no}, infectious {c.infectious_from} to {c.infectious_to}")
 
 

@@ -27,6 +27,7 @@ from keepline.people import service as people
 from keepline.people import work_today
 from keepline.people.schemas import WorkerView
 from keepline.plans.activations import after_write, after_writes
+from keepline.plans.engine import Fact, declared
 from keepline.tabular import read_table
 
 router = APIRouter(tags=["health"], route_class=Route)
@@ -40,8 +41,8 @@ def _bulk_out(r: service.SaveReport) -> BulkOut:
 @router.post("/declarations", response_model=DeclarationOut)
 def declare(body: DeclarationIn, session: DB, scope: DeclarationStaff) -> Declaration:
     """Record one declaration; a second one for the same worker and day replaces it."""
-    service.save_declarations(session, scope, [(1, body)])
-    after_write(session, scope, body.day)
+    report = service.save_declarations(session, scope, [(1, body)])
+    after_write(session, scope, body.day, declared(report.flagged))
     return service.get_declaration(session, scope, body.employee_no, body.day)
 
 
@@ -58,7 +59,7 @@ def declare_bulk(
     report = service.save_declarations(
         session, scope, items, valid_rows_only=mode is ImportMode.valid_rows
     )
-    after_writes(session, scope, (d.day for _, d in items))
+    after_writes(session, scope, (d.day for _, d in items), declared(report.flagged))
     return _bulk_out(report)
 
 
@@ -83,7 +84,7 @@ def import_declarations(
         valid_rows_only=mode is ImportMode.valid_rows,
         problems=problems,
     )
-    after_writes(session, scope, (d.day for _, d in items))
+    after_writes(session, scope, (d.day for _, d in items), declared(report.flagged))
     return _bulk_out(report)
 
 
@@ -145,5 +146,7 @@ def get_declaration(
 def clear(employee_no: EmployeeNo, body: ClearIn, session: DB, scope: Clearer) -> WorkerView:
     """A health officer lets a flagged worker work again; the reason is recorded."""
     service.clear_worker(session, scope, employee_no, body)
+    # One more on site uses more prevention materials: their days of cover may fall.
+    after_write(session, scope, clock.today(), {Fact.clearance})
     # Cleared of the declaration's flag; may still be isolated or quarantined.
     return work_today.worker_today(session, scope, people.get_worker(session, scope, employee_no))

@@ -108,11 +108,11 @@ def check_declarations(
     """Split ``(row, declaration)`` pairs into good ones and problems: an unknown worker,
     a day in the future, the same worker and day twice."""
     today = today or clock.today()
-    known = set(
-        session.scalars(
-            select(Worker.employee_no).where(Worker.enterprise_id == scope.enterprise_id)
-        )
-    )
+    q = select(Worker.employee_no).where(Worker.enterprise_id == scope.enterprise_id)
+    nos = {d.employee_no for _, d in items}
+    if len(nos) <= 500:  # a few workers (one declaration): look them up, not the roster
+        q = q.where(Worker.employee_no.in_(sorted(nos)))
+    known = set(session.scalars(q))
     seen: dict[tuple[str, dt.date], int] = {}
     good: list[DeclarationIn] = []
     problems: list[RowProblem] = []
@@ -168,13 +168,15 @@ def save_declarations(
 
     enterprise_id = scope.enterprise_id
     days = sorted({d.day for d in good})
+    nos = sorted({d.employee_no for d in good})
     existing: dict[tuple[str, dt.date], dict[str, Any]] = {}
     for i in range(0, len(days), 500):
-        for r in session.scalars(
-            select(Declaration).where(
-                Declaration.enterprise_id == enterprise_id, Declaration.day.in_(days[i : i + 500])
-            )
-        ):
+        q = select(Declaration).where(
+            Declaration.enterprise_id == enterprise_id, Declaration.day.in_(days[i : i + 500])
+        )
+        if len(nos) <= 500:  # a few workers (one declaration): theirs, not the whole day's
+            q = q.where(Declaration.employee_no.in_(nos))
+        for r in session.scalars(q):
             existing[(r.employee_no, r.day)] = declaration_values(r)
     now = dt.datetime.now(dt.UTC)
     rows: list[dict[str, Any]] = []

@@ -24,6 +24,7 @@ from keepline.logistics.delivery import advance_purchase as deliver_purchase
 from keepline.logistics.dispatch import advance_customer_shipment as dispatch_customer_shipment
 from keepline.logistics.models import ShipmentStatus, StatusKind, TransportPass
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 from keepline.scope import EnterpriseScope
 
 router = APIRouter(tags=["logistics"], route_class=Route)
@@ -51,7 +52,7 @@ def set_status(body: s.StatusIn, session: DB, scope: LogisticsEditor) -> s.Statu
     """Record a supplier's or a region's state over dates. A lockdown marks the open
     purchase shipments of the suppliers it touches at risk."""
     row = status_service.set_status(session, scope, body)
-    after_write(session, scope, max(body.start, clock.today()))
+    after_write(session, scope, max(body.start, clock.today()), {Fact.statuses})
     return s.StatusOut.model_validate(row, from_attributes=True)
 
 

@@ -37,6 +37,7 @@ from keepline.logistics.schemas import (
     StatusIn,
 )
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 
 app = typer.Typer(
     help="Logistics: supplier and region status, lanes' transit days, purchase and customer "
@@ -72,7 +73,7 @@ def status_cmd(
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         status.set_status(session, scope, s)
-        after_write(session, scope, max(s.start, clock.today()))
+        after_write(session, scope, max(s.start, clock.today()), {Fact.statuses})
         risky = purchases.list_purchases(session, scope, open_only=True, at_risk=True)
     typer.echo(
         f"{kind.value} {node}: {state.value} from {start}"

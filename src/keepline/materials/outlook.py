@@ -140,7 +140,7 @@ def expected_use(
         if any(m.kind == "raw" for m in mats)
         else ({}, "")
     )
-    bom = _bom(session, scope)
+    bom = _bom(session, scope) if planned else {}
     use: dict[str, np.ndarray] = {}
     basis: dict[str, str] = {}
     for m in mats:

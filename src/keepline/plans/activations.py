@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from keepline import clock
+from keepline import clock, db
 from keepline.containment.contacts import quarantine_contacts
 from keepline.containment.models import Case
 from keepline.containment.models import ZoneState as ContainmentZoneState
@@ -47,7 +47,7 @@ from keepline.plans import engine, outbox, runs, versions
 from keepline.plans import schema as s
 from keepline.plans.city import check_day
 from keepline.plans.models import ActionRun, Activation, PlanVersion, RunState
-from keepline.plans.snapshot import plant_for_rules, read_snapshot
+from keepline.plans.snapshot import NO_PLANT, needs_plant, plant_for_rules, read_snapshot
 from keepline.plant import models as pm
 from keepline.plant.schema import PlantFile
 from keepline.production.replan import replan
@@ -265,6 +265,11 @@ class Outcome:
     day: dt.date
     fired: int = 0
     opened: list[Activation] = field(default_factory=list)
+    # What was evaluated: the rules (plan id, rule id) and the kinds of trigger whose
+    # part of the record was read, in every pass.
+    rules: list[tuple[str, str]] = field(default_factory=list)
+    triggers: set[s.TriggerKind] = field(default_factory=set)
+    causes: set[tuple[int, engine.Cause]] = field(default_factory=set)  # (version id, cause)
 
 
 def _open(
@@ -277,6 +282,12 @@ def _open(
         return None  # another writer opened it a moment ago
 
 
+# An action's effects can make other rules hold (a re-plan: orders late); they are
+# evaluated at once, in further passes. Plans with loops are refused when loaded, so the
+# passes end; this bounds them anyway.
+MAX_PASSES = 5
+
+
 def evaluate(
     session: Session,
     scope: EnterpriseScope,
@@ -284,20 +295,55 @@ def evaluate(
     *,
     as_of: dt.time | None = None,
     plant: PlantFile | None = None,
+    changed: Collection[engine.Fact] = engine.ALL_FACTS,
 ) -> Outcome:
-    """Evaluate every plan in force on ``day``; open what fires anew and run its
-    automatic actions."""
+    """Evaluate the plans in force on ``day``; open what fires anew and run its
+    automatic actions.
+
+    ``changed``: the facts of the record a write changed. Only the rules whose trigger
+    reads one of them are evaluated, and only their part of the record is read; the
+    others would find what they found after the last change to what they read. Default:
+    every fact (a full evaluation, which also sees what changes without a write: the
+    time of day, the roster, the plant). When the automatic actions change facts (a
+    re-plan), the rules reading those are evaluated again at once."""
     check_day(day)
     out = Outcome(day)
     in_force = versions.in_force(session, scope)
-    if not in_force:
-        return out
-    plans = [(v, versions.parsed(v)) for v in in_force]
-    plant = plant or plant_for_rules(session, scope)
-    snap = read_snapshot(session, scope, day, [p for _, p in plans], as_of=as_of, plant=plant)
+    todo = frozenset(changed)
+    for _ in range(MAX_PASSES):
+        if not in_force or not todo:
+            break
+        todo = _pass(session, scope, day, in_force, todo, as_of, plant, out)
+    out.fired = len(out.causes)  # a cause found again in a later pass counts once
+    return out
+
+
+def _pass(
+    session: Session,
+    scope: EnterpriseScope,
+    day: dt.date,
+    in_force: list[PlanVersion],
+    changed: frozenset[engine.Fact],
+    as_of: dt.time | None,
+    plant: PlantFile | None,
+    out: Outcome,
+) -> frozenset[engine.Fact]:
+    """One pass over the rules reading ``changed``; the facts its actions changed."""
+    plans = [(v, engine.depending_on(versions.parsed(v), changed)) for v in in_force]
+    plans = [(v, p) for v, p in plans if p.rules]
+    if not plans:
+        return frozenset()
+    only = [p for _, p in plans]
+    if plant is None:
+        reads_plant, supply = needs_plant(only)
+        plant = plant_for_rules(session, scope, supply=supply) if reads_plant else NO_PLANT
+    snap = read_snapshot(session, scope, day, only, as_of=as_of, plant=plant)
+    out.triggers |= {s.TriggerKind(x.kind) for p in only for r in p.rules for x in s.leaves(r.when)}
+    after: set[engine.Fact] = set()
     for version, plan in plans:
+        out.rules += [(plan.id, r.id) for r in plan.rules]
         ev = engine.evaluate(plan, snap, plant)
-        out.fired += len(ev.firings)
+        out.causes |= {(version.id, f.cause) for f in ev.firings}
         fresh = engine.to_open(ev.firings, runs.open_causes(session, scope, version))
         for f in fresh:
             act = _open(session, scope, version, f, day)
@@ -305,26 +351,37 @@ def evaluate(
                 continue
             out.opened.append(act)
             auto = plan_scope(scope, version)
-            ctx = Context(version, plan, act, day)
+            ctx = Context(version, versions.parsed(version), act, day)
             for a in runs.action_runs(session, scope, act.id):
-                if a.auto:
-                    run_action(session, auto, ctx, a)
-    return out
+                if a.auto and run_action(session, auto, ctx, a).state == RunState.done.value:
+                    after |= engine.CHANGES.get(s.ActionKind(a.kind), frozenset())
+    return frozenset(after)
 
 
-def after_write(session: Session, scope: EnterpriseScope, day: dt.date) -> Outcome:
-    """Evaluate the plans after a write to the record of ``day`` (same transaction)."""
+def after_write(
+    session: Session,
+    scope: EnterpriseScope,
+    day: dt.date,
+    changed: Collection[engine.Fact] = engine.ALL_FACTS,
+) -> Outcome:
+    """Evaluate the plans after a write to the record of ``day`` (same transaction): the
+    rules reading what the write ``changed`` (default: every rule)."""
     session.flush()
-    return evaluate(session, scope, day)
+    return evaluate(session, scope, day, changed=changed)
 
 
 def confirm(session: Session, scope: EnterpriseScope, activation_id: int, n: int) -> ActionRun:
-    """A person confirms an action that waited: it runs now, under their name."""
+    """A person confirms an action that waited: it runs now, under their name; the rules
+    reading what it changed (a re-plan) are evaluated after it."""
     act, a = runs.pending_action(session, scope, activation_id, n)
     version = session.get(PlanVersion, act.version_id)
     assert version is not None
     ctx = Context(version, versions.parsed(version), act, act.day)
-    return run_action(session, scope, ctx, a)
+    done = run_action(session, scope, ctx, a)
+    changed = engine.CHANGES.get(s.ActionKind(a.kind), frozenset())
+    if done.state == RunState.done.value and changed:
+        after_write(session, scope, act.day, changed)
+    return done
 
 
 def refuse(
@@ -341,9 +398,41 @@ MAX_DAYS_PER_WRITE = 31
 
 
 def after_writes(
-    session: Session, scope: EnterpriseScope, days: Iterable[dt.date]
+    session: Session,
+    scope: EnterpriseScope,
+    days: Iterable[dt.date],
+    changed: Collection[engine.Fact] = engine.ALL_FACTS,
 ) -> list[Outcome]:
     """:func:`after_write` for each distinct day a bulk write touched (the latest
     :data:`MAX_DAYS_PER_WRITE`; `keepline plans evaluate` reaches older ones)."""
     distinct = sorted(set(days))[-MAX_DAYS_PER_WRITE:]
-    return [after_write(session, scope, d) for d in distinct]
+    return [after_write(session, scope, d, changed) for d in distinct]
+
+
+EVALUATOR = "keepline:serve"
+
+
+def enterprises_with_plans(session: Session) -> list[str]:
+    """Every enterprise with a plan loaded."""
+    return list(
+        session.scalars(select(PlanVersion.enterprise_id).distinct().order_by("enterprise_id"))
+    )
+
+
+def evaluate_all(
+    url: str | None = None, actor: str = EVALUATOR
+) -> list[tuple[str, Outcome | Exception]]:
+    """A full evaluation of every enterprise's plans on today, each enterprise in its own
+    transaction (one failing leaves the others' evaluated): the server's periodic run. It
+    sees what no write reports: the time of day passing (declarations missing by 10:00),
+    the roster, the plant, difficulties past their limits."""
+    with db.session_scope(url) as session:
+        eids = enterprises_with_plans(session)
+    out: list[tuple[str, Outcome | Exception]] = []
+    for eid in eids:
+        try:
+            with db.session_scope(url) as session:
+                out.append((eid, evaluate(session, EnterpriseScope(eid, actor), clock.today())))
+        except Exception as exc:  # one enterprise's failure is logged by the caller
+            out.append((eid, exc))
+    return out

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from keepline import clock
 from keepline.apikit.deps import DB, Route
 from keepline.fields import Day
-from keepline.plans import activations, city, drill_runs, outbox, runs, versions
+from keepline.plans import activations, city, drill_runs, engine, outbox, runs, versions
 from keepline.plans.auth import CityKeeper, PlanAdmin, PlanReader, Responder
 from keepline.plans.models import ActivationState, PlanVersion
 from keepline.plans.schemas import (
@@ -207,7 +207,7 @@ def set_city(body: CityStatusIn, session: DB, scope: CityKeeper) -> CityStatusOu
     """Enter the city's risk level / control area from a day on; the plans are evaluated
     on that day at once."""
     row = city.set_status(session, scope, body)
-    activations.after_write(session, scope, body.day)
+    activations.after_write(session, scope, body.day, {engine.Fact.city})
     return CityStatusOut.model_validate(row)
 
 

@@ -10,7 +10,7 @@ import typer
 from keepline import clock
 from keepline.clikit import ACTOR, DAY, ENTERPRISE, enterprise_scope, parse_day
 from keepline.db import session_scope
-from keepline.plans import activations, city, outbox, runs, versions
+from keepline.plans import activations, city, engine, outbox, runs, versions
 from keepline.plans.models import ActivationState
 from keepline.plans.planfile import WHAT
 from keepline.plans.schema import RiskLevel
@@ -252,7 +252,7 @@ def city_cmd(
             body = CityStatusIn(day=d, risk_level=risk, control_area=control_area)
             rows = [city.set_status(session, scope, body)]
         for r in rows:
-            activations.after_write(session, scope, r.day)
+            activations.after_write(session, scope, r.day, {engine.Fact.city})
             typer.echo(
                 f"from {r.day.isoformat()}: risk {r.risk_level or '-'}, control area "
                 f"{'yes' if r.control_area else 'no'} ({r.source})"

@@ -17,8 +17,9 @@ cause and not again while one is open for it (:func:`to_open`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from keepline.plans import schema as s
@@ -131,6 +132,74 @@ class Evaluation:
     def to_confirm(self) -> list[BoundAction]:
         """Actions that wait for a person."""
         return [a for f in self.firings for a in f.actions if not a.auto]
+
+
+# -- what the triggers read -------------------------------------------------------------
+
+
+class Fact(StrEnum):
+    """A part of the record a trigger reads; a write says which ones it changed."""
+
+    positives = "positives"  # cases confirmed, pooled samples resulted positive
+    declarations = "declarations"  # the day's health declarations (and their fevers)
+    clearance = "clearance"  # who may come to work: the headcount prevention use is per
+    stock = "stock"  # stock movements
+    statuses = "statuses"  # supplier and region statuses
+    city = "city"  # the city's risk level and control area
+    production_plan = "production_plan"  # the latest stored production plan
+    # Changed by nothing that calls ``after_write``: only a full evaluation (`keepline
+    # plans evaluate`, the server's periodic one) sees a change to these.
+    roster = "roster"
+    plant = "plant"
+    policy = "policy"  # prevention policies (screening regime, per-zone use)
+    difficulties = "difficulties"
+    time = "time"  # the time of day (declarations missing by 10:00, limits passing)
+
+
+ALL_FACTS: frozenset[Fact] = frozenset(Fact)
+
+# Which facts each kind of trigger reads (what ``plans.snapshot`` reads for it).
+READS: dict[s.TriggerKind, frozenset[Fact]] = {
+    s.TriggerKind.positive_in_zone: frozenset({Fact.positives, Fact.roster}),
+    s.TriggerKind.positives_within: frozenset({Fact.positives, Fact.roster}),
+    s.TriggerKind.missing_declarations_share: frozenset(
+        {Fact.declarations, Fact.roster, Fact.time}
+    ),
+    s.TriggerKind.fever_in_zone: frozenset({Fact.declarations, Fact.roster}),
+    s.TriggerKind.region_locked: frozenset({Fact.statuses, Fact.plant}),
+    s.TriggerKind.days_of_cover_below: frozenset(
+        {Fact.stock, Fact.clearance, Fact.production_plan, Fact.policy, Fact.roster, Fact.plant}
+    ),
+    s.TriggerKind.city_risk: frozenset({Fact.city}),
+    s.TriggerKind.critical_order_at_risk: frozenset({Fact.production_plan, Fact.plant}),
+    s.TriggerKind.difficulty_overdue: frozenset({Fact.difficulties, Fact.time}),
+}
+
+# Which facts an action changes (the others change none a trigger reads: zone states,
+# quarantines, screening rounds not yet sampled, purchases not yet received, tasks,
+# messages, the plan level).
+CHANGES: dict[s.ActionKind, frozenset[Fact]] = {
+    s.ActionKind.replan: frozenset({Fact.production_plan}),
+}
+
+
+def declared(flagged: int) -> frozenset[Fact]:
+    """What saving declarations changed: the declarations, and who may come to work when
+    one of them was flagged (a flagged declaration stops its worker)."""
+    return frozenset({Fact.declarations, Fact.clearance} if flagged else {Fact.declarations})
+
+
+def reads(trigger: Any) -> frozenset[Fact]:
+    """The facts a trigger (with its all/any members) reads."""
+    return frozenset().union(*(READS[s.TriggerKind(leaf.kind)] for leaf in s.leaves(trigger)))
+
+
+def depending_on(plan: s.PlanFile, changed: Collection[Fact]) -> s.PlanFile:
+    """The plan with only the rules whose trigger (the whole rule) reads a changed fact,
+    in plan order: the others would find what they found the last time."""
+    touched = set(changed)
+    rules = [r for r in plan.rules if reads(r.when) & touched]
+    return plan if len(rules) == len(plan.rules) else plan.model_copy(update={"rules": rules})
 
 
 # -- leaves -----------------------------------------------------------------------------

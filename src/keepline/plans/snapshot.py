@@ -28,7 +28,7 @@ import math
 from collections import Counter
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from keepline import clock
@@ -197,7 +197,7 @@ def fevers(session: Session, scope: EnterpriseScope, day: dt.date) -> dict[str, 
         .where(
             Declaration.enterprise_id == eid,
             Declaration.day == day,
-            Declaration.flagged.is_(True),
+            Declaration.flagged == true(),  # '=' seeks the index (PostgreSQL: 'IS' does not)
         )
     )
     return dict(Counter(zone for zone, flags in rows if Flag.fever.value in (flags or [])))
@@ -270,16 +270,45 @@ def orders_at_risk(
     return tuple(OrderAtRisk(o, priority[o]) for o in sorted(ids) if o in priority)
 
 
-def plant_for_rules(session: Session, scope: EnterpriseScope) -> ps.PlantFile:
+# The plant for rules that read nothing of it (no region or days-of-cover trigger, no
+# switch to a backup supplier).
+NO_PLANT = ps.PlantFile.model_construct(materials=[], suppliers=[], lanes=[])
+
+
+def needs_plant(plans: Sequence[s.PlanFile]) -> tuple[bool, bool]:
+    """Whether evaluating the plans reads the plant: (its materials, their supply options
+    with the suppliers and lanes). Days-of-cover triggers read the materials; region
+    triggers and binding a switch to a backup supplier read the supply too."""
+    kinds, _ = needs(plans)
+    switch = any(
+        isinstance(a, s.SwitchToBackupSupplier)
+        for plan in plans
+        for rule in plan.rules
+        for a in rule.actions
+    )
+    supply = s.RegionLocked in kinds or switch
+    return supply or s.DaysOfCoverBelow in kinds, supply
+
+
+def plant_for_rules(
+    session: Session, scope: EnterpriseScope, *, supply: bool = True
+) -> ps.PlantFile:
     """The parts of the plant the rules read (materials with their supply options,
-    suppliers, lanes), from the stored plant, without validation: it was validated when
-    loaded, and exporting the whole plant file would cost more than the evaluation."""
+    suppliers, lanes; without ``supply`` the materials alone), from the stored plant,
+    without validation: it was validated when loaded, and exporting the whole plant file
+    would cost more than the evaluation."""
     eid = scope.enterprise_id
     options: dict[str, list[ps.SupplyOption]] = {}
-    for o in session.execute(
-        select(pm.SupplyOption.material_id, pm.SupplyOption.supplier_id, pm.SupplyOption.priority)
-        .where(pm.SupplyOption.enterprise_id == eid)
-        .order_by(pm.SupplyOption.material_id, pm.SupplyOption.position)
+    for o in (
+        session.execute(
+            select(
+                pm.SupplyOption.material_id, pm.SupplyOption.supplier_id, pm.SupplyOption.priority
+            )
+            .where(pm.SupplyOption.enterprise_id == eid)
+            .order_by(pm.SupplyOption.material_id, pm.SupplyOption.position)
+        )
+        if supply
+        else ()
     ):
         options.setdefault(o.material_id, []).append(
             ps.SupplyOption.model_construct(supplier=o.supplier_id, priority=o.priority)
@@ -292,6 +321,8 @@ def plant_for_rules(session: Session, scope: EnterpriseScope) -> ps.PlantFile:
             .order_by(pm.Material.position)
         )
     ]
+    if not supply:
+        return ps.PlantFile.model_construct(materials=materials, suppliers=[], lanes=[])
     suppliers = [
         ps.Supplier.model_construct(id=x.id, region_code=x.region_code)
         for x in session.execute(

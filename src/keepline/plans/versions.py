@@ -3,11 +3,10 @@ loaded; the version in force of each plan; the plan's response level."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from keepline.audit import service as audit
 from keepline.errors import InputError
@@ -24,16 +23,23 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@functools.lru_cache(maxsize=64)
-def _parsed(digest: str, text: str) -> s.PlanFile:
-    # Keyed on the digest too, so two texts never share an entry; a version is frozen,
-    # so its parse never goes stale. Checked against the plant when it was loaded.
-    return parse_plan(text, f"plan {digest[:12]}")
+# Parsed plan files by the digest of their text, per process: a loaded version is frozen
+# (its text never changes), so its parse never goes stale; the same text parses the same
+# in any database. Checked against the plant when it was loaded.
+_PARSED: dict[str, s.PlanFile] = {}
+_PARSED_MAX = 256
 
 
 def parsed(version: PlanVersion) -> s.PlanFile:
-    """The plan file of a stored version (parsed once per process)."""
-    return _parsed(version.sha256, version.text)
+    """The plan file of a stored version, parsed once per process (its text is read from
+    the database only then: :func:`in_force` defers it)."""
+    plan = _PARSED.get(version.sha256)
+    if plan is None:
+        plan = parse_plan(version.text, f"plan {version.sha256[:12]}")
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[version.sha256] = plan
+    return plan
 
 
 def version_values(v: PlanVersion) -> dict[str, object]:
@@ -117,6 +123,7 @@ def in_force(session: Session, scope: EnterpriseScope) -> list[PlanVersion]:
     return list(
         session.scalars(
             select(PlanVersion)
+            .options(defer(PlanVersion.text))  # read only when not yet parsed
             .join(top, (top.c.plan_id == PlanVersion.plan_id) & (top.c.v == PlanVersion.version))
             .where(PlanVersion.enterprise_id == scope.enterprise_id)
             .order_by(PlanVersion.plan_id)

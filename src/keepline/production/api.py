@@ -14,6 +14,7 @@ from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.continuity.record import StoredPlanResult
 from keepline.fields import Day
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 from keepline.production import backflush, progress, queries, replan, service
 from keepline.production import schemas as s
 from keepline.production.auth import Planner, ProductionReader
@@ -88,7 +89,7 @@ def create_plan(body: s.PlanRequest, session: DB, scope: Planner) -> s.PlanOut:
     quantities, supplier and region lockdowns, lanes' transit days, the roster's cleared
     workers) and store the plan with its inputs."""
     p = replan.replan(session, scope, body.as_of or clock.today(), body.horizon_days)
-    after_write(session, scope, p.as_of)
+    after_write(session, scope, p.as_of, {Fact.production_plan})
     return s.PlanOut(**_summary(p), inputs=p.inputs, result=p.result)
 
 

@@ -17,6 +17,7 @@ from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import InputError
 from keepline.fields import Day
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
 from keepline.screening import planning, positives, queries, render, rounds, samples, sampling
@@ -220,7 +221,7 @@ def import_results(
     rep = positives.import_results(
         session, scope, file.filename or "upload.csv", data, plate_map=pm, by=match
     )
-    after_write(session, scope, clock.today())
+    after_write(session, scope, clock.today(), {Fact.positives})
     return ImportOut.model_validate(dataclasses.asdict(rep))
 
 

@@ -23,6 +23,7 @@ from keepline.clikit import (
 from keepline.db import session_scope
 from keepline.errors import InputError
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 from keepline.plant.service import get_enterprise
 from keepline.screening import planning, positives, render, rounds, samples, sampling
 from keepline.screening.coverage import coverage as round_coverage
@@ -254,7 +255,7 @@ def import_cmd(
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
         rep = positives.import_results(session, scope, file.name, data, plate_map=pm, by=match)
-        after_write(session, scope, clock.today())
+        after_write(session, scope, clock.today(), {Fact.positives})
     if rep.already_imported:
         typer.echo(f"{file.name}: already imported; nothing changed")
         return
