@@ -42,6 +42,7 @@ from keepline.logistics.schemas import (
 )
 from keepline.logistics.shipments import ALLOWED
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 from keepline.plant import models as pm
 from keepline.plant.service import in_file_order
 from keepline.scope import EnterpriseScope
@@ -344,7 +345,8 @@ def shipment_move(
             advance_purchase(session, scope, sid, change)
         else:
             advance_customer_shipment(session, scope, sid, change)
-        after_write(session, scope, change.day)
+        # A delivery writes a stock receipt (a dispatch changes no fact the plans read).
+        after_write(session, scope, change.day, {Fact.stock})
     except (ValidationError, InputError) as exc:
         errors = web.refusal(session, exc, MOVE_FIELDS)
         return _shipment_page(request, session, scope, direction, sid, values, errors, 422)
@@ -506,7 +508,7 @@ def status_submit(
     try:
         body = StatusIn(**(values | {"end": end or None}))
         status_service.set_status(session, scope, body)
-        after_write(session, scope, max(body.start, clock.today()))
+        after_write(session, scope, max(body.start, clock.today()), {Fact.statuses})
     except (ValidationError, InputError) as exc:
         forms = {"status": (values, web.refusal(session, exc, STATUS_FIELDS))}
         return _suppliers_page(request, session, scope, forms, 422)

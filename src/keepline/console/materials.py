@@ -27,6 +27,7 @@ from keepline.materials import outlook, queries, service
 from keepline.materials.models import MovementKind
 from keepline.materials.schemas import MovementIn
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 from keepline.scope import EnterpriseScope
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -239,7 +240,7 @@ def movement_submit(
             ref=ref.strip() or None,
         )
         mv = service.record_movement(session, scope, body)
-        after_write(session, scope, body.day)
+        after_write(session, scope, body.day, {Fact.stock})
     except (ValidationError, InputError) as exc:
         errors = web.refusal(session, exc, FIELDS)
         return _form_page(request, session, scope, values, errors, 422)

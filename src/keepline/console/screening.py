@@ -24,6 +24,7 @@ from keepline.console.auth import HealthPage, PageReader
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.errors import InputError
 from keepline.plans.activations import after_write
+from keepline.plans.engine import Fact
 from keepline.plant.service import get_enterprise
 from keepline.scope import EnterpriseScope
 from keepline.screening import coverage, planning, positives, queries, render, rounds, sampling
@@ -251,7 +252,7 @@ def results_upload(
         if plate_map is not None and plate_map.filename:
             pm = (plate_map.filename[-120:], read_upload(plate_map, MAX_UPLOAD_BYTES))
         report = positives.import_results(session, scope, filename, data, plate_map=pm, by=by)
-        after_write(session, scope, clock.today())
+        after_write(session, scope, clock.today(), {Fact.positives})
     except InputError as exc:
         session.rollback()
         ctx = base | dict(stage="rejected", problems=exc.problems)
