@@ -15,6 +15,7 @@ from keepline.audit.models import AuditEntry
 from keepline.containment.models import Case, Restriction, ZoneStateChange
 from keepline.db import session_scope
 from keepline.people.models import Worker
+from keepline.screening.models import Sample
 from tests.console.pages import signed_in
 from tests.screening_world import B_ONLY_ZONE, screening_b_ids
 from tests.worlds import A, World
@@ -43,6 +44,64 @@ def _error(html: str, field: str) -> str:
     found = re.search(rf'<p class="error" id="{field}-error"[^>]*>([^<]+)</p>', html)
     assert found, html[-3000:]
     return found.group(1)
+
+
+def test_a_pool_positive_waits_for_its_retest_and_the_retest_opens_the_case(
+    console_world: World,
+) -> None:
+    """A pooled round: the positive pool's members are isolated and retested alone (no
+    case yet, and the round says so); the positive retest opens the case, linked from
+    the round's positives. (First in the module: the next test quarantines the team.)"""
+    w = console_world
+    ho = "A:health_officer"
+    r = w.post(
+        "/screening/rounds",
+        who=ho,
+        json={"day": str(w.today), "zones": ["assembly"], "pool_size": 5},
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    rows = w.get(f"/screening/rounds/{rid}/sampling-list", who=ho).json()
+    tubes = list(dict.fromkeys(x["sample_id"] for x in rows))
+    lines = [f"{tubes[0]},ORF1ab,29.5", f"{tubes[0]},N,30.25", f"{tubes[0]},IC,27"]
+    lines += [f"{t},{g},{c}" for t in tubes[1:] for g, c in (("ORF1ab", ""), ("N", ""), ("IC", 26))]
+    b = signed_in(w, ho, lang="en")
+    b.get("/console/screening/results")
+    data = ("sample_id,target,ct\n" + "\n".join(lines) + "\n").encode()
+    up = b.post("/console/screening/results", files={"file": ("pools.csv", data)})
+    assert up.status_code == 200 and '<dd id="new-cases">0</dd>' in up.text, up.text[-2000:]
+    page = b.get(f"/console/screening/rounds/{rid}").text
+    row = re.search(rf'<tr id="positive-{tubes[0]}">(.*?)</tr>', page, re.S)
+    assert (
+        row and "each is retested alone" in row.group(1) and "/console/cases/" not in row.group(1)
+    )
+
+    with session_scope(w.url) as s:
+        retests = (
+            s.execute(
+                select(Sample.id)
+                .where(Sample.round_id == rid, Sample.kind == "retest")
+                .order_by(Sample.id)
+            )
+            .scalars()
+            .all()
+        )
+    assert len(retests) == 5  # one per member of the positive pool
+    first = w.get(f"/screening/samples/{retests[0]}", who=ho).json()["members"]
+    lines = [f"{retests[0]},ORF1ab,31", f"{retests[0]},N,32", f"{retests[0]},IC,27"]
+    lines += [
+        f"{t},{g},{c}" for t in retests[1:] for g, c in (("ORF1ab", ""), ("N", ""), ("IC", 26))
+    ]
+    b.get("/console/screening/results")
+    data = ("sample_id,target,ct\n" + "\n".join(lines) + "\n").encode()
+    up = b.post("/console/screening/results", files={"file": ("retests.csv", data)})
+    assert up.status_code == 200 and re.search(r'<dd id="new-cases"><a [^>]+>1</a>', up.text)
+    with session_scope(w.url) as s:
+        (case,) = s.scalars(select(Case).where(Case.sample_id == retests[0])).all()
+    assert [case.employee_no] == first
+    page = b.get(f"/console/screening/rounds/{rid}").text
+    row = re.search(rf'<tr id="positive-{retests[0]}">(.*?)</tr>', page, re.S)
+    assert row and f'href="/console/cases/{case.id}"' in row.group(1) and "retest" in row.group(1)
 
 
 def test_a_case_is_opened_its_team_quarantined_and_today_shows_it(console_world: World) -> None:
