@@ -24,12 +24,13 @@ from sqlalchemy import String, func, select
 from keepline import clock, db
 from keepline.accounts import service as accounts
 from keepline.api import create_app
-from keepline.containment.models import Case, Restriction
+from keepline.containment.models import Case
 from keepline.people.models import Worker
 from keepline.scope import EnterpriseScope
 from keepline.screening import planning, rounds, samples
 from keepline.screening.schemas import RoundIn
 from tests.conftest import shared_data
+from tests.console.pages import held_on
 from tests.screening.test_real_files import _stepone_expected, independent_wells
 from tests.worlds import PASSWORD, A, build_world
 
@@ -492,15 +493,7 @@ def test_a_positive_rdml_result_becomes_a_case_whose_team_is_quarantined(
                 )
             )
         )
-        busy = set(
-            s.scalars(
-                select(Restriction.employee_no).where(
-                    Restriction.enterprise_id == A,
-                    Restriction.start_day <= day,
-                    (Restriction.end_day.is_(None)) | (Restriction.end_day >= day),
-                )
-            )
-        )
+    busy = held_on(served["url"], A, day)
     # The contacts found: the team at least, each named on the page.
     contacts = page.locator("#contacts tbody tr")
     assert contacts.count() >= len(team) > 0

@@ -16,7 +16,7 @@ from keepline.containment.models import Case, Restriction, ZoneStateChange
 from keepline.db import session_scope
 from keepline.people.models import Worker
 from keepline.screening.models import Sample
-from tests.console.pages import signed_in
+from tests.console.pages import held_on, signed_in
 from tests.screening_world import B_ONLY_ZONE, screening_b_ids
 from tests.worlds import A, World
 
@@ -181,16 +181,7 @@ def test_a_case_is_opened_its_team_quarantined_and_today_shows_it(console_world:
     assert _count(w, Restriction, quarantined) == before
 
     # Already isolated or quarantined on the first day: skipped (worked out here).
-    with session_scope(w.url) as s:
-        busy = set(
-            s.scalars(
-                select(Restriction.employee_no).where(
-                    Restriction.enterprise_id == A,
-                    Restriction.start_day <= day,
-                    (Restriction.end_day.is_(None)) | (Restriction.end_day >= day),
-                )
-            )
-        )
+    busy = held_on(w.url, A, day)
     expected = [t for t in teammates if t not in busy]
     r = b.post(
         f"/console/cases/{cid}/quarantine",

@@ -55,26 +55,15 @@ QUARANTINE_FIELDS = ("how", "days", "start_day", "min_minutes", "reason")
 ZONE_FIELDS = ("zone", "state", "reason", "closed_loop")
 
 
-def by_field(problems: list[str], fields: tuple[str, ...]) -> Errors:
-    """A refusal's lines (``"field: why"``) by the field they name; the others under
-    ``""`` (shown above the form)."""
-    out: Errors = {}
-    for p in problems:
-        name, _, rest = p.partition(":")
-        key = name.strip() if name.strip() in fields and rest else ""
-        out.setdefault(key, []).append(rest.strip() if key else p)
-    return out
-
-
 def refusal(exc: ValidationError | InputError | NotFound, fields: tuple[str, ...]) -> Errors:
     """The errors of a rejected body or a service's refusal, by field."""
     if isinstance(exc, ValidationError):
-        lines = [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
+        lines = web.validation_lines(exc)
     elif isinstance(exc, NotFound):
         lines = [f"{exc.field or ''}: {exc.message}"]
     else:
         lines = exc.problems
-    return by_field(lines, fields)
+    return web.field_errors(lines, fields)
 
 
 def _day(text: str, name: str, errors: Errors) -> dt.date | None:

@@ -65,18 +65,8 @@ Names = Annotated[list[str] | None, Query(max_length=100)]
 
 
 def field_errors(problems: list[str]) -> dict[str, list[str]]:
-    """A refusal's lines by the field they name (``"pool_size: …"``); the others under
-    ``""`` (shown above the form)."""
-    out: dict[str, list[str]] = {}
-    for p in problems:
-        name, _, rest = p.partition(":")
-        key = name.strip() if name.strip() in FIELDS and rest else ""
-        out.setdefault(key, []).append(rest.strip() if key else p)
-    return out
-
-
-def _validation_lines(exc: ValidationError) -> list[str]:
-    return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
+    """A refusal's lines by the plan form's field they name."""
+    return web.field_errors(problems, FIELDS)
 
 
 def _split(text: str) -> list[str]:
@@ -204,7 +194,7 @@ def plan_submit(
         )
         planned = planning.plan_round(session, scope, body)
     except ValidationError as exc:
-        errors = field_errors(_validation_lines(exc))
+        errors = field_errors(web.validation_lines(exc))
         return _plan_page(request, session, scope, values, errors, 422)
     except InputError as exc:
         session.rollback()
