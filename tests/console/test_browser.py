@@ -532,4 +532,9 @@ def test_a_positive_rdml_result_becomes_a_case_whose_team_is_quarantined(
     page.screenshot(path=str(SHOTS / "today-case-zh.png"), full_page=True)
     _axe(page)
     _switch_and_compare(page, served["url"])
+    # The other pages the scenario passes through.
+    for path in ("/console/cases", "/console/screening/results"):
+        page.goto(path)
+        _axe(page)
+        _switch_and_compare(page, served["url"])
     page.context.close()
