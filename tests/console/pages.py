@@ -3,11 +3,15 @@ token read from each page, sign-in through the form."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from keepline.containment.models import Restriction
+from keepline.db import session_scope
 from tests.worlds import PASSWORD, World
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -43,3 +47,18 @@ class Browser:
 
 def signed_in(world: World, who: str, lang: str = "zh-CN") -> Browser:
     return Browser(world, lang).sign_in(who)
+
+
+def held_on(url: str, enterprise: str, day: dt.date) -> set[str]:
+    """Who is isolated or quarantined on ``day`` (read from the table, not the service):
+    a quarantine skips them."""
+    with session_scope(url) as s:
+        return set(
+            s.scalars(
+                select(Restriction.employee_no).where(
+                    Restriction.enterprise_id == enterprise,
+                    Restriction.start_day <= day,
+                    (Restriction.end_day.is_(None)) | (Restriction.end_day >= day),
+                )
+            )
+        )

@@ -46,10 +46,16 @@ def test_contacts_from_roster_and_access_by_hand(session: Session, tiny: str) ->
     assert "N1" in {c.employee_no for c in low}
 
     # Quarantine the access contacts in one action: 7 days from 5 Dec.
-    access_only = QuarantineIn(how=["access"], start_day=dt.date(2026, 12, 5))
+    access_only = QuarantineIn(
+        how=["access"], start_day=dt.date(2026, 12, 5), reason="shared the line with a case"
+    )
     done = contacts.quarantine_contacts(session, ho, case.id, access_only)
     session.commit()
     assert sorted(r.employee_no for r in done) == ["B1", "L1", "N3"]
+    # The note says how each met the case, and why they are quarantined.
+    assert {r.employee_no: r.note for r in done}["B1"] == (
+        "contact by zone-shift, access: shared the line with a case"
+    )
     assert {(r.kind, r.reason, r.end_day) for r in done} == {
         ("quarantine", "close-contact", dt.date(2026, 12, 11))
     }

@@ -21,7 +21,9 @@ from keepline.apikit.lists import ListParams, fetch_page
 from keepline.apikit.params import read_upload
 from keepline.console import web
 from keepline.console.auth import HealthPage, PageReader
+from keepline.console.i18n import N_
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
+from keepline.containment import queries as containment_queries
 from keepline.errors import InputError
 from keepline.plans.activations import after_write
 from keepline.plans.engine import Fact
@@ -36,6 +38,29 @@ BASE = f"{PREFIX}/screening"
 PAGE = 50
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # as the API's
 FIELDS = ("day", "zones", "shifts", "test_type", "pool_size", "prevalence")
+KIND_LABELS = {
+    "pool": N_("pool"),
+    "single": N_("individual"),
+    "retest": N_("retest"),
+    "resample": N_("resample"),
+}
+VERDICT_LABELS = {
+    "positive": N_("positive"),
+    "negative": N_("negative"),
+    "retest": N_("retest"),
+    "resample": N_("resample"),
+}
+LINK_LABELS = {
+    "sample-id": N_("sample id"),
+    "description": N_("sample description"),
+    "name": N_("plate map's sample name"),
+    "well": N_("plate map's well"),
+}
+CONTROL_LABELS = {
+    "ntc": N_("no-template control"),
+    "pos": N_("positive control"),
+    "std": N_("standard curve"),
+}
 RoundId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Names = Annotated[list[str] | None, Query(max_length=100)]
 
@@ -192,9 +217,13 @@ def round_page(
     if scope.sees_personal_data:
         pools = list(session.scalars(queries.round_samples(session, scope, round_id)))
         members = queries.members_by_sample(session, scope, [s.id for s in pools])
+        found = [s for s in pools if s.verdict == "positive"]
         ctx.update(
             pools=[(s, [m.employee_no for m in members.get(s.id, [])]) for s in pools],
-            positives=[s for s in pools if s.verdict == "positive"],
+            positives=[(s, [m.employee_no for m in members.get(s.id, [])]) for s in found],
+            cases_of=containment_queries.cases_of_samples(session, scope, [s.id for s in found]),
+            kind_labels=KIND_LABELS,
+            verdict_labels=VERDICT_LABELS,
             coverage=coverage.coverage(session, scope, round_id),
             excluded=planning.excluded_from(session, scope, rnd),
             rec=planning.recommendation_for(session, scope, rnd),
@@ -257,4 +286,6 @@ def results_upload(
         session.rollback()
         ctx = base | dict(stage="rejected", problems=exc.problems)
         return web.render(request, "screening_results.html", ctx, 422)
-    return web.render(request, "screening_results.html", base | dict(stage="done", report=report))
+    labels = dict(link_labels=LINK_LABELS, control_labels=CONTROL_LABELS)
+    ctx = base | labels | dict(stage="done", report=report)
+    return web.render(request, "screening_results.html", ctx)

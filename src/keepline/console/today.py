@@ -197,10 +197,14 @@ def today_page(request: Request, session: DB, scope: PageReader) -> Response:
     materials = sorted(cover.cover, key=lambda r: (r.days_of_cover, r.material_id))
     plan_id, at_risk = orders_at_risk(session, scope)
     health = scope.sees_personal_data
+    cases = open_cases(session, scope) if health else []
     ctx = dict(
         day=day,
         roster=roster_day(session, scope, day),
-        cases=open_cases(session, scope) if health else None,
+        cases=cases if health else None,
+        quarantined=containment_queries.quarantined_by_case(
+            session, scope, [c.id for c in cases], day
+        ),
         zones=closed_zones(session, scope, lang),
         rounds=rounds(session, scope),
         materials=materials,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from collections.abc import Callable, Collection, Coroutine, Mapping
+from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote as url_quote
@@ -106,22 +106,6 @@ def priority_label(priority: str) -> str:
     return PRIORITY_LABELS.get(priority, priority)
 
 
-def field_errors(problems: list[str], fields: Collection[str]) -> dict[str, list[str]]:
-    """A refusal's lines (``"qty: …"``) by the form field they name; the others under
-    ``""`` (shown above the form)."""
-    out: dict[str, list[str]] = {}
-    for p in problems:
-        name, _, rest = p.partition(":")
-        key = name.strip() if name.strip() in fields and rest else ""
-        out.setdefault(key, []).append(rest.strip() if key else p)
-    return out
-
-
-def validation_lines(exc: ValidationError) -> list[str]:
-    """A pydantic refusal as ``"field: message"`` lines."""
-    return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
-
-
 def refusal(
     session: Session, exc: ValidationError | InputError, fields: Collection[str]
 ) -> dict[str, list[str]]:
@@ -139,6 +123,23 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith(PREFIX) and not target.startswith("//") and "\\" not in target:
         return target
     return f"{PREFIX}/"
+
+
+def field_errors(problems: Iterable[str], fields: Iterable[str]) -> dict[str, list[str]]:
+    """A refusal's lines (``"field: why"``) by the form's field they name; the others
+    under ``""`` (shown above the form)."""
+    known = set(fields)
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        name, _, rest = p.partition(":")
+        key = name.strip() if name.strip() in known and rest else ""
+        out.setdefault(key, []).append(rest.strip() if key else p)
+    return out
+
+
+def validation_lines(exc: ValidationError) -> list[str]:
+    """A rejected body's errors as ``"field: why"`` lines."""
+    return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
 
 
 class CsrfRefused(KeeplineError):

@@ -150,6 +150,7 @@ def contacts(
     days: int = typer.Option(
         contact_tracing.CONTACT_QUARANTINE_DAYS, help="Quarantine length, days."
     ),
+    reason: str = typer.Option("", help="Why (kept in each quarantine's note)."),
     actor: str | None = ACTOR,
 ) -> None:
     """A case's contacts: roster (team, zone and shift, dormitory) and access events
@@ -161,6 +162,7 @@ def contacts(
             how=[h.strip() for h in how.split(",") if h.strip()],
             days=days,
             min_minutes=min_minutes,
+            reason=reason,
         )
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)

@@ -191,6 +191,12 @@ def find_contacts(
     )
 
 
+def note(how: list[str], reason: str) -> str:
+    """A contact's quarantine note: how they met the case, and why (when given)."""
+    said = "contact by " + ", ".join(how)
+    return f"{said}: {reason.strip()}" if reason.strip() else said
+
+
 def quarantine_contacts(
     session: Session, scope: EnterpriseScope, case_id: int, body: QuarantineIn
 ) -> list[Restriction]:
@@ -229,7 +235,7 @@ def quarantine_contacts(
             reason=Reason.close_contact,
             start_day=start,
             end_rule=f"days:{body.days}",
-            note="contact by " + ", ".join(by_no[no].how),
+            note=note(by_no[no].how, body.reason),
         )
         out.append(add_restriction(session, scope, quarantine, case_id=c.id))
     return out

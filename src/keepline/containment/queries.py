@@ -4,9 +4,10 @@ routes page through (``select(...)`` built here, paged by ``apikit.lists``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from keepline.containment.models import Case, Restriction
@@ -100,3 +101,31 @@ def case_discharges(session: Session, scope: EnterpriseScope) -> dict[int, dt.da
             else max((d for d in days if d is not None), default=None)
         )
     return out
+
+
+def cases_of_samples(
+    session: Session, scope: EnterpriseScope, sample_ids: Sequence[str]
+) -> dict[str, list[Case]]:
+    """The cases each of ``sample_ids`` confirmed, by tube."""
+    out: dict[str, list[Case]] = {}
+    if not sample_ids:
+        return out
+    q = cases(scope).where(Case.sample_id.in_(list(sample_ids))).order_by(Case.id)
+    for c in session.scalars(q):
+        out.setdefault(str(c.sample_id), []).append(c)
+    return out
+
+
+def quarantined_by_case(
+    session: Session, scope: EnterpriseScope, case_ids: Sequence[int], day: dt.date
+) -> dict[int, int]:
+    """How many contacts of each of ``case_ids`` are in quarantine on ``day``."""
+    if not case_ids:
+        return {}
+    q = (
+        restrictions(scope, kind="quarantine", active_on=day)
+        .where(Restriction.case_id.in_(list(case_ids)))
+        .with_only_columns(Restriction.case_id, func.count(func.distinct(Restriction.employee_no)))
+        .group_by(Restriction.case_id)
+    )
+    return {int(cid): int(n) for cid, n in session.execute(q)}

@@ -62,6 +62,7 @@ class QuarantineIn(BaseModel):
     days: Integer = Field(7, ge=1, le=60, description="Quarantine length in days.")
     start_day: Day | None = Field(None, description="First day (default: today).")
     min_minutes: Number = Field(15, ge=0, le=1440)
+    reason: Text = Field("", max_length=500, description="Why; kept in each quarantine's note.")
 
 
 class RestrictionIn(BaseModel):
