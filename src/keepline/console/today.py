@@ -9,7 +9,6 @@ plan's orders at risk (``production.service``). The page only counts and arrange
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from keepline.containment import queries as containment_queries
 from keepline.containment import zone_states
 from keepline.containment.models import Case
 from keepline.continuity.record import StoredPlanResult
-from keepline.health import queries as health_queries
 from keepline.materials import outlook
 from keepline.people import work_today
 from keepline.plans import runs as plan_runs
@@ -82,21 +80,16 @@ class Day:
     total: Cell = field(default_factory=lambda: Cell("", ""))
 
 
-def roster_day(session: Session, scope: EnterpriseScope, day: dt.date) -> Day:
+def roster_day(session: Session, scope: EnterpriseScope) -> Day:
     """Declared, missing and not cleared (may not work today) by zone and shift."""
-    unfit = work_today.unfit_today(session, scope)
-    cells: dict[tuple[str, str], Cell] = {}
     out = Day()
-    for no, zone, shift, declared in session.execute(health_queries.declared_on(scope, day)):
-        cell = cells.get((zone, shift))
-        if cell is None:
-            cell = cells[(zone, shift)] = Cell(zone, shift)
-        for c in (cell, out.total):
-            c.active += 1
-            c.declared += bool(declared)
-            c.not_cleared += no in unfit
+    for zone, shift, active, declared, unfit in work_today.day_counts(session, scope):
+        out.cells.append(Cell(zone, shift, active, int(declared or 0), int(unfit or 0)))
+        out.total.active += active
+        out.total.declared += int(declared or 0)
+        out.total.not_cleared += int(unfit or 0)
     order = {z: i for i, z in enumerate(containment_queries.zone_ids(session, scope))}
-    out.cells = sorted(cells.values(), key=lambda c: (order.get(c.zone, len(order)), c.shift))
+    out.cells.sort(key=lambda c: (order.get(c.zone, len(order)), c.zone or "", c.shift or ""))
     return out
 
 
@@ -199,7 +192,7 @@ def today_page(request: Request, session: DB, scope: PageReader) -> Response:
     health = scope.sees_personal_data
     ctx = dict(
         day=day,
-        roster=roster_day(session, scope, day),
+        roster=roster_day(session, scope),
         cases=open_cases(session, scope) if health else None,
         zones=closed_zones(session, scope, lang),
         rounds=rounds(session, scope),

@@ -111,7 +111,7 @@ def _roster_rows(
 ) -> tuple[list[Any], int]:
     """A page of the roster as ``GET /workers`` reads it (same query, same verdicts)."""
     cleared = filters["cleared"]
-    unfit = work_today.unfit_today(session, scope) if cleared is not None else set()
+    unfit = work_today.unfit_today(session, scope) if cleared is not None else None
     query, count = queries.roster(
         scope,
         zone=filters["zone"],
