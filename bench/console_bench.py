@@ -1,28 +1,34 @@
 """Console benchmark: server time of each console page on the 10,000-worker plant, p95,
-beside the API route(s) the page shows (the same services, answered as JSON).
+beside the API route(s) the page shows (the same services, answered as JSON), for this
+checkout's code ("new") and, side by side in the same run on the same database, the code
+of a git ref ("old", ``--old``, default ``main``; ``--old ''`` measures the new only).
 
-The app runs in-process (Starlette's TestClient: no network, no second process), so a
-request's time is the server's. 10,000 workers on the Xuzhou plant, 9,000 of them have
-declared today (1 in 50 with a fever, so held until cleared).
+The app runs in-process (Starlette's TestClient: no network), so a request's time is the
+server's. Each side runs in its own process (the old one from ``git archive REF src``),
+one after the other, on one database: 10,000 workers on the Xuzhou plant, 9,000 of them
+have declared today (1 in 50 with a fever, so held until cleared). About 2 minutes.
 
-    python bench/console_bench.py [--workers 10000] [--repeats 30] [--url sqlite:///...]
+    python bench/console_bench.py [--workers 10000] [--repeats 20] [--old main] [--url ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+SRC_ENV = "KEEPLINE_BENCH_SRC"  # the side's source tree (the old code's, in its process)
+sys.path.insert(0, os.environ.get(SRC_ENV) or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from api_bench import EID, PASSWORD, prepare  # noqa: E402
@@ -77,53 +83,97 @@ def timed(client: TestClient, path: str, repeats: int, **kw) -> list[float]:  # 
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--workers", type=int, default=10_000)
-    ap.add_argument("--repeats", type=int, default=30)
-    ap.add_argument("--url", default=None, help="database (default: a temp SQLite file)")
-    args = ap.parse_args()
-    home = tempfile.mkdtemp()
-    os.environ["KEEPLINE_HOME"] = home
-    url = args.url or f"sqlite:///{home}/bench.db"
-    numbers = prepare(url, args.workers)
-    declare(url, numbers)
-    client = TestClient(create_app(url))
+def sign_in(client: TestClient) -> dict[str, str]:
+    """The API's bearer header; the console's cookie is signed in through its form."""
     token = client.post(
         "/auth/login", json={"email": "bench@a.example", "password": PASSWORD}
     ).json()["token"]
-    api_headers = {"Authorization": f"Bearer {token}"}
-    # The console signs in through its form (its own cookie and CSRF value).
     page = client.get("/console/login")
     r = client.post(
         "/console/login",
         data={
             "email": "bench@a.example",
             "password": PASSWORD,
-            "csrf_token": CSRF.search(page.text).group(1),
-        },  # type: ignore[union-attr]
+            "csrf_token": CSRF.search(page.text).group(1),  # type: ignore[union-attr]
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text[:300]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def measure(url: str, repeats: int) -> dict[str, list[float]]:
+    """p95 of each page and of each of its API peers (``page``, ``page api``), ms."""
+    client = TestClient(create_app(url))
+    api_headers = sign_in(client)
+    out: dict[str, list[float]] = {}
+    for path, peers in PAGES:
+        ms = timed(client, path, repeats)
+        out[path] = [statistics.median(ms), p95(ms)]
+        out[path + " api"] = [p95(timed(client, p, repeats, headers=api_headers)) for p in peers]
+    return out
+
+
+def side(url: str, repeats: int, src: str | None) -> dict[str, list[float]]:
+    """``measure`` in a process of its own, on ``src``'s code (None: this checkout's)."""
+    env = dict(os.environ, **{SRC_ENV: src or ""})
+    args = [sys.executable, __file__, "--measure", "--url", url, "--repeats", str(repeats)]
+    done = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def old_source(ref: str, into: str) -> str:
+    """``ref``'s ``src`` tree, unpacked under ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
+    return str(Path(into) / "src")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=10_000)
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--url", default=None, help="database (default: a temp SQLite file)")
+    ap.add_argument("--old", default="main", help="git ref of the old code ('': none)")
+    ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.measure:  # one side, in its own process, on a prepared database
+        print(json.dumps(measure(args.url, args.repeats)))
+        return
+    home = tempfile.mkdtemp()
+    os.environ["KEEPLINE_HOME"] = home
+    url = args.url or f"sqlite:///{home}/bench.db"
+    numbers = prepare(url, args.workers)
+    declare(url, numbers)
+    db.reset_engines()
     cpu_lines = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
         (ln.split(":", 1)[1].strip() for ln in cpu_lines if ln.startswith("model name")),
         platform.processor(),
     )
+    load_before = os.getloadavg()[0]
+    old = side(url, args.repeats, old_source(args.old, home)) if args.old else None
+    new = side(url, args.repeats, None)
     print(
-        f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {cpu}, load {os.getloadavg()[0]:.1f}, "
-        f"{args.workers:,} workers, {db.get_engine(url).dialect.name}, "
-        f"{args.repeats} requests a page"
+        f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {cpu}, load {load_before:.1f} → "
+        f"{os.getloadavg()[0]:.1f}, {args.workers:,} workers, "
+        f"{db.get_engine(url).dialect.name}, {args.repeats} requests a page, "
+        f"old = {args.old or '—'}, new = this checkout"
     )
-    print("| page | p50 ms | p95 ms | API route(s) p95 ms | page / API |")
-    print("|---|---|---|---|---|")
-    for path, peers in PAGES:
-        ms = timed(client, path, args.repeats)
-        api = [p95(timed(client, peer, args.repeats, headers=api_headers)) for peer in peers]
-        ratio = f"{p95(ms) / sum(api):.2f}" if api else "—"
+    print(
+        "| page | old p50 ms | old p95 ms | new p50 ms | new p95 ms | new / old p95 "
+        "| new API route(s) p95 ms |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for path, _ in PAGES:
+        o = old[path] if old else [float("nan")] * 2
+        n = new[path]
+        api = " + ".join(f"{a:.1f}" for a in new[path + " api"]) or "—"
         print(
-            f"| `{path}` | {statistics.median(ms):.1f} | {p95(ms):.1f} | "
-            f"{' + '.join(f'{a:.1f}' for a in api) or '—'} | {ratio} |"
+            f"| `{path}` | {o[0]:.1f} | {o[1]:.1f} | {n[0]:.1f} | {n[1]:.1f} "
+            f"| {n[1] / o[1]:.2f} | {api} |"
         )
 
 

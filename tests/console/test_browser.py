@@ -150,6 +150,8 @@ def test_a_worker_declares_a_fever_on_a_phone(browser: Any, served: dict[str, An
     officer = _page(browser, served)
     _sign_in(officer, "health_officer")
     officer.goto("/console/badges")
+    officer.locator("#issue button").click()  # the sheet is a read; links issued by POST
+    officer.wait_for_url("**/console/badges?page=1")
     _axe(officer)
     first = officer.locator(".badge").first
     link = first.get_by_role("link").get_attribute("href")

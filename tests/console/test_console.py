@@ -187,9 +187,22 @@ def test_roster_import_previews_every_bad_row_before_writing(console_world: Worl
 def test_a_worker_declares_through_their_link_and_is_cleared(console_world: World) -> None:
     world = console_world
     officer = signed_in(world, "A:health_officer")
+    # The sheet is a read: no link issued by looking at it; its button issues them (POST).
+    entries = len(world.get("/audit", params={"table": "declaration_links"}).json()["items"])
     sheet = officer.get("/console/badges").text
+    assert 'href="http' not in sheet and 'id="issue"' in sheet
+    assert officer.get("/console/badges").status_code == 200
+    after = world.get("/audit", params={"table": "declaration_links"}).json()["items"]
+    assert len(after) == entries == 0
+    r = officer.post("/console/badges", {"page": "1"})
+    assert r.status_code == 303 and r.headers["location"] == "/console/badges?page=1"
+    sheet = officer.get(r.headers["location"]).text
     links = re.findall(r'href="https?://[^/]+(/console/d/[^"]+)"', sheet)
     assert len(links) == len(_a_workers(world))  # one per worker (one page)
+    assert 'id="issue"' not in sheet
+    # Without the form's CSRF token, nothing is issued.
+    bare = officer.client.post("/console/badges", data={"page": "1"}, follow_redirects=False)
+    assert bare.status_code == 403
     no = re.search(r"<strong>[^<]+</strong><br>([^ ]+) ·", sheet).group(1)  # type: ignore[union-attr]
     phone = Browser(world)  # nobody signed in
     form = phone.get(links[0])
