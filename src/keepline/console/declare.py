@@ -136,7 +136,8 @@ def declare(
         health.save_declarations(session, holder.scope(), [(1, body)], source="link")
     except RowsError as exc:
         session.rollback()
-        errors = {p.field or "temperature_c": p.message for p in exc.rows}
+        lang = web.language(request)
+        errors = {p.field or "temperature_c": lang.message(p.message) for p in exc.rows}
         return _form_page(request, holder, token, values, errors, 422)
     flags = health.flags_of(body)
     ctx = dict(

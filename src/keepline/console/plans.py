@@ -119,7 +119,7 @@ def load_plan(
             raise InputError([f"{filename}: the file is empty"])
         row, _ = versions.load_version(session, scope, PlanVersionIn(yaml=text, filename=filename))
     except InputError as exc:
-        return _plans_page(request, session, scope, exc.lines, 422)
+        return _plans_page(request, session, scope, web.language(request).error(exc), 422)
     return RedirectResponse(f"{PREFIX}/plans?loaded={row.id}", status_code=303)
 
 
