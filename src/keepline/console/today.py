@@ -9,6 +9,7 @@ plan's orders at risk (``production.service``). The page only counts and arrange
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from starlette.responses import Response
 
 from keepline import clock
 from keepline.apikit.deps import DB
+from keepline.audit import service as audit
 from keepline.console import web
 from keepline.console.auth import PageReader
 from keepline.console.i18n import Language
@@ -69,6 +71,7 @@ class Cell:
         z, s = self.zone, self.shift
         return dict(
             active=link("/workers", zone=z, shift=s),
+            declared=link("/declared", zone=z, shift=s),
             missing=link("/missing", zone=z, shift=s),
             not_cleared=link("/workers", zone=z, shift=s, cleared="false"),
         )
@@ -182,17 +185,44 @@ def plan_tasks(session: Session, scope: EnterpriseScope) -> dict[str, int]:
     return dict(open=len(rows), overdue=sum(plan_runs.is_overdue(t, at) for t in rows))
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Today's costly figures: read over the whole roster and the stock ledger."""
+
+    roster: Day
+    cover: outlook.Outlook
+
+
+# Per enterprise: (day, version) → its figures. Keyed on the enterprise's version in the
+# database (raised by every committed write, ``audit.service.version``), so a write shows
+# at once in every server process, and nothing else has to invalidate it.
+_figures: dict[str, tuple[tuple[dt.date, int], Figures]] = {}
+
+
+def figures(session: Session, scope: EnterpriseScope, day: dt.date) -> Figures:
+    """The roster's counts and the materials' outlook of ``day``, computed once per
+    version of the enterprise's record (the version read first: what follows is as new)."""
+    key = (day, audit.version(session, scope))
+    kept = _figures.get(scope.enterprise_id)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    found = Figures(roster_day(session, scope), outlook.outlook(session, scope, day))
+    _figures[scope.enterprise_id] = (key, found)
+    return found
+
+
 @router.get(f"{PREFIX}/today")
 def today_page(request: Request, session: DB, scope: PageReader) -> Response:
     lang = web.language(request)
     day = clock.today()
-    cover = outlook.outlook(session, scope, day)
+    kept = figures(session, scope, day)
+    cover = kept.cover
     materials = sorted(cover.cover, key=lambda r: (r.days_of_cover, r.material_id))
     plan_id, at_risk = orders_at_risk(session, scope)
     health = scope.sees_personal_data
     ctx = dict(
         day=day,
-        roster=roster_day(session, scope),
+        roster=kept.roster,
         cases=open_cases(session, scope) if health else None,
         zones=closed_zones(session, scope, lang),
         rounds=rounds(session, scope),

@@ -54,6 +54,18 @@ EXPORT_COLUMNS = {
     "cleared": N_("May work today"),
 }
 PERSONAL_COLUMNS = {"phone": N_("Phone"), "id_number": N_("ID number")}
+# The import's fields, named in a problem beside its row.
+IMPORT_FIELDS = (
+    EXPORT_COLUMNS | PERSONAL_COLUMNS | {"skills": N_("Skills"), "left_on": N_("Left on")}
+)
+
+
+def field_label(field: str) -> str:
+    return IMPORT_FIELDS.get(field, field)
+
+
+def _import_page(request: Request, ctx: dict[str, Any], status: int = 200) -> Response:
+    return web.render(request, "import.html", ctx | dict(field_label=field_label), status)
 
 
 @dataclass(frozen=True)
@@ -188,7 +200,7 @@ def export_roster(
 
 @router.get(f"{PREFIX}/workers/import")
 def import_page(request: Request, scope: HealthPage) -> Response:
-    return web.render(request, "import.html", dict(stage="upload"))
+    return _import_page(request, dict(stage="upload"))
 
 
 def _upload_dir() -> Path:
@@ -230,16 +242,17 @@ def import_preview(
         report = _try_import(session, scope, filename, data)
     except RowsError as exc:
         ctx = dict(stage="rejected", filename=filename, problems=exc.rows)
-        return web.render(request, "import.html", ctx, 422)
+        return _import_page(request, ctx, 422)
     except KeeplineError as exc:
-        ctx = dict(stage="rejected", filename=filename, problems=[], message=exc.message)
-        return web.render(request, "import.html", ctx, 422)
+        message = web.error_text(request, exc)
+        ctx = dict(stage="rejected", filename=filename, problems=[], message=message)
+        return _import_page(request, ctx, 422)
     upload_id = secrets.token_urlsafe(24)
     _upload_path(scope, upload_id, suffix).write_bytes(data)
     ctx = dict(
         stage="preview", filename=filename, report=report, upload_id=upload_id, suffix=suffix
     )
-    return web.render(request, "import.html", ctx)
+    return _import_page(request, ctx)
 
 
 @router.post(f"{PREFIX}/workers/import/confirm")
@@ -262,9 +275,9 @@ def import_confirm(
     except RowsError as exc:
         session.rollback()
         ctx = dict(stage="rejected", filename=filename, problems=exc.rows)
-        return web.render(request, "import.html", ctx, 422)
+        return _import_page(request, ctx, 422)
     path.unlink(missing_ok=True)
-    return web.render(request, "import.html", dict(stage="done", filename=filename, report=report))
+    return _import_page(request, dict(stage="done", filename=filename, report=report))
 
 
 @router.get(f"{PREFIX}/workers/{{employee_no}}")
@@ -287,20 +300,47 @@ def missing_page(
     page: Annotated[int, Query(ge=1, le=200_000)] = 1,
 ) -> Response:
     """Who has not declared today (``GET /declarations/missing``'s query)."""
+    return _day_list(request, session, scope, dict(zone=zone, shift=shift, team=team), page)
+
+
+@router.get(f"{PREFIX}/declared")
+def declared_page(
+    request: Request,
+    session: DB,
+    scope: PageReader,
+    zone: Filter = None,
+    shift: Filter = None,
+    team: Filter = None,
+    page: Annotated[int, Query(ge=1, le=200_000)] = 1,
+) -> Response:
+    """Who has declared today (the same query, the other half of the roster): the list
+    behind Today's "declared"."""
+    where = dict(zone=zone, shift=shift, team=team)
+    return _day_list(request, session, scope, where, page, declared=True)
+
+
+def _day_list(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    where: dict[str, str | None],
+    page: int,
+    declared: bool = False,
+) -> Response:
     day = clock.today()
-    query, count = health_queries.missing(
-        scope, day, team=_blank(team), zone=_blank(zone), shift=_blank(shift)
-    )
+    filters = {k: v for k, v in ((k, _blank(v)) for k, v in where.items()) if v}
+    query, count = health_queries.missing(scope, day, declared=declared, **filters)
     paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort=None)
     rows, total = fetch_page(
         session, query, paging, health_queries.MISSING_SORTS, "employee_no", count=count
     )
-    filters = {
-        k: v
-        for k, v in dict(zone=_blank(zone), shift=_blank(shift), team=_blank(team)).items()
-        if v
-    }
     ctx = dict(
-        day=day, rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE)), filters=filters
+        day=day,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        filters=filters,
+        declared=declared,
     )
     return web.render(request, "missing.html", ctx)

@@ -49,11 +49,20 @@ def missing(
     team: str | None = None,
     zone: str | None = None,
     shift: str | None = None,
+    declared: bool = False,
 ) -> tuple[Select[Any], Select[Any] | None]:
-    """Active workers who have not declared for ``day`` (filtered by team, zone and
-    shift), and a cheaper query counting them (``None`` when filtered)."""
-    q = missing_query(scope, day)
-    count = missing_count(scope, day) if team is None and zone is None and shift is None else None
+    """Active workers who have not declared for ``day`` (``declared``: who have; filtered
+    by team, zone and shift), and a cheaper query counting them (``None`` when filtered
+    or ``declared``)."""
+    if declared:
+        q = select(*Worker.__table__.c).where(
+            Worker.enterprise_id == scope.enterprise_id, employed_on(day), _declared(day)
+        )
+        count = None
+    else:
+        q = missing_query(scope, day)
+        unfiltered = team is None and zone is None and shift is None
+        count = missing_count(scope, day) if unfiltered else None
     if team is not None:
         q = q.where(Worker.team_id == team)
     if zone is not None:
