@@ -1,4 +1,5 @@
-"""enterprise versions: a counter per enterprise raised by every committed write
+"""enterprise versions: a counter per enterprise raised by every committed write; the
+daily report's open difficulties
 
 Revision ID: 0017
 Revises: 0013
@@ -23,7 +24,13 @@ def upgrade() -> None:
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("enterprise_id", name=op.f("pk_enterprise_versions")),
     )
+    with op.batch_alter_table("gov_daily_reports", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("open_difficulties", sa.Integer(), server_default="0", nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("gov_daily_reports", schema=None) as batch_op:
+        batch_op.drop_column("open_difficulties")
     op.drop_table("enterprise_versions")
