@@ -289,46 +289,49 @@ def worker_page(
     return web.render(request, "worker.html", dict(w=view, personal=scope.sees_personal_data))
 
 
-@router.get(f"{PREFIX}/missing")
-def missing_page(
-    request: Request,
-    session: DB,
-    scope: PageReader,
+@dataclass(frozen=True)
+class DayList:
+    """A page of today's declared or missing list, filtered by zone, shift and team."""
+
+    filters: dict[str, str]
+    page: int
+
+
+async def day_list(  # async: no I/O, no worker-thread hop
     zone: Filter = None,
     shift: Filter = None,
     team: Filter = None,
     page: Annotated[int, Query(ge=1, le=200_000)] = 1,
-) -> Response:
+) -> DayList:
+    where = dict(zone=_blank(zone), shift=_blank(shift), team=_blank(team))
+    return DayList({k: v for k, v in where.items() if v}, page)
+
+
+DayListOf = Annotated[DayList, Depends(day_list)]
+
+
+@router.get(f"{PREFIX}/missing")
+def missing_page(request: Request, session: DB, scope: PageReader, of: DayListOf) -> Response:
     """Who has not declared today (``GET /declarations/missing``'s query)."""
-    return _day_list(request, session, scope, dict(zone=zone, shift=shift, team=team), page)
+    return _day_list(request, session, scope, of)
 
 
 @router.get(f"{PREFIX}/declared")
-def declared_page(
-    request: Request,
-    session: DB,
-    scope: PageReader,
-    zone: Filter = None,
-    shift: Filter = None,
-    team: Filter = None,
-    page: Annotated[int, Query(ge=1, le=200_000)] = 1,
-) -> Response:
+def declared_page(request: Request, session: DB, scope: PageReader, of: DayListOf) -> Response:
     """Who has declared today (the same query, the other half of the roster): the list
     behind Today's "declared"."""
-    where = dict(zone=zone, shift=shift, team=team)
-    return _day_list(request, session, scope, where, page, declared=True)
+    return _day_list(request, session, scope, of, declared=True)
 
 
 def _day_list(
     request: Request,
     session: Session,
     scope: EnterpriseScope,
-    where: dict[str, str | None],
-    page: int,
+    of: DayList,
     declared: bool = False,
 ) -> Response:
     day = clock.today()
-    filters = {k: v for k, v in ((k, _blank(v)) for k, v in where.items()) if v}
+    filters, page = of.filters, of.page
     query, count = health_queries.missing(scope, day, declared=declared, **filters)
     paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort=None)
     rows, total = fetch_page(
