@@ -72,7 +72,7 @@ def test_officer_accepts_and_a_refused_step_is_shown(
     # A refused form keeps what was typed, the error next to the field.
     r = ent.post("/console/difficulties", {"category": "no-such", "text": "loan for resin"})
     assert r.status_code == 422 and 'id="submit-error"' in r.text
-    assert ">loan for resin</textarea>" in r.text and 'aria-describedby=submit-error' in r.text
+    assert ">loan for resin</textarea>" in r.text and "aria-describedby=submit-error" in r.text
     d_id = _submit(ent, "a bridging loan for resin")
     officer = _as(world, "XZ")
     # The officer lands on the government's home.

@@ -145,6 +145,7 @@ def _activation_page(
     activation_id: int,
     error: str | None = None,
     status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     act = runs.activation_out(session, scope, runs.get_activation(session, scope, activation_id))
     ctx = dict(
@@ -153,6 +154,7 @@ def _activation_page(
         pending=RunState.pending.value,
         can_act=scope.role in RESPONDERS,
         error=error,
+        typed=typed or {},
         **_labels(),
     )
     return web.render(request, "activation.html", ctx, status)
@@ -176,14 +178,17 @@ def _with_reason(
     activation_id: int,
     reason: str,
     act: Callable[[str], object],
+    form: str,
 ) -> Response:
     """``act`` with the reason as the API takes it (``ReasonIn``), then back to the
-    activation; a missing or too long reason is the page again, said next to the form."""
+    activation; a missing or too long reason is the page again, said next to the field of
+    ``form`` (``refuse-N``, ``stand-down``), the reason as typed."""
     try:
         body = ReasonIn(reason=reason.strip())
     except ValidationError:
         error = web.language(request).gettext(REASON_ERROR)
-        return _activation_page(request, session, scope, activation_id, error, 422)
+        typed = dict(form=form, reason=reason)
+        return _activation_page(request, session, scope, activation_id, error, 422, typed)
     act(body.reason)
     return _back(activation_id)
 
@@ -209,7 +214,7 @@ def refuse(
     def refused(why: str) -> object:
         return activations.refuse(session, scope, activation_id, n, why)
 
-    return _with_reason(request, session, scope, activation_id, reason, refused)
+    return _with_reason(request, session, scope, activation_id, reason, refused, f"refuse-{n}")
 
 
 @router.post(f"{PREFIX}/activations/{{activation_id}}/stand-down")
@@ -224,7 +229,7 @@ def stand_down(
     def stood_down(why: str) -> object:
         return runs.stand_down(session, scope, activation_id, why)
 
-    return _with_reason(request, session, scope, activation_id, reason, stood_down)
+    return _with_reason(request, session, scope, activation_id, reason, stood_down, "stand-down")
 
 
 @router.get(f"{PREFIX}/tasks")
