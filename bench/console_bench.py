@@ -1,29 +1,41 @@
 """Console benchmark: server time of each console page on the 10,000-worker plant, p95,
-beside the API route(s) the page shows (the same services, answered as JSON).
+beside the API route(s) the page shows (the same services, answered as JSON), for this
+checkout's code ("new") and, side by side in the same run on the same database, the code
+of a git ref ("old", ``--old``, default ``main``; ``--old ''`` measures the new only).
 
-The app runs in-process (Starlette's TestClient: no network, no second process), so a
-request's time is the server's. 10,000 workers on the Xuzhou plant, 9,000 of them have
-declared today (1 in 50 with a fever, so held until cleared).
+The app runs in-process (Starlette's TestClient: no network), so a request's time is the
+server's. Each side runs in its own process (the old one from ``git archive REF src``),
+old, new, old, new, on one database: 10,000 workers on the Xuzhou plant, 9,000 of them
+have declared today (1 in 50 with a fever, so held until cleared). About 2 minutes.
 
-    python bench/console_bench.py [--workers 10000] [--repeats 30] [--url sqlite:///...]
+    python bench/console_bench.py [--workers 10000] [--repeats 20] [--old main] [--url ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
+import json
 import os
 import platform
 import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+SRC_ENV = "KEEPLINE_BENCH_SRC"  # the side's source tree (the old code's, in its process)
+sys.path.insert(0, os.environ.get(SRC_ENV) or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
+# The side's package, imported first: api_bench puts this checkout's src first on the
+# path, but the submodules of a package already imported come from its own directory.
+importlib.import_module("keepline")
 
 from api_bench import EID, PASSWORD, prepare  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
@@ -34,6 +46,7 @@ from keepline.health import service as health  # noqa: E402
 from keepline.health.schemas import DeclarationIn  # noqa: E402
 from keepline.scope import EnterpriseScope  # noqa: E402
 
+ARGS = argparse.Namespace(workers=10_000)  # the parent's, for the sides' processes
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 # page → the API route(s) behind it (None: no API peer)
@@ -47,6 +60,9 @@ PAGES: list[tuple[str, list[str]]] = [
     ("/console/clearance", ["/declarations?flagged=true"]),
     ("/console/badges", []),
 ]
+
+
+AFTER_WRITE = "`/console/today`, a roster write before each"
 
 
 def declare(url: str, numbers: list[str], share: float = 0.9) -> None:
@@ -66,10 +82,13 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
 
 
-def timed(client: TestClient, path: str, repeats: int, **kw) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(client: TestClient, path: str, repeats: int, before=None, **kw) -> list[float]:  # type: ignore[no-untyped-def]
+    """Request times of ``path`` (ms); ``before``: called before each (not timed)."""
     client.get(path, **kw)  # warm (caches, the first QR codes)
     out = []
-    for _ in range(repeats):
+    for i in range(repeats):
+        if before is not None:
+            before(i)
         t = time.perf_counter()
         r = client.get(path, **kw)
         out.append((time.perf_counter() - t) * 1000)
@@ -77,53 +96,132 @@ def timed(client: TestClient, path: str, repeats: int, **kw) -> list[float]:  # 
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--workers", type=int, default=10_000)
-    ap.add_argument("--repeats", type=int, default=30)
-    ap.add_argument("--url", default=None, help="database (default: a temp SQLite file)")
-    args = ap.parse_args()
-    home = tempfile.mkdtemp()
-    os.environ["KEEPLINE_HOME"] = home
-    url = args.url or f"sqlite:///{home}/bench.db"
-    numbers = prepare(url, args.workers)
-    declare(url, numbers)
-    client = TestClient(create_app(url))
+def sign_in(client: TestClient) -> dict[str, str]:
+    """The API's bearer header; the console's cookie is signed in through its form."""
     token = client.post(
         "/auth/login", json={"email": "bench@a.example", "password": PASSWORD}
     ).json()["token"]
-    api_headers = {"Authorization": f"Bearer {token}"}
-    # The console signs in through its form (its own cookie and CSRF value).
     page = client.get("/console/login")
     r = client.post(
         "/console/login",
         data={
             "email": "bench@a.example",
             "password": PASSWORD,
-            "csrf_token": CSRF.search(page.text).group(1),
-        },  # type: ignore[union-attr]
+            "csrf_token": CSRF.search(page.text).group(1),  # type: ignore[union-attr]
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text[:300]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def measure(url: str, repeats: int) -> dict[str, list[float]]:
+    """Each page's request times (``page``) and its API peers' p95 (``page api``), ms."""
+    client = TestClient(create_app(url))
+    api_headers = sign_in(client)
+    out: dict[str, list[float]] = {}
+    for path, peers in PAGES:
+        out[path] = timed(client, path, repeats)
+        out[path + " api"] = [p95(timed(client, p, repeats, headers=api_headers)) for p in peers]
+
+    first = client.get("/workers", params={"limit": 1}, headers=api_headers).json()
+    no = first["items"][0]["employee_no"]
+
+    def write(i: int) -> None:  # an audited write of the roster (a phone number)
+        body = {"phone": f"1380000{i:04d}"}
+        r = client.patch(f"/workers/{no}", json=body, headers=api_headers)
+        assert r.status_code == 200, r.text[:200]
+
+    out[AFTER_WRITE] = timed(client, "/console/today", repeats, before=write)
+    out[AFTER_WRITE + " api"] = []
+    return out
+
+
+def side(url: str, repeats: int, src: str | None, mode: str = "--measure") -> Any:
+    """``measure`` (or ``--prepare``) in a process of its own, on ``src``'s code (None:
+    this checkout's)."""
+    env = dict(os.environ, **{SRC_ENV: src or ""})
+    args = [sys.executable, __file__, mode, "--url", url, "--repeats", str(repeats)]
+    args += ["--workers", str(ARGS.workers)]
+    done = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def old_source(ref: str, into: str) -> str:
+    """``ref``'s ``src`` tree, unpacked under ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
+    return str(Path(into) / "src")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=10_000)
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--url", default=None, help="database (default: a temp SQLite file)")
+    ap.add_argument("--old", default="main", help="git ref of the old code ('': none)")
+    ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = ARGS.__dict__.update(vars(ap.parse_args())) or ARGS
+    if args.measure:  # one side, in its own process, on a prepared database
+        print(json.dumps(measure(args.url, args.repeats)))
+        return
+    if args.prepare:  # the database, made by the old side's code (its schema)
+        declare(args.url, prepare(args.url, args.workers))
+        print("null")
+        return
+    if args.old and args.url:
+        ap.error("old against new needs the default SQLite file (each side its own copy)")
+    home = tempfile.mkdtemp()
+    os.environ["KEEPLINE_HOME"] = home
+    src = old_source(args.old, home) if args.old else None
+    # The database is made once, by the old code, and copied: the new side migrates its
+    # copy (the old code cannot open a database migrated past its own head).
+    url = args.url or f"sqlite:///{home}/bench.db"
+    side(url, 0, src, "--prepare")
+    new_url = url
+    if src:
+        shutil.copyfile(f"{home}/bench.db", f"{home}/bench-new.db")
+        new_url = f"sqlite:///{home}/bench-new.db"
     cpu_lines = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
         (ln.split(":", 1)[1].strip() for ln in cpu_lines if ln.startswith("model name")),
         platform.processor(),
     )
+    load_before = os.getloadavg()[0]
+    # Old, new, old, new (half the requests each time): a load that changes during the
+    # run weighs on both sides alike.
+    half = max(2, args.repeats // 2)
+    old: dict[str, list[float]] = {}
+    new: dict[str, list[float]] = {}
+    for _ in range(2):
+        if src:
+            for k, v in side(url, half, src).items():
+                old.setdefault(k, []).extend(v)
+        for k, v in side(new_url, half, None).items():
+            new.setdefault(k, []).extend(v)
     print(
-        f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {cpu}, load {os.getloadavg()[0]:.1f}, "
-        f"{args.workers:,} workers, {db.get_engine(url).dialect.name}, "
-        f"{args.repeats} requests a page"
+        f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {cpu}, load {load_before:.1f} → "
+        f"{os.getloadavg()[0]:.1f}, {args.workers:,} workers, "
+        f"{url.split(':', 1)[0]}, {args.repeats} requests a page, "
+        f"old = {args.old or '—'}, new = this checkout"
     )
-    print("| page | p50 ms | p95 ms | API route(s) p95 ms | page / API |")
-    print("|---|---|---|---|---|")
-    for path, peers in PAGES:
-        ms = timed(client, path, args.repeats)
-        api = [p95(timed(client, peer, args.repeats, headers=api_headers)) for peer in peers]
-        ratio = f"{p95(ms) / sum(api):.2f}" if api else "—"
+    print(
+        "| page | old p50 ms | old p95 ms | new p50 ms | new p95 ms | new / old p95 "
+        "| new API route(s) p95 ms |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for path, peers in [*PAGES, (AFTER_WRITE, [])]:
+        o = [statistics.median(old[path]), p95(old[path])] if old else [float("nan")] * 2
+        n = [statistics.median(new[path]), p95(new[path])]
+        api_p95 = new[path + " api"]  # two runs' p95 of each peer: the larger
+        api = " + ".join(f"{max(api_p95[i :: len(peers)]):.1f}" for i in range(len(peers))) or "—"
+        shown = path if path == AFTER_WRITE else f"`{path}`"
         print(
-            f"| `{path}` | {statistics.median(ms):.1f} | {p95(ms):.1f} | "
-            f"{' + '.join(f'{a:.1f}' for a in api) or '—'} | {ratio} |"
+            f"| {shown} | {o[0]:.1f} | {o[1]:.1f} | {n[0]:.1f} | {n[1]:.1f} "
+            f"| {n[1] / o[1]:.2f} | {api} |"
         )
 
 

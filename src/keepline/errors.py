@@ -31,12 +31,39 @@ def clip(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return f"{line[:limit]}… ({len(line):,} characters)"
 
 
+class Msg(str):
+    """A message for the user that can be translated: it *is* its English text (what the
+    API's JSON and the CLI show, unchanged), and it keeps its ``msgid`` (English, with
+    ``%(name)s`` placeholders) and ``params``, so the console shows it in the user's
+    language through its catalogs. A parameter may be a ``Msg`` itself (translated too);
+    values quoted from input stay as they are."""
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, params: dict[str, object]) -> Msg:
+        text = msgid % {k: str(v) for k, v in params.items()} if params else msgid
+        self = super().__new__(cls, text)
+        self.msgid, self.params = msgid, params
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:  # copied and pickled as itself
+        return (Msg, (self.msgid, self.params))
+
+
+def msg(msgid: str, **params: object) -> Msg:
+    """A translatable message (``msgid`` is extracted into the console's catalogs by
+    ``keepline.console.catalog``; a test fails while it lacks a translation)."""
+    return Msg(msgid, params)
+
+
 class KeeplineError(Exception):
     """An error whose message is meant for the user, in one line."""
 
     exit_code = 2
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.source = message  # a Msg keeps what it needs to be translated
         # Each line cut (an InputError's message is one line per problem).
         message = "\n".join(clip(line) for line in message.split("\n"))
         super().__init__(message)
@@ -75,4 +102,10 @@ def shown_lines(problems: Sequence[str], limit: int, unlisted: int = 0) -> list[
     more = max(0, len(problems) - limit) + unlisted
     if more == 0:
         return list(problems)
-    return [*problems[:limit], f"… and {more} more problem{'s' * (more > 1)} not shown"]
+    return [*problems[:limit], more_line(more)]
+
+
+def more_line(more: int) -> Msg:
+    if more == 1:
+        return msg("… and 1 more problem not shown")
+    return msg("… and %(n)s more problems not shown", n=more)

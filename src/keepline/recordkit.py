@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.db import Base
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, Msg, NotFound, msg
 from keepline.plant import models as pm
 from keepline.scope import EnterpriseScope
 
@@ -30,7 +30,8 @@ class WriteCounts:
 
 def bad(field: str, message: str) -> InputError:
     """A one-line input error naming ``field`` (the API returns it as a 4xx body)."""
-    err = InputError([f"{field}: {message}"])
+    line = msg("%(field)s: %(message)s", field=field, message=message)
+    err = InputError([line if isinstance(message, Msg) else f"{field}: {message}"])
     err.field = field
     return err
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import charset_normalizer
 
-from keepline.errors import InputError, clip
+from keepline.errors import InputError, clip, msg, quote
 from keepline.fields import control_character
 from keepline.vocabulary import column_map, key
 
@@ -31,7 +31,9 @@ MAX_CONTROL_PROBLEMS = 50
 # to about 60 MB.
 MAX_UNPACKED_BYTES = 128 * 2**20
 MAX_RATIO = 200  # unpacked / packed, per member: text compresses ~10x, a bomb ~1000x
-NOT_XLSX = "not a readable .xlsx file (damaged, or not an Excel workbook); save it again from Excel"
+NOT_XLSX = msg(
+    "not a readable .xlsx file (damaged, or not an Excel workbook); save it again from Excel"
+)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,10 @@ def _build(filename: str, header: Sequence[object], body: Iterable[tuple[int, Se
     seen: set[str] = set()
     for c in columns:
         if c and c in seen:
-            raise RowsError(filename, [RowProblem(1, c, f"column '{c}' appears twice")])
+            raise RowsError(
+                filename,
+                [RowProblem(1, c, msg("column %(column)s appears twice", column=quote(c)))],
+            )
         seen.add(c)
     rows: list[tuple[int, dict[str, str]]] = []
     bad: list[RowProblem] = []
@@ -106,13 +111,16 @@ def _build(filename: str, header: Sequence[object], body: Iterable[tuple[int, Se
         if not any(cells):
             continue  # blank lines are not rows
         if len(rows) >= MAX_ROWS:
-            raise RowsError(filename, [RowProblem(rownum, None, f"more than {MAX_ROWS} rows")])
+            raise RowsError(
+                filename, [RowProblem(rownum, None, msg("more than %(n)s rows", n=MAX_ROWS))]
+            )
         row = {c: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
         for c, v in row.items():
             # The same refusal as fields.Text gives an API body: a NUL or an escape
             # sequence is never data, and PostgreSQL cannot store a NUL at all.
             if len(bad) < MAX_CONTROL_PROBLEMS and (ch := control_character(v)):
-                bad.append(RowProblem(rownum, c, f"contains a control character ({ch}); remove it"))
+                why = msg("contains a control character (%(ch)s); remove it", ch=ch)
+                bad.append(RowProblem(rownum, c, why))
         rows.append((rownum, row))
     if bad:
         raise RowsError(filename, bad)
@@ -181,7 +189,7 @@ def read_table(filename: str, data: bytes) -> Table:
     try:
         header = next(reader)
     except StopIteration:
-        raise RowsError(filename, [RowProblem(0, None, "the file is empty")]) from None
+        raise RowsError(filename, [RowProblem(0, None, msg("the file is empty"))]) from None
     except csv.Error as exc:
         raise RowsError(filename, [RowProblem(1, None, f"not CSV: {exc}")]) from None
     try:
@@ -237,7 +245,16 @@ def canonical(table: Table, columns: Mapping[str, Sequence[str]]) -> Table:
         name = words.get(key(c), c)
         if name in first:
             problems.append(
-                RowProblem(1, name, f"columns '{first[name]}' and '{c}' are both {name}")
+                RowProblem(
+                    1,
+                    name,
+                    msg(
+                        "columns %(a)s and %(b)s are both %(name)s",
+                        a=quote(first[name]),
+                        b=quote(c),
+                        name=name,
+                    ),
+                )
             )
         first[name] = c
         renamed[c] = name
@@ -257,11 +274,11 @@ def _read_xlsx(filename: str, data: bytes) -> Table:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             if not wb.worksheets:
-                raise RowsError(filename, [RowProblem(0, None, "the workbook has no sheet")])
+                raise RowsError(filename, [RowProblem(0, None, msg("the workbook has no sheet"))])
             it = wb.worksheets[0].iter_rows(values_only=True)
             header = next(it, None)
             if header is None:
-                raise RowsError(filename, [RowProblem(0, None, "the first sheet is empty")])
+                raise RowsError(filename, [RowProblem(0, None, msg("the first sheet is empty"))])
             body = list(enumerate(it, start=2))
         finally:
             wb.close()
@@ -278,7 +295,15 @@ def require_columns(table: Table, required: Sequence[str]) -> None:
         raise RowsError(
             table.filename,
             [
-                RowProblem(1, c, f"missing column '{c}' (have: {', '.join(table.columns)})")
+                RowProblem(
+                    1,
+                    c,
+                    msg(
+                        "missing column %(column)s (have: %(have)s)",
+                        column=quote(c),
+                        have=", ".join(table.columns),
+                    ),
+                )
                 for c in missing
             ],
         )

@@ -18,6 +18,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel
 
+from keepline.errors import msg
+
 HEADERS_KEY = "x-file-headers"
 
 # Words for the usual shift ids (a plant's shifts have ids, not display names).
@@ -102,7 +104,9 @@ def known(ids: Iterable[str], limit: int = 12) -> str:
     """'(known: a, b, …)' for an 'unknown X' message."""
     ids = list(ids)
     shown = ", ".join(ids[:limit])
-    return f"(known: {shown}{', …' if len(ids) > limit else ''})" if ids else "(none defined)"
+    if not ids:
+        return msg("(none defined)")
+    return msg("(known: %(ids)s)", ids=shown + (", …" if len(ids) > limit else ""))
 
 
 class Names:

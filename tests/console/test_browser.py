@@ -171,6 +171,8 @@ def test_a_worker_declares_a_fever_on_a_phone(browser: Any, served: dict[str, An
     officer = _page(browser, served)
     _sign_in(officer, "health_officer")
     officer.goto("/console/badges")
+    officer.locator("#issue button").click()  # the sheet is a read; links issued by POST
+    officer.wait_for_url("**/console/badges?page=1")
     _axe(officer)
     first = officer.locator(".badge").first
     link = first.get_by_role("link").get_attribute("href")
@@ -245,8 +247,9 @@ def test_a_roster_with_two_bad_rows_is_rejected(
     problems = page.locator("#problems tbody tr")
     problems.first.wait_for()
     named = [problems.nth(i).locator("td").all_inner_texts() for i in range(problems.count())]
-    # Exactly the two bad rows, each with its field and value (row 1 is the header).
-    assert [n[:2] for n in named] == [["3", "team"], ["5", "employee_no"]], named
+    # Exactly the two bad rows, each with its field (named in the page's language) and
+    # value (row 1 is the header).
+    assert [n[:2] for n in named] == [["3", "班组"], ["5", "工号"]], named
     assert "'no-such-team'" in named[0][2] and "'bad no!'" in named[1][2], named
     page.screenshot(path=str(SHOTS / "import-rejected-zh.png"), full_page=True)
     _axe(page)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 
 import openpyxl
 
@@ -108,6 +109,14 @@ def test_today_counts_link_to_their_lists(console_world: World) -> None:
         assert r.status_code == 200, r.text
     r = world.post("/zones/assembly/state", json={"state": "restricted", "reason": "a case nearby"})
     assert r.status_code == 200, r.text
+    kit = {"kit": "cfx-fam-vic", "targets": ["FAM", "VIC"], "internal_control": "Cy5"}
+    r = world.post(
+        "/screening/rounds",
+        who="A:health_officer",
+        json={"day": str(world.today), "zones": ["assembly"], "pool_size": 5, "assay": kit},
+    )
+    assert r.status_code == 201, r.text
+    round_page = f"/console/screening/rounds/{r.json()['id']}"
     # The API's own lists are the outside count (other tests share this world).
     missing_total = world.get("/declarations/missing").json()["total"]
     held_total = world.get("/workers", params={"cleared": "false"}).json()["total"]
@@ -124,6 +133,24 @@ def test_today_counts_link_to_their_lists(console_world: World) -> None:
     assert declared[0] not in missing and workers[13]["employee_no"] in missing
     held = b.get("/console/workers?cleared=false").text
     assert declared[2] in held and declared[0] not in held
+    # "Declared" links to who has declared; a write shows on Today at once (no cache).
+    assert _tile(html, "/console/declared") == len(workers) - missing_total
+    listed = b.get("/console/declared").text
+    assert all(no in listed for no in declared) and workers[13]["employee_no"] not in listed
+    late = {
+        "employee_no": workers[13]["employee_no"],
+        "day": str(world.today),
+        "temperature_c": 36.6,
+    }
+    assert world.post("/declarations", json=late).status_code == 200
+    again = b.get("/console/today").text
+    assert _tile(again, "/console/declared") == len(workers) - missing_total + 1
+    assert _tile(again, "/console/missing") == missing_total - 1
+    # Every number of the roster's and the rounds' tables is a link to its list.
+    for section in ("h-roster", "h-rounds"):
+        part = html.split(f'aria-labelledby="{section}"')[1].split("</section>")[0]
+        assert re.findall(r'<td class="num[^"]*">(?!<a )', part) == [], section
+    assert html.count(f'href="{round_page}#h-cov"') == 4  # expected, sampled, missed, %
     # By zone and shift: the rows add up to the roster.
     cells = re.findall(r'href="/console/workers\?zone=([^"]+)">([\d,]+)</a>', html)
     assert sum(int(n) for q, n in cells if "cleared" not in q) == len(workers)
@@ -162,10 +189,19 @@ def test_roster_import_previews_every_bad_row_before_writing(console_world: Worl
     files = {"file": ("roster.xlsx", bad)}
     r = b.post("/console/workers/import", files=files)
     assert r.status_code == 422
-    rows = re.findall(r"<tr><td>(\d+)</td><td>(\w+)</td>", r.text)
-    assert rows == [("3", "team"), ("5", "employee_no")]
+    # Each bad row and field, in the page's language (the service's messages translated).
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(\w+)</td><td>([^<]+)</td>", r.text)
+    assert [(n, f) for n, f, _ in rows] == [("3", "班组"), ("5", "工号")]
+    assert rows[0][2].startswith("未知班组 &#39;no-such-team&#39; （可用：asm-day-1, ")
+    assert unescape(rows[1][2]) == "'bad no!'：只能包含字母、数字、'.'、'_' 或 '-'，最多 32 个字符"
     assert len(_a_workers(world)) == before
     assert world.get("/audit", params={"limit": 1}).json()["total"] == audit_before
+    en = signed_in(world, "A:admin", lang="en")
+    en.get("/console/workers/import")
+    r = en.post("/console/workers/import", files=files)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([\w ]+)</td><td>([^<]+)</td>", r.text)
+    assert [(n, f) for n, f, _ in rows] == [("3", "Team"), ("5", "Employee number")]
+    assert rows[0][2].startswith("unknown team &#39;no-such-team&#39; (known: ")
     # A good file: the preview writes nothing, the confirm writes it.
     good = _xlsx([["工号", "姓名", "班组"], ["N001", "张三", team]])
     r = b.post("/console/workers/import", files={"file": ("roster.xlsx", good)})
@@ -187,9 +223,22 @@ def test_roster_import_previews_every_bad_row_before_writing(console_world: Worl
 def test_a_worker_declares_through_their_link_and_is_cleared(console_world: World) -> None:
     world = console_world
     officer = signed_in(world, "A:health_officer")
+    # The sheet is a read: no link issued by looking at it; its button issues them (POST).
+    entries = len(world.get("/audit", params={"table": "declaration_links"}).json()["items"])
     sheet = officer.get("/console/badges").text
+    assert 'href="http' not in sheet and 'id="issue"' in sheet
+    assert officer.get("/console/badges").status_code == 200
+    after = world.get("/audit", params={"table": "declaration_links"}).json()["items"]
+    assert len(after) == entries == 0
+    r = officer.post("/console/badges", {"page": "1"})
+    assert r.status_code == 303 and r.headers["location"] == "/console/badges?page=1"
+    sheet = officer.get(r.headers["location"]).text
     links = re.findall(r'href="https?://[^/]+(/console/d/[^"]+)"', sheet)
     assert len(links) == len(_a_workers(world))  # one per worker (one page)
+    assert 'id="issue"' not in sheet
+    # Without the form's CSRF token, nothing is issued.
+    bare = officer.client.post("/console/badges", data={"page": "1"}, follow_redirects=False)
+    assert bare.status_code == 403
     no = re.search(r"<strong>[^<]+</strong><br>([^ ]+) ·", sheet).group(1)  # type: ignore[union-attr]
     phone = Browser(world)  # nobody signed in
     form = phone.get(links[0])

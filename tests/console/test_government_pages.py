@@ -69,6 +69,10 @@ def test_officer_accepts_and_a_refused_step_is_shown(
 ) -> None:
     world, url = gov_world
     ent = _as(world, "A:admin")
+    # A refused form keeps what was typed, the error next to the field.
+    r = ent.post("/console/difficulties", {"category": "no-such", "text": "loan for resin"})
+    assert r.status_code == 422 and 'id="submit-error"' in r.text
+    assert ">loan for resin</textarea>" in r.text and "aria-describedby=submit-error" in r.text
     d_id = _submit(ent, "a bridging loan for resin")
     officer = _as(world, "XZ")
     # The officer lands on the government's home.
@@ -100,7 +104,8 @@ def test_officer_accepts_and_a_refused_step_is_shown(
     r = officer.post(f"/console/gov/difficulties/{d_id}/accept", {"note": "again"})
     assert r.status_code == 422
     assert 'id="step-error"' in r.text and "此步骤被拒绝" in r.text
-    assert f"cannot accept difficulty {d_id}: it is accepted" in r.text
+    # The service's refusal in the page's language (the API's JSON keeps the English).
+    assert f"state：不能对困难诉求 {d_id} 执行 accept：它当前为 accepted" in r.text
     assert '<dd id="state">已受理</dd>' in r.text
     # The enterprise sees the step in its history, in English too.
     en = _as(world, "A:admin", "en")

@@ -117,6 +117,7 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
     # Refusing needs a reason; with one, the action never runs.
     r = admin.post(f"/console/activations/{act_id}/actions/2/refuse", {"reason": ""})
     assert r.status_code == 422 and "请填写 1 至 500 个字符的理由" in r.text
+    assert 'id="reason-2-error"' in r.text
     r = admin.post(f"/console/activations/{act_id}/actions/2/refuse", {"reason": "told by phone"})
     assert r.status_code == 303
     assert "/confirm" not in admin.get(f"/console/activations/{act_id}").text
@@ -162,6 +163,9 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
     # Stand down: a reason is required; with one, the activation closes.
     r = admin.post(f"/console/activations/{act_id}/stand-down", {"reason": " "})
     assert r.status_code == 422 and "请填写 1 至 500 个字符的理由" in r.text
+    # The error beside its field, what was typed kept.
+    assert 'id="stand-down-error"' in r.text and "aria-describedby=stand-down-error" in r.text
+    assert 'id="stand-down-reason" name="reason" maxlength="500" required value=" "' in r.text
     r = admin.post(f"/console/activations/{act_id}/stand-down", {"reason": "zone disinfected"})
     assert r.status_code == 303
     page = admin.get(f"/console/activations/{act_id}").text

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keepline.containment import contacts, zone_states
 from keepline.containment.schemas import QuarantineIn, ZoneStateIn
-from keepline.containment.workforce import available
+from keepline.containment.workforce import WorkerPlace, available, reasons_on, unfit_where
 from keepline.health.models import Clearance
 from keepline.people.models import Worker
 from keepline.scope import EnterpriseScope
@@ -50,6 +51,7 @@ def test_availability_by_hand(session: Session, tiny: str) -> None:
         )
     )
     session.commit()
+    _check_sql_rule(session, ho)
     rep = available(session, ho, dt.date(2026, 12, 5), dt.date(2026, 12, 10))
     wf = rep.workforce
     assert (wf.zones, wf.shifts, wf.skills) == (
@@ -73,6 +75,27 @@ def test_availability_by_hand(session: Session, tiny: str) -> None:
     # Worker-days away: A1 6 + B1 6 + N3 6 + L1 6 + L2 2 + lock: (B2-B5, N1, N2, N4) × 2
     # days of the loop + (A2-A6, B2-B5, N1, N2, N4) × 2 closed days = 26 + 14 + 24 = 64.
     assert rep.away_worker_days == 64
+
+
+def _check_sql_rule(session: Session, scope: EnterpriseScope) -> None:
+    """``unfit_where`` (the rule as SQL: the roster's filter and Today's counts) names the
+    same workers as the engine on every day around the scenario, and, on 6 Dec, those
+    worked by hand: A1 isolated, B1 N3 L1 quarantined, the closed loop's commuters B2-B5
+    N1 N2 N4 (L2's flag counts from 7 Dec until the day before its clearance on 9 Dec)."""
+    places = [
+        WorkerPlace(*r)
+        for r in session.execute(select(Worker.employee_no, Worker.zone_id, Worker.housing))
+    ]
+    found = {}
+    for d in range(3, 12):
+        day = dt.date(2026, 12, d)
+        rule = unfit_where(session, scope, day)
+        sql = set(session.scalars(select(Worker.employee_no).where(rule)))
+        assert sql == set(reasons_on(session, scope, day, places)), day
+        found[d] = sql
+    assert found[6] == {"A1", "B1", "N3", "L1", "B2", "B3", "B4", "B5", "N1", "N2", "N4"}
+    assert "L2" in found[7] and "L2" in found[8] and "L2" not in found[9]
+    assert found[10] == {"A1", "B1", "N3", "L1"}
 
 
 def _cells(out: str, first: str) -> list[str]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.containment.models import Case, Restriction, ZoneStateChange
+from keepline.difficulties.models import Difficulty
 from keepline.errors import InputError
 from keepline.government import daily_report, reports
+from keepline.government.models import Department
 from keepline.government.schemas import ReportSubmitIn
 from keepline.health.models import Clearance, Declaration
 from keepline.logistics.models import CustomerShipment
@@ -19,7 +22,7 @@ from keepline.people.models import Worker
 from keepline.production.models import OutputRecord
 from keepline.scope import EnterpriseScope
 from keepline.screening.models import Round, Sample, SampleMember
-from tests.government.world import XUZHOU, load_cities, load_plants, register_both
+from tests.government.world import XUZHOU, XZ, load_cities, load_plants, register_both
 
 D = dt.date(2026, 12, 16)
 AT = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -309,3 +312,42 @@ def test_an_unregistered_enterprise_cannot_report(session: Session) -> None:
     load_plants(session)
     with pytest.raises(InputError, match="enterprise: 'xuzhou-qpcr' is not registered"):
         daily_report.submit(session, EnterpriseScope(E, "t"), ReportSubmitIn(day=clock.today()))
+
+
+def test_open_difficulties_at_the_end_of_the_day(session: Session) -> None:
+    """Submitted by the end of D (plant time) and not closed by then: two of four."""
+    load_plants(session)
+    load_cities(session)
+    register_both(session)
+    dept = session.scalars(
+        select(Department).where(Department.jurisdiction_id == XZ.jurisdiction)
+    ).first()
+    assert dept is not None
+    day = clock.today() - dt.timedelta(days=2)  # over: its end, not now, counts
+    end = dt.datetime.fromtimestamp(clock.day_start(day + dt.timedelta(days=1)), dt.UTC)
+
+    def difficulty(submitted: dt.datetime, closed: dt.datetime | None) -> Difficulty:
+        return Difficulty(
+            enterprise_id=E, jurisdiction_id=XZ.jurisdiction, category="finance", text="t",
+            attachments=[], state="closed" if closed else "submitted",
+            department_jurisdiction=dept.jurisdiction_id, department_id=dept.id,
+            submitted_by="x", submitted_at=submitted, accept_due=submitted,
+            propose_due=submitted, close_due=submitted, closed_at=closed, missed=[],
+        )  # fmt: skip
+
+    hour = dt.timedelta(hours=1)
+    session.add_all(
+        [
+            difficulty(end - 48 * hour, None),  # open
+            difficulty(end - 48 * hour, end - hour),  # closed during D
+            difficulty(end - 48 * hour, end + hour),  # closed after D: open at its end
+            difficulty(end + hour, None),  # submitted after D
+        ]
+    )
+    session.flush()
+    assert daily_report.compute(session, [E], day)[E].open_difficulties == 2
+    before = daily_report.compute(session, [E], day - dt.timedelta(days=3))[E]
+    assert before.open_difficulties == 0
+    # Submitted and read back: the figure is stored with the report.
+    out = daily_report.submit(session, EnterpriseScope(E, "test"), ReportSubmitIn(day=day))
+    assert out.open_difficulties == 2 and out.status == "submitted"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keepline.db import Base, enterprise_fk
@@ -27,3 +27,15 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class EnterpriseVersion(Base):
+    """A counter per enterprise, raised once by each committed transaction that audited a
+    change to its record (so: by every write). A reader keys a cache on it (the
+    console's Today): every server process sees a write at once, and nothing else has to
+    remember to invalidate anything."""
+
+    __tablename__ = "enterprise_versions"
+
+    enterprise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

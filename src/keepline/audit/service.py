@@ -11,11 +11,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, insert, null, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    delete,
+    event,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from keepline import clock
-from keepline.audit.models import AuditEntry
+from keepline.audit.models import AuditEntry, EnterpriseVersion
 from keepline.scope import EnterpriseScope, Scope
 
 # Rows named in one audit entry of a bulk write (record_rows): an entry stays a few
@@ -60,7 +74,52 @@ def record(
         reason=reason,
     )
     session.add(entry)
+    _changed(session, enterprise_id)
     return entry
+
+
+CHANGED = "keepline_changed_enterprises"
+
+
+def _changed(session: Session, enterprise_id: str | None) -> None:
+    """Note that this transaction changes ``enterprise_id``'s record: its version is
+    raised when the transaction commits."""
+    if enterprise_id is not None:
+        session.info.setdefault(CHANGED, set()).add(enterprise_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_versions(session: Session) -> None:
+    """Raise the version of each enterprise this transaction changed, as its last
+    statements: in the same commit as the changes (a reader that sees the new version
+    sees them), and the row lock held only while committing."""
+    changed = session.info.pop(CHANGED, None)
+    if not changed:
+        return
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    for eid in sorted(changed):
+        stmt = make(EnterpriseVersion).values(enterprise_id=eid, version=1)
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["enterprise_id"],
+                set_={"version": EnterpriseVersion.version + 1},
+            )
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(CHANGED, None)
+
+
+def version(session: Session, scope: EnterpriseScope) -> int:
+    """The enterprise's version (see ``EnterpriseVersion``): read it *before* what it
+    keys, so what is read is at least as new."""
+    stmt = select(EnterpriseVersion.version).where(
+        EnterpriseVersion.enterprise_id == scope.enterprise_id
+    )
+    return session.scalar(stmt) or 0
 
 
 def _tenant(scope: Scope) -> tuple[str | None, str | None]:
@@ -124,6 +183,7 @@ def record_many(
     """Record many changes to one table in one INSERT (bulk imports: thousands of rows)."""
     if not changes:
         return 0
+    _changed(session, enterprise_id)
     at = clock.now()
     session.execute(
         insert(AuditEntry),

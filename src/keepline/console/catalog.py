@@ -2,10 +2,12 @@
 files in step.
 
 ``python -m keepline.console.catalog`` extracts the strings of the templates
-(``_("...")``, ``ngettext``, ``{% trans %}``) and of the console's Python (``N_``, ``_``,
-``gettext``) with babel's extractors, adds the new ones to each catalog (untranslated)
-and drops the ones no longer used; translators then fill ``msgstr``. A test fails while
-any string has no translation in either catalog.
+(``_("...")``, ``ngettext``, ``{% trans %}``), of the console's Python (``N_``, ``_``,
+``gettext``) and the services' messages (``keepline.errors.msg``, anywhere in the
+package: errors a console user meets, shown in their language) with babel's extractors,
+adds the new ones to each catalog (untranslated) and drops the ones no longer used;
+translators then fill ``msgstr``. A test fails while any string has no translation in
+either catalog.
 """
 
 from __future__ import annotations
@@ -25,13 +27,24 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 
 
+PACKAGE = ROOT.parent
+# The services' messages a console user can meet (keepline.errors.msg), in every module.
+SERVICE_METHODS = [("**.py", "python")]
+SERVICE_KEYWORDS = {"msg": None}
+
+
 def extract() -> Catalog:
-    """Every message of the console, as a catalog with no translations."""
+    """Every message of the console and every ``msg(...)`` of the package, as a catalog
+    with no translations."""
     catalog = Catalog(project="keepline", charset="utf-8")
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), METHODS, keywords=KEYWORDS, options_map=OPTIONS
-    ):
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    found = [
+        ("console", extract_from_dir(str(ROOT), METHODS, keywords=KEYWORDS, options_map=OPTIONS)),
+        ("", extract_from_dir(str(PACKAGE), SERVICE_METHODS, keywords=SERVICE_KEYWORDS)),
+    ]
+    for under, messages in found:
+        for filename, lineno, message, comments, context in messages:
+            where = f"{under}/{filename}" if under else filename
+            catalog.add(message, None, [(where, lineno)], auto_comments=comments, context=context)
     return catalog
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
 from fastapi import APIRouter, Form, Path, Query, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from keepline import clock
 from keepline.apikit.deps import DB
@@ -139,7 +140,8 @@ def declare(
         after_write(session, holder.scope(), body.day, declared(report.flagged))
     except RowsError as exc:
         session.rollback()
-        errors = {p.field or "temperature_c": p.message for p in exc.rows}
+        lang = web.language(request)
+        errors = {p.field or "temperature_c": lang.message(p.message) for p in exc.rows}
         return _form_page(request, holder, token, values, errors, 422)
     flags = health.flags_of(body)
     ctx = dict(
@@ -164,26 +166,34 @@ def _badge_rows(
     return fetch_page(session, query, paging, people_queries.SORTS, "employee_no", count=count)
 
 
+BadgeTeam = Annotated[str | None, Query(max_length=64)]
+BadgeZone = Annotated[str | None, Query(max_length=64)]
+BadgePage = Annotated[int, Query(ge=1, le=100_000)]
+
+
 @router.get(f"{PREFIX}/badges")
 def badges(
     request: Request,
     session: DB,
     scope: HealthPage,
-    team: Annotated[str | None, Query(max_length=64)] = None,
-    zone: Annotated[str | None, Query(max_length=64)] = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    team: BadgeTeam = None,
+    zone: BadgeZone = None,
+    page: BadgePage = 1,
 ) -> Response:
-    """A printable sheet of personal declaration links (QR codes), a page at a time."""
+    """A printable sheet of personal declaration links (QR codes), a page at a time. A
+    read: workers with no link yet are listed without one (the page's button issues
+    them, by POST)."""
     team, zone = team or None, zone or None
     rows, total = _badge_rows(session, scope, team, zone, page)
-    tokens = links.tokens(session, scope, [r.employee_no for r in rows], web.secret_key())
+    nos = [r.employee_no for r in rows]
+    tokens = links.tokens(session, scope, nos, web.secret_key(), issue=False)
     base = str(request.base_url).rstrip("/")
     cards = []
     for r in rows:
-        url = f"{base}{PREFIX}/d/{tokens[r.employee_no]}"
-        cards.append(
-            dict(employee_no=r.employee_no, name=r.name, team=r.team_id, url=url, svg=qr_svg(url))
-        )
+        token = tokens.get(r.employee_no)
+        url = f"{base}{PREFIX}/d/{token}" if token else None
+        svg = qr_svg(url) if url else None
+        cards.append(dict(employee_no=r.employee_no, name=r.name, team=r.team_id, url=url, svg=svg))
     filters = {k: v for k, v in dict(team=team, zone=zone).items() if v}
     ctx = dict(
         cards=cards,
@@ -192,9 +202,25 @@ def badges(
         pages=max(1, -(-total // BADGES_PAGE)),
         filters=filters,
         values=dict(team=team or "", zone=zone or ""),
+        unissued=sum(c["url"] is None for c in cards),
     )
-    session.commit()  # a first link issued for a worker is kept (a GET route commits)
     return web.render(request, "badges.html", ctx)
+
+
+@router.post(f"{PREFIX}/badges")
+def issue_badges(
+    session: DB,
+    scope: HealthPage,
+    _csrf: Csrf,
+    team: Annotated[str, Form(max_length=64)] = "",
+    zone: Annotated[str, Form(max_length=64)] = "",
+    page: Annotated[int, Form(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Issue a link to each worker of the sheet's page who has none; back to the page."""
+    rows, _ = _badge_rows(session, scope, team or None, zone or None, page)
+    links.tokens(session, scope, [r.employee_no for r in rows], web.secret_key())
+    query = urlencode({k: v for k, v in dict(team=team, zone=zone, page=page).items() if v})
+    return RedirectResponse(f"{PREFIX}/badges?{query}", status_code=303)
 
 
 @router.post(f"{PREFIX}/badges/{{employee_no}}/revoke")

@@ -188,9 +188,12 @@ def _gov_one(
     difficulty_id: int,
     error: str = "",
     status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     d = queries.one_for_officer(session, scope, difficulty_id, clock.now())
-    ctx = dict(d=d, steps=_allowed(d.state, GOV_STEPS), error=error, officer=True)
+    ctx = dict(
+        d=d, steps=_allowed(d.state, GOV_STEPS), error=error, officer=True, typed=typed or {}
+    )
     return _render(request, "difficulty.html", ctx, status)
 
 
@@ -233,7 +236,9 @@ def gov_step(
             raise InputError(f"step: no step '{step[:20]}'")
     except InputError as exc:
         session.rollback()
-        return _gov_one(request, session, scope, difficulty_id, exc.message, 422)
+        typed = dict(step=step, note=note, department=department)
+        error = web.error_text(request, exc)
+        return _gov_one(request, session, scope, difficulty_id, error, 422, typed)
     if step == "transfer":  # the officer may no longer see it
         return RedirectResponse(f"{G}/difficulties", status_code=303)
     return RedirectResponse(f"{G}/difficulties/{difficulty_id}", status_code=303)
@@ -250,6 +255,7 @@ def _own_list(
     page: int = 1,
     error: str = "",
     status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     at = clock.now()
     q = queries.own_query(scope, at, state=state or None)
@@ -262,6 +268,7 @@ def _own_list(
         can_submit=scope.role in DIFFICULTY_SUBMITTER_ROLES,
         category_values=[c.value for c in DifficultyCategory],
         error=error,
+        typed=typed or {},
     )
     return _render(request, "difficulties.html", ctx, status)
 
@@ -291,7 +298,9 @@ def own_submit(
     try:
         body = _form(request, ds.DifficultyIn, dict(category=category, text=text.strip()))
     except InputError as exc:
-        return _own_list(request, session, scope, error=exc.message, status=422)
+        typed = dict(category=category, text=text)
+        error = web.error_text(request, exc)
+        return _own_list(request, session, scope, error=error, status=422, typed=typed)
     assert isinstance(body, ds.DifficultyIn)
     row = service.submit(session, scope, body)
     return RedirectResponse(f"{PREFIX}/difficulties/{row.id}", status_code=303)
@@ -304,12 +313,13 @@ def _own_one(
     difficulty_id: int,
     error: str = "",
     status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     d = queries.one_for_enterprise(session, scope, difficulty_id, clock.now())
     steps = _allowed(d.state, ("confirm", "reopen"))
     if scope.role not in DIFFICULTY_SUBMITTER_ROLES:
         steps = []
-    ctx = dict(d=d, steps=steps, error=error, officer=False)
+    ctx = dict(d=d, steps=steps, error=error, officer=False, typed=typed or {})
     return _render(request, "difficulty.html", ctx, status)
 
 
@@ -342,7 +352,9 @@ def own_step(
         service.answer(session, scope, difficulty_id, body)  # type: ignore[arg-type]
     except InputError as exc:
         session.rollback()
-        return _own_one(request, session, scope, difficulty_id, exc.message, 422)
+        typed = dict(step=step, rating=rating, note=note)
+        error = web.error_text(request, exc)
+        return _own_one(request, session, scope, difficulty_id, error, 422, typed)
     return RedirectResponse(f"{PREFIX}/difficulties/{difficulty_id}", status_code=303)
 
 
@@ -370,12 +382,14 @@ def _visit(
     error: str = "",
     error_at: int | None = None,
     status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     v = visits.visit_out(session, visits.visit_of(session, scope, visit_id))
     ctx = dict(
         v=v,
         error=error,
         error_at=error_at,
+        typed=typed or {},
         topic_values=[t.value for t in Topic],
         due_default=(clock.today() + dt.timedelta(days=7)).isoformat(),
     )
@@ -407,7 +421,9 @@ def gov_add_finding(
         visits.add_finding(session, scope, visit_id, body)
     except InputError as exc:
         session.rollback()
-        return _visit(request, session, scope, visit_id, exc.message, None, 422)
+        error = web.error_text(request, exc)
+        typed = dict(text=text, category=category, severity=severity, due_on=due_on)
+        return _visit(request, session, scope, visit_id, error, None, 422, typed)
     return RedirectResponse(f"{G}/visits/{visit_id}", status_code=303)
 
 
@@ -437,7 +453,9 @@ def gov_finding_step(
             raise InputError(f"step: no step '{step[:20]}'")
     except InputError as exc:
         session.rollback()
-        return _visit(request, session, scope, visit_id, exc.message, finding_id, 422)
+        error = web.error_text(request, exc)
+        typed = dict(step=step, note=note)
+        return _visit(request, session, scope, visit_id, error, finding_id, 422, typed)
     return RedirectResponse(f"{G}/visits/{visit_id}", status_code=303)
 
 
@@ -451,6 +469,7 @@ def _rectifications(
     error: str = "",
     error_at: int | None = None,
     status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     q = visits.own_findings_query(scope)
     rows, pager = _paged(session, q, 1, visits.FINDING_SORTS, "due_on")
@@ -459,6 +478,7 @@ def _rectifications(
         total=pager["total"],
         error=error,
         error_at=error_at,
+        typed=typed or {},
         can_answer=scope.role in RECTIFICATION_ANSWERER_ROLES,
         open_state=FindingStatus.open.value,
     )
@@ -486,5 +506,6 @@ def own_answer(
         visits.answer(session, scope, finding_id, body)
     except InputError as exc:
         session.rollback()
-        return _rectifications(request, session, scope, exc.message, finding_id, 422)
+        error = web.error_text(request, exc)
+        return _rectifications(request, session, scope, error, finding_id, 422, dict(text=text))
     return RedirectResponse(f"{PREFIX}/rectifications", status_code=303)

@@ -25,6 +25,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
 from keepline import clock
+from keepline.errors import InputError, KeeplineError, Msg
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("zh_CN", "en")  # the first is the default
@@ -90,6 +91,21 @@ class Language:
         text = translations(self.code).gettext(message)
         return text % values if values else text
 
+    def message(self, text: object) -> str:
+        """A service's message (:class:`keepline.errors.Msg`) in this language, its
+        parameters too; any other text as it is."""
+        if not isinstance(text, Msg):
+            return str(text)
+        params = {k: self.message(v) if isinstance(v, Msg) else v for k, v in text.params.items()}
+        translated = translations(self.code).gettext(text.msgid)
+        return translated % params if params else translated
+
+    def error(self, exc: KeeplineError) -> list[str]:
+        """An error's lines in this language (an ``InputError``: one a problem)."""
+        if isinstance(exc, InputError):
+            return [self.message(line) for line in exc.lines]
+        return [self.message(exc.source)]
+
     def ngettext(self, singular: str, plural: str, count: int, **values: Any) -> str:
         """The form for ``count``; ``%(n)s`` is ``count`` unless ``values`` give ``n``
         (a number already written in the locale's format)."""
@@ -126,6 +142,7 @@ class Language:
             fmt_datetime=self.datetime,
             fmt_number=self.number,
             fmt_percent=self.percent,
+            tr=self.message,
         )
 
 

@@ -57,9 +57,11 @@ def tokens(
     key: bytes,
     *,
     revoke: bool = False,
+    issue: bool = True,
 ) -> dict[str, str]:
     """The link token of each worker (issued at generation 1 the first time; a new
-    generation, which ends every earlier token, when ``revoke``). Unknown workers: 404."""
+    generation, which ends every earlier token, when ``revoke``). Unknown workers: 404.
+    ``issue`` False: a read, writing nothing; a worker with no link yet has no token."""
     eid = scope.enterprise_id
     known = set(
         session.scalars(
@@ -84,6 +86,8 @@ def tokens(
     out: dict[str, str] = {}
     for no in employee_nos:
         link = current.get(no)
+        if link is None and not issue:
+            continue
         if link is None:
             link = DeclarationLink(
                 enterprise_id=eid,
@@ -109,7 +113,8 @@ def tokens(
                 reason="link revoked: earlier tokens stop working",
             )
         out[no] = _serializer(key).dumps([eid, no, link.generation])
-    session.flush()
+    if issue:
+        session.flush()
     return out
 
 

@@ -121,7 +121,7 @@ def load_plan(
             raise InputError([f"{filename}: the file is empty"])
         row, _ = versions.load_version(session, scope, PlanVersionIn(yaml=text, filename=filename))
     except InputError as exc:
-        return _plans_page(request, session, scope, exc.lines, 422)
+        return _plans_page(request, session, scope, web.language(request).error(exc), 422)
     return RedirectResponse(f"{PREFIX}/plans?loaded={row.id}", status_code=303)
 
 
@@ -147,6 +147,7 @@ def _activation_page(
     activation_id: int,
     error: str | None = None,
     status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     act = runs.activation_out(session, scope, runs.get_activation(session, scope, activation_id))
     ctx = dict(
@@ -155,6 +156,7 @@ def _activation_page(
         pending=RunState.pending.value,
         can_act=scope.role in RESPONDERS,
         error=error,
+        typed=typed or {},
         **_labels(),
     )
     return web.render(request, "activation.html", ctx, status)
@@ -178,14 +180,17 @@ def _with_reason(
     activation_id: int,
     reason: str,
     act: Callable[[str], object],
+    form: str,
 ) -> Response:
     """``act`` with the reason as the API takes it (``ReasonIn``), then back to the
-    activation; a missing or too long reason is the page again, said next to the form."""
+    activation; a missing or too long reason is the page again, said next to the field of
+    ``form`` (``refuse-N``, ``stand-down``), the reason as typed."""
     try:
         body = ReasonIn(reason=reason.strip())
     except ValidationError:
         error = web.language(request).gettext(REASON_ERROR)
-        return _activation_page(request, session, scope, activation_id, error, 422)
+        typed = dict(form=form, reason=reason)
+        return _activation_page(request, session, scope, activation_id, error, 422, typed)
     act(body.reason)
     return _back(activation_id)
 
@@ -211,7 +216,7 @@ def refuse(
     def refused(why: str) -> object:
         return activations.refuse(session, scope, activation_id, n, why)
 
-    return _with_reason(request, session, scope, activation_id, reason, refused)
+    return _with_reason(request, session, scope, activation_id, reason, refused, f"refuse-{n}")
 
 
 @router.post(f"{PREFIX}/activations/{{activation_id}}/stand-down")
@@ -226,7 +231,7 @@ def stand_down(
     def stood_down(why: str) -> object:
         return runs.stand_down(session, scope, activation_id, why)
 
-    return _with_reason(request, session, scope, activation_id, reason, stood_down)
+    return _with_reason(request, session, scope, activation_id, reason, stood_down, "stand-down")
 
 
 @router.get(f"{PREFIX}/tasks")

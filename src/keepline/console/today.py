@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from keepline import clock
 from keepline.apikit.deps import DB
+from keepline.audit import service as audit
 from keepline.console import web
 from keepline.console.auth import PageReader
 from keepline.console.i18n import Language
@@ -30,7 +31,6 @@ from keepline.containment import queries as containment_queries
 from keepline.containment import zone_states
 from keepline.containment.models import Case
 from keepline.continuity.record import StoredPlanResult
-from keepline.health import queries as health_queries
 from keepline.materials import outlook
 from keepline.people import work_today
 from keepline.plans import runs as plan_runs
@@ -71,6 +71,7 @@ class Cell:
         z, s = self.zone, self.shift
         return dict(
             active=link("/workers", zone=z, shift=s),
+            declared=link("/declared", zone=z, shift=s),
             missing=link("/missing", zone=z, shift=s),
             not_cleared=link("/workers", zone=z, shift=s, cleared="false"),
         )
@@ -82,21 +83,16 @@ class Day:
     total: Cell = field(default_factory=lambda: Cell("", ""))
 
 
-def roster_day(session: Session, scope: EnterpriseScope, day: dt.date) -> Day:
+def roster_day(session: Session, scope: EnterpriseScope) -> Day:
     """Declared, missing and not cleared (may not work today) by zone and shift."""
-    unfit = work_today.unfit_today(session, scope)
-    cells: dict[tuple[str, str], Cell] = {}
     out = Day()
-    for no, zone, shift, declared in session.execute(health_queries.declared_on(scope, day)):
-        cell = cells.get((zone, shift))
-        if cell is None:
-            cell = cells[(zone, shift)] = Cell(zone, shift)
-        for c in (cell, out.total):
-            c.active += 1
-            c.declared += bool(declared)
-            c.not_cleared += no in unfit
+    for zone, shift, active, declared, unfit in work_today.day_counts(session, scope):
+        out.cells.append(Cell(zone, shift, active, int(declared or 0), int(unfit or 0)))
+        out.total.active += active
+        out.total.declared += int(declared or 0)
+        out.total.not_cleared += int(unfit or 0)
     order = {z: i for i, z in enumerate(containment_queries.zone_ids(session, scope))}
-    out.cells = sorted(cells.values(), key=lambda c: (order.get(c.zone, len(order)), c.shift))
+    out.cells.sort(key=lambda c: (order.get(c.zone, len(order)), c.zone or "", c.shift or ""))
     return out
 
 
@@ -189,18 +185,45 @@ def plan_tasks(session: Session, scope: EnterpriseScope) -> dict[str, int]:
     return dict(open=len(rows), overdue=sum(plan_runs.is_overdue(t, at) for t in rows))
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Today's costly figures: read over the whole roster and the stock ledger."""
+
+    roster: Day
+    cover: outlook.Outlook
+
+
+# Per enterprise: (day, version) → its figures. Keyed on the enterprise's version in the
+# database (raised by every committed write, ``audit.service.version``), so a write shows
+# at once in every server process, and nothing else has to invalidate it.
+_figures: dict[str, tuple[tuple[dt.date, int], Figures]] = {}
+
+
+def figures(session: Session, scope: EnterpriseScope, day: dt.date) -> Figures:
+    """The roster's counts and the materials' outlook of ``day``, computed once per
+    version of the enterprise's record (the version read first: what follows is as new)."""
+    key = (day, audit.version(session, scope))
+    kept = _figures.get(scope.enterprise_id)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    found = Figures(roster_day(session, scope), outlook.outlook(session, scope, day))
+    _figures[scope.enterprise_id] = (key, found)
+    return found
+
+
 @router.get(f"{PREFIX}/today")
 def today_page(request: Request, session: DB, scope: PageReader) -> Response:
     lang = web.language(request)
     day = clock.today()
-    cover = outlook.outlook(session, scope, day)
+    kept = figures(session, scope, day)
+    cover = kept.cover
     materials = sorted(cover.cover, key=lambda r: (r.days_of_cover, r.material_id))
     plan_id, at_risk = orders_at_risk(session, scope)
     health = scope.sees_personal_data
     cases = open_cases(session, scope) if health else []
     ctx = dict(
         day=day,
-        roster=roster_day(session, scope, day),
+        roster=kept.roster,
         cases=cases if health else None,
         quarantined=containment_queries.quarantined_by_case(
             session, scope, [c.id for c in cases], day

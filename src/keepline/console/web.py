@@ -258,6 +258,12 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/login?next={url_quote(target, safe='')}", status_code=303)
 
 
+def error_text(request: Request, exc: KeeplineError) -> str:
+    """A service's error in the request's language (one line a problem); the API's JSON
+    keeps the English."""
+    return "\n".join(language(request).error(exc))
+
+
 def error_page(request: Request, exc: Exception) -> Response:
     """The page for an error raised by a console route or its dependencies."""
     if isinstance(exc, Unauthorized):
@@ -272,7 +278,7 @@ def error_page(request: Request, exc: Exception) -> Response:
         status, title = 422, N_("Invalid request")
     else:
         status, title = 400, N_("Refused")
-    message = exc.message if isinstance(exc, KeeplineError) else ""
+    message = error_text(request, exc) if isinstance(exc, KeeplineError) else ""
     return render(request, "error.html", dict(status=status, title=title, message=message), status)
 
 

@@ -54,6 +54,18 @@ EXPORT_COLUMNS = {
     "cleared": N_("May work today"),
 }
 PERSONAL_COLUMNS = {"phone": N_("Phone"), "id_number": N_("ID number")}
+# The import's fields, named in a problem beside its row.
+IMPORT_FIELDS = (
+    EXPORT_COLUMNS | PERSONAL_COLUMNS | {"skills": N_("Skills"), "left_on": N_("Left on")}
+)
+
+
+def field_label(field: str) -> str:
+    return IMPORT_FIELDS.get(field, field)
+
+
+def _import_page(request: Request, ctx: dict[str, Any], status: int = 200) -> Response:
+    return web.render(request, "import.html", ctx | dict(field_label=field_label), status)
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,7 @@ def _roster_rows(
 ) -> tuple[list[Any], int]:
     """A page of the roster as ``GET /workers`` reads it (same query, same verdicts)."""
     cleared = filters["cleared"]
-    unfit = work_today.unfit_today(session, scope) if cleared is not None else set()
+    unfit = work_today.unfit_today(session, scope) if cleared is not None else None
     query, count = queries.roster(
         scope,
         zone=filters["zone"],
@@ -188,7 +200,7 @@ def export_roster(
 
 @router.get(f"{PREFIX}/workers/import")
 def import_page(request: Request, scope: HealthPage) -> Response:
-    return web.render(request, "import.html", dict(stage="upload"))
+    return _import_page(request, dict(stage="upload"))
 
 
 def _upload_dir() -> Path:
@@ -230,16 +242,17 @@ def import_preview(
         report = _try_import(session, scope, filename, data)
     except RowsError as exc:
         ctx = dict(stage="rejected", filename=filename, problems=exc.rows)
-        return web.render(request, "import.html", ctx, 422)
+        return _import_page(request, ctx, 422)
     except KeeplineError as exc:
-        ctx = dict(stage="rejected", filename=filename, problems=[], message=exc.message)
-        return web.render(request, "import.html", ctx, 422)
+        message = web.error_text(request, exc)
+        ctx = dict(stage="rejected", filename=filename, problems=[], message=message)
+        return _import_page(request, ctx, 422)
     upload_id = secrets.token_urlsafe(24)
     _upload_path(scope, upload_id, suffix).write_bytes(data)
     ctx = dict(
         stage="preview", filename=filename, report=report, upload_id=upload_id, suffix=suffix
     )
-    return web.render(request, "import.html", ctx)
+    return _import_page(request, ctx)
 
 
 @router.post(f"{PREFIX}/workers/import/confirm")
@@ -262,9 +275,9 @@ def import_confirm(
     except RowsError as exc:
         session.rollback()
         ctx = dict(stage="rejected", filename=filename, problems=exc.rows)
-        return web.render(request, "import.html", ctx, 422)
+        return _import_page(request, ctx, 422)
     path.unlink(missing_ok=True)
-    return web.render(request, "import.html", dict(stage="done", filename=filename, report=report))
+    return _import_page(request, dict(stage="done", filename=filename, report=report))
 
 
 @router.get(f"{PREFIX}/workers/{{employee_no}}")
@@ -276,31 +289,61 @@ def worker_page(
     return web.render(request, "worker.html", dict(w=view, personal=scope.sees_personal_data))
 
 
-@router.get(f"{PREFIX}/missing")
-def missing_page(
-    request: Request,
-    session: DB,
-    scope: PageReader,
+@dataclass(frozen=True)
+class DayList:
+    """A page of today's declared or missing list, filtered by zone, shift and team."""
+
+    filters: dict[str, str]
+    page: int
+
+
+async def day_list(  # async: no I/O, no worker-thread hop
     zone: Filter = None,
     shift: Filter = None,
     team: Filter = None,
     page: Annotated[int, Query(ge=1, le=200_000)] = 1,
-) -> Response:
+) -> DayList:
+    where = dict(zone=_blank(zone), shift=_blank(shift), team=_blank(team))
+    return DayList({k: v for k, v in where.items() if v}, page)
+
+
+DayListOf = Annotated[DayList, Depends(day_list)]
+
+
+@router.get(f"{PREFIX}/missing")
+def missing_page(request: Request, session: DB, scope: PageReader, of: DayListOf) -> Response:
     """Who has not declared today (``GET /declarations/missing``'s query)."""
+    return _day_list(request, session, scope, of)
+
+
+@router.get(f"{PREFIX}/declared")
+def declared_page(request: Request, session: DB, scope: PageReader, of: DayListOf) -> Response:
+    """Who has declared today (the same query, the other half of the roster): the list
+    behind Today's "declared"."""
+    return _day_list(request, session, scope, of, declared=True)
+
+
+def _day_list(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    of: DayList,
+    declared: bool = False,
+) -> Response:
     day = clock.today()
-    query, count = health_queries.missing(
-        scope, day, team=_blank(team), zone=_blank(zone), shift=_blank(shift)
-    )
+    filters, page = of.filters, of.page
+    query, count = health_queries.missing(scope, day, declared=declared, **filters)
     paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort=None)
     rows, total = fetch_page(
         session, query, paging, health_queries.MISSING_SORTS, "employee_no", count=count
     )
-    filters = {
-        k: v
-        for k, v in dict(zone=_blank(zone), shift=_blank(shift), team=_blank(team)).items()
-        if v
-    }
     ctx = dict(
-        day=day, rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE)), filters=filters
+        day=day,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        filters=filters,
+        declared=declared,
     )
     return web.render(request, "missing.html", ctx)

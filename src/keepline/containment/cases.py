@@ -13,7 +13,7 @@ from keepline.containment import queries
 from keepline.containment.models import Case, Reason, RestrictionKind
 from keepline.containment.restrictions import add_restriction, end_restriction, open_restrictions
 from keepline.containment.schemas import CaseIn, RestrictionEnd, RestrictionIn
-from keepline.errors import InputError
+from keepline.errors import InputError, msg
 from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 
@@ -41,7 +41,7 @@ def open_case(
     anchors = [d for d in (body.sample_day, body.onset_day) if d is not None] or [confirmed_on]
     start = min(anchors) - dt.timedelta(days=INFECTIOUS_DAYS_BEFORE)
     if start > confirmed_on:
-        raise InputError(["confirmed_on: before the sample or symptom onset"])
+        raise InputError([msg("confirmed_on: before the sample or symptom onset")])
     c = Case(
         enterprise_id=scope.enterprise_id,
         employee_no=body.employee_no,

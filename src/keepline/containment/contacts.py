@@ -19,7 +19,7 @@ from keepline.containment.cases import get_case
 from keepline.containment.models import AccessEvent, Case, Reason, Restriction, RestrictionKind
 from keepline.containment.restrictions import add_restriction
 from keepline.containment.schemas import QuarantineIn, RestrictionIn
-from keepline.errors import InputError
+from keepline.errors import InputError, msg
 from keepline.people.models import Worker, employed_on
 from keepline.scope import EnterpriseScope
 
@@ -209,7 +209,15 @@ def quarantine_contacts(
     if body.employee_nos is not None:
         unknown = [n for n in body.employee_nos if n not in by_no]
         if unknown:
-            raise InputError([f"employee_nos: {unknown[0]} is not a contact of case {case_id}"])
+            raise InputError(
+                [
+                    msg(
+                        "employee_nos: %(no)s is not a contact of case %(case)s",
+                        no=unknown[0],
+                        case=case_id,
+                    )
+                ]
+            )
         chosen = list(dict.fromkeys(body.employee_nos))
     else:
         chosen = [x.employee_no for x in found if set(x.how) & set(body.how)]

@@ -15,7 +15,7 @@ from keepline.audit import service as audit
 from keepline.containment import queries
 from keepline.containment.models import Restriction
 from keepline.containment.schemas import RestrictionEnd, RestrictionIn
-from keepline.errors import InputError, quote
+from keepline.errors import InputError, msg, quote
 from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
 
@@ -34,7 +34,12 @@ def parse_end_rule(rule: str) -> tuple[str, int]:
     m = _RULE.match(rule.strip())
     if not m:
         raise InputError(
-            [f"end_rule: expected 'days:N' or 'negative-tests:N' (N ≥ 1), got {quote(rule)}"]
+            [
+                msg(
+                    "end_rule: expected 'days:N' or 'negative-tests:N' (N ≥ 1), got %(rule)s",
+                    rule=quote(rule),
+                )
+            ]
         )
     return m.group(1), int(m.group(2))
 
@@ -82,7 +87,15 @@ def end_restriction(
     """End an isolation or quarantine: the worker is away up to ``end_day`` inclusive."""
     r = get_restriction(session, scope, rid)
     if body.end_day < r.start_day:
-        raise InputError([f"end_day: {body.end_day} is before the start {r.start_day}"])
+        raise InputError(
+            [
+                msg(
+                    "end_day: %(end)s is before the start %(start)s",
+                    end=body.end_day,
+                    start=r.start_day,
+                )
+            ]
+        )
     before = restriction_values(r)
     r.end_day = body.end_day
     r.ended_by = scope.actor

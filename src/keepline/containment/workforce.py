@@ -130,6 +130,50 @@ def unfit_on(session: Session, scope: EnterpriseScope, day: dt.date) -> dict[str
     return reasons_on(session, scope, day, workers)
 
 
+def unfit_where(session: Session, scope: EnterpriseScope, day: dt.date) -> ColumnElement[bool]:
+    """The rule of :func:`record_fitness` for one day as SQL over ``Worker`` rows: true
+    for a worker who may not work on ``day`` (an isolation or quarantine in force, a
+    declaration's flag not cleared before the day, a zone closed but for a closed loop's
+    dormitory residents). Counting and filtering the roster with it costs one query,
+    not the whole roster's facts read into the process; a test holds it to the engine."""
+    restricted = (
+        select(Restriction.employee_no)
+        .where(
+            Restriction.enterprise_id == Worker.enterprise_id,
+            Restriction.employee_no == Worker.employee_no,
+            Restriction.kind.in_(list(KIND_REASON)),
+            Restriction.start_day <= day,
+            or_(Restriction.end_day.is_(None), Restriction.end_day >= day),
+        )
+        .correlate(Worker)
+        .exists()
+    )
+    # Cleared on a later day (plant time) than ``day``: still held on ``day``.
+    next_day = dt.datetime.fromtimestamp(clock.day_start(day + dt.timedelta(days=1)), dt.UTC)
+    held = (
+        select(Clearance.employee_no)
+        .where(
+            Clearance.enterprise_id == Worker.enterprise_id,
+            Clearance.employee_no == Worker.employee_no,
+            Clearance.flagged_on <= day,
+            or_(Clearance.cleared.is_(False), Clearance.cleared_at >= next_day),
+        )
+        .correlate(Worker)
+        .exists()
+    )
+    zones = queries.zone_ids(session, scope)
+    closed, loop = zone_masks(zone_history(session, scope), zones, day, 1)
+    locked = [z for i, z in enumerate(zones) if closed[0, i] and not loop[0, i]]
+    looped = [z for i, z in enumerate(zones) if loop[0, i]]
+    out = [restricted, held]
+    if locked:
+        out.append(Worker.zone_id.in_(locked))
+    if looped:
+        commuter = or_(Worker.housing.is_(None), Worker.housing.in_(("", "commuter")))
+        out.append(Worker.zone_id.in_(looped) & commuter)
+    return or_(*out)
+
+
 @dataclass
 class AvailabilityReport:
     workforce: Workforce

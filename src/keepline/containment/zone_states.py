@@ -16,7 +16,7 @@ from keepline.audit import service as audit
 from keepline.containment import queries
 from keepline.containment.models import ZoneState, ZoneStateChange
 from keepline.containment.schemas import ZoneStateIn
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, NotFound, msg, quote
 from keepline.scope import EnterpriseScope
 
 NEXT_STATES: dict[ZoneState, tuple[ZoneState, ...]] = {
@@ -36,7 +36,7 @@ def zone_history(
     q = select(ZoneStateChange).where(ZoneStateChange.enterprise_id == scope.enterprise_id)
     if zone_id is not None:
         if zone_id not in queries.zone_ids(session, scope):
-            raise NotFound(f"zone '{zone_id}' not found", field="zone_id")
+            raise NotFound(msg("zone %(zone)s not found", zone=quote(zone_id)), field="zone_id")
         q = q.where(ZoneStateChange.zone_id == zone_id)
     return list(session.scalars(q.order_by(ZoneStateChange.at, ZoneStateChange.id)))
 
@@ -60,25 +60,30 @@ def change_zone_state(
     """Move a zone along open → restricted → locked → disinfecting → reopened (``at``:
     when; default now)."""
     if zone_id not in queries.zone_ids(session, scope):
-        raise NotFound(f"zone '{zone_id}' not found", field="zone_id")
+        raise NotFound(msg("zone %(zone)s not found", zone=quote(zone_id)), field="zone_id")
     state, closed_loop, reason = body.state, body.closed_loop, body.reason.strip()
     if not reason:
-        raise InputError(["reason: say why the zone's state changes"])
+        raise InputError([msg("reason: say why the zone's state changes")])
     hist = zone_history(session, scope, zone_id)
     current = ZoneState(hist[-1].state) if hist else ZoneState.open
     if state not in NEXT_STATES[current]:
         allowed = ", ".join(s.value for s in NEXT_STATES[current])
         raise InputError(
             [
-                f"state: zone '{zone_id}' is {current.value}; "
-                f"it can go to {allowed}, not {state.value}"
+                msg(
+                    "state: zone %(zone)s is %(current)s; it can go to %(allowed)s, not %(state)s",
+                    zone=quote(zone_id),
+                    current=current.value,
+                    allowed=allowed,
+                    state=state.value,
+                )
             ]
         )
     if closed_loop and state != ZoneState.locked:
-        raise InputError(["closed_loop: only a lock can keep a closed loop working"])
+        raise InputError([msg("closed_loop: only a lock can keep a closed loop working")])
     at = at or dt.datetime.now(dt.UTC)
     if hist and at < hist[-1].at.replace(tzinfo=hist[-1].at.tzinfo or dt.UTC):
-        raise InputError([f"at: {at.isoformat()} is before the zone's last change"])
+        raise InputError([msg("at: %(at)s is before the zone's last change", at=at.isoformat())])
     ch = ZoneStateChange(
         enterprise_id=scope.enterprise_id,
         zone_id=zone_id,

@@ -37,7 +37,7 @@ from keepline.difficulties.schemas import (
     ReopenIn,
     TransferIn,
 )
-from keepline.errors import NotFound
+from keepline.errors import NotFound, msg, quote
 from keepline.government.models import Department, Jurisdiction, Officer, Registration
 from keepline.recordkit import bad
 from keepline.scope import EnterpriseScope, JurisdictionScope, Scope
@@ -76,8 +76,13 @@ def _check_step(row: Difficulty, step: str) -> S:
     if row.state not in allowed:
         raise bad(
             "state",
-            f"cannot {step} difficulty {row.id}: it is {row.state} "
-            f"({step} needs {' or '.join(a.value for a in allowed)})",
+            msg(
+                "cannot %(step)s difficulty %(id)s: it is %(state)s (%(step)s needs %(allowed)s)",
+                step=step,
+                id=row.id,
+                state=row.state,
+                allowed=" or ".join(a.value for a in allowed),
+            ),
         )
     return to
 
@@ -120,7 +125,10 @@ def submit(
     ``at``: the time stamped (default ``clock.now()``; the demo generator backdates)."""
     reg = session.get(Registration, scope.enterprise_id)
     if reg is None:
-        raise bad("enterprise", f"'{scope.enterprise_id}' is not registered with a jurisdiction")
+        raise bad(
+            "enterprise",
+            msg("%(id)s is not registered with a jurisdiction", id=quote(scope.enterprise_id)),
+        )
     at = at or clock.now()
     dep_j, dep = rules.route(session, reg.jurisdiction_id, body.category.value)
     limits = rules.resolved(session, reg.jurisdiction_id).minutes
@@ -149,7 +157,7 @@ def submit(
 def own(session: Session, scope: EnterpriseScope, difficulty_id: int) -> Difficulty:
     row = session.get(Difficulty, difficulty_id)
     if row is None or row.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"no difficulty {difficulty_id}", field="difficulty_id")
+        raise NotFound(msg("no difficulty %(id)s", id=difficulty_id), field="difficulty_id")
     return row
 
 
@@ -220,7 +228,7 @@ def visible_query(r: Reach) -> Select[tuple[Difficulty]]:
 def visible(session: Session, scope: JurisdictionScope, difficulty_id: int) -> Difficulty:
     row = session.scalar(visible_query(reach(session, scope)).where(Difficulty.id == difficulty_id))
     if row is None:
-        raise NotFound(f"no difficulty {difficulty_id}", field="difficulty_id")
+        raise NotFound(msg("no difficulty %(id)s", id=difficulty_id), field="difficulty_id")
     return row
 
 
@@ -254,11 +262,23 @@ def transfer(
     ):
         raise bad(
             "department",
-            f"no department '{body.department}' in '{target_j}' (a department of "
-            f"'{row.jurisdiction_id}' or a jurisdiction above it)",
+            msg(
+                "no department %(department)s in %(jurisdiction)s (a department of %(home)s or a "
+                "jurisdiction above it)",
+                department=quote(body.department),
+                jurisdiction=quote(target_j),
+                home=quote(row.jurisdiction_id),
+            ),
         )
     if (target_j, body.department) == (row.department_jurisdiction, row.department_id):
-        raise bad("department", f"difficulty {row.id} is already with '{body.department}'")
+        raise bad(
+            "department",
+            msg(
+                "difficulty %(id)s is already with %(department)s",
+                id=row.id,
+                department=quote(body.department),
+            ),
+        )
     return _step(session, scope, row, "transfer", at, body.note, to=(target_j, body.department))
 
 

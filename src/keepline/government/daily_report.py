@@ -52,6 +52,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.containment.models import Case, Restriction, ZoneStateChange
+from keepline.difficulties.models import Difficulty, open_at
 from keepline.government import registry, reports
 from keepline.government.schemas import DailyReportOut, ReportSubmitIn
 from keepline.health.models import Clearance, Declaration
@@ -100,6 +101,7 @@ class Figures:
     materials_under_7d: int = 0
     open_activations: int = 0
     overdue_tasks: int = 0
+    open_difficulties: int = 0
     detail: dict[str, Any] = field(default_factory=dict)
 
     def values(self) -> dict[str, Any]:
@@ -565,10 +567,25 @@ def _cover(
         f.materials_under_7d = sum(1 for d in covered if d < SHORT_COVER_DAYS)
 
 
-def _plans(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
-    # In UTC, as stored: SQLite compares timestamps as text.
+def _report_end(day: dt.date) -> dt.datetime:
+    """The end of ``day`` (plant time), or now if that is sooner: in UTC, as stored
+    (SQLite compares timestamps as text)."""
     end_of_day = clock.from_epoch(clock.day_start(day + dt.timedelta(days=1))).astimezone(dt.UTC)
-    end = min(end_of_day, clock.now().astimezone(dt.UTC))
+    return min(end_of_day, clock.now().astimezone(dt.UTC))
+
+
+def _difficulties(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
+    """Difficulties submitted and not closed at the end of the day (or now)."""
+    for eid, n in session.execute(
+        select(Difficulty.enterprise_id, func.count())
+        .where(Difficulty.enterprise_id.in_(eids), open_at(_report_end(day)))
+        .group_by(Difficulty.enterprise_id)
+    ):
+        out[eid].open_difficulties = int(n)
+
+
+def _plans(session: Session, eids: list[str], day: dt.date, out: dict[str, Figures]) -> None:
+    end = _report_end(day)
     still_open = and_(
         Activation.opened_at <= end,
         or_(Activation.closed_at.is_(None), Activation.closed_at > end),
@@ -606,6 +623,7 @@ def compute(session: Session, enterprise_ids: Sequence[str], day: dt.date) -> di
         _orders(session, eids, day, rates, part)
         _cover(session, eids, day, made, part)
         _plans(session, eids, day, part)
+        _difficulties(session, eids, day, part)
         out.update(part)
     return out
 

@@ -293,6 +293,7 @@ class DailyReport(Base):
     materials_under_7d: Mapped[int] = mapped_column(Integer)
     open_activations: Mapped[int] = mapped_column(Integer, server_default="0")
     overdue_tasks: Mapped[int] = mapped_column(Integer, server_default="0")
+    open_difficulties: Mapped[int] = mapped_column(Integer, server_default="0")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # per line, material, order
     submitted_by: Mapped[str] = mapped_column(String(254))
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -439,6 +439,7 @@ REPORT_FIGURES = (
     "materials_under_7d",
     "open_activations",
     "overdue_tasks",
+    "open_difficulties",
 )
 
 
@@ -478,10 +479,12 @@ class DailyReportOut(BaseModel):
     overdue_tasks: int = Field(
         0, description="Emergency-plan tasks past their deadline and not done by then."
     )
-    detail: dict[str, Any]
-    open_difficulties: int | None = Field(
-        default=None, description="Once Government II (difficulties) lands."
+    open_difficulties: int = Field(
+        0,
+        description="The enterprise's difficulties submitted and not closed at the end of "
+        "the day (or now).",
     )
+    detail: dict[str, Any]
     submitted_by: str | None = None
     submitted_at: UtcDatetime | None = None
 

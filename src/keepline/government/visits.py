@@ -26,7 +26,7 @@ from keepline import clock
 from keepline.accounts.models import User
 from keepline.audit import service as audit
 from keepline.db import columns
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, NotFound, msg
 from keepline.government import jurisdictions, registry
 from keepline.government.models import (
     Finding,
@@ -90,7 +90,7 @@ def visit_of(session: Session, scope: JurisdictionScope, visit_id: int) -> Visit
     """The visit if the caller oversees its enterprise, else 'not found'."""
     row = _reached(session, scope, Visit, visit_id)
     if not isinstance(row, Visit):
-        raise NotFound(f"no visit {visit_id}", field="visit_id")
+        raise NotFound(msg("no visit %(id)s", id=visit_id), field="visit_id")
     return row
 
 
@@ -98,7 +98,7 @@ def finding_of(session: Session, scope: JurisdictionScope, finding_id: int) -> F
     """The finding if the caller oversees its enterprise, else 'not found'."""
     row = _reached(session, scope, Finding, finding_id)
     if not isinstance(row, Finding):
-        raise NotFound(f"no finding {finding_id}", field="finding_id")
+        raise NotFound(msg("no finding %(id)s", id=finding_id), field="finding_id")
     return row
 
 
@@ -106,7 +106,7 @@ def own_finding(session: Session, scope: EnterpriseScope, finding_id: int) -> Fi
     """The calling enterprise's finding, else 'not found'."""
     row = session.get(Finding, finding_id)
     if row is None or row.enterprise_id != scope.enterprise_id:
-        raise NotFound(f"no rectification task {finding_id}", field="finding_id")
+        raise NotFound(msg("no rectification task %(id)s", id=finding_id), field="finding_id")
     return row
 
 

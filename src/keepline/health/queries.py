@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Exists, Select, func, select
+from sqlalchemy import ColumnElement, Exists, Select, case, func, select
 
 from keepline.db import columns
 from keepline.health.models import Clearance, Declaration, HealthCode
@@ -49,11 +49,20 @@ def missing(
     team: str | None = None,
     zone: str | None = None,
     shift: str | None = None,
+    declared: bool = False,
 ) -> tuple[Select[Any], Select[Any] | None]:
-    """Active workers who have not declared for ``day`` (filtered by team, zone and
-    shift), and a cheaper query counting them (``None`` when filtered)."""
-    q = missing_query(scope, day)
-    count = missing_count(scope, day) if team is None and zone is None and shift is None else None
+    """Active workers who have not declared for ``day`` (``declared``: who have; filtered
+    by team, zone and shift), and a cheaper query counting them (``None`` when filtered
+    or ``declared``)."""
+    if declared:
+        q = select(*Worker.__table__.c).where(
+            Worker.enterprise_id == scope.enterprise_id, employed_on(day), _declared(day)
+        )
+        count = None
+    else:
+        q = missing_query(scope, day)
+        unfiltered = team is None and zone is None and shift is None
+        count = missing_count(scope, day) if unfiltered else None
     if team is not None:
         q = q.where(Worker.team_id == team)
     if zone is not None:
@@ -63,12 +72,23 @@ def missing(
     return q, count
 
 
-def declared_on(scope: EnterpriseScope, day: dt.date) -> Select[Any]:
-    """Every worker employed on ``day``: employee number, zone, shift, and whether they
-    have declared for the day (the console's Today page counts them by zone and shift)."""
-    return select(
-        Worker.employee_no, Worker.zone_id, Worker.shift_id, _declared(day).label("declared")
-    ).where(Worker.enterprise_id == scope.enterprise_id, employed_on(day))
+def declared_counts(
+    scope: EnterpriseScope, day: dt.date, unfit: ColumnElement[bool]
+) -> Select[Any]:
+    """Workers employed on ``day`` by zone and shift: zone, shift, how many, how many have
+    declared for the day, and how many ``unfit`` (a condition over ``Worker``: who may not
+    work) holds for. The console's Today page shows them; one aggregate query."""
+    return (
+        select(
+            Worker.zone_id,
+            Worker.shift_id,
+            func.count().label("active"),
+            func.sum(case((_declared(day), 1), else_=0)).label("declared"),
+            func.sum(case((unfit, 1), else_=0)).label("unfit"),
+        )
+        .where(Worker.enterprise_id == scope.enterprise_id, employed_on(day))
+        .group_by(Worker.zone_id, Worker.shift_id)
+    )
 
 
 def missing_query(scope: EnterpriseScope, day: dt.date) -> Select[Any]:

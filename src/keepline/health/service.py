@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock, db
 from keepline.audit import service as audit
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, NotFound, msg, quote
 from keepline.health.models import Clearance, Declaration, Flag, HealthCode
 from keepline.health.schemas import ClearIn, DeclarationIn
 from keepline.people.models import Worker
@@ -119,19 +119,29 @@ def check_declarations(
     for row, d in items:
         bad = False
         if d.employee_no not in known:
-            problems.append(RowProblem(row, "employee_no", f"unknown worker '{d.employee_no}'"))
+            why = msg("unknown worker %(no)s", no=quote(d.employee_no))
+            problems.append(RowProblem(row, "employee_no", why))
             bad = True
         if d.day > today:
-            problems.append(RowProblem(row, "day", f"{d.day} is in the future (today is {today})"))
+            why = msg("%(day)s is in the future (today is %(today)s)", day=d.day, today=today)
+            problems.append(RowProblem(row, "day", why))
             bad = True
         elif d.day < EARLIEST:
-            problems.append(RowProblem(row, "day", f"{d.day} is before {EARLIEST}"))
+            why = msg("%(day)s is before %(earliest)s", day=d.day, earliest=EARLIEST)
+            problems.append(RowProblem(row, "day", why))
             bad = True
         key = (d.employee_no, d.day)
         if key in seen:
             problems.append(
                 RowProblem(
-                    row, "employee_no", f"'{d.employee_no}' on {d.day} is also on row {seen[key]}"
+                    row,
+                    "employee_no",
+                    msg(
+                        "%(no)s on %(day)s is also on row %(row)s",
+                        no=quote(d.employee_no),
+                        day=d.day,
+                        row=seen[key],
+                    ),
                 )
             )
             bad = True
@@ -287,7 +297,10 @@ def get_declaration(
 ) -> Declaration:
     d = session.get(Declaration, (scope.enterprise_id, employee_no, day))
     if d is None:
-        raise NotFound(f"no declaration by '{employee_no}' for {day}", field="employee_no")
+        raise NotFound(
+            msg("no declaration by %(no)s for %(day)s", no=quote(employee_no), day=day),
+            field="employee_no",
+        )
     return d
 
 
@@ -297,10 +310,17 @@ def clear_worker(
     """A health officer lets a flagged worker work again, saying why."""
     enterprise_id, actor, reason = scope.enterprise_id, scope.actor, body.reason
     if session.get(Worker, (enterprise_id, employee_no)) is None:
-        raise NotFound(f"no worker '{employee_no}'", field="employee_no")
+        raise NotFound(msg("no worker %(no)s", no=quote(employee_no)), field="employee_no")
     c = session.get(Clearance, (enterprise_id, employee_no))
     if c is None or c.cleared:
-        raise InputError([f"employee_no: worker '{employee_no}' is not flagged; nothing to clear"])
+        raise InputError(
+            [
+                msg(
+                    "employee_no: worker %(no)s is not flagged; nothing to clear",
+                    no=quote(employee_no),
+                )
+            ]
+        )
     before = clearance_values(c)
     c.cleared = True
     c.cleared_by = actor

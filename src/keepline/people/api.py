@@ -42,7 +42,7 @@ def list_workers(
     """The roster. Sort by employee_no (default), name, team, zone, shift or updated_at.
     ``cleared``: may work today (not isolated, quarantined, held by a declaration or in
     a locked zone), or not."""
-    unfit = work_today.unfit_today(session, scope) if cleared is not None else set()
+    unfit = work_today.unfit_today(session, scope) if cleared is not None else None
     query, count = queries.roster(
         scope,
         zone=zone,

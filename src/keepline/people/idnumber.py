@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from keepline.errors import msg, quote
+
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 CHECK = "10X98765432"
 
@@ -25,17 +27,19 @@ def problem(number: str) -> str | None:
     """Why ``number`` is not a well-formed identity number, or None when it is."""
     n = number.strip().upper()
     if len(n) != 18:
-        return f"an ID number has 18 characters, not {len(n)}"
+        return msg("an ID number has 18 characters, not %(n)s", n=len(n))
     if not n[:17].isdigit() or not (n[17].isdigit() or n[17] == "X"):
-        return "an ID number is 17 digits and a digit or X"
+        return msg("an ID number is 17 digits and a digit or X")
     try:
         born = dt.date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
     except ValueError:
-        return f"'{n[6:14]}' is not a date of birth"
+        return msg("%(born)s is not a date of birth", born=quote(n[6:14]))
     if born.year < 1900 or born > dt.date.today():
-        return f"date of birth {born} is not plausible"
+        return msg("date of birth %(born)s is not plausible", born=born)
     if check_char(n[:17]) != n[17]:
-        return f"check digit should be {check_char(n[:17])}, not {n[17]}"
+        return msg(
+            "check digit should be %(want)s, not %(got)s", want=check_char(n[:17]), got=n[17]
+        )
     return None
 
 

@@ -12,7 +12,7 @@ model alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select
@@ -122,13 +122,13 @@ def roster(
     team: str | None = None,
     employment_status: EmploymentStatus | None = None,
     cleared: bool | None = None,
-    unfit: Collection[str] = (),
+    unfit: ColumnElement[bool] | None = None,
     q: str | None = None,
 ) -> tuple[Select[Any], Select[Any] | None]:
     """The roster's rows (``ROSTER_COLUMNS``), filtered, and a cheaper query counting them
     (``None`` when only the rows query can count them). ``cleared`` keeps those who may
-    work today (True) or may not (False): ``unfit`` are the employee numbers of those who
-    may not."""
+    work today (True) or may not (False): ``unfit`` is the condition over ``Worker`` of
+    those who may not (``people.work_today.unfit_today``)."""
     where: list[ColumnElement[bool]] = [Worker.enterprise_id == scope.enterprise_id]
     for col, value in ((Worker.zone_id, zone), (Worker.shift_id, shift), (Worker.team_id, team)):
         if value is not None:
@@ -144,10 +144,10 @@ def roster(
                 Worker.employee_no.contains(q, autoescape=True),
             )
         )
-    if cleared is True:
-        where.append(Worker.employee_no.not_in(list(unfit)))
-    elif cleared is False:
-        where.append(Worker.employee_no.in_(list(unfit)))
+    if cleared is not None:
+        if unfit is None:
+            raise ValueError("cleared needs unfit")
+        where.append(~unfit if cleared else unfit)
     # The outer join (at most one clearance a worker) cannot change the count, so the
     # count reads workers alone (an index, for a team).
     count: Select[Any] | None = select(func.count()).select_from(Worker).where(*where)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock, db
 from keepline.audit import service as audit
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, NotFound, msg, quote
 from keepline.health.models import Clearance
 from keepline.people import idnumber
 from keepline.people.models import WORKER_FIELDS, EmploymentStatus, Worker, employed_on
@@ -115,18 +115,29 @@ def check_row(
 
     no = text("employee_no")
     if not no:
-        problems.append(("employee_no", "required"))
+        problems.append(("employee_no", msg("required")))
     elif not _EMPLOYEE_NO.match(no):
-        problems.append(("employee_no", f"'{no}': letters, digits, '.', '_' or '-', at most 32"))
+        problems.append(
+            (
+                "employee_no",
+                msg("%(no)s: letters, digits, '.', '_' or '-', at most 32", no=quote(no)),
+            )
+        )
     name = text("name")
     if not name:
-        problems.append(("name", "required"))
+        problems.append(("name", msg("required")))
     elif len(name) > 100:
-        problems.append(("name", "at most 100 characters"))
+        problems.append(("name", msg("at most 100 characters")))
     phone = text("phone").replace(" ", "").replace("-", "").removeprefix("+86")
     if phone and not _PHONE.match(phone):
         problems.append(
-            ("phone", f"'{text('phone')}' is not a mainland mobile number (11 digits, 1…)")
+            (
+                "phone",
+                msg(
+                    "%(phone)s is not a mainland mobile number (11 digits, 1…)",
+                    phone=quote(text("phone")),
+                ),
+            )
         )
     id_number = text("id_number").upper()
     if id_number and (why := idnumber.problem(id_number)):
@@ -136,22 +147,67 @@ def check_row(
     team_id = (plant.team_names.get(team_id) or team_id) if team_id else ""
     team = plant.teams.get(team_id)
     if not team_id:
-        problems.append(("team", "required"))
+        problems.append(("team", msg("required")))
     elif team is None:
-        problems.append(("team", f"unknown team '{team_id}' {known(sorted(plant.teams))}"))
+        problems.append(
+            (
+                "team",
+                msg(
+                    "unknown team %(team)s %(known)s",
+                    team=quote(team_id),
+                    known=known(sorted(plant.teams)),
+                ),
+            )
+        )
     zone = text("zone")
     zone = (plant.zone_names.get(zone) or zone) if zone else (team.zone_id if team else "")
     shift = text("shift")
     shift = (plant.shift_names.get(shift) or shift) if shift else (team.shift_id if team else "")
     if zone and zone not in plant.zones:
-        problems.append(("zone", f"unknown zone '{zone}' {known(plant.zone_names.ids)}"))
+        problems.append(
+            (
+                "zone",
+                msg(
+                    "unknown zone %(zone)s %(known)s",
+                    zone=quote(zone),
+                    known=known(plant.zone_names.ids),
+                ),
+            )
+        )
     elif team is not None and zone != team.zone_id:
-        problems.append(("zone", f"team '{team_id}' works in zone '{team.zone_id}', not '{zone}'"))
+        problems.append(
+            (
+                "zone",
+                msg(
+                    "team %(team)s works in zone %(its)s, not %(zone)s",
+                    team=quote(team_id),
+                    its=quote(team.zone_id),
+                    zone=quote(zone),
+                ),
+            )
+        )
     if shift and shift not in plant.shifts:
-        problems.append(("shift", f"unknown shift '{shift}' {known(plant.shift_names.ids)}"))
+        problems.append(
+            (
+                "shift",
+                msg(
+                    "unknown shift %(shift)s %(known)s",
+                    shift=quote(shift),
+                    known=known(plant.shift_names.ids),
+                ),
+            )
+        )
     elif team is not None and shift != team.shift_id:
         problems.append(
-            ("shift", f"team '{team_id}' works the '{team.shift_id}' shift, not '{shift}'")
+            (
+                "shift",
+                msg(
+                    "team %(team)s works the %(its)s shift, not %(shift)s",
+                    team=quote(team_id),
+                    its=quote(team.shift_id),
+                    shift=quote(shift),
+                ),
+            )
         )
 
     skills_raw = raw.get("skills")
@@ -164,7 +220,9 @@ def check_row(
     bad = [s for s in skills if not _SKILL.match(s)]
     if bad:
         listed = ", ".join(f"'{s}'" for s in bad)
-        problems.append(("skills", f"{listed}: not skill ids (lower-case slugs)"))
+        problems.append(
+            ("skills", msg("%(listed)s: not skill ids (lower-case slugs)", listed=listed))
+        )
     housing = text("housing")
     housing = (plant.dorm_names.get(housing) or housing) if housing else ""
     housing = housing or (team.housing if team else COMMUTER)
@@ -172,8 +230,11 @@ def check_row(
         problems.append(
             (
                 "housing",
-                f"'{housing}' is neither '{COMMUTER}' nor a dormitory zone "
-                f"{known(plant.dorm_names.ids)}",
+                msg(
+                    "%(housing)s is neither 'commuter' nor a dormitory zone %(known)s",
+                    housing=quote(housing),
+                    known=known(plant.dorm_names.ids),
+                ),
             )
         )
     left_on, why = _day(raw.get("left_on"))
@@ -188,12 +249,24 @@ def check_row(
     status = found.value if found else given
     if found is None:
         problems.append(
-            ("employment_status", f"'{given}' is not one of {EmploymentStatus.described()}")
+            (
+                "employment_status",
+                msg(
+                    "%(given)s is not one of %(allowed)s",
+                    given=quote(given),
+                    allowed=EmploymentStatus.described(),
+                ),
+            )
         )
     elif found is EmploymentStatus.left:
         left_on = left_on or clock.today()
     elif left_on is not None:
-        problems.append(("left_on", f"a day left for a worker who is '{status}', not 'left'"))
+        problems.append(
+            (
+                "left_on",
+                msg("a day left for a worker who is %(status)s, not 'left'", status=quote(status)),
+            )
+        )
     values = dict(
         employee_no=no,
         name=name,
@@ -241,7 +314,7 @@ def _raise_row(problems: list[tuple[str, str]]) -> None:
 def get_worker(session: Session, scope: EnterpriseScope, employee_no: str) -> Worker:
     w = session.get(Worker, (scope.enterprise_id, employee_no))
     if w is None:
-        raise NotFound(f"no worker '{employee_no}'", field="employee_no")
+        raise NotFound(msg("no worker %(no)s", no=quote(employee_no)), field="employee_no")
     return w
 
 
@@ -341,8 +414,12 @@ def import_roster(
                 RowProblem(
                     1,
                     c,
-                    f"unknown column '{c}' (columns: {', '.join(COLUMNS)}; their Chinese "
-                    "names are in docs/import-files.md)",
+                    msg(
+                        "unknown column %(column)s (columns: %(columns)s; their Chinese names "
+                        "are in docs/import-files.md)",
+                        column=quote(c),
+                        columns=", ".join(COLUMNS),
+                    ),
                 )
                 for c in unknown
             ],
@@ -358,7 +435,12 @@ def import_roster(
         values, problems = check_row(raw, plant)
         no = values["employee_no"]
         if no and no in first_row:
-            problems.append(("employee_no", f"'{no}' is also on row {first_row[no]}"))
+            problems.append(
+                (
+                    "employee_no",
+                    msg("%(no)s is also on row %(row)s", no=quote(no), row=first_row[no]),
+                )
+            )
         elif no:
             first_row[no] = rownum
         if problems:

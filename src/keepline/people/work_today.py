@@ -13,10 +13,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from keepline import clock
-from keepline.containment.workforce import WorkerPlace, reasons_on, unfit_on
+from keepline.containment.workforce import WorkerPlace, reasons_on, unfit_where
+from keepline.health import queries as health_queries
 from keepline.people import queries
 from keepline.people.models import Worker
 from keepline.people.schemas import WorkerView
@@ -36,9 +38,20 @@ def reasons_today(
     return {no: [r.value for r in why] for no, why in found.items()}
 
 
-def unfit_today(session: Session, scope: EnterpriseScope) -> set[str]:
-    """The employee numbers of everyone on the roster who may not work today."""
-    return set(unfit_on(session, scope, clock.today()))
+def unfit_today(session: Session, scope: EnterpriseScope) -> ColumnElement[bool]:
+    """A condition over ``Worker`` rows: the worker may not work today (the one rule, as
+    SQL: the roster's ``cleared`` filter and Today's counts)."""
+    return unfit_where(session, scope, clock.today())
+
+
+def day_counts(session: Session, scope: EnterpriseScope) -> list[Any]:
+    """Today by zone and shift: (zone, shift, active, declared, unfit) rows."""
+    day = clock.today()
+    return list(
+        session.execute(
+            health_queries.declared_counts(scope, day, unfit_where(session, scope, day))
+        )
+    )
 
 
 def worker_today(session: Session, scope: EnterpriseScope, worker: Worker) -> WorkerView:
