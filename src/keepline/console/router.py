@@ -8,7 +8,9 @@ from starlette.responses import Response
 from starlette.routing import Mount
 
 from keepline.console import cases, clearance, declare, government, signin, today, web, workers
+from keepline.console import jobs as job_pages
 from keepline.console import plans as plan_pages
+from keepline.console import production_plan as production_plan_pages
 from keepline.console import screening as screening_pages
 from keepline.console.web import PREFIX, STATIC_DIR, STATIC_URL, ConsoleRoute
 from keepline.errors import NotFound
@@ -19,6 +21,8 @@ for area in (signin, today, workers, declare, clearance, cases):
 router.include_router(government.router)
 router.include_router(plan_pages.router)
 router.include_router(screening_pages.router)
+router.include_router(job_pages.router)  # issue 19: the assessment, background jobs
+router.include_router(production_plan_pages.router)  # issue 19: the plan and re-plan from today
 
 
 @router.get(PREFIX + "/{rest:path}")
