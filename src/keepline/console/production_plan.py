@@ -66,6 +66,7 @@ def plan_chart(plan: StoredPlan, result: StoredPlanResult, lang: Language) -> di
         "yAxis": {
             "type": "value",
             "name": lang.gettext(UNITS_BY_LINE if by_line else UNITS_BY_PRODUCT),
+            "nameTextStyle": {"align": "left"},
         },
         "series": series,
     }
