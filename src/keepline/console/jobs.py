@@ -75,15 +75,6 @@ def job_view(job: Job) -> dict[str, Any]:
     )
 
 
-def field_errors(problems: list[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for p in problems:
-        name, _, rest = p.partition(":")
-        key = name.strip().split(".")[0] if name.strip().split(".")[0] in FIELDS and rest else ""
-        out.setdefault(key, []).append(rest.strip() if key else p)
-    return out
-
-
 def _assessment_page(
     request: Request,
     session: Session,
@@ -145,9 +136,11 @@ def run_assessment(
         params = kinds.checked("assessment", body.model_dump(mode="json"))
     except ValidationError as exc:
         lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        return _assessment_page(request, session, scope, values, field_errors(lines), 422)
+        errors = web.field_errors(lines, FIELDS)
+        return _assessment_page(request, session, scope, values, errors, 422)
     except InputError as exc:
-        return _assessment_page(request, session, scope, values, field_errors(exc.problems), 422)
+        errors = web.field_errors(exc.problems, FIELDS)
+        return _assessment_page(request, session, scope, values, errors, 422)
     job = service.submit(session, scope, "assessment", params)
     return RedirectResponse(f"{PREFIX}/jobs/{job.id}", status_code=303)
 

@@ -40,14 +40,8 @@ Names = Annotated[list[str] | None, Query(max_length=100)]
 
 
 def field_errors(problems: list[str]) -> dict[str, list[str]]:
-    """A refusal's lines by the field they name (``"pool_size: …"``); the others under
-    ``""`` (shown above the form)."""
-    out: dict[str, list[str]] = {}
-    for p in problems:
-        name, _, rest = p.partition(":")
-        key = name.strip() if name.strip() in FIELDS and rest else ""
-        out.setdefault(key, []).append(rest.strip() if key else p)
-    return out
+    """A refusal's lines by the field they name (``web.field_errors``)."""
+    return web.field_errors(problems, FIELDS)
 
 
 def _validation_lines(exc: ValidationError) -> list[str]:

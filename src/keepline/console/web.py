@@ -112,6 +112,18 @@ def safe_next(target: str | None) -> str:
     return f"{PREFIX}/"
 
 
+def field_errors(problems: list[str], fields: tuple[str, ...]) -> dict[str, list[str]]:
+    """A refusal's lines by the form field they name (``"pool_size: …"``, or a part of
+    one: ``"policies.0: …"``); the others under ``""`` (shown above the form)."""
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        name, _, rest = p.partition(":")
+        field = name.strip().split(".")[0]
+        key = field if field in fields and rest else ""
+        out.setdefault(key, []).append(rest.strip() if key else p)
+    return out
+
+
 class CsrfRefused(KeeplineError):
     """A POST without a valid CSRF token (HTTP 403)."""
 
