@@ -138,6 +138,8 @@ class Runner:
         self.id = f"{HOST}:{os.getpid()}:{secrets.token_hex(4)}"
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._busy = 0  # jobs running here now
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         _LIVE.add(self.id)
@@ -172,7 +174,13 @@ class Runner:
         with self.factory.begin() as session:
             job_id = service.claim_next(session, self.id, set(self.kinds))
         if job_id is not None:
-            self._execute(job_id)
+            with self._lock:
+                self._busy += 1
+            try:
+                self._execute(job_id)
+            finally:
+                with self._lock:
+                    self._busy -= 1
         return job_id
 
     def _work(self) -> None:
@@ -188,8 +196,9 @@ class Runner:
     def _beat(self) -> None:
         while not self._stop.wait(self.heartbeat_s):
             try:
-                with self.factory.begin() as session:
-                    service.heartbeat(session, self.id)
+                if self._busy:  # no write while idle (on SQLite a write takes the lock)
+                    with self.factory.begin() as session:
+                        service.heartbeat(session, self.id)
                 self.sweep()
             except Exception:
                 log.exception("job heartbeat failed")
