@@ -138,3 +138,15 @@ def test_replan_from_today_then_the_plan_chart(console_world: World) -> None:
     assert (
         signed_in(w, "B:admin").get(f"/console/production-plan?plan={plan_id}").status_code == 404
     )
+
+
+def test_a_failed_job_shows_its_error(console_world: World) -> None:
+    w = console_world
+    r = w.post("/jobs", "A:planner", json={"kind": "replan", "params": {"as_of": "2026-12-01"}})
+    assert r.status_code == 202, r.text
+    b = signed_in(w, "A:viewer", "en")
+    frag = _until_done(b, r.json()["id"])
+    assert '<strong id="job-state">failed</strong>' in frag
+    assert "nothing it was writing has been kept" in frag
+    assert "re-plan from a day after the plant&#39;s start 2026-12-01" in frag
+    assert 'id="job-bar"' not in frag and 'id="open-plan"' not in frag
