@@ -173,3 +173,18 @@ def test_jobs_a_stopped_server_left_running_are_failed_at_start(world: World) ->
     )
     assert states["another host, silent"]["state"] == "failed"
     assert states["another host, alive"]["state"] == "running"
+
+
+def test_a_result_that_cannot_be_stored_fails_the_job(world: World) -> None:
+    """The job's end must be stored, or the job is failed (never left running)."""
+
+    def unstorable(factory, scope, params, progress) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        return {"not json": object()}
+
+    runner = Runner(_factory(world), {"odd": Kind(JobIn, unstorable, PLANNERS)})
+    with session_scope_of(world) as s:
+        scope = EnterpriseScope(A, "user:planner@a.example", Role.planner)
+        job_id = service.submit(s, scope, "odd", {}).id
+    assert runner.run_once() == job_id  # claimed and run here, in this thread
+    got = world.get(f"/jobs/{job_id}", "A:viewer").json()
+    assert got["state"] == "failed" and "internal error storing the result" in got["error"]

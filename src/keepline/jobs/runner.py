@@ -219,12 +219,17 @@ class Runner:
             error = f"internal error ({type(exc).__name__}); the server's log has the details"
         else:
             out = result if isinstance(result, Outcome) else Outcome(result)
-            with self.factory.begin() as session:
-                service.finish(session, job_id, out.result)
-                for name, (media_type, data) in out.files.items():
-                    service.add_file(session, scope, job_id, name, media_type, data)
-            log.info("job %d (%s) done in %.1f s", job_id, kind, time.perf_counter() - t0)
-            return
+            try:
+                with self.factory.begin() as session:
+                    service.finish(session, job_id, out.result)
+                    for name, (media_type, data) in out.files.items():
+                        service.add_file(session, scope, job_id, name, media_type, data)
+            except Exception as exc:  # its end not stored: failed, never left running
+                log.exception("job %d (%s): result not stored", job_id, kind)
+                error = f"internal error storing the result ({type(exc).__name__})"
+            else:
+                log.info("job %d (%s) done in %.1f s", job_id, kind, time.perf_counter() - t0)
+                return
         with self.factory.begin() as session:
             service.fail(session, job_id, error)
         log.info("job %d (%s) failed: %s", job_id, kind, error)
