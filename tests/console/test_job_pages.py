@@ -14,11 +14,14 @@ from sqlalchemy import func, select
 from keepline.assessment import from_record
 from keepline.assessment.schemas import DEFAULT_DAYS, DEFAULT_REPLICATES
 from keepline.console.i18n import Language
+from keepline.console.production_plan import plan_chart
 from keepline.db import session_scope
 from keepline.jobs.kinds import KINDS, PLANNERS
 from keepline.jobs.models import Job
+from keepline.production.models import StoredPlan
 from keepline.scope import Role
 from tests.console.pages import Browser, signed_in
+from tests.continuity.test_continuity_record import _record
 from tests.worlds import World
 
 
@@ -150,3 +153,20 @@ def test_a_failed_job_shows_its_error(console_world: World) -> None:
     assert "nothing it was writing has been kept" in frag
     assert "re-plan from a day after the plant&#39;s start 2026-12-01" in frag
     assert 'id="job-bar"' not in frag and 'id="open-plan"' not in frag
+
+
+def test_the_plan_chart_stacks_output_by_line_and_marks_orders_at_risk() -> None:
+    """On a plan that makes something (the tiny plant of the record's tests: order Y is
+    front-line and cannot all ship on time)."""
+    rec = _record()
+    stored = rec.stored()
+    plan = StoredPlan(as_of=rec.horizon_start, horizon_days=rec.horizon_days)
+    option = plan_chart(plan, stored, Language("en"))
+    assert [s["name"] for s in option["series"]] == list(stored.production_by_line)
+    for s in option["series"]:
+        assert s["stack"] == "output" and s["data"] == stored.production_by_line[s["name"]]
+    assert option["yAxis"]["name"] == "units per day by line"
+    marks = option["series"][0]["markLine"]["data"]
+    assert [m["name"] for m in marks] == ["Y"] == list(stored.orders_at_risk)
+    assert marks[0]["xAxis"] == stored.orders["Y"].due.isoformat()
+    assert marks[0]["xAxis"] in option["xAxis"]["data"]

@@ -54,7 +54,9 @@ def plan_chart(plan: StoredPlan, result: StoredPlanResult, lang: Language) -> di
         series[0]["markLine"] = {
             "symbol": "none",
             "lineStyle": {"color": RISK_COLOUR, "type": "dashed"},
-            "label": {"formatter": "{b}", "color": RISK_COLOUR},
+            # the order's id on hover (many due days crowd the top); the table lists them
+            "label": {"show": False, "formatter": "{b}", "color": RISK_COLOUR},
+            "emphasis": {"label": {"show": True}},
             "data": [{"name": oid, "xAxis": due.isoformat()} for due, oid in risk],
         }
     return {
