@@ -110,6 +110,9 @@ CONSOLE_EDGES = {
         "plans",  # issue 18: versions, activations, tasks
         "jobs",  # issue 19: the assessment and a background job's page
         "production_plan",  # issue 19: the plan's chart and re-plan from today
+        "materials",  # issue 19: stock, cover, movements
+        "logistics",  # issue 19: shipments, passes
+        "output",  # issue 19: output per line
     )
 }
 EDGES |= CONSOLE_EDGES

@@ -43,3 +43,15 @@ AssessmentRunner = Annotated[EnterpriseScope, Depends(authorize(*KINDS["assessme
 """Runs an assessment from its page: planners and admins (as ``POST /jobs``)."""
 Replanner = Annotated[EnterpriseScope, Depends(authorize(*KINDS["replan"].roles))]
 """Re-plans production from today: planners and admins (as ``POST /plans``)."""
+# Materials, logistics and production: the roles of ``materials.auth``, ``logistics.auth``
+# and ``production.auth`` (edges the console may not import), kept equal by
+# tests/console/test_ops_pages.py.
+STOCK_RECORDER_ROLES = (Role.admin, Role.storekeeper)
+LOGISTICS_EDITOR_ROLES = (Role.admin, Role.storekeeper, Role.planner)
+OUTPUT_RECORDER_ROLES = (Role.admin, Role.planner)
+StockRecorder = Annotated[EnterpriseScope, Depends(authorize(*STOCK_RECORDER_ROLES))]
+"""Records a stock movement: admins and storekeepers."""
+LogisticsEditor = Annotated[EnterpriseScope, Depends(authorize(*LOGISTICS_EDITOR_ROLES))]
+"""Moves shipments on and issues transport passes: admins, storekeepers and planners."""
+OutputRecorder = Annotated[EnterpriseScope, Depends(authorize(*OUTPUT_RECORDER_ROLES))]
+"""Records a line's output: admins and planners."""

@@ -134,12 +134,8 @@ def run_assessment(
         body = AssessmentIn.model_validate({**given, "policies": values["policies"]})
         from_record.prepare(from_record.plant_of(session, scope), body)
         params = kinds.checked("assessment", body.model_dump(mode="json"))
-    except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        errors = web.field_errors(lines, FIELDS)
-        return _assessment_page(request, session, scope, values, errors, 422)
-    except InputError as exc:
-        errors = web.field_errors(exc.problems, FIELDS)
+    except (ValidationError, InputError) as exc:
+        errors = web.refusal(session, exc, FIELDS)
         return _assessment_page(request, session, scope, values, errors, 422)
     job = service.submit(session, scope, "assessment", params)
     return RedirectResponse(f"{PREFIX}/jobs/{job.id}", status_code=303)

@@ -9,6 +9,9 @@ from starlette.routing import Mount
 
 from keepline.console import cases, clearance, declare, government, signin, today, web, workers
 from keepline.console import jobs as job_pages
+from keepline.console import logistics as logistics_pages
+from keepline.console import materials as material_pages
+from keepline.console import output as output_pages
 from keepline.console import plans as plan_pages
 from keepline.console import production_plan as production_plan_pages
 from keepline.console import screening as screening_pages
@@ -21,6 +24,12 @@ for area in (signin, today, workers, declare, clearance, cases):
 router.include_router(government.router)
 router.include_router(plan_pages.router)
 router.include_router(screening_pages.router)
+for ops in (
+    material_pages,
+    logistics_pages,
+    output_pages,
+):  # issue 19: materials, logistics, output
+    router.include_router(ops.router)
 router.include_router(job_pages.router)  # issue 19: the assessment, background jobs
 router.include_router(production_plan_pages.router)  # issue 19: the plan and re-plan from today
 

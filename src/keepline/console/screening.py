@@ -40,12 +40,8 @@ Names = Annotated[list[str] | None, Query(max_length=100)]
 
 
 def field_errors(problems: list[str]) -> dict[str, list[str]]:
-    """A refusal's lines by the field they name (``web.field_errors``)."""
+    """A refusal's lines by the field of the form they name (``"pool_size: …"``)."""
     return web.field_errors(problems, FIELDS)
-
-
-def _validation_lines(exc: ValidationError) -> list[str]:
-    return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
 
 
 def _split(text: str) -> list[str]:
@@ -173,7 +169,7 @@ def plan_submit(
         )
         planned = planning.plan_round(session, scope, body)
     except ValidationError as exc:
-        errors = field_errors(_validation_lines(exc))
+        errors = field_errors(web.validation_lines(exc))
         return _plan_page(request, session, scope, values, errors, 422)
     except InputError as exc:
         session.rollback()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote as url_quote
@@ -23,6 +23,8 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from keepline import settings
@@ -30,7 +32,7 @@ from keepline.accounts.service import TooManyAttempts, Unauthorized
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.deps import Route
 from keepline.console.i18n import LANG_COOKIE, LANGUAGE_NAMES, N_, Language, negotiate
-from keepline.errors import KeeplineError, NotFound
+from keepline.errors import InputError, KeeplineError, NotFound
 
 PREFIX = "/console"
 STATIC_URL = "/static/console"  # under /static/: cached, like the API docs' assets
@@ -104,24 +106,39 @@ def priority_label(priority: str) -> str:
     return PRIORITY_LABELS.get(priority, priority)
 
 
+def field_errors(problems: list[str], fields: Collection[str]) -> dict[str, list[str]]:
+    """A refusal's lines (``"qty: …"``) by the form field they name; the others under
+    ``""`` (shown above the form)."""
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        name, _, rest = p.partition(":")
+        key = name.strip() if name.strip() in fields and rest else ""
+        out.setdefault(key, []).append(rest.strip() if key else p)
+    return out
+
+
+def validation_lines(exc: ValidationError) -> list[str]:
+    """A pydantic refusal as ``"field: message"`` lines."""
+    return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
+
+
+def refusal(
+    session: Session, exc: ValidationError | InputError, fields: Collection[str]
+) -> dict[str, list[str]]:
+    """A form's refusal (the schema's or the service's) by field; a service's refusal
+    rolls back what it had begun, so nothing is written."""
+    if isinstance(exc, InputError):
+        session.rollback()
+        return field_errors(exc.problems, fields)
+    return field_errors(validation_lines(exc), fields)
+
+
 def safe_next(target: str | None) -> str:
     """Where to go after signing in or switching language: a console path, never
     another site (``//host`` or a scheme)."""
     if target and target.startswith(PREFIX) and not target.startswith("//") and "\\" not in target:
         return target
     return f"{PREFIX}/"
-
-
-def field_errors(problems: list[str], fields: tuple[str, ...]) -> dict[str, list[str]]:
-    """A refusal's lines by the form field they name (``"pool_size: …"``, or a part of
-    one: ``"policies.0: …"``); the others under ``""`` (shown above the form)."""
-    out: dict[str, list[str]] = {}
-    for p in problems:
-        name, _, rest = p.partition(":")
-        field = name.strip().split(".")[0]
-        key = field if field in fields and rest else ""
-        out.setdefault(key, []).append(rest.strip() if key else p)
-    return out
 
 
 class CsrfRefused(KeeplineError):

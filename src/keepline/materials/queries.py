@@ -26,14 +26,15 @@ def materials(scope: EnterpriseScope, kind: str | None = None) -> Select[pm.Mate
 
 def movements(
     scope: EnterpriseScope,
-    material_id: str,
+    material_id: str | None,
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> Select[StockMovement]:
-    q = select(StockMovement).where(
-        StockMovement.enterprise_id == scope.enterprise_id,
-        StockMovement.material_id == material_id,
-    )
+    """The ledger's movements (of one material, or of every one when ``material_id`` is
+    ``None``)."""
+    q = select(StockMovement).where(StockMovement.enterprise_id == scope.enterprise_id)
+    if material_id is not None:
+        q = q.where(StockMovement.material_id == material_id)
     if start:
         q = q.where(StockMovement.day >= start)
     if end:
