@@ -108,6 +108,8 @@ CONSOLE_EDGES = {
         "screening",  # issues 19 and 20
         "government",  # issue 17: difficulties and visits
         "plans",  # issue 18: versions, activations, tasks
+        "jobs",  # issue 19: the assessment and a background job's page
+        "production_plan",  # issue 19: the plan's chart and re-plan from today
         "materials",  # issue 19: stock, cover, movements
         "logistics",  # issue 19: shipments, passes
         "output",  # issue 19: output per line
@@ -138,6 +140,8 @@ FLOWS = {
     "keepline.plans.activations",  # a plan's rules fire and run their actions
     "keepline.plans.drill",  # a plan drilled on a copy of the plant (plant and roster read)
     "keepline.government.briefing",  # a visit's briefing pack from the enterprise's record
+    "keepline.assessment.from_record",  # the assessment of a loaded plant, as a job
+    "keepline.jobs.kinds",  # the kinds of background job and the flows they run
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -37,6 +39,9 @@ from keepline.difficulties.api import router as difficulties_router
 from keepline.errors import InputError, KeeplineError, NotFound, shown_lines
 from keepline.government.api import router as government_router
 from keepline.health.api import router as health_router
+from keepline.jobs.api import router as jobs_router
+from keepline.jobs.kinds import KINDS
+from keepline.jobs.runner import Runner
 from keepline.logistics.api import router as logistics_router
 from keepline.materials.api import router as materials_router
 from keepline.people.api import router as people_router
@@ -207,6 +212,19 @@ class RequestLog(HttpMiddleware):
             )
 
 
+@asynccontextmanager
+async def run_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """The background jobs' runner, for as long as the app serves (``jobs.runner``): it
+    first fails the jobs a stopped server left running."""
+    runner = Runner(app.state.sessionmaker, KINDS, workers=settings.job_workers())
+    runner.start()
+    app.state.jobs = runner
+    try:
+        yield
+    finally:
+        runner.stop()
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     """The keepline API on ``database_url`` (default: the configured database)."""
     engine = db.get_engine(database_url)
@@ -220,6 +238,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         ),
         docs_url=None,  # served from the package by install_docs: no CDN
         redoc_url=None,
+        lifespan=run_jobs,
     )
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
@@ -275,6 +294,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     ):
         app.include_router(router)
     app.include_router(plans_router)
+    app.include_router(jobs_router)
     install_console(app)  # the web console's pages under /console (not in the OpenAPI)
     _document_errors(app)
     return app

@@ -7,6 +7,7 @@ from keepline.containment import models as containment_models  # noqa: F401
 from keepline.difficulties import models as difficulties_models  # noqa: F401
 from keepline.government import models as government_models  # noqa: F401
 from keepline.health import models as health_models  # noqa: F401
+from keepline.jobs import models as jobs_models  # noqa: F401
 from keepline.logistics import models as logistics_models  # noqa: F401
 from keepline.materials import models as materials_models  # noqa: F401
 from keepline.people import models as people_models  # noqa: F401

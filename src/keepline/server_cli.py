@@ -67,7 +67,9 @@ def serve(
     """Run the HTTP API (OpenAPI docs at /docs) on the configured database.
 
     The database is KEEPLINE_DATABASE_URL, or the embedded SQLite file in KEEPLINE_HOME;
-    it is migrated first. Requests are logged as JSON lines on stderr.
+    it is migrated first. Requests are logged as JSON lines on stderr. Each worker process
+    also runs background jobs (assessments, re-plans: KEEPLINE_JOB_WORKERS at once, 1 by
+    default); jobs a stopped server left running are marked failed at start.
     """
     db.get_engine()  # migrate before the first request
     logs.configure_logging(getattr(logging, log_level.upper(), logging.INFO))

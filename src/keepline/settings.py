@@ -71,3 +71,26 @@ def trusted_proxies() -> list[str]:
     scheme are used."""
     raw = os.environ.get("KEEPLINE_TRUSTED_PROXIES", "")
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+# The policy and scenario files a console user may assess with: a folder of each, the
+# source tree's examples by default (a deployment points these at its own).
+_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def policies_dir() -> Path:
+    """``$KEEPLINE_POLICIES``: the screening policies offered to an assessment run from the
+    console (default: the source tree's ``examples/policies``)."""
+    return Path(os.environ.get("KEEPLINE_POLICIES") or _EXAMPLES / "policies")
+
+
+def scenarios_dir() -> Path:
+    """``$KEEPLINE_SCENARIOS``: the disruption scenarios offered beside "no disruption"
+    (default: the source tree's ``examples/scenarios``; those naming another plant's
+    nodes are left out)."""
+    return Path(os.environ.get("KEEPLINE_SCENARIOS") or _EXAMPLES / "scenarios")
+
+
+def job_workers() -> int:
+    """``$KEEPLINE_JOB_WORKERS`` (1): background jobs run at once by each server process."""
+    return _positive_int("KEEPLINE_JOB_WORKERS", 1)

@@ -8,6 +8,7 @@ import json
 from fastapi.routing import APIRoute
 
 from tests.daily_record import WALK_BODIES, other_tenant_ids
+from tests.jobs.world import JOB_BODIES, jobs_b_ids
 from tests.plans.world import PLAN_BODIES, plans_b_ids
 from tests.screening_world import SCREENING_BODIES, screening_b_ids
 from tests.worlds import World
@@ -24,6 +25,7 @@ BODIES = {
 BODIES.update(WALK_BODIES)  # the daily record's routes (materials, logistics, production)
 BODIES.update(SCREENING_BODIES)
 BODIES.update(PLAN_BODIES)  # emergency plans: stand-down, refuse, done
+BODIES.update(JOB_BODIES)  # background jobs: a tiny assessment of A's own
 PUBLIC = {("GET", "/health"), ("POST", "/auth/login")}
 # The government side's routes (the difficulties', which need a registered enterprise, and
 # the enterprise's answers to visits, /rectifications) are walked with a second city's ids
@@ -77,6 +79,7 @@ def test_every_route_hides_the_other_tenant(world: World) -> None:
     ids = _b_ids(world)
     ids.update(screening_b_ids(world.url))
     ids.update(plans_b_ids(world.url))
+    ids.update(jobs_b_ids(world.url))
     # An error may repeat the id the caller sent; everything else of B must stay hidden.
     markers = _markers(world) - {ids["employee_no"]}
     a_admin = world.h("A:admin")

@@ -102,3 +102,18 @@ def test_a_stored_result_missing_parts_reads_as_empty() -> None:
     res = StoredPlanResult.from_json({"orders": {}, "orders_at_risk": []})
     assert res == StoredPlanResult()
     assert res.backups == () and res.production == {} and res.reasons == ()
+
+
+def test_the_stored_plan_keeps_output_by_line_that_adds_up_to_output_by_product() -> None:
+    rec = _record()
+    stored = rec.stored()
+    assert set(stored.production_by_line) == {r.line for r in rec.production}
+    for day in range(rec.horizon_days):
+        by_line = sum(v[day] for v in stored.production_by_line.values())
+        assert by_line == sum(v[day] for v in stored.production.values())
+    for ln, series in stored.production_by_line.items():  # each row once, on its own day
+        rows = [r for r in rec.production if r.line == ln]
+        assert sum(series) == sum(r.units for r in rows) > 0
+    assert StoredPlanResult.from_json(_through_json(stored.to_json())) == stored
+    old = {k: v for k, v in stored.to_json().items() if k != "production_by_line"}
+    assert StoredPlanResult.from_json(old).production_by_line == {}  # plans stored before

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from keepline.apikit.auth import Admin, HealthOfficer, HealthStaff, Member, Officer, authorize
+from keepline.jobs.kinds import KINDS
 from keepline.scope import EnterpriseScope, Role
 
 PageReader = Member
@@ -36,6 +37,12 @@ PlanAdmin = Admin
 PlanResponder = Annotated[EnterpriseScope, Depends(authorize(*PLAN_RESPONDER_ROLES))]
 """Confirms or refuses actions, stands activations down, marks tasks done."""
 
+# Background jobs: who may start each kind is ``jobs.kinds`` (one rule for the API's
+# ``POST /jobs`` and these pages).
+AssessmentRunner = Annotated[EnterpriseScope, Depends(authorize(*KINDS["assessment"].roles))]
+"""Runs an assessment from its page: planners and admins (as ``POST /jobs``)."""
+Replanner = Annotated[EnterpriseScope, Depends(authorize(*KINDS["replan"].roles))]
+"""Re-plans production from today: planners and admins (as ``POST /plans``)."""
 # Materials, logistics and production: the roles of ``materials.auth``, ``logistics.auth``
 # and ``production.auth`` (edges the console may not import), kept equal by
 # tests/console/test_ops_pages.py.

@@ -8,10 +8,12 @@ from starlette.responses import Response
 from starlette.routing import Mount
 
 from keepline.console import cases, clearance, declare, government, signin, today, web, workers
+from keepline.console import jobs as job_pages
 from keepline.console import logistics as logistics_pages
 from keepline.console import materials as material_pages
 from keepline.console import output as output_pages
 from keepline.console import plans as plan_pages
+from keepline.console import production_plan as production_plan_pages
 from keepline.console import screening as screening_pages
 from keepline.console.web import PREFIX, STATIC_DIR, STATIC_URL, ConsoleRoute
 from keepline.errors import NotFound
@@ -28,6 +30,8 @@ for ops in (
     output_pages,
 ):  # issue 19: materials, logistics, output
     router.include_router(ops.router)
+router.include_router(job_pages.router)  # issue 19: the assessment, background jobs
+router.include_router(production_plan_pages.router)  # issue 19: the plan and re-plan from today
 
 
 @router.get(PREFIX + "/{rest:path}")

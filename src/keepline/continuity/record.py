@@ -341,7 +341,18 @@ class PlanRecord:
             weighted_lateness=self.weighted_lateness,
             lp_bound=self.lp_bound,
             violations=self.violations,
+            production_by_line=self.output_by_line(),
         )
+
+    def output_by_line(self) -> dict[str, list[float]]:
+        """Units made per line per day of the horizon (all products), lines in the order
+        they first make something."""
+        out: dict[str, list[float]] = {}
+        for r in self.production:
+            day = (r.date - self.horizon_start).days
+            if 0 <= day < self.horizon_days:
+                out.setdefault(r.line, [0.0] * self.horizon_days)[day] += r.units
+        return out
 
 
 # -- the assessment's form ---------------------------------------------------------------
@@ -455,6 +466,8 @@ class StoredPlanResult:
     weighted_lateness: float = 0.0
     lp_bound: float = 0.0
     violations: tuple[str, ...] = ()
+    # units per line per day (plans stored before it was kept read it as empty)
+    production_by_line: dict[str, list[float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -466,6 +479,7 @@ class StoredPlanResult:
             "weighted_lateness": self.weighted_lateness,
             "lp_bound": self.lp_bound,
             "violations": list(self.violations),
+            "production_by_line": {ln: list(v) for ln, v in self.production_by_line.items()},
         }
 
     @classmethod
@@ -479,4 +493,7 @@ class StoredPlanResult:
             weighted_lateness=d.get("weighted_lateness", 0.0),
             lp_bound=d.get("lp_bound", 0.0),
             violations=tuple(d.get("violations") or ()),
+            production_by_line={
+                ln: list(v) for ln, v in (d.get("production_by_line") or {}).items()
+            },
         )

@@ -8,6 +8,7 @@ Above ``production.gather`` (the state), ``containment.workforce`` (availability
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlalchemy import func, select
@@ -26,6 +27,15 @@ from keepline.production.service import store_plan
 from keepline.recordkit import bad, enterprise
 from keepline.scope import EnterpriseScope
 from keepline.workforce import Workforce, full_workforce
+
+# The stages a re-plan reports to its ``progress`` (the console's job page shows them).
+STAGE_GATHER = "reading the day's record"
+STAGE_PLAN = "planning"
+STAGE_STORE = "storing the plan"
+
+
+def _silent(_fraction: float, _stage: str) -> None:
+    return None
 
 
 def roster_workforce(
@@ -49,10 +59,14 @@ def roster_workforce(
 
 
 def replan(
-    session: Session, scope: EnterpriseScope, start: dt.date, horizon: int = 90
+    session: Session,
+    scope: EnterpriseScope,
+    start: dt.date,
+    horizon: int = 90,
+    progress: Callable[[float, str], None] = _silent,
 ) -> StoredPlan:
     """Run the continuity planner from the state at the end of the day before ``start`` and
-    store the plan with its inputs."""
+    store the plan with its inputs; ``progress(fraction, stage)`` hears of each stage."""
     if not 7 <= horizon <= 366:
         raise bad("horizon_days", f"expected 7 to 366 days, got {horizon}")
     ent = enterprise(session, scope.enterprise_id)
@@ -62,13 +76,16 @@ def replan(
             f"{start.isoformat()}: re-plan from a day after the plant's start "
             f"{ent.horizon_start.isoformat()} (plan the plant file itself before)",
         )
+    progress(0.05, STAGE_GATHER)
     plant = export_plant(session, scope.enterprise_id)
     state = gather_today(session, scope, start)
     today, scenario = today_engine.plant_for_today(plant, state, horizon)
     workforce = roster_workforce(session, scope, start, horizon)
     if not today.orders:
         raise bad("as_of", f"no order has anything left to ship from {start.isoformat()}")
+    progress(0.3, STAGE_PLAN)
     result = run_plan(today, workforce, scenario, horizon)
+    progress(0.9, STAGE_STORE)
     inputs = compare_engine.PlanInputs(
         state_at_end_of=start - dt.timedelta(days=1),
         stock={m.id: m.on_hand for m in today.materials},
