@@ -11,6 +11,7 @@ from keepline.audit import service as audit
 from keepline.console import today
 from keepline.health import service as health
 from keepline.health.schemas import DeclarationIn
+from keepline.materials import outlook
 from keepline.scope import EnterpriseScope
 from tests.tiny_world import load_tiny
 
@@ -35,10 +36,15 @@ def test_a_write_changes_the_figures_at_once(session: Session) -> None:
     day = clock.today()
     first = today.figures(session, scope, day)
     assert first.roster.total.declared == 0 and first.roster.total.not_cleared == 0
-    assert today.figures(session, scope, day) is first  # kept while nothing is written
+    again = today.figures(session, scope, day)  # kept while nothing is written
+    assert again.roster is first.roster and again.cover is first.cover
+    # one outlook kept for Today and the materials page (``today.cover``), and it is the
+    # API's (``GET /stock/outlook``): the same figures
+    assert today.cover(session, scope, day) is first.cover
+    assert first.cover == outlook.outlook(session, scope, day)
     fever = DeclarationIn(employee_no="A1", day=day, temperature_c=38.4)
     health.save_declarations(session, scope, [(1, fever)])
     session.commit()
     after = today.figures(session, scope, day)
-    assert after is not first
+    assert after.roster is not first.roster and after.cover is not first.cover
     assert (after.roster.total.declared, after.roster.total.not_cleared) == (1, 1)

@@ -167,6 +167,7 @@ def _case_page(
     errors: Errors,
     code: int = 200,
     notice: dict[str, Any] | None = None,
+    page: int = 1,
 ) -> Response:
     case = case_service.get_case(session, scope, case_id)
     worker = queries.worker(session, scope, case.employee_no)
@@ -187,8 +188,14 @@ def _case_page(
         minutes = float(values["min_minutes"])
     except ValueError:
         minutes = contact_tracing.DEFAULT_MIN_MINUTES
-    found = contact_tracing.find_contacts(
-        session, scope, case.id, min_minutes=min(max(minutes, 0), 1440)
+    minutes = min(max(minutes, 0), 1440)
+    # found once per version of the record (paging through them, the quarantine form)
+    found = web.kept(
+        session,
+        scope,
+        today,
+        f"contacts:{case.id}:{minutes:g}",
+        lambda: contact_tracing.find_contacts(session, scope, case.id, min_minutes=minutes),
     )
     names = queries.zone_names(session, scope)
     lang = web.language(request)
@@ -197,7 +204,12 @@ def _case_page(
         worker=worker,
         zone_name=_shown_zone(names, lang, worker.zone_id),
         restrictions=restrictions,
-        contacts=found,
+        # every contact counted, one page of them shown (they can be thousands)
+        contacts=found[(page - 1) * PAGE : page * PAGE],
+        page=page,
+        pages=max(1, -(-len(found) // PAGE)),
+        total=len(found),
+        filters=dict(min_minutes=values["min_minutes"]),
         held=held,
         counts={h: sum(h in c.how for c in found) for h in HOW_LABELS},
         how_labels=HOW_LABELS,
@@ -223,12 +235,13 @@ def case_page(
     opened: Annotated[int, Query(ge=0, le=1)] = 0,
     quarantined: Annotated[int | None, Query(ge=0, le=100_000)] = None,
     min_minutes: Annotated[float, Query(ge=0, le=1440)] = contact_tracing.DEFAULT_MIN_MINUTES,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """A case, its isolation, its contacts (found as ``GET /cases/{id}/contacts``) and
-    the form that quarantines them."""
+    """A case, its isolation, its contacts (found as ``GET /cases/{id}/contacts``, paged)
+    and the form that quarantines them."""
     values = _quarantine_values(clock.today()) | dict(min_minutes=f"{min_minutes:g}")
     notice = dict(opened=bool(opened), quarantined=quarantined)
-    return _case_page(request, session, scope, case_id, values, {}, notice=notice)
+    return _case_page(request, session, scope, case_id, values, {}, notice=notice, page=page)
 
 
 @router.post(f"{PREFIX}/cases/{{case_id}}/quarantine")

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from keepline import clock
 from keepline.apikit.deps import DB
 from keepline.apikit.lists import ListParams, fetch_page
-from keepline.console import web
+from keepline.console import today, web
 from keepline.console.auth import STOCK_RECORDER_ROLES, PageReader, StockRecorder
 from keepline.console.i18n import N_, Language
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
@@ -115,10 +115,11 @@ def cover_chart(rows: list[outlook.CoverRow], horizon: int, lang: Language) -> d
 @router.get(BASE)
 def materials_page(request: Request, session: DB, scope: PageReader) -> Response:
     """Every material's stock and days of cover, fewest first, with the outlook's backup
-    warnings (every role, as ``GET /stock/outlook``)."""
+    warnings (every role, as ``GET /stock/outlook``; kept per version of the record, the
+    one copy Today shows)."""
     lang = web.language(request)
     day = clock.today()
-    out = outlook.outlook(session, scope, day)
+    out = today.cover(session, scope, day)
     rows = sorted(out.cover, key=lambda r: (r.days_of_cover, r.material_id))
     ctx = dict(
         day=day,

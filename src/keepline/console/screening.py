@@ -19,7 +19,7 @@ from keepline import clock
 from keepline.apikit.deps import DB
 from keepline.apikit.lists import ListParams, fetch_page
 from keepline.apikit.params import read_upload
-from keepline.console import web
+from keepline.console import today, web
 from keepline.console.auth import HealthPage, PageReader
 from keepline.console.i18n import N_
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
@@ -29,7 +29,8 @@ from keepline.plans.activations import after_write
 from keepline.plans.engine import Fact
 from keepline.plant.service import get_enterprise
 from keepline.scope import EnterpriseScope
-from keepline.screening import coverage, planning, positives, queries, render, rounds, sampling
+from keepline.screening import planning, positives, queries, render, rounds, sampling
+from keepline.screening.models import Sample
 from keepline.screening.platemap import MatchBy
 from keepline.screening.schemas import RoundIn
 
@@ -210,23 +211,49 @@ def round_page(
     scope: PageReader,
     round_id: RoundId,
     planned: Annotated[int, Query(ge=0, le=1)] = 0,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """A round; its pools, positives and coverage for the health staff only."""
+    """A round; its pools (paged, by tube), positives and coverage for the health staff
+    only."""
     rnd = rounds.get_round(session, scope, round_id)
     ctx: dict[str, Any] = dict(rnd=rnd, planned=planned, health=scope.sees_personal_data, base=BASE)
     if scope.sees_personal_data:
-        pools = list(session.scalars(queries.round_samples(session, scope, round_id)))
-        members = queries.members_by_sample(session, scope, [s.id for s in pools])
-        found = [s for s in pools if s.verdict == "positive"]
+        paging = ListParams(limit=PAGE, offset=(page - 1) * PAGE, sort="id")
+        q = queries.round_samples(session, scope, round_id)
+        pools, total = fetch_page(session, q, paging, queries.SAMPLE_SORTS, "id")
+        found = list(
+            session.scalars(
+                queries.round_samples(session, scope, round_id, verdict="positive").order_by(
+                    Sample.id
+                )
+            )
+        )
+        members = queries.members_by_sample(session, scope, [s.id for s in [*pools, *found]])
         ctx.update(
             pools=[(s, [m.employee_no for m in members.get(s.id, [])]) for s in pools],
+            page=page,
+            pages=max(1, -(-total // PAGE)),
+            total=total,
             positives=[(s, [m.employee_no for m in members.get(s.id, [])]) for s in found],
             cases_of=containment_queries.cases_of_samples(session, scope, [s.id for s in found]),
             kind_labels=KIND_LABELS,
             verdict_labels=VERDICT_LABELS,
-            coverage=coverage.coverage(session, scope, round_id),
-            excluded=planning.excluded_from(session, scope, rnd),
-            rec=planning.recommendation_for(session, scope, rnd),
+            # read over the round's whole roster and tubes: kept per version of the record
+            coverage=today.round_coverage(session, scope, round_id),
+            excluded=web.kept(
+                session,
+                scope,
+                clock.today(),
+                f"excluded:{round_id}",
+                lambda: planning.excluded_from(session, scope, rnd),
+            ),
+            rec=web.kept(
+                session,
+                scope,
+                clock.today(),
+                f"recommendation:{round_id}",
+                lambda: planning.recommendation_for(session, scope, rnd),
+            ),
         )
     return web.render(request, "screening_round.html", ctx)
 

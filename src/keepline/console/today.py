@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,6 @@ from starlette.responses import Response
 
 from keepline import clock
 from keepline.apikit.deps import DB
-from keepline.audit import service as audit
 from keepline.console import web
 from keepline.console.auth import PageReader
 from keepline.console.i18n import Language
@@ -112,6 +112,15 @@ def closed_zones(session: Session, scope: EnterpriseScope, lang: Language) -> li
     return out
 
 
+def round_coverage(
+    session: Session, scope: EnterpriseScope, round_id: int
+) -> list[screening_coverage.Coverage]:
+    """A round's coverage (``GET /screening/rounds/{id}/coverage``), read over its whole
+    roster and tubes: kept per version of the record (Today and the round's page)."""
+    compute = partial(screening_coverage.coverage, session, scope, round_id)
+    return web.kept(session, scope, clock.today(), f"coverage:{round_id}", compute)
+
+
 def rounds(session: Session, scope: EnterpriseScope) -> list[dict[str, Any]]:
     """The newest rounds; with coverage totals for the roles that see health data."""
     q = screening_queries.rounds(scope)
@@ -120,7 +129,7 @@ def rounds(session: Session, scope: EnterpriseScope) -> list[dict[str, Any]]:
     for r in newest:
         row: dict[str, Any] = dict(id=r.id, day=r.day, test_type=r.test_type, pool_size=r.pool_size)
         if scope.sees_personal_data:
-            cov = screening_coverage.coverage(session, scope, r.id)
+            cov = round_coverage(session, scope, r.id)
             expected = sum(c.expected for c in cov)
             row.update(
                 expected=expected,
@@ -187,49 +196,49 @@ def plan_tasks(session: Session, scope: EnterpriseScope) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Figures:
-    """Today's costly figures: read over the whole roster and the stock ledger."""
+    """Today's costly figures: read over the whole roster, the stock ledger and the
+    newest rounds' tubes."""
 
     roster: Day
     cover: outlook.Outlook
+    rounds: list[dict[str, Any]]
 
 
-# Per enterprise: (day, version) → its figures. Keyed on the enterprise's version in the
-# database (raised by every committed write, ``audit.service.version``), so a write shows
-# at once in every server process, and nothing else has to invalidate it.
-_figures: dict[str, tuple[tuple[dt.date, int], Figures]] = {}
+def cover(session: Session, scope: EnterpriseScope, day: dt.date) -> outlook.Outlook:
+    """The materials' outlook of ``day`` (``GET /stock/outlook``), kept per version of
+    the record (``web.kept``): Today and the materials page share it."""
+    return web.kept(session, scope, day, "cover", lambda: outlook.outlook(session, scope, day))
 
 
 def figures(session: Session, scope: EnterpriseScope, day: dt.date) -> Figures:
-    """The roster's counts and the materials' outlook of ``day``, computed once per
-    version of the enterprise's record (the version read first: what follows is as new)."""
-    key = (day, audit.version(session, scope))
-    kept = _figures.get(scope.enterprise_id)
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    found = Figures(roster_day(session, scope), outlook.outlook(session, scope, day))
-    _figures[scope.enterprise_id] = (key, found)
-    return found
+    """The roster's counts, the materials' outlook and the newest rounds of ``day`` (with
+    their coverage for the roles that see health data), each kept per version."""
+    return Figures(
+        web.kept(session, scope, day, "roster", lambda: roster_day(session, scope)),
+        cover(session, scope, day),
+        rounds(session, scope),
+    )
 
 
 @router.get(f"{PREFIX}/today")
 def today_page(request: Request, session: DB, scope: PageReader) -> Response:
     lang = web.language(request)
     day = clock.today()
-    kept = figures(session, scope, day)
-    cover = kept.cover
+    found = figures(session, scope, day)
+    cover = found.cover
     materials = sorted(cover.cover, key=lambda r: (r.days_of_cover, r.material_id))
     plan_id, at_risk = orders_at_risk(session, scope)
     health = scope.sees_personal_data
     cases = open_cases(session, scope) if health else []
     ctx = dict(
         day=day,
-        roster=kept.roster,
+        roster=found.roster,
         cases=cases if health else None,
         quarantined=containment_queries.quarantined_by_case(
             session, scope, [c.id for c in cases], day
         ),
         zones=closed_zones(session, scope, lang),
-        rounds=rounds(session, scope),
+        rounds=found.rounds,
         materials=materials,
         horizon=cover.horizon_days,
         chart=json.dumps(cover_chart(materials[:CHART_MATERIALS], cover.horizon_days, lang)),

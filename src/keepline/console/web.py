@@ -11,12 +11,13 @@ sign-in page, another tenant's id → 404, a role that may not → 403.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import os
 import secrets
 from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import quote as url_quote
 
 from fastapi import Depends, Request
@@ -31,8 +32,10 @@ from keepline import settings
 from keepline.accounts.service import TooManyAttempts, Unauthorized
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.deps import Route
+from keepline.audit import service as audit
 from keepline.console.i18n import LANG_COOKIE, LANGUAGE_NAMES, N_, Language, negotiate
 from keepline.errors import InputError, KeeplineError, NotFound
+from keepline.scope import EnterpriseScope
 
 PREFIX = "/console"
 STATIC_URL = "/static/console"  # under /static/: cached, like the API docs' assets
@@ -307,3 +310,30 @@ class ConsoleRoute(Route):
                 return error_page(request, exc)
 
         return paged
+
+
+T = TypeVar("T")
+KEPT_PARTS = 64
+"""At most this many figures kept per enterprise and version (more: computed, not kept)."""
+# Per enterprise: (day, version) → the pages' costly figures by name, each computed when
+# first asked for. Keyed on the enterprise's version in the database (raised by every
+# committed write, ``audit.service.version``), so a write shows at once in every server
+# process, and nothing else has to invalidate it. One cache for every page.
+_kept: dict[str, tuple[tuple[dt.date, int], dict[str, Any]]] = {}
+
+
+def kept(
+    session: Session, scope: EnterpriseScope, day: dt.date, part: str, compute: Callable[[], T]
+) -> T:
+    """``compute()``, kept per version of the enterprise's record under ``part`` (the
+    version read first: what is computed after it is at least as new)."""
+    key = (day, audit.version(session, scope))
+    entry = _kept.get(scope.enterprise_id)
+    if entry is None or entry[0] != key:
+        entry = _kept[scope.enterprise_id] = (key, {})
+    if part in entry[1]:
+        return cast(T, entry[1][part])
+    found = compute()
+    if len(entry[1]) < KEPT_PARTS:
+        entry[1][part] = found
+    return found
