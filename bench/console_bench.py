@@ -314,7 +314,9 @@ def side(url: str, repeats: int, src: str | None, mode: str = "--measure") -> An
 def old_source(ref: str, into: str) -> str:
     """``ref``'s ``src`` tree, unpacked under ``into``."""
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
+        ["git", "-C", str(ROOT), "archive", ref, "src", "examples"],
+        check=True,
+        capture_output=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
     return str(Path(into) / "src")

@@ -39,28 +39,56 @@ class Choice:
     path: Path
 
 
-def policies() -> list[Choice]:
-    """The policies offered, by name (a file that does not read is left out)."""
+# The choices offered, kept per folder while none of its files changes (name, size and
+# modification time): parsing every policy and scenario file was most of the assessment
+# page's time. A file added, removed or edited changes the key: read again at once.
+_offered: dict[str, tuple[Any, list[Choice]]] = {}
+
+
+def _stamp(folder: Path) -> tuple[Any, ...]:
+    """The folder's YAML files as they stand (name, size, modification time)."""
+    if not folder.is_dir():
+        return ()
     out = []
-    folder = settings.policies_dir()
+    for path in sorted(folder.glob("*.yaml")):
+        st = path.stat()
+        out.append((path.name, st.st_size, st.st_mtime_ns))
+    return (str(folder), *out)
+
+
+def _choices(kind: str, key: Any, load: Callable[[], list[Choice]]) -> list[Choice]:
+    kept = _offered.get(kind)
+    if kept is not None and kept[0] == key:
+        return list(kept[1])
+    found = load()
+    _offered[kind] = (key, found)
+    return list(found)
+
+
+def _read(folder: Path, parse: Callable[[Path], str]) -> list[Choice]:
+    """The files of ``folder`` that parse, by the name ``parse`` reads (others left out)."""
+    out = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         try:
-            out.append(Choice(load_policy(path).name, path))
+            out.append(Choice(parse(path), path))
         except KeeplineError:
             continue
     return out
+
+
+def policies() -> list[Choice]:
+    """The policies offered, by name (a file that does not read is left out)."""
+    folder = settings.policies_dir()
+    return _choices(
+        "policies", _stamp(folder), lambda: _read(folder, lambda p: load_policy(p).name)
+    )
 
 
 def scenarios(plant: PlantFile) -> list[Choice]:
     """The scenarios offered for ``plant``: those that name only its nodes."""
-    out = []
     folder = settings.scenarios_dir()
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        try:
-            out.append(Choice(load_scenario(path, plant).name, path))
-        except KeeplineError:
-            continue
-    return out
+    key = (_stamp(folder), plant.model_dump_json())
+    return _choices("scenarios", key, lambda: _read(folder, lambda p: load_scenario(p, plant).name))
 
 
 def plant_of(session: Session, scope: EnterpriseScope) -> PlantFile:
