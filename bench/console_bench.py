@@ -6,9 +6,15 @@ of a git ref ("old", ``--old``, default ``main``; ``--old ''`` measures the new 
 The app runs in-process (Starlette's TestClient: no network), so a request's time is the
 server's. Each side runs in its own process (the old one from ``git archive REF src``),
 old, new, old, new, on one database: 10,000 workers on the Xuzhou plant, 9,000 of them
-have declared today (1 in 50 with a fever, so held until cleared). About 2 minutes.
+have declared today (1 in 50 with a fever, so held until cleared), and what ``seed``
+makes (movements, shipments, passes, three days of access events, an open case, a
+pooled round, stored plans, the city's officers). Every console page beside its API
+route(s); then Today and the case's page with a write before each request (what the
+pages keep per version of the record read again). About 3 minutes on 2 cores.
 
     python bench/console_bench.py [--workers 10000] [--repeats 20] [--old main] [--url ...]
+    python bench/console_bench.py --pages cases,materials   # paths holding these only
+    python bench/console_bench.py --pages write             # only the two after-write rows
 """
 
 from __future__ import annotations
@@ -106,6 +112,8 @@ GOV = "/console/gov"
 
 
 AFTER_WRITE = "`/console/today`, a roster write before each"
+CASE_AFTER_WRITE = "`/console/cases/{case}`, a roster write before each"
+AFTER_WRITES = [AFTER_WRITE, CASE_AFTER_WRITE]
 
 
 def declare(url: str, numbers: list[str], share: float = 0.9) -> None:
@@ -285,7 +293,7 @@ def measure(url: str, repeats: int) -> dict[str, list[float]]:
         c, hdr = (gov, gov_headers) if path.startswith(GOV) else (client, api_headers)
         out[path] = timed(c, path.format(**ids), repeats)
         out[path + " api"] = [p95(timed(c, p.format(**ids), repeats, headers=hdr)) for p in peers]
-    if ARGS.pages and "today" not in ARGS.pages:
+    if ARGS.pages and "write" not in ARGS.pages.split(","):
         return out
 
     first = client.get("/workers", params={"limit": 1}, headers=api_headers).json()
@@ -296,8 +304,11 @@ def measure(url: str, repeats: int) -> dict[str, list[float]]:
         r = client.patch(f"/workers/{no}", json=body, headers=api_headers)
         assert r.status_code == 200, r.text[:200]
 
+    # (a write changes the version: what the pages keep is read again)
     out[AFTER_WRITE] = timed(client, "/console/today", repeats, before=write)
     out[AFTER_WRITE + " api"] = []
+    out[CASE_AFTER_WRITE] = timed(client, f"/console/cases/{ids['case']}", repeats, before=write)
+    out[CASE_AFTER_WRITE + " api"] = []
     return out
 
 
@@ -383,14 +394,14 @@ def main() -> None:
         "| new API route(s) p95 ms |"
     )
     print("|---|---|---|---|---|---|---|")
-    for path, peers in [*chosen(), (AFTER_WRITE, [])]:
+    for path, peers in [*chosen(), *[(w, []) for w in AFTER_WRITES]]:
         if path not in new:
             continue
         o = [statistics.median(old[path]), p95(old[path])] if old else [float("nan")] * 2
         n = [statistics.median(new[path]), p95(new[path])]
         api_p95 = new[path + " api"]  # two runs' p95 of each peer: the larger
         api = " + ".join(f"{max(api_p95[i :: len(peers)]):.1f}" for i in range(len(peers))) or "—"
-        shown = path if path == AFTER_WRITE else f"`{path}`"
+        shown = path if path in AFTER_WRITES else f"`{path}`"
         print(
             f"| {shown} | {o[0]:.1f} | {o[1]:.1f} | {n[0]:.1f} | {n[1]:.1f} "
             f"| {n[1] / o[1]:.2f} | {api} |"
