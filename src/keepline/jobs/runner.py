@@ -65,11 +65,18 @@ JobFn = Callable[
 @dataclass(frozen=True)
 class Kind:
     """A kind of job: its parameters' input model (the API's body, the console's form),
-    the function that runs it and the roles that may start it."""
+    the function that runs it and the roles that may start it. A ``private`` kind's jobs
+    (their result and files: a roster file with its phone and ID numbers) are read only
+    by the roles that may start it; every enterprise role reads the others'."""
 
     params: type[BaseModel]
     run: JobFn
     roles: tuple[Role, ...]
+    private: bool = False
+
+    def read_by(self, role: Role) -> bool:
+        """Whether ``role`` may read this kind's jobs."""
+        return not self.private or role in self.roles
 
 
 HOST = socket.gethostname()
