@@ -142,6 +142,7 @@ FLOWS = {
     "keepline.government.briefing",  # a visit's briefing pack from the enterprise's record
     "keepline.assessment.from_record",  # the assessment of a loaded plant, as a job
     "keepline.jobs.kinds",  # the kinds of background job and the flows they run
+    "keepline.people.import_job",  # a roster file checked and imported as jobs
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

@@ -20,9 +20,10 @@ from keepline.console import web
 from keepline.console.auth import AssessmentRunner, PageReader
 from keepline.console.i18n import N_
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
-from keepline.errors import InputError
+from keepline.errors import InputError, NotFound
 from keepline.jobs import kinds, service
 from keepline.jobs.models import Job, JobState
+from keepline.people import import_job
 from keepline.production import replan
 from keepline.scope import EnterpriseScope
 
@@ -33,7 +34,11 @@ FIELDS = ("policies", "scenario", "days", "replicates", "seed")
 POLL_SECONDS = 1
 PAST_RUNS = 30
 
-KIND_LABELS = {"assessment": N_("Continuity assessment"), "replan": N_("Re-plan from today")}
+KIND_LABELS = {
+    "assessment": N_("Continuity assessment"),
+    "replan": N_("Re-plan from today"),
+    import_job.KIND: N_("Roster import"),
+}
 JOB_STATE_LABELS = {
     JobState.queued.value: N_("queued"),
     JobState.running.value: N_("running"),
@@ -47,10 +52,13 @@ STAGE_LABELS = {
     replan.STAGE_GATHER: N_("reading the day's record"),
     replan.STAGE_PLAN: N_("planning"),
     replan.STAGE_STORE: N_("storing the plan"),
+    import_job.STAGE_READ: N_("reading the file"),
+    import_job.STAGE_CHECK: N_("checking rows"),
+    import_job.STAGE_WRITE: N_("writing the roster"),
 }
 
 
-def _labels() -> dict[str, Any]:
+def labels() -> dict[str, Any]:
     return dict(
         kind_label=lambda k: KIND_LABELS.get(k, k),
         job_state_label=lambda s: JOB_STATE_LABELS.get(s, s),
@@ -101,7 +109,7 @@ def _assessment_page(
         can_run=scope.role in kinds.KINDS["assessment"].roles,
         runs=[job_view(j) for j in service.list_jobs(session, scope, "assessment", PAST_RUNS)],
         base=BASE,
-        **_labels(),
+        **labels(),
     )
     return web.render(request, "assessment.html", ctx, status)
 
@@ -144,16 +152,23 @@ def run_assessment(
 @router.get(f"{PREFIX}/jobs/{{job_id}}")
 def job_page(request: Request, session: DB, scope: PageReader, job_id: JobId) -> Response:
     job = service.get(session, scope, job_id)
+    if job.kind == import_job.KIND:  # its page shows the rows, for the roles that may
+        return RedirectResponse(f"{PREFIX}/workers/import/{job.id}", status_code=303)
     back = BASE if job.kind == "assessment" else f"{PREFIX}/production-plan"
-    ctx = dict(**job_view(job), back=back, **_labels())
+    ctx = dict(**job_view(job), back=back, **labels())
     return web.render(request, "job.html", ctx)
 
 
 @router.get(f"{PREFIX}/jobs/{{job_id}}/progress")
 def job_progress(request: Request, session: DB, scope: PageReader, job_id: JobId) -> Response:
     """The progress fragment htmx polls; once the job has ended it has no trigger left,
-    so the polling stops."""
-    ctx = dict(**job_view(service.get(session, scope, job_id)), **_labels())
+    so the polling stops. A private kind's job (a roster import) is 404 to the roles
+    that may not start it, as in the API."""
+    job = service.get(session, scope, job_id)
+    spec = kinds.KINDS.get(job.kind)
+    if spec is not None and not spec.read_by(scope.role):
+        raise NotFound(f"no job {job_id}", field="job_id")
+    ctx = dict(**job_view(job), **labels())
     return web.render(request, "_job_progress.html", ctx)
 
 

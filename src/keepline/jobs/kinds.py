@@ -22,6 +22,7 @@ from keepline.assessment import from_record
 from keepline.assessment.schemas import AssessmentIn
 from keepline.errors import InputError, quote
 from keepline.jobs.runner import Kind, Progress
+from keepline.people import import_job
 from keepline.plans.activations import after_write
 from keepline.production import replan
 from keepline.production.schemas import PlanRequest
@@ -65,4 +66,7 @@ def checked(kind: str, params: dict[str, Any]) -> dict[str, Any]:
 KINDS: dict[str, Kind] = {
     "assessment": Kind(AssessmentIn, from_record.run_job, PLANNERS),
     "replan": Kind(PlanRequest, replan_job, PLANNERS),
+    "roster_import": Kind(
+        import_job.RosterImportIn, import_job.run_job, import_job.ROSTER_EDITORS, private=True
+    ),
 }
