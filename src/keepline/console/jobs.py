@@ -23,6 +23,7 @@ from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.errors import InputError
 from keepline.jobs import kinds, service
 from keepline.jobs.models import Job, JobState
+from keepline.plans import drill_job
 from keepline.production import replan
 from keepline.scope import EnterpriseScope
 
@@ -33,7 +34,11 @@ FIELDS = ("policies", "scenario", "days", "replicates", "seed")
 POLL_SECONDS = 1
 PAST_RUNS = 30
 
-KIND_LABELS = {"assessment": N_("Continuity assessment"), "replan": N_("Re-plan from today")}
+KIND_LABELS = {
+    "assessment": N_("Continuity assessment"),
+    "replan": N_("Re-plan from today"),
+    "drill": N_("Emergency-plan drill"),
+}
 JOB_STATE_LABELS = {
     JobState.queued.value: N_("queued"),
     JobState.running.value: N_("running"),
@@ -47,7 +52,13 @@ STAGE_LABELS = {
     replan.STAGE_GATHER: N_("reading the day's record"),
     replan.STAGE_PLAN: N_("planning"),
     replan.STAGE_STORE: N_("storing the plan"),
+    drill_job.STAGE_POPULATION: N_("building the population and calibrating the outbreak"),
+    drill_job.STAGE_NO_PLAN: N_("the scenario with no plan"),
+    drill_job.STAGE_PLAN: N_("drilling the plan"),
+    drill_job.STAGE_DONE: N_("drill done"),
 }
+# Where a job's page goes back to, by kind (else the production plan, for a re-plan).
+BACK = {"assessment": BASE, "drill": f"{PREFIX}/drills"}
 
 
 def _labels() -> dict[str, Any]:
@@ -70,6 +81,7 @@ def job_view(job: Job) -> dict[str, Any]:
         recommended=result.get("recommended"),
         report=f"{PREFIX}/jobs/{job.id}/report" if report else None,
         plan=f"{PREFIX}/production-plan?plan={result['plan_id']}" if "plan_id" in result else None,
+        drill=f"{PREFIX}/drills/{result['drill_id']}" if "drill_id" in result else None,
         poll=f"{PREFIX}/jobs/{job.id}/progress",
         every=POLL_SECONDS,
     )
@@ -144,7 +156,7 @@ def run_assessment(
 @router.get(f"{PREFIX}/jobs/{{job_id}}")
 def job_page(request: Request, session: DB, scope: PageReader, job_id: JobId) -> Response:
     job = service.get(session, scope, job_id)
-    back = BASE if job.kind == "assessment" else f"{PREFIX}/production-plan"
+    back = BACK.get(job.kind, f"{PREFIX}/production-plan")
     ctx = dict(**job_view(job), back=back, **_labels())
     return web.render(request, "job.html", ctx)
 
