@@ -2,9 +2,10 @@
 
 Registering a kind is one line in :data:`KINDS`: its name, the pydantic input model of
 its parameters, its function ``run(session_factory, scope, params, progress) -> result``
-(see ``jobs.runner``) and the roles that may start it. For example, a drill::
+(see ``jobs.runner``), the roles that may start it and, when its parameters name
+records or files, the check that they are there. For example, the drill's::
 
-    "drill": Kind(DrillIn, drill.run_job, PLANNERS),
+    "drill": Kind(DrillIn, drill_job.run_job, PLANNERS, drill_job.check),
 
 This module is a flow: it names the flows each kind runs. The server's runner, the API's
 ``POST /jobs`` and the console's pages read the kinds from here."""
