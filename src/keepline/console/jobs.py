@@ -24,6 +24,7 @@ from keepline.errors import InputError, NotFound
 from keepline.jobs import kinds, service
 from keepline.jobs.models import Job, JobState
 from keepline.people import import_job
+from keepline.plans import drill_job
 from keepline.production import replan
 from keepline.scope import EnterpriseScope
 
@@ -38,6 +39,7 @@ KIND_LABELS = {
     "assessment": N_("Continuity assessment"),
     "replan": N_("Re-plan from today"),
     import_job.KIND: N_("Roster import"),
+    "drill": N_("Emergency-plan drill"),
 }
 JOB_STATE_LABELS = {
     JobState.queued.value: N_("queued"),
@@ -55,7 +57,13 @@ STAGE_LABELS = {
     import_job.STAGE_READ: N_("reading the file"),
     import_job.STAGE_CHECK: N_("checking rows"),
     import_job.STAGE_WRITE: N_("writing the roster"),
+    drill_job.STAGE_POPULATION: N_("building the population and calibrating the outbreak"),
+    drill_job.STAGE_NO_PLAN: N_("the scenario with no plan"),
+    drill_job.STAGE_PLAN: N_("drilling the plan"),
+    drill_job.STAGE_DONE: N_("drill done"),
 }
+# Where a job's page goes back to, by kind (else the production plan, for a re-plan).
+BACK = {"assessment": BASE, "drill": f"{PREFIX}/drills"}
 
 
 def labels() -> dict[str, Any]:
@@ -78,6 +86,7 @@ def job_view(job: Job) -> dict[str, Any]:
         recommended=result.get("recommended"),
         report=f"{PREFIX}/jobs/{job.id}/report" if report else None,
         plan=f"{PREFIX}/production-plan?plan={result['plan_id']}" if "plan_id" in result else None,
+        drill=f"{PREFIX}/drills/{result['drill_id']}" if "drill_id" in result else None,
         poll=f"{PREFIX}/jobs/{job.id}/progress",
         every=POLL_SECONDS,
     )
@@ -154,7 +163,7 @@ def job_page(request: Request, session: DB, scope: PageReader, job_id: JobId) ->
     job = service.get(session, scope, job_id)
     if job.kind == import_job.KIND:  # its page shows the rows, for the roles that may
         return RedirectResponse(f"{PREFIX}/workers/import/{job.id}", status_code=303)
-    back = BASE if job.kind == "assessment" else f"{PREFIX}/production-plan"
+    back = BACK.get(job.kind, f"{PREFIX}/production-plan")
     ctx = dict(**job_view(job), back=back, **labels())
     return web.render(request, "job.html", ctx)
 

@@ -22,10 +22,12 @@ FileName = Annotated[str, Path(max_length=64, pattern=r"^[a-z0-9._-]+$")]
 
 @router.post("/jobs", response_model=JobOut, status_code=202)
 def start_job(body: JobIn, session: DB, scope: JobStarter) -> JobOut:
-    """Queue a job of ``kind`` (``assessment``, ``replan``; ``roster_import`` reads an
-    upload only the console keeps: import a file here with ``POST /workers/import``)."""
+    """Queue a job of ``kind`` (``assessment``, ``replan``, ``drill``) with its parameters
+    (``roster_import`` reads an upload only the console keeps: import a file here with
+    ``POST /workers/import``)."""
     params = kinds.checked(body.kind, body.params)
     may_start(scope, body.kind, kinds.KINDS[body.kind])
+    kinds.admitted(session, scope, body.kind, params)
     return JobOut.model_validate(service.submit(session, scope, body.kind, params))
 
 
