@@ -93,7 +93,13 @@ class Language:
 
     def message(self, text: object) -> str:
         """A service's message (:class:`keepline.errors.Msg`) in this language, its
-        parameters too; any other text as it is."""
+        parameters too; a :class:`FieldPart` of one too; any other text as it is."""
+        if isinstance(text, FieldPart):
+            whole = self.message(text.whole)
+            for sep in (":", "："):  # the catalogs keep the field's name and a colon
+                if whole.startswith(text.field + sep):
+                    return whole[len(text.field) + 1 :].strip()
+            return whole
         if not isinstance(text, Msg):
             return str(text)
         params = {k: self.message(v) if isinstance(v, Msg) else v for k, v in text.params.items()}
@@ -144,6 +150,19 @@ class Language:
             fmt_percent=self.percent,
             tr=self.message,
         )
+
+
+class FieldPart(str):
+    """What follows ``field:`` in a translatable line (a form shows it next to the
+    field): its English text, and the whole :class:`Msg` to translate it from."""
+
+    whole: Msg
+    field: str
+
+    def __new__(cls, whole: Msg, field: str) -> FieldPart:
+        self = super().__new__(cls, str(whole).partition(":")[2].strip())
+        self.whole, self.field = whole, field
+        return self
 
 
 def N_(message: str) -> str:
