@@ -7,13 +7,14 @@ import datetime as dt
 import re
 
 from babel.messages.catalog import Catalog
+from pydantic import BaseModel, Field, ValidationError
 
 from keepline.console import catalog, web
 from keepline.console.cases import note_text
-from keepline.console.i18n import Language, negotiate
+from keepline.console.i18n import Language, negotiate, schema_message
 from keepline.console.plans import drill_reason
 from keepline.containment.contacts import note as note_of
-from keepline.errors import InputError, msg, quote
+from keepline.errors import InputError, Msg, msg, quote
 from keepline.recordkit import bad
 from keepline.vocabulary import known
 
@@ -118,3 +119,32 @@ def test_notes_and_drill_reasons_written_by_the_code_are_translated() -> None:
     assert note_text(zh, "contact by telepathy") == "contact by telepathy"  # not ours: as is
     both = "its rule is not simulated; a reason with 3 in it"
     assert drill_reason(zh, both) == "其规则未被模拟; a reason with 3 in it"
+
+
+def test_a_schema_refusal_reads_in_the_users_language() -> None:
+    """pydantic's commonest messages: translated when they read exactly as pydantic's
+    English, else pydantic's text as it is."""
+
+    class Form(BaseModel):
+        qty: float = Field(gt=0)
+        days: int = Field(le=60)
+        day: dt.date
+
+    try:
+        Form.model_validate({"qty": "0", "days": "90"})
+    except ValidationError as exc:
+        lines = web.validation_lines(exc)
+    assert lines == [
+        "qty: Input should be greater than 0",
+        "days: Input should be less than or equal to 60",
+        "day: Field required",
+    ]
+    zh = Language("zh_CN")
+    errors = web.field_errors(lines, ["qty", "days", "day"])
+    assert [zh.message(errors[f][0]) for f in ("qty", "days", "day")] == [
+        "应大于 0",
+        "应小于或等于 60",
+        "必填",
+    ]
+    odd = {"type": "greater_than", "msg": "Input should be greater than 0.5", "ctx": {"gt": 1}}
+    assert not isinstance(schema_message(odd), Msg)  # does not read as pydantic's: as is

@@ -337,6 +337,8 @@ def test_refusals_read_in_chinese_on_a_chinese_page(console_world: World) -> Non
     assert _error(r.text, "unit") == "'kg' 与 swab 的单位 'pcs' 不符"
     api = w.post("/stock/movements", who="A:storekeeper", json=data | {"qty": 10})
     assert api.status_code == 422 and "'kg' does not match swab's unit 'pcs'" in api.text
+    r = keeper.post(f"{MOVEMENTS}/new", data | {"unit": "pcs", "qty": "ten"})
+    assert r.status_code == 422 and _error(r.text, "qty") == "请输入有效的数字"  # the schema's
     assert _count(w, StockMovement) == before
 
     planner = signed_in(w, "A:planner")

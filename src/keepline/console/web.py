@@ -38,8 +38,9 @@ from keepline.console.i18n import (
     FieldPart,
     Language,
     negotiate,
+    schema_message,
 )
-from keepline.errors import InputError, KeeplineError, Msg, NotFound
+from keepline.errors import InputError, KeeplineError, Msg, NotFound, msg
 
 PREFIX = "/console"
 STATIC_URL = "/static/console"  # under /static/: cached, like the API docs' assets
@@ -156,7 +157,14 @@ def field_errors(problems: Iterable[str], fields: Iterable[str]) -> dict[str, li
 
 def validation_lines(exc: ValidationError) -> list[str]:
     """A rejected body's errors as ``"field: why"`` lines."""
-    return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
+    return [
+        msg(
+            "%(field)s: %(message)s",
+            field=e["loc"][0] if e["loc"] else "",
+            message=schema_message(e),
+        )
+        for e in exc.errors()
+    ]
 
 
 class CsrfRefused(KeeplineError):
