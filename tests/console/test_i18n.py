@@ -111,12 +111,13 @@ def test_notes_and_drill_reasons_written_by_the_code_are_translated() -> None:
     zh = Language("zh_CN")
     note = note_of(["team", "zone-shift"], "team of a case")
     assert note == "contact by team, zone-shift: team of a case"
-    assert note_text(zh, note) == "接触方式：同班组、同区域同班次：team of a case"
-    assert (
-        note_text(Language("en"), note) == "contact: same team, same zone and shift: team of a case"
+    kept = '<span translate="no">team of a case</span>'  # as typed, marked so
+    assert note_text(zh, note) == f"接触方式：同班组、同区域同班次：{kept}"
+    assert note_text(Language("en"), note) == f"contact: same team, same zone and shift: {kept}"
+    assert note_text(zh, "typed <b>") == '<span translate="no">typed &lt;b&gt;</span>'
+    assert note_text(zh, "contact by telepathy") == (  # not ours: as it is
+        '<span translate="no">contact by telepathy</span>'
     )
-    assert note_text(zh, "typed by a person") == "typed by a person"
-    assert note_text(zh, "contact by telepathy") == "contact by telepathy"  # not ours: as is
     both = "its rule is not simulated; a reason with 3 in it"
     assert drill_reason(zh, both) == "其规则未被模拟; a reason with 3 in it"
 

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
@@ -44,20 +45,22 @@ HOW_LABELS = {
 }
 
 
-def note_text(lang: Language, note: str | None) -> str:
+def note_text(lang: Language, note: str | None) -> Markup:
     """A contact's quarantine note in ``lang``: how they met the case (written by
-    ``contacts.note``) translated, the reason a person gave after it as they gave it."""
+    ``contacts.note``) translated, the reason a person gave after it as they gave it
+    (marked ``translate="no"``, as any text a person entered)."""
+    entered = Markup('<span translate="no">%s</span>')
     if not note or not note.startswith(contact_tracing.CONTACT_BY):
-        return note or ""
+        return entered % (note or "")
     said, _, reason = note.removeprefix(contact_tracing.CONTACT_BY).partition(": ")
     hows = said.split(", ")
     if not all(h in HOW_LABELS for h in hows):
-        return note
+        return entered % note
     joined = lang.gettext(", ").join(lang.gettext(HOW_LABELS[h]) for h in hows)
-    text = lang.gettext("contact: %(how)s", how=joined)
-    return (
-        lang.message(msg("%(field)s: %(message)s", field=text, message=reason)) if reason else text
-    )
+    text = escape(lang.gettext("contact: %(how)s", how=joined))
+    if not reason:
+        return text
+    return Markup(lang.message(msg("%(field)s: %(message)s", field=text, message=entered % reason)))
 
 
 KIND_LABELS = {"isolation": N_("isolation"), "quarantine": N_("quarantine")}
