@@ -6,6 +6,8 @@ the server's runner (``jobs.runner``) runs them."""
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -15,10 +17,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from keepline.apikit.deps import DB
 from keepline.assessment import from_record
+from keepline.assessment.report import render_html
 from keepline.assessment.schemas import DEFAULT_DAYS, DEFAULT_REPLICATES, AssessmentIn
 from keepline.console import web
 from keepline.console.auth import AssessmentRunner, PageReader
-from keepline.console.i18n import N_
+from keepline.console.i18n import N_, Language, translations
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.errors import InputError, NotFound
 from keepline.jobs import kinds, service
@@ -185,4 +188,17 @@ def job_progress(request: Request, session: DB, scope: PageReader, job_id: JobId
 def job_report(request: Request, session: DB, scope: PageReader, job_id: JobId) -> Response:
     """The assessment's self-contained report, from the job's files (the enterprise's)."""
     f = service.get_file(session, scope, job_id, "report.html")
-    return Response(f.content, media_type=f.media_type)
+    try:
+        data = service.get_file(session, scope, job_id, "report.json").content
+    except NotFound:  # a report without its numbers: the page as it was written
+        return Response(f.content, media_type=f.media_type)
+    lang = web.language(request)
+    return HTMLResponse(report_page(job_id, lang.code, data))
+
+
+@functools.lru_cache(maxsize=8)
+def report_page(job_id: int, lang: str, data: bytes) -> str:
+    """The assessment's page drawn from its ``report.json`` in ``lang`` (the stored
+    ``report.json`` is language-neutral; drawing the plots takes a moment, so the last
+    few pages are kept: a job's files never change). Called after the scope's check."""
+    return render_html(json.loads(data), translations(lang), Language(lang).html_lang)

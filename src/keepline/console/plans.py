@@ -68,6 +68,26 @@ RUN_STATE_LABELS = {
 ACTIVATION_STATE_LABELS = {"open": N_("open"), "closed": N_("closed")}
 
 
+# The reasons a drill's report gives (plans.drill, plans.replay), as labels; a reason
+# with values in it stays as written.
+DRILL_REASONS = {
+    "its condition never held": N_("its condition never held"),
+    "its rule is not simulated": N_("its rule is not simulated"),
+    "its rule never fired": N_("its rule never fired"),
+    "waits for a person to confirm it": N_("waits for a person to confirm it"),
+    "did not run": N_("did not run"),
+    "difficulties raised to the government are not simulated": N_(
+        "difficulties raised to the government are not simulated"
+    ),
+}
+
+
+def drill_reason(lang: Language, reason: str) -> str:
+    """A drill's reason in ``lang`` (each of its ``; ``-joined parts we know)."""
+    parts = reason.split("; ")
+    return "; ".join(lang.gettext(DRILL_REASONS[p]) if p in DRILL_REASONS else p for p in parts)
+
+
 def _labels() -> dict[str, object]:
     return dict(
         action_label=lambda k: ACTION_LABELS.get(k, k),
@@ -437,6 +457,7 @@ def drill_page(request: Request, session: DB, scope: PageReader, drill_id: Id) -
         d=report,
         scores=score_rows(report),
         charts=charts,
+        drill_reason=lambda reason: drill_reason(lang, reason),
         **_labels(),
     )
     return web.render(request, "drill.html", ctx)
