@@ -139,9 +139,11 @@ FLOWS = {
     "keepline.plans.snapshot",  # the daily record read for the plans' triggers
     "keepline.plans.activations",  # a plan's rules fire and run their actions
     "keepline.plans.drill",  # a plan drilled on a copy of the plant (plant and roster read)
+    "keepline.plans.drill_job",  # a loaded plan's drill as a job, recorded
     "keepline.government.briefing",  # a visit's briefing pack from the enterprise's record
     "keepline.assessment.from_record",  # the assessment of a loaded plant, as a job
     "keepline.jobs.kinds",  # the kinds of background job and the flows they run
+    "keepline.people.import_job",  # a roster file checked and imported as jobs
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

@@ -73,22 +73,24 @@ def trusted_proxies() -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-# The policy and scenario files a console user may assess with: a folder of each, the
-# source tree's examples by default (a deployment points these at its own).
-_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The policy and scenario files a console user may assess or drill with: a folder of
+# each, the example ones shipped inside the package by default (package data, so a plain
+# install has them too; the source tree's ``examples/policies`` and ``examples/scenarios``
+# are links to them). A deployment points these at its own.
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 
 def policies_dir() -> Path:
     """``$KEEPLINE_POLICIES``: the screening policies offered to an assessment run from the
-    console (default: the source tree's ``examples/policies``)."""
-    return Path(os.environ.get("KEEPLINE_POLICIES") or _EXAMPLES / "policies")
+    console (default: the example policies shipped with keepline, ``examples/policies``)."""
+    return Path(os.environ.get("KEEPLINE_POLICIES") or EXAMPLES / "policies")
 
 
 def scenarios_dir() -> Path:
-    """``$KEEPLINE_SCENARIOS``: the disruption scenarios offered beside "no disruption"
-    (default: the source tree's ``examples/scenarios``; those naming another plant's
-    nodes are left out)."""
-    return Path(os.environ.get("KEEPLINE_SCENARIOS") or _EXAMPLES / "scenarios")
+    """``$KEEPLINE_SCENARIOS``: the disruption scenarios offered to an assessment beside
+    "no disruption" and to a drill (default: the example scenarios shipped with keepline,
+    ``examples/scenarios``; those naming another plant's nodes are left out)."""
+    return Path(os.environ.get("KEEPLINE_SCENARIOS") or EXAMPLES / "scenarios")
 
 
 def job_workers() -> int:

@@ -199,6 +199,14 @@ def test_a_case_is_opened_its_team_quarantined_and_today_shows_it(console_world:
         )
     page = b.get(f"/console/cases/{cid}?quarantined={len(expected)}")
     assert f"{len(expected)} contacts quarantined." in page.text
+    kept = '<span translate="no">team of a case</span>'  # the reason as typed
+    notes = re.findall(r"<td>(contact: same team[^<]*)<span", page.text)
+    assert len(notes) == len(expected) and all(f"{n}{kept}</td>" in page.text for n in notes)
+    # On a Chinese page the note's words are ours, translated; the reason stays as typed.
+    zh = signed_in(w, "A:health_officer").get(f"/console/cases/{cid}").text
+    notes = re.findall(r"<td>(接触方式：同班组[^<]*)<span", zh)
+    assert len(notes) == len(expected) and all(n.endswith("：") for n in notes)
+    assert zh.count(f"{kept}</td>") == len(expected)
 
     # Today: the open case, linked, with its contacts in quarantine.
     today = b.get("/console/today")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from html import unescape
 
 import openpyxl
@@ -170,6 +171,21 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
+def _workers_audited(world: World) -> int:
+    return world.get("/audit", params={"limit": 1, "table": "workers"}).json()["total"]
+
+
+def _import_ended(b: Browser, page: str, timeout: float = 60) -> str:
+    """The import job's fragment once the job has ended (the polling stops)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        frag = b.get(f"{page}/progress").text
+        if "hx-trigger" not in frag:
+            return frag
+        time.sleep(0.1)
+    raise AssertionError(f"{page} did not end")
+
+
 def test_roster_import_previews_every_bad_row_before_writing(console_world: World) -> None:
     world = console_world
     before = len(_a_workers(world))
@@ -185,31 +201,36 @@ def test_roster_import_previews_every_bad_row_before_writing(console_world: Worl
     )
     b = signed_in(world, "A:admin")
     b.get("/console/workers/import")
-    audit_before = world.get("/audit", params={"limit": 1}).json()["total"]
+    audited = _workers_audited(world)
     files = {"file": ("roster.xlsx", bad)}
     r = b.post("/console/workers/import", files=files)
-    assert r.status_code == 422
+    # The upload goes to a job's page; its fragment, once the job has ended, lists them.
+    assert r.status_code == 303, r.text[:300]
+    r = _import_ended(b, r.headers["location"])
     # Each bad row and field, in the page's language (the service's messages translated).
-    rows = re.findall(r"<tr><td>(\d+)</td><td>(\w+)</td><td>([^<]+)</td>", r.text)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(\w+)</td><td>([^<]+)</td>", r)
     assert [(n, f) for n, f, _ in rows] == [("3", "班组"), ("5", "工号")]
     assert rows[0][2].startswith("未知班组 &#39;no-such-team&#39; （可用：asm-day-1, ")
     assert unescape(rows[1][2]) == "'bad no!'：只能包含字母、数字、'.'、'_' 或 '-'，最多 32 个字符"
     assert len(_a_workers(world)) == before
-    assert world.get("/audit", params={"limit": 1}).json()["total"] == audit_before
+    assert _workers_audited(world) == audited
     en = signed_in(world, "A:admin", lang="en")
     en.get("/console/workers/import")
     r = en.post("/console/workers/import", files=files)
-    rows = re.findall(r"<tr><td>(\d+)</td><td>([\w ]+)</td><td>([^<]+)</td>", r.text)
+    text = _import_ended(en, r.headers["location"])
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([\w ]+)</td><td>([^<]+)</td>", text)
     assert [(n, f) for n, f, _ in rows] == [("3", "Team"), ("5", "Employee number")]
     assert rows[0][2].startswith("unknown team &#39;no-such-team&#39; (known: ")
-    # A good file: the preview writes nothing, the confirm writes it.
+    # A good file: the check writes nothing, the confirm writes it.
     good = _xlsx([["工号", "姓名", "班组"], ["N001", "张三", team]])
     r = b.post("/console/workers/import", files={"file": ("roster.xlsx", good)})
-    assert r.status_code == 200 and "检查通过" in r.text
+    page = r.headers["location"]
+    assert "检查通过" in _import_ended(b, page)
     assert len(_a_workers(world)) == before
-    fields = dict(re.findall(r'name="(upload_id|suffix|filename)" value="([^"]+)"', r.text))
-    r = b.post("/console/workers/import/confirm", fields)
-    assert r.status_code == 200, r.text[:500]
+    b.get(page)  # the page (a reload) shows the preview with its confirm button
+    r = b.post(f"{page}/confirm")
+    assert r.status_code == 303, r.text[:500]
+    assert "已导入" in _import_ended(b, r.headers["location"])
     assert world.get("/workers/N001").json()["name"] == "张三"
     # A viewer may not import.
     assert signed_in(world, "A:viewer").get("/console/workers/import").status_code == 403

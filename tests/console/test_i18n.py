@@ -7,10 +7,15 @@ import datetime as dt
 import re
 
 from babel.messages.catalog import Catalog
+from pydantic import BaseModel, Field, ValidationError
 
-from keepline.console import catalog
-from keepline.console.i18n import Language, negotiate
-from keepline.errors import InputError, msg, quote
+from keepline.console import catalog, web
+from keepline.console.cases import note_text
+from keepline.console.i18n import Language, negotiate, schema_message
+from keepline.console.plans import drill_reason
+from keepline.containment.contacts import note as note_of
+from keepline.errors import InputError, Msg, msg, quote
+from keepline.recordkit import bad
 from keepline.vocabulary import known
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -84,3 +89,63 @@ def test_service_errors_are_in_the_catalogs_and_read_in_the_users_language() -> 
     many = InputError([msg("the file is empty")] * 22)
     assert Language("zh_CN").error(many)[-1] == "……另有 2 个问题未列出"
     assert str(many).splitlines()[-1] == "… and 2 more problems not shown"
+
+
+def test_a_refusal_by_field_reads_in_the_users_language() -> None:
+    """A form shows a refusal's line without its field's name, next to the field: the
+    English part for the API's reader, the catalog's for the page's."""
+    zh, en = Language("zh_CN"), Language("en")
+    err = bad("qty", msg("a count cannot be negative, got %(qty)s", qty="-3"))
+    assert str(err) == "qty: a count cannot be negative, got -3"  # the API's and the CLI's
+    lines = [*err.problems, msg("zones: name at least one zone"), "day: plain text"]
+    errors = web.field_errors(lines, ["qty", "zones", "day"])
+    assert errors["qty"] == ["a count cannot be negative, got -3"]
+    assert [zh.message(e) for e in errors["qty"]] == ["盘点数量不能为负，实际为 -3"]
+    assert [zh.message(e) for e in errors["zones"]] == ["请至少选择一个区域"]
+    assert [en.message(e) for e in errors["zones"]] == ["name at least one zone"]
+    assert [zh.message(e) for e in errors["day"]] == ["plain text"]
+    assert web.test_label("antigen") == "antigen" and zh.gettext(web.test_label("pcr")) != "pcr"
+
+
+def test_notes_and_drill_reasons_written_by_the_code_are_translated() -> None:
+    zh = Language("zh_CN")
+    note = note_of(["team", "zone-shift"], "team of a case")
+    assert note == "contact by team, zone-shift: team of a case"
+    kept = '<span translate="no">team of a case</span>'  # as typed, marked so
+    assert note_text(zh, note) == f"接触方式：同班组、同区域同班次：{kept}"
+    assert note_text(Language("en"), note) == f"contact: same team, same zone and shift: {kept}"
+    assert note_text(zh, "typed <b>") == '<span translate="no">typed &lt;b&gt;</span>'
+    assert note_text(zh, "contact by telepathy") == (  # not ours: as it is
+        '<span translate="no">contact by telepathy</span>'
+    )
+    both = "its rule is not simulated; a reason with 3 in it"
+    assert drill_reason(zh, both) == "其规则未被模拟; a reason with 3 in it"
+
+
+def test_a_schema_refusal_reads_in_the_users_language() -> None:
+    """pydantic's commonest messages: translated when they read exactly as pydantic's
+    English, else pydantic's text as it is."""
+
+    class Form(BaseModel):
+        qty: float = Field(gt=0)
+        days: int = Field(le=60)
+        day: dt.date
+
+    try:
+        Form.model_validate({"qty": "0", "days": "90"})
+    except ValidationError as exc:
+        lines = web.validation_lines(exc)
+    assert lines == [
+        "qty: Input should be greater than 0",
+        "days: Input should be less than or equal to 60",
+        "day: Field required",
+    ]
+    zh = Language("zh_CN")
+    errors = web.field_errors(lines, ["qty", "days", "day"])
+    assert [zh.message(errors[f][0]) for f in ("qty", "days", "day")] == [
+        "应大于 0",
+        "应小于或等于 60",
+        "必填",
+    ]
+    odd = {"type": "greater_than", "msg": "Input should be greater than 0.5", "ctx": {"gt": 1}}
+    assert not isinstance(schema_message(odd), Msg)  # does not read as pydantic's: as is

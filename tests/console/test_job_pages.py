@@ -17,7 +17,7 @@ from keepline.console.i18n import Language
 from keepline.console.production_plan import plan_chart
 from keepline.db import session_scope
 from keepline.jobs.kinds import KINDS, PLANNERS
-from keepline.jobs.models import Job
+from keepline.jobs.models import Job, JobFile
 from keepline.production.models import StoredPlan
 from keepline.scope import Role
 from tests.console.pages import Browser, signed_in
@@ -89,6 +89,13 @@ def test_an_assessment_from_the_form_to_its_report(console_world: World) -> None
     assert 'value="100"' in frag and f'<strong id="job-state">{done}</strong>' in frag
     report = b.get(f"/console/jobs/{job_id}/report")
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+    # drawn in the reader's language from the stored numbers; the stored page is English
+    assert '<html lang="zh-CN">' in report.text and "<h3>策略对比</h3>" in report.text
+    en = signed_in(w, "A:viewer", "en").get(f"/console/jobs/{job_id}/report").text
+    assert '<html lang="en">' in en and "<h3>Policies compared</h3>" in en
+    with session_scope(w.url) as s:
+        stored = s.get(JobFile, (job_id, "report.html"))
+        assert stored is not None and b"<h3>Policies compared</h3>" in stored.content
     with session_scope(w.url) as s:
         job = s.get(Job, job_id)
         assert job is not None and job.params["seed"] == 7 and job.params["days"] == 14

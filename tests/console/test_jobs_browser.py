@@ -53,8 +53,9 @@ def test_the_assessment_runs_from_the_page_to_its_report(
     assert page.locator("#job-bar").get_attribute("value") == "100"
     page.locator("#open-report").click()
     page.wait_for_url(re.compile(r"/console/jobs/\d+/report$"))
-    assert page.title().startswith("keepline assessment")  # assessment/report.py's page
-    assert page.get_by_role("heading", name=re.compile("^Recommendation: .+")).count() == 1
+    # assessment/report.py's page, drawn in the reader's language
+    assert page.title().startswith("keepline 评估")
+    assert page.get_by_role("heading", name=re.compile("^推荐：.+")).count() == 1
     page.screenshot(path=str(SHOTS / "assessment-report.png"), full_page=True)
     # the run is listed with its report
     page.goto("/console/assessment")

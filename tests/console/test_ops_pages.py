@@ -321,3 +321,36 @@ def test_supplier_states_lanes_and_new_shipments(console_world: World) -> None:
     r = planner.post(f"{SHIPMENTS}/out/new", dn | {"qty": str(left)})
     assert r.status_code == 303
     assert w.get("/customer-shipments/DN-NEW-1").json()["qty"] == left
+
+
+def test_refusals_read_in_chinese_on_a_chinese_page(console_world: World) -> None:
+    """The services' refusals (keepline.errors.msg) next to their fields in the page's
+    language; the API answers the same refusal in English; nothing is written."""
+    w = console_world
+    day = str(w.today)
+    keeper = signed_in(w, "A:storekeeper")
+    keeper.get(f"{MOVEMENTS}/new", params={"material": "swab"})
+    before = _count(w, StockMovement)
+    data = {"material_id": "swab", "kind": "issue", "day": day, "unit": "kg", "qty": "10"}
+    r = keeper.post(f"{MOVEMENTS}/new", data)
+    assert r.status_code == 422
+    assert _error(r.text, "unit") == "'kg' 与 swab 的单位 'pcs' 不符"
+    api = w.post("/stock/movements", who="A:storekeeper", json=data | {"qty": 10})
+    assert api.status_code == 422 and "'kg' does not match swab's unit 'pcs'" in api.text
+    r = keeper.post(f"{MOVEMENTS}/new", data | {"unit": "pcs", "qty": "ten"})
+    assert r.status_code == 422 and _error(r.text, "qty") == "请输入有效的数字"  # the schema's
+    assert _count(w, StockMovement) == before
+
+    planner = signed_in(w, "A:planner")
+    planner.get(f"{OUTPUT}/new")
+    out = {"line_id": "qpcr96-line", "product_id": "qpcr-16", "day": day, "qty": "6"}
+    r = planner.post(f"{OUTPUT}/new", out)
+    assert (
+        r.status_code == 422 and _error(r.text, "product_id") == "产线 qpcr96-line 不生产 qpcr-16"
+    )
+    planner.get(f"{SHIPMENTS}/in/new")
+    po = {"id": "PO-ZH-1", "material_id": "swab", "supplier_id": "suzhou-thermo", "qty": "30"}
+    r = planner.post(f"{SHIPMENTS}/in/new", po | {"ordered_on": day, "eta": day})
+    assert r.status_code == 422
+    assert _error(r.text, "supplier_id") == "'suzhou-thermo' 不是 swab 的供货选项"
+    assert 'lang="en"' not in r.text.split("<main")[1]

@@ -78,6 +78,7 @@ def test_plan_activation_and_task_pages(console_world: World) -> None:
     line = BAD.splitlines().index(BAD_LINE) + 1
     assert r.status_code == 422, r.text[:300]
     assert f"ep.yaml:{line} rules[0].actions[3].role" in r.text and 'aria-invalid="true"' in r.text
+    assert f"ep.yaml:{line} rules[0].actions[3].role：未知角色 " in r.text  # in Chinese
     assert _versions(world) == 0
     # A viewer may not load one.
     viewer = signed_in(world, "A:viewer")
@@ -243,7 +244,8 @@ def test_drill_report_pages(console_world: World) -> None:
     ]
     assert "drill-plan v1" in text and "drill-plan v2" in text
     assert "演练无法触发的规则（未模拟）" in text
-    assert "difficulties raised to the government are not simulated" in text
+    assert "<td>向政府反映的困难不在模拟范围内</td>" in text  # the drill's reason, translated
+    assert "<td>其规则未被模拟</td>" in text
     assert "从未执行的动作" in text and "vendor/echarts/echarts.min.js" in text
     # the charts' options: no plan and each version, a day axis of the drill's 16 days
     option = json.loads(text.split('id="chart-new_infections">')[1].split("</script>")[0])
@@ -252,6 +254,7 @@ def test_drill_report_pages(console_world: World) -> None:
     assert option["series"][1]["data"] == one["replicates"][0]["daily"]["new_infections"]
     en = signed_in(world, "A:planner", "en").get(f"/console/drills/{mine}").text
     assert '<h2 id="h-scores">Scores</h2>' in en and "Rules that never fired" in en
+    assert "<td>difficulties raised to the government are not simulated</td>" in en
     # another tenant's drill: a 404 page (and the API's 404), nothing of it shown
     r = admin.get(f"/console/drills/{theirs}")
     assert r.status_code == 404 and "two imported cases" not in r.text

@@ -57,6 +57,16 @@ def test_plan_refusal_recommendation_and_positive_upload(console_world: World) -
     r = b.post(PLAN, {"day": day, "zones": "nowhere", "pool_size": "5", "action": "plan"})
     assert r.status_code == 422 and r.text.count("unknown zone &#39;nowhere&#39;") == 1
     assert 'id="zones-error"' in r.text
+    # On a Chinese page the service's refusal reads in Chinese (the API keeps English).
+    zh = signed_in(w, "A:health_officer")
+    zh.get(PLAN)
+    r = zh.post(PLAN, {"day": day, "zones": "nowhere", "pool_size": "5", "action": "plan"})
+    assert r.status_code == 422
+    err = re.search(r'<p class="error" id="zones-error"[^>]*>([^<]+)</p>', r.text)
+    assert err and err.group(1).startswith("未知区域 &#39;nowhere&#39;（可用："), r.text[-3000:]
+    body = {"day": day, "zones": ["nowhere"], "pool_size": 5}
+    api = w.post("/screening/rounds", who="A:health_officer", json=body)
+    assert api.status_code == 422 and "unknown zone 'nowhere'" in api.text, api.text
     assert _count(w, Round) == before
 
     # At an entered prevalence of 5 %, the record's rule recommends 5 (as the API test).

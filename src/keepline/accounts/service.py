@@ -30,7 +30,7 @@ from keepline.accounts import throttle
 from keepline.accounts.models import ENTERPRISE_ROLES, AuthToken, Role, User
 from keepline.accounts.schemas import PasswordChange, UserCreate, UserUpdate
 from keepline.audit import service as audit
-from keepline.errors import InputError, KeeplineError, NotFound
+from keepline.errors import InputError, KeeplineError, NotFound, msg
 from keepline.plant import models as plant_models
 from keepline.recordkit import owned
 from keepline.scope import EnterpriseScope
@@ -81,7 +81,7 @@ def hash_password(password: str) -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InputError([f"password: at least {MIN_PASSWORD} characters"])
+        raise InputError([msg("password: at least %(n)s characters", n=MIN_PASSWORD)])
 
 
 def user_values(u: User) -> dict[str, object]:
@@ -356,7 +356,7 @@ def login(
             outcome=outcome,
             users=users,
         )
-        raise Unauthorized("wrong e-mail or password")
+        raise Unauthorized(msg("wrong e-mail or password"))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     throttle.forget_account(session, email)
@@ -398,12 +398,12 @@ def authenticate(session: Session, token: str) -> Caller:
         .where(AuthToken.token_hash == _digest(token))
     ).first()
     if row is None:
-        raise Unauthorized("not logged in (or the token is unknown)")
+        raise Unauthorized(msg("not logged in (or the token is unknown)"))
     expires, token_id, user_id, email, role, enterprise_id, jurisdiction, active = row
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=dt.UTC)
     if expires <= now or not active:
-        raise Unauthorized("the login has expired; log in again")
+        raise Unauthorized(msg("the login has expired; log in again"))
     return Caller(user_id, email, Role(role), enterprise_id, jurisdiction, token_id)
 
 
@@ -442,7 +442,7 @@ def change_password(
             outcome="wrong current password when changing it",
             users=[user],
         )
-        raise InputError(["current_password: wrong password"]) from None
+        raise InputError([msg("current_password: wrong password")]) from None
     _check_password(body.new_password)
     user.password_hash = hash_password(body.new_password)
     ended = _end_sessions(session, user.id, caller.session_id)

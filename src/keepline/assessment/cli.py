@@ -21,11 +21,14 @@ from keepline.clikit import plant_from_arg, progress, stderr_console, stdout_con
 from keepline.errors import InputError
 from keepline.outbreak.policy import load_policy
 from keepline.scenario import load_scenario
+from keepline.settings import policies_dir
 from keepline.words import plural
 
 
 def _default_policies() -> list[Path]:
-    folder = Path("examples/policies")
+    """Every policy file of ``$KEEPLINE_POLICIES`` (the example policies shipped with
+    keepline by default)."""
+    folder = policies_dir()
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
@@ -35,7 +38,8 @@ def assess_cmd(
         None,
         "--policies",
         "-p",
-        help="Policy YAML files to compare [default: every file in examples/policies/].",
+        help="Policy YAML files to compare [default: every file in $KEEPLINE_POLICIES, "
+        "the example policies].",
     ),
     scenarios: list[Path] = typer.Option(
         None,
@@ -72,7 +76,8 @@ def assess_cmd(
     pf = plant_from_arg(plant)
     policy_files = policies or _default_policies()
     if not policy_files:
-        raise InputError(["--policies: give at least one policy file (no examples/policies here)"])
+        folder = policies_dir()
+        raise InputError([f"--policies: give at least one policy file (none in {folder})"])
     named_p = []
     for f in policy_files:
         pol = load_policy(f)

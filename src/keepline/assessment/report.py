@@ -8,6 +8,7 @@ nothing from the internet to be read.
 from __future__ import annotations
 
 import base64
+import gettext
 import io
 import json
 from pathlib import Path
@@ -81,19 +82,37 @@ def plot_fill(report: dict[str, Any]) -> str:
     return _png(fig)
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("keepline.assessment", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
+_LOADER = jinja2.PackageLoader("keepline.assessment", "templates")
 
 
-def render_html(report: dict[str, Any]) -> str:
+def _env(translations: gettext.NullTranslations) -> jinja2.Environment:
+    """The template's environment with ``translations`` for its ``_()`` (new-style: a
+    ``%`` in a message is written ``%%``)."""
+    env = jinja2.Environment(
+        loader=_LOADER,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render_html(
+    report: dict[str, Any],
+    translations: gettext.NullTranslations | None = None,
+    html_lang: str = "en",
+) -> str:
+    """The page, in English (the messages as written) unless ``translations`` are given:
+    the console passes its catalog of the reader's language (``html_lang``). The plots'
+    labels and the texts the assessment wrote (the recommendation's reason, the plans'
+    reasons) stay in English."""
     plots = {
         "fill": plot_fill(report),
         "available": {sc: plot_available(report, sc) for sc in report["settings"]["scenarios"]},
     }
-    return _ENV.get_template("report.html.j2").render(r=report, plots=plots)
+    env = _env(translations or gettext.NullTranslations())
+    return env.get_template("report.html.j2").render(r=report, plots=plots, html_lang=html_lang)
 
 
 def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:

@@ -43,6 +43,8 @@ AssessmentRunner = Annotated[EnterpriseScope, Depends(authorize(*KINDS["assessme
 """Runs an assessment from its page: planners and admins (as ``POST /jobs``)."""
 Replanner = Annotated[EnterpriseScope, Depends(authorize(*KINDS["replan"].roles))]
 """Re-plans production from today: planners and admins (as ``POST /plans``)."""
+DrillRunner = Annotated[EnterpriseScope, Depends(authorize(*KINDS["drill"].roles))]
+"""Runs an emergency-plan drill from the drills page: planners and admins (as ``POST /jobs``)."""
 # Materials, logistics and production: the roles of ``materials.auth``, ``logistics.auth``
 # and ``production.auth`` (edges the console may not import), kept equal by
 # tests/console/test_ops_pages.py.

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
@@ -28,7 +29,7 @@ from keepline.containment import contacts as contact_tracing
 from keepline.containment import queries, zone_states
 from keepline.containment.models import Case, Restriction, ZoneState
 from keepline.containment.schemas import CaseIn, QuarantineIn, ZoneStateIn
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, NotFound, msg
 from keepline.plans.activations import after_write
 from keepline.scope import EnterpriseScope
 
@@ -42,6 +43,26 @@ HOW_LABELS = {
     "dormitory": N_("same dormitory and shift"),
     "access": N_("shared a zone (access events)"),
 }
+
+
+def note_text(lang: Language, note: str | None) -> Markup:
+    """A contact's quarantine note in ``lang``: how they met the case (written by
+    ``contacts.note``) translated, the reason a person gave after it as they gave it
+    (marked ``translate="no"``, as any text a person entered)."""
+    entered = Markup('<span translate="no">%s</span>')
+    if not note or not note.startswith(contact_tracing.CONTACT_BY):
+        return entered % (note or "")
+    said, _, reason = note.removeprefix(contact_tracing.CONTACT_BY).partition(": ")
+    hows = said.split(", ")
+    if not all(h in HOW_LABELS for h in hows):
+        return entered % note
+    joined = lang.gettext(", ").join(lang.gettext(HOW_LABELS[h]) for h in hows)
+    text = escape(lang.gettext("contact: %(how)s", how=joined))
+    if not reason:
+        return text
+    return Markup(lang.message(msg("%(field)s: %(message)s", field=text, message=entered % reason)))
+
+
 KIND_LABELS = {"isolation": N_("isolation"), "quarantine": N_("quarantine")}
 REASON_LABELS = {
     "case": N_("confirmed case"),
@@ -60,7 +81,7 @@ def refusal(exc: ValidationError | InputError | NotFound, fields: tuple[str, ...
     if isinstance(exc, ValidationError):
         lines = web.validation_lines(exc)
     elif isinstance(exc, NotFound):
-        lines = [f"{exc.field or ''}: {exc.message}"]
+        lines = [msg("%(field)s: %(message)s", field=exc.field or "", message=exc.source)]
     else:
         lines = exc.problems
     return web.field_errors(lines, fields)
@@ -215,6 +236,7 @@ def _case_page(
         how_labels=HOW_LABELS,
         kind_labels=KIND_LABELS,
         reason_labels=REASON_LABELS,
+        note_text=lambda note: note_text(lang, note),
         values=values,
         errors=errors,
         notice=notice or dict(opened=False, quarantined=None),

@@ -3,8 +3,9 @@ files in step.
 
 ``python -m keepline.console.catalog`` extracts the strings of the templates
 (``_("...")``, ``ngettext``, ``{% trans %}``), of the console's Python (``N_``, ``_``,
-``gettext``) and the services' messages (``keepline.errors.msg``, anywhere in the
-package: errors a console user meets, shown in their language) with babel's extractors,
+``gettext``), of the assessment report's template and the services' messages
+(``keepline.errors.msg``, anywhere in the package: errors a console user meets, shown in
+their language) with babel's extractors,
 adds the new ones to each catalog (untranslated) and drops the ones no longer used;
 translators then fill ``msgstr``. A test fails while any string has no translation in
 either catalog.
@@ -31,6 +32,10 @@ PACKAGE = ROOT.parent
 # The services' messages a console user can meet (keepline.errors.msg), in every module.
 SERVICE_METHODS = [("**.py", "python")]
 SERVICE_KEYWORDS = {"msg": None}
+# The assessment's report, drawn in the reader's language when the console opens it.
+REPORT = PACKAGE / "assessment" / "templates"
+REPORT_METHODS = [("**.j2", "jinja2.ext:babel_extract")]
+REPORT_OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n"}}
 
 
 def extract() -> Catalog:
@@ -40,6 +45,12 @@ def extract() -> Catalog:
     found = [
         ("console", extract_from_dir(str(ROOT), METHODS, keywords=KEYWORDS, options_map=OPTIONS)),
         ("", extract_from_dir(str(PACKAGE), SERVICE_METHODS, keywords=SERVICE_KEYWORDS)),
+        (
+            "assessment/templates",
+            extract_from_dir(
+                str(REPORT), REPORT_METHODS, keywords=KEYWORDS, options_map=REPORT_OPTIONS
+            ),
+        ),
     ]
     for under, messages in found:
         for filename, lineno, message, comments, context in messages:

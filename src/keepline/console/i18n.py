@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import gettext
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
 from keepline import clock
-from keepline.errors import InputError, KeeplineError, Msg
+from keepline.errors import InputError, KeeplineError, Msg, msg
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("zh_CN", "en")  # the first is the default
@@ -93,7 +93,13 @@ class Language:
 
     def message(self, text: object) -> str:
         """A service's message (:class:`keepline.errors.Msg`) in this language, its
-        parameters too; any other text as it is."""
+        parameters too; a :class:`FieldPart` of one too; any other text as it is."""
+        if isinstance(text, FieldPart):
+            whole = self.message(text.whole)
+            for sep in (":", "："):  # the catalogs keep the field's name and a colon
+                if whole.startswith(text.field + sep):
+                    return whole[len(text.field) + 1 :].strip()
+            return whole
         if not isinstance(text, Msg):
             return str(text)
         params = {k: self.message(v) if isinstance(v, Msg) else v for k, v in text.params.items()}
@@ -144,6 +150,54 @@ class Language:
             fmt_percent=self.percent,
             tr=self.message,
         )
+
+
+class FieldPart(str):
+    """What follows ``field:`` in a translatable line (a form shows it next to the
+    field): its English text, and the whole :class:`Msg` to translate it from."""
+
+    whole: Msg
+    field: str
+
+    def __new__(cls, whole: Msg, field: str) -> FieldPart:
+        self = super().__new__(cls, str(whole).partition(":")[2].strip())
+        self.whole, self.field = whole, field
+        return self
+
+
+# pydantic's commonest refusals of a form's field, by error type, as translatable
+# messages; each reads exactly as pydantic's own English (checked before it is used).
+SCHEMA_MESSAGES = {
+    "missing": msg("Field required"),
+    "float_parsing": msg("Input should be a valid number, unable to parse string as a number"),
+    "int_parsing": msg("Input should be a valid integer, unable to parse string as an integer"),
+    "date_from_datetime_parsing": msg("Input should be a valid date or datetime, %(error)s"),
+    "date_parsing": msg("Input should be a valid date in the format YYYY-MM-DD, %(error)s"),
+    "literal_error": msg("Input should be %(expected)s"),
+    "enum": msg("Input should be %(expected)s"),
+    "greater_than": msg("Input should be greater than %(gt)s"),
+    "greater_than_equal": msg("Input should be greater than or equal to %(ge)s"),
+    "less_than": msg("Input should be less than %(lt)s"),
+    "less_than_equal": msg("Input should be less than or equal to %(le)s"),
+    "string_too_long": msg("String should have at most %(max_length)s characters"),
+}
+
+
+def schema_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error's message, translatable when its type is a common one (its
+    English unchanged); otherwise pydantic's text."""
+    text = str(error.get("msg", ""))
+    template = SCHEMA_MESSAGES.get(str(error.get("type")))
+    if template is None:
+        return text
+    ctx = error.get("ctx") or {}
+    params = {
+        k: format(v, "g") if isinstance(v, float) else v for k, v in ctx.items() if k != "error"
+    }
+    if "error" in ctx:
+        params["error"] = str(ctx["error"])
+    translated = Msg(template.msgid, params)
+    return translated if translated == text else text
 
 
 def N_(message: str) -> str:

@@ -6,6 +6,8 @@ the server's runner (``jobs.runner``) runs them."""
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -15,14 +17,17 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from keepline.apikit.deps import DB
 from keepline.assessment import from_record
+from keepline.assessment.report import render_html
 from keepline.assessment.schemas import DEFAULT_DAYS, DEFAULT_REPLICATES, AssessmentIn
 from keepline.console import web
 from keepline.console.auth import AssessmentRunner, PageReader
-from keepline.console.i18n import N_
+from keepline.console.i18n import N_, Language, translations
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
-from keepline.errors import InputError
+from keepline.errors import InputError, NotFound
 from keepline.jobs import kinds, service
 from keepline.jobs.models import Job, JobState
+from keepline.people import import_job
+from keepline.plans import drill_job
 from keepline.production import replan
 from keepline.scope import EnterpriseScope
 
@@ -33,7 +38,12 @@ FIELDS = ("policies", "scenario", "days", "replicates", "seed")
 POLL_SECONDS = 1
 PAST_RUNS = 30
 
-KIND_LABELS = {"assessment": N_("Continuity assessment"), "replan": N_("Re-plan from today")}
+KIND_LABELS = {
+    "assessment": N_("Continuity assessment"),
+    "replan": N_("Re-plan from today"),
+    import_job.KIND: N_("Roster import"),
+    "drill": N_("Emergency-plan drill"),
+}
 JOB_STATE_LABELS = {
     JobState.queued.value: N_("queued"),
     JobState.running.value: N_("running"),
@@ -47,10 +57,19 @@ STAGE_LABELS = {
     replan.STAGE_GATHER: N_("reading the day's record"),
     replan.STAGE_PLAN: N_("planning"),
     replan.STAGE_STORE: N_("storing the plan"),
+    import_job.STAGE_READ: N_("reading the file"),
+    import_job.STAGE_CHECK: N_("checking rows"),
+    import_job.STAGE_WRITE: N_("writing the roster"),
+    drill_job.STAGE_POPULATION: N_("building the population and calibrating the outbreak"),
+    drill_job.STAGE_NO_PLAN: N_("the scenario with no plan"),
+    drill_job.STAGE_PLAN: N_("drilling the plan"),
+    drill_job.STAGE_DONE: N_("drill done"),
 }
+# Where a job's page goes back to, by kind (else the production plan, for a re-plan).
+BACK = {"assessment": BASE, "drill": f"{PREFIX}/drills"}
 
 
-def _labels() -> dict[str, Any]:
+def labels() -> dict[str, Any]:
     return dict(
         kind_label=lambda k: KIND_LABELS.get(k, k),
         job_state_label=lambda s: JOB_STATE_LABELS.get(s, s),
@@ -70,6 +89,7 @@ def job_view(job: Job) -> dict[str, Any]:
         recommended=result.get("recommended"),
         report=f"{PREFIX}/jobs/{job.id}/report" if report else None,
         plan=f"{PREFIX}/production-plan?plan={result['plan_id']}" if "plan_id" in result else None,
+        drill=f"{PREFIX}/drills/{result['drill_id']}" if "drill_id" in result else None,
         poll=f"{PREFIX}/jobs/{job.id}/progress",
         every=POLL_SECONDS,
     )
@@ -101,7 +121,7 @@ def _assessment_page(
         can_run=scope.role in kinds.KINDS["assessment"].roles,
         runs=[job_view(j) for j in service.list_jobs(session, scope, "assessment", PAST_RUNS)],
         base=BASE,
-        **_labels(),
+        **labels(),
     )
     return web.render(request, "assessment.html", ctx, status)
 
@@ -144,16 +164,23 @@ def run_assessment(
 @router.get(f"{PREFIX}/jobs/{{job_id}}")
 def job_page(request: Request, session: DB, scope: PageReader, job_id: JobId) -> Response:
     job = service.get(session, scope, job_id)
-    back = BASE if job.kind == "assessment" else f"{PREFIX}/production-plan"
-    ctx = dict(**job_view(job), back=back, **_labels())
+    if job.kind == import_job.KIND:  # its page shows the rows, for the roles that may
+        return RedirectResponse(f"{PREFIX}/workers/import/{job.id}", status_code=303)
+    back = BACK.get(job.kind, f"{PREFIX}/production-plan")
+    ctx = dict(**job_view(job), back=back, **labels())
     return web.render(request, "job.html", ctx)
 
 
 @router.get(f"{PREFIX}/jobs/{{job_id}}/progress")
 def job_progress(request: Request, session: DB, scope: PageReader, job_id: JobId) -> Response:
     """The progress fragment htmx polls; once the job has ended it has no trigger left,
-    so the polling stops."""
-    ctx = dict(**job_view(service.get(session, scope, job_id)), **_labels())
+    so the polling stops. A private kind's job (a roster import) is 404 to the roles
+    that may not start it, as in the API."""
+    job = service.get(session, scope, job_id)
+    spec = kinds.KINDS.get(job.kind)
+    if spec is not None and not spec.read_by(scope.role):
+        raise NotFound(f"no job {job_id}", field="job_id")
+    ctx = dict(**job_view(job), **labels())
     return web.render(request, "_job_progress.html", ctx)
 
 
@@ -161,4 +188,17 @@ def job_progress(request: Request, session: DB, scope: PageReader, job_id: JobId
 def job_report(request: Request, session: DB, scope: PageReader, job_id: JobId) -> Response:
     """The assessment's self-contained report, from the job's files (the enterprise's)."""
     f = service.get_file(session, scope, job_id, "report.html")
-    return Response(f.content, media_type=f.media_type)
+    try:
+        data = service.get_file(session, scope, job_id, "report.json").content
+    except NotFound:  # a report without its numbers: the page as it was written
+        return Response(f.content, media_type=f.media_type)
+    lang = web.language(request)
+    return HTMLResponse(report_page(job_id, lang.code, data))
+
+
+@functools.lru_cache(maxsize=8)
+def report_page(job_id: int, lang: str, data: bytes) -> str:
+    """The assessment's page drawn from its ``report.json`` in ``lang`` (the stored
+    ``report.json`` is language-neutral; drawing the plots takes a moment, so the last
+    few pages are kept: a job's files never change). Called after the scope's check."""
+    return render_html(json.loads(data), translations(lang), Language(lang).html_lang)

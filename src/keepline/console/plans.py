@@ -3,8 +3,9 @@ version from a YAML file (``plans.versions.load_version``, as ``POST /emergency-
 the activations with what fired them, their actions (confirm / refuse the pending ones,
 ``plans.activations``) and tasks, standing one down (``plans.runs.stand_down``), and the
 signed-in role's tasks (``plans.runs.list_tasks`` / ``task_done``), and the recorded
-drills with their reports (``plans.drill_runs``, as ``GET /drills``). Who may do what is
-``plans.auth``, as for the API."""
+drills with their reports (``plans.drill_runs``, as ``GET /drills``) and a drill run as a
+background job (``jobs.kinds``'s ``drill``, as ``POST /jobs``). Who may do what is
+``plans.auth`` and ``jobs.kinds``, as for the API."""
 
 from __future__ import annotations
 
@@ -21,14 +22,24 @@ from keepline import clock
 from keepline.apikit.deps import DB
 from keepline.apikit.params import read_upload
 from keepline.console import web
-from keepline.console.auth import PLAN_RESPONDER_ROLES, PageReader, PlanAdmin
+from keepline.console.auth import PLAN_RESPONDER_ROLES, DrillRunner, PageReader, PlanAdmin
 from keepline.console.auth import PlanResponder as Responder
 from keepline.console.i18n import N_, Language
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.errors import InputError
-from keepline.plans import activations, drill_runs, runs, versions
+from keepline.jobs import kinds
+from keepline.jobs import service as jobs
+from keepline.plans import activations, drill_job, drill_runs, runs, versions
 from keepline.plans.models import ActivationState, RunState
-from keepline.plans.schemas import MAX_PLAN_BYTES, DoneIn, PlanVersionIn, ReasonIn
+from keepline.plans.schemas import (
+    DRILL_DAYS,
+    DRILL_REPLICATES,
+    MAX_PLAN_BYTES,
+    DoneIn,
+    DrillIn,
+    PlanVersionIn,
+    ReasonIn,
+)
 from keepline.scope import EnterpriseScope, Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -55,6 +66,26 @@ RUN_STATE_LABELS = {
     "refused": N_("refused"),
 }
 ACTIVATION_STATE_LABELS = {"open": N_("open"), "closed": N_("closed")}
+
+
+# The reasons a drill's report gives (plans.drill, plans.replay), as labels; a reason
+# with values in it stays as written.
+DRILL_REASONS = {
+    "its condition never held": N_("its condition never held"),
+    "its rule is not simulated": N_("its rule is not simulated"),
+    "its rule never fired": N_("its rule never fired"),
+    "waits for a person to confirm it": N_("waits for a person to confirm it"),
+    "did not run": N_("did not run"),
+    "difficulties raised to the government are not simulated": N_(
+        "difficulties raised to the government are not simulated"
+    ),
+}
+
+
+def drill_reason(lang: Language, reason: str) -> str:
+    """A drill's reason in ``lang`` (each of its ``; ``-joined parts we know)."""
+    parts = reason.split("; ")
+    return "; ".join(lang.gettext(DRILL_REASONS[p]) if p in DRILL_REASONS else p for p in parts)
 
 
 def _labels() -> dict[str, object]:
@@ -335,11 +366,74 @@ def _json_script(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
+DRILL_FIELDS = ("plan", "compare", "scenario", "days", "seed", "replicates")
+
+
+def _drills_page(
+    request: Request,
+    session: Session,
+    scope: EnterpriseScope,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> Response:
+    can_run = scope.role in kinds.KINDS["drill"].roles
+    loaded, scenarios = drill_job.offered(session, scope) if can_run else ([], [])
+    ctx = dict(
+        rows=drill_runs.list_drills(session, scope),
+        can_run=can_run,
+        versions=loaded,
+        scenarios=scenarios,
+        values=values
+        or dict(
+            plan="",
+            compare="",
+            scenario=scenarios[0] if scenarios else "",
+            days=DRILL_DAYS,
+            seed=1,
+            replicates=DRILL_REPLICATES,
+        ),
+        errors=errors or {},
+    )
+    return web.render(request, "drills.html", ctx, status)
+
+
 @router.get(f"{PREFIX}/drills")
 def drills_page(request: Request, session: DB, scope: PageReader) -> Response:
-    """The drills ``keepline plans drill`` recorded, newest first, with their scores."""
-    rows = drill_runs.list_drills(session, scope)
-    return web.render(request, "drills.html", dict(rows=rows))
+    """The recorded drills, newest first, with their scores; to planners and admins, the
+    form that runs one as a background job."""
+    return _drills_page(request, session, scope)
+
+
+@router.post(f"{PREFIX}/drills")
+def start_drill(
+    request: Request,
+    session: DB,
+    scope: DrillRunner,
+    _csrf: Csrf,
+    plan: Annotated[str, Form(max_length=20)] = "",
+    compare: Annotated[str, Form(max_length=20)] = "",
+    scenario: Annotated[str, Form(max_length=200)] = "",
+    days: Annotated[str, Form(max_length=20)] = "",
+    seed: Annotated[str, Form(max_length=20)] = "",
+    replicates: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Queue the drill (``jobs.kinds``'s ``drill``, as ``POST /jobs``) and go to its job's
+    page; a refused form is the page again with what was typed and each problem beside
+    its field, nothing queued."""
+    values = dict(
+        plan=plan, compare=compare, scenario=scenario, days=days, seed=seed, replicates=replicates
+    )
+    given = {k: v for k, v in values.items() if v != ""}
+    try:
+        body = DrillIn.model_validate(given)
+        drill_job.check(session, scope, body.model_dump(mode="json"))
+        params = kinds.checked("drill", body.model_dump(mode="json"))
+    except (ValidationError, InputError) as exc:
+        errors = web.refusal(session, exc, DRILL_FIELDS)
+        return _drills_page(request, session, scope, values, errors, 422)
+    job = jobs.submit(session, scope, "drill", params)
+    return RedirectResponse(f"{PREFIX}/jobs/{job.id}", status_code=303)
 
 
 @router.get(f"{PREFIX}/drills/{{drill_id}}")
@@ -363,6 +457,7 @@ def drill_page(request: Request, session: DB, scope: PageReader, drill_id: Id) -
         d=report,
         scores=score_rows(report),
         charts=charts,
+        drill_reason=lambda reason: drill_reason(lang, reason),
         **_labels(),
     )
     return web.render(request, "drill.html", ctx)

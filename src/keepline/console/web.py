@@ -33,8 +33,16 @@ from keepline.accounts.service import TooManyAttempts, Unauthorized
 from keepline.apikit.auth import Forbidden
 from keepline.apikit.deps import Route
 from keepline.audit import service as audit
-from keepline.console.i18n import LANG_COOKIE, LANGUAGE_NAMES, N_, Language, negotiate
-from keepline.errors import InputError, KeeplineError, NotFound
+from keepline.console.i18n import (
+    LANG_COOKIE,
+    LANGUAGE_NAMES,
+    N_,
+    FieldPart,
+    Language,
+    negotiate,
+    schema_message,
+)
+from keepline.errors import InputError, KeeplineError, Msg, NotFound, msg
 from keepline.scope import EnterpriseScope
 
 PREFIX = "/console"
@@ -79,6 +87,8 @@ PRIORITY_LABELS = {
     "standard": N_("standard"),
 }
 
+TEST_LABELS = {"pcr": N_("PCR"), "antigen": N_("antigen")}
+
 EMPLOYMENT_LABELS = {"active": N_("active"), "on-leave": N_("on leave"), "left": N_("left")}
 YES_NO = (N_("yes"), N_("no"))
 FLAG_LABELS = {
@@ -109,6 +119,12 @@ def priority_label(priority: str) -> str:
     return PRIORITY_LABELS.get(priority, priority)
 
 
+def test_label(test_type: object) -> str:
+    """A screening round's test (a ``TestType`` or its value) as a label."""
+    value = str(getattr(test_type, "value", test_type))
+    return TEST_LABELS.get(value, value)
+
+
 def refusal(
     session: Session, exc: ValidationError | InputError, fields: Collection[str]
 ) -> dict[str, list[str]]:
@@ -136,13 +152,22 @@ def field_errors(problems: Iterable[str], fields: Iterable[str]) -> dict[str, li
     for p in problems:
         name, _, rest = p.partition(":")
         key = name.strip() if name.strip() in known and rest else ""
-        out.setdefault(key, []).append(rest.strip() if key else p)
+        # A translatable line stays one (templates show it with ``tr``).
+        part = FieldPart(p, key) if isinstance(p, Msg) else rest.strip()
+        out.setdefault(key, []).append(part if key else p)
     return out
 
 
 def validation_lines(exc: ValidationError) -> list[str]:
     """A rejected body's errors as ``"field: why"`` lines."""
-    return [f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
+    return [
+        msg(
+            "%(field)s: %(message)s",
+            field=e["loc"][0] if e["loc"] else "",
+            message=schema_message(e),
+        )
+        for e in exc.errors()
+    ]
 
 
 class CsrfRefused(KeeplineError):
@@ -242,6 +267,7 @@ def render(
         status_label=status_label,
         flag_label=flag_label,
         priority_label=priority_label,
+        test_label=test_label,
         prefix=PREFIX,
         static=STATIC_URL,
         path=request.url.path,

@@ -2,44 +2,43 @@
 declared, the export, and the import with a preview of every bad row before anything
 is written.
 
-The import is the roster service's ``import_roster``, run twice: once inside a
-savepoint that is rolled back (the preview: every bad row and field, or what would be
-added and changed), then, on confirm, for real. Between the two the upload waits in
-``$KEEPLINE_HOME/console-uploads`` under a random name bound to the enterprise and
-user who sent it.
+The import is two background jobs of kind ``roster_import`` (``people.import_job``):
+the upload is kept with the first, which checks it (the preview: every bad row and field,
+or what would be added and changed; nothing written); on confirm the second writes it
+through the roster service's ``import_roster`` (as ``POST /workers/import``). Each job's
+page shows its progress, read from the database, so one may leave and come back.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from sqlalchemy.orm import Session
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from keepline import clock, settings
+from keepline import clock
 from keepline.apikit.deps import DB
 from keepline.apikit.lists import ListParams, fetch_page
 from keepline.apikit.params import EmployeeNo, read_upload
+from keepline.console import jobs as console_jobs
 from keepline.console import web
 from keepline.console.auth import HealthPage, PageReader
 from keepline.console.i18n import N_
+from keepline.console.jobs import JobId
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
-from keepline.errors import InputError, KeeplineError
+from keepline.errors import KeeplineError, NotFound
 from keepline.health import queries as health_queries
-from keepline.people import queries, service, work_today
+from keepline.jobs import service as jobs_service
+from keepline.jobs.models import Job, JobState
+from keepline.people import import_job, queries, service, work_today
 from keepline.scope import EnterpriseScope
-from keepline.tabular import RowsError, read_table, write_csv
+from keepline.tabular import write_csv
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 PAGE = 50
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-UPLOADS = "console-uploads"
-_UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 Filter = Annotated[str | None, Query(max_length=64)]
 
 # The export's columns (the view's fields) and their headings in each language.
@@ -203,81 +202,77 @@ def import_page(request: Request, scope: HealthPage) -> Response:
     return _import_page(request, dict(stage="upload"))
 
 
-def _upload_dir() -> Path:
-    path = settings.home() / UPLOADS
-    path.mkdir(mode=0o700, exist_ok=True)
-    return path
+def _import_job(session: Session, scope: EnterpriseScope, job_id: int) -> Job:
+    job = jobs_service.get(session, scope, job_id)
+    if job.kind != import_job.KIND:
+        raise NotFound(f"no roster import {job_id}", field="job_id")
+    return job
 
 
-def _upload_path(scope: EnterpriseScope, upload_id: str, suffix: str) -> Path:
-    if not _UPLOAD_ID.match(upload_id) or suffix not in (".csv", ".xlsx"):
-        raise InputError(["file: the upload has expired; choose the file again"])
-    owner = re.sub(r"[^A-Za-z0-9_-]", "_", f"{scope.enterprise_id}-{scope.user_id}")
-    return _upload_dir() / f"{owner}-{upload_id}{suffix}"
-
-
-def _try_import(session: Session, scope: EnterpriseScope, filename: str, data: bytes) -> Any:
-    """The import's report as it would be, written inside a savepoint rolled back."""
-    nested = session.begin_nested()
-    try:
-        return service.import_roster(session, scope, read_table(filename, data))
-    finally:
-        nested.rollback()
+def _job_ctx(job: Job) -> dict[str, Any]:
+    """A roster import's job as its page shows it: running (its progress bar, polled),
+    failed (its error), or ended: the bad rows and fields (nothing written), the preview
+    (a check that passed, with the confirm button) or the counts written."""
+    result = job.result or {}
+    view = console_jobs.job_view(job) | dict(poll=f"{PREFIX}/workers/import/{job.id}/progress")
+    if view["running"] or job.state == JobState.failed.value:
+        stage = "job"
+    elif result.get("problems"):
+        stage = "rejected"
+    else:
+        stage = "done" if result.get("write") else "preview"
+    return dict(
+        view,
+        stage=stage,
+        filename=result.get("filename") or job.params.get("filename", ""),
+        problems=[import_job.problem_of(p) for p in result.get("problems", ())],
+        report=result,
+        **console_jobs.labels(),
+    )
 
 
 @router.post(f"{PREFIX}/workers/import")
-def import_preview(
+def import_upload(
     request: Request,
     session: DB,
     scope: HealthPage,
     _csrf: Csrf,
     file: Annotated[UploadFile, File()],
 ) -> Response:
-    """Check the whole file and show every bad row and field, or what the import would
-    add and change; nothing is written."""
+    """Keep the file with a job that checks it (every bad row and field, or what the
+    import would add and change; nothing written) and go to that job's page."""
     filename = (file.filename or "upload.csv")[-120:]
-    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
     try:
         data = read_upload(file, MAX_UPLOAD_BYTES)
-        report = _try_import(session, scope, filename, data)
-    except RowsError as exc:
-        ctx = dict(stage="rejected", filename=filename, problems=exc.rows)
-        return _import_page(request, ctx, 422)
     except KeeplineError as exc:
         message = web.error_text(request, exc)
         ctx = dict(stage="rejected", filename=filename, problems=[], message=message)
         return _import_page(request, ctx, 422)
-    upload_id = secrets.token_urlsafe(24)
-    _upload_path(scope, upload_id, suffix).write_bytes(data)
-    ctx = dict(
-        stage="preview", filename=filename, report=report, upload_id=upload_id, suffix=suffix
-    )
-    return _import_page(request, ctx)
+    job = import_job.submit_check(session, scope, filename, data)
+    return RedirectResponse(f"{PREFIX}/workers/import/{job.id}", status_code=303)
 
 
-@router.post(f"{PREFIX}/workers/import/confirm")
-def import_confirm(
-    request: Request,
-    session: DB,
-    scope: HealthPage,
-    _csrf: Csrf,
-    upload_id: Annotated[str, Form(max_length=64)],
-    suffix: Annotated[str, Form(max_length=8)],
-    filename: Annotated[str, Form(max_length=120)],
+@router.get(f"{PREFIX}/workers/import/{{job_id}}")
+def import_job_page(request: Request, session: DB, scope: HealthPage, job_id: JobId) -> Response:
+    """The import's job: its progress while it runs, then its preview or its outcome;
+    one may leave it and come back."""
+    return _import_page(request, _job_ctx(_import_job(session, scope, job_id)))
+
+
+@router.get(f"{PREFIX}/workers/import/{{job_id}}/progress")
+def import_job_progress(
+    request: Request, session: DB, scope: HealthPage, job_id: JobId
 ) -> Response:
-    """Import the previewed file (checked again: the roster may have changed since)."""
-    path = _upload_path(scope, upload_id, suffix)
-    if not path.exists():
-        raise InputError(["file: the upload has expired; choose the file again"])
-    data = path.read_bytes()
-    try:
-        report = service.import_roster(session, scope, read_table(filename, data))
-    except RowsError as exc:
-        session.rollback()
-        ctx = dict(stage="rejected", filename=filename, problems=exc.rows)
-        return _import_page(request, ctx, 422)
-    path.unlink(missing_ok=True)
-    return _import_page(request, dict(stage="done", filename=filename, report=report))
+    """The fragment htmx polls: the progress bar, then (no trigger left) the outcome."""
+    ctx = _job_ctx(_import_job(session, scope, job_id)) | dict(field_label=field_label)
+    return web.render(request, "_import_job.html", ctx)
+
+
+@router.post(f"{PREFIX}/workers/import/{{job_id}}/confirm")
+def import_confirm(session: DB, scope: HealthPage, _csrf: Csrf, job_id: JobId) -> Response:
+    """Write the checked file (a job; checked again: the roster may have changed)."""
+    job = import_job.submit_write(session, scope, _import_job(session, scope, job_id))
+    return RedirectResponse(f"{PREFIX}/workers/import/{job.id}", status_code=303)
 
 
 @router.get(f"{PREFIX}/workers/{{employee_no}}")

@@ -191,9 +191,13 @@ def find_contacts(
     )
 
 
+CONTACT_BY = "contact by "
+"""How a contact's quarantine note begins (the console reads the rest to translate it)."""
+
+
 def note(how: list[str], reason: str) -> str:
     """A contact's quarantine note: how they met the case, and why (when given)."""
-    said = "contact by " + ", ".join(how)
+    said = CONTACT_BY + ", ".join(how)
     return f"{said}: {reason.strip()}" if reason.strip() else said
 
 

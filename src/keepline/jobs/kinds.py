@@ -2,9 +2,10 @@
 
 Registering a kind is one line in :data:`KINDS`: its name, the pydantic input model of
 its parameters, its function ``run(session_factory, scope, params, progress) -> result``
-(see ``jobs.runner``) and the roles that may start it. For example, a drill::
+(see ``jobs.runner``), the roles that may start it and, when its parameters name
+records or files, the check that they are there. For example, the drill's::
 
-    "drill": Kind(DrillIn, drill.run_job, PLANNERS),
+    "drill": Kind(DrillIn, drill_job.run_job, PLANNERS, drill_job.check),
 
 This module is a flow: it names the flows each kind runs. The server's runner, the API's
 ``POST /jobs`` and the console's pages read the kinds from here."""
@@ -22,14 +23,17 @@ from keepline.assessment import from_record
 from keepline.assessment.schemas import AssessmentIn
 from keepline.errors import InputError, quote
 from keepline.jobs.runner import Kind, Progress
+from keepline.people import import_job
+from keepline.plans import drill_job
 from keepline.plans.activations import after_write
+from keepline.plans.schemas import DrillIn
 from keepline.production import replan
 from keepline.production.schemas import PlanRequest
 from keepline.scope import EnterpriseScope, Role
 
 PLANNERS = (Role.admin, Role.planner)
-"""Who may run an assessment or a re-plan: the production planners and the plant's
-administrators (plant management), as ``POST /plans`` and ``keepline assess``."""
+"""Who may run an assessment, a re-plan or a drill: the production planners and the
+plant's administrators (plant management), as ``POST /plans`` and ``keepline assess``."""
 
 
 def replan_job(
@@ -62,7 +66,23 @@ def checked(kind: str, params: dict[str, Any]) -> dict[str, Any]:
         ) from None
 
 
+def admitted(session: Session, scope: EnterpriseScope, kind: str, params: dict[str, Any]) -> None:
+    """Refuse checked ``params`` that name what ``scope``'s enterprise does not have (the
+    kind's ``check``; its problems named ``params.FIELD``, as :func:`checked`'s)."""
+    check = KINDS[kind].check
+    if check is None:
+        return
+    try:
+        check(session, scope, params)
+    except InputError as exc:
+        raise InputError([f"params.{p}" for p in exc.problems]) from None
+
+
 KINDS: dict[str, Kind] = {
     "assessment": Kind(AssessmentIn, from_record.run_job, PLANNERS),
     "replan": Kind(PlanRequest, replan_job, PLANNERS),
+    "roster_import": Kind(
+        import_job.RosterImportIn, import_job.run_job, import_job.ROSTER_EDITORS, private=True
+    ),
+    "drill": Kind(DrillIn, drill_job.run_job, PLANNERS, drill_job.check),
 }

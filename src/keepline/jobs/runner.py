@@ -60,16 +60,28 @@ class Outcome:
 JobFn = Callable[
     [SessionFactory, EnterpriseScope, dict[str, Any], Progress], dict[str, Any] | Outcome
 ]
+Check = Callable[[Session, EnterpriseScope, dict[str, Any]], None]
+"""Refuses, before a job is queued, parameters that name what is not there (an
+``InputError`` naming the parameter); it only reads."""
 
 
 @dataclass(frozen=True)
 class Kind:
     """A kind of job: its parameters' input model (the API's body, the console's form),
-    the function that runs it and the roles that may start it."""
+    the function that runs it, the roles that may start it and, for a kind whose
+    parameters name records or files, the check that they are there. A ``private`` kind's
+    jobs (their result and files: a roster file with its phone and ID numbers) are read
+    only by the roles that may start it; every enterprise role reads the others'."""
 
     params: type[BaseModel]
     run: JobFn
     roles: tuple[Role, ...]
+    check: Check | None = None
+    private: bool = False
+
+    def read_by(self, role: Role) -> bool:
+        """Whether ``role`` may read this kind's jobs."""
+        return not self.private or role in self.roles
 
 
 HOST = socket.gethostname()

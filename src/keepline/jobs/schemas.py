@@ -12,7 +12,7 @@ from keepline.apikit import UtcDatetime
 class JobIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(max_length=32, description="assessment or replan")
+    kind: str = Field(max_length=32, description="assessment, replan or roster_import")
     params: dict[str, Any] = Field(
         default_factory=dict, description="The kind's parameters (its defaults when empty)."
     )

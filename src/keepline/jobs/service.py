@@ -108,6 +108,28 @@ def get_file(session: Session, scope: EnterpriseScope, job_id: int, name: str) -
     return row
 
 
+def find_file(session: Session, scope: EnterpriseScope, name: str) -> JobFile | None:
+    """The enterprise's job file named ``name`` (a name made unique by a random part, as
+    an upload kept for the jobs that read it), or None."""
+    return session.scalars(
+        select(JobFile).where(JobFile.enterprise_id == scope.enterprise_id, JobFile.name == name)
+    ).first()
+
+
+def remove_file(session: Session, scope: EnterpriseScope, row: JobFile) -> None:
+    """Delete a job's file (an upload no longer needed); audited by its name and size."""
+    session.delete(row)
+    session.flush()
+    audit.log(
+        session,
+        scope,
+        "delete",
+        "job_files",
+        f"{row.job_id}/{row.name}",
+        before={"job_id": row.job_id, "name": row.name, "bytes": len(row.content)},
+    )
+
+
 # -- the runner's steps (no caller's scope: the server acts, audited as keepline:jobs) ----
 
 

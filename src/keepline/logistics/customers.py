@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keepline.errors import msg
 from keepline.logistics import queries
 from keepline.logistics.models import CustomerShipment, ShipmentStatus
 from keepline.logistics.schemas import CustomerIn, StatusChange
@@ -56,13 +57,19 @@ def create_customer_shipment(
     new_row(session, CustomerShipment, eid, c.id, "customer shipment", empty)
     order = plant_row(session, pm.Order, eid, c.order_id, "order_id", "order")
     if not (math.isfinite(c.qty) and c.qty > 0):
-        raise bad("qty", f"expected a quantity > 0, got {c.qty:g}")
+        raise bad("qty", msg("expected a quantity > 0, got %(qty)s", qty=format(c.qty, "g")))
     booked = _shipped_for_order(session, scope, order.id)
     if booked + c.qty > order.qty + 1e-9:
         raise bad(
             "qty",
-            f"{c.qty:g} more would exceed order {order.id}: {order.qty:g} ordered, "
-            f"{booked:g} already in shipments",
+            msg(
+                "%(qty)s more would exceed order %(order)s: %(ordered)s ordered, %(booked)s "
+                "already in shipments",
+                qty=format(c.qty, "g"),
+                order=order.id,
+                ordered=format(order.qty, "g"),
+                booked=format(booked, "g"),
+            ),
         )
     row = CustomerShipment(
         enterprise_id=eid,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from keepline.errors import msg
 from keepline.logistics import customers
 from keepline.logistics.models import CustomerShipment
 from keepline.logistics.schemas import StatusChange
@@ -29,7 +30,13 @@ def advance_customer_shipment(
         if row.qty > available + 1e-9:
             raise bad(
                 "qty",
-                f"{row.qty:g} {order.product_id} to ship on {day.isoformat()} but only "
-                f"{max(available, 0):g} made and not yet shipped",
+                msg(
+                    "%(qty)s %(product)s to ship on %(day)s but only %(available)s made and not "
+                    "yet shipped",
+                    qty=format(row.qty, "g"),
+                    product=order.product_id,
+                    day=day.isoformat(),
+                    available=format(max(available, 0), "g"),
+                ),
             )
     return customers.save_move(session, scope, move)

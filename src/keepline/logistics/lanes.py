@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from keepline.errors import NotFound
+from keepline.errors import NotFound, msg
 from keepline.logistics.models import LaneTransit
 from keepline.logistics.schemas import LaneTransitIn
 from keepline.logistics.status import add_dated, covers
@@ -36,7 +36,7 @@ def set_lane_transit(
     enterprise(session, eid)
     plant_row(session, pm.Lane, eid, lane_id, "lane_id", "lane")
     if t.transit_days < 0 or t.transit_days > 365:
-        raise bad("transit_days", f"expected 0 to 365 days, got {t.transit_days}")
+        raise bad("transit_days", msg("expected 0 to 365 days, got %(days)s", days=t.transit_days))
     return add_dated(session, scope, LaneTransit, t, lane_id=lane_id, transit_days=t.transit_days)
 
 

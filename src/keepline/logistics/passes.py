@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from keepline.errors import NotFound
+from keepline.errors import NotFound, msg
 from keepline.logistics import queries
 from keepline.logistics.models import CustomerShipment, PurchaseShipment, TransportPass
 from keepline.logistics.schemas import PassIn
@@ -22,14 +22,14 @@ def create_pass(session: Session, scope: EnterpriseScope, p: PassIn) -> Transpor
     eid = scope.enterprise_id
     new_row(session, TransportPass, eid, p.id, "transport pass", "a pass needs its number")
     if not p.vehicle.strip():
-        raise bad("vehicle", "a pass needs the vehicle's plate")
+        raise bad("vehicle", msg("a pass needs the vehicle's plate"))
     dates_in_order(("valid_from", p.valid_from), ("valid_until", p.valid_until))
     if (
         p.shipment_id
         and session.get(PurchaseShipment, (eid, p.shipment_id)) is None
         and session.get(CustomerShipment, (eid, p.shipment_id)) is None
     ):
-        raise bad("shipment_id", f"unknown shipment '{p.shipment_id}'")
+        raise bad("shipment_id", msg("unknown shipment '%(id)s'", id=p.shipment_id))
     row = TransportPass(
         enterprise_id=eid,
         id=p.id,

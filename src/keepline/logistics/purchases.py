@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keepline.errors import msg
 from keepline.logistics import queries
 from keepline.logistics.models import PurchaseShipment, ShipmentStatus
 from keepline.logistics.schemas import PurchaseIn, StatusChange
@@ -46,14 +47,21 @@ def create_purchase(session: Session, scope: EnterpriseScope, p: PurchaseIn) -> 
     mat = plant_row(session, pm.Material, eid, p.material_id, "material_id", "material")
     plant_row(session, pm.Supplier, eid, p.supplier_id, "supplier_id", "supplier")
     if session.get(pm.SupplyOption, (eid, p.material_id, p.supplier_id)) is None:
-        raise bad("supplier_id", f"'{p.supplier_id}' is not a supply option for {mat.id}")
+        raise bad(
+            "supplier_id",
+            msg(
+                "'%(supplier)s' is not a supply option for %(material)s",
+                supplier=p.supplier_id,
+                material=mat.id,
+            ),
+        )
     if not (math.isfinite(p.qty) and p.qty > 0):
-        raise bad("qty", f"expected a quantity > 0, got {p.qty:g}")
+        raise bad("qty", msg("expected a quantity > 0, got %(qty)s", qty=format(p.qty, "g")))
     status = ShipmentStatus(p.status)
     if status not in (ShipmentStatus.planned, ShipmentStatus.dispatched):
-        raise bad("status", "a new shipment is planned or dispatched")
+        raise bad("status", msg("a new shipment is planned or dispatched"))
     if status == ShipmentStatus.dispatched and p.dispatched_on is None:
-        raise bad("dispatched_on", "a dispatched shipment needs its dispatch date")
+        raise bad("dispatched_on", msg("a dispatched shipment needs its dispatch date"))
     dates_in_order(("ordered_on", p.ordered_on), ("dispatched_on", p.dispatched_on))
     dates_in_order(("ordered_on", p.ordered_on), ("eta", p.eta))
     dates_in_order(("dispatched_on", p.dispatched_on), ("eta", p.eta))

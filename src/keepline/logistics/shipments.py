@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
+from keepline.errors import msg
 from keepline.logistics.models import CustomerShipment, PurchaseShipment, ShipmentStatus
 from keepline.recordkit import bad, now
 from keepline.scope import EnterpriseScope
@@ -24,7 +25,15 @@ def check_transition(current: str, new: ShipmentStatus) -> None:
     cur = ShipmentStatus(current)
     if new not in ALLOWED[cur]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED[cur])) or "nothing (delivered)"
-        raise bad("status", f"a {cur.value} shipment can become {allowed}, not {new.value}")
+        raise bad(
+            "status",
+            msg(
+                "a %(current)s shipment can become %(allowed)s, not %(new)s",
+                current=cur.value,
+                allowed=allowed,
+                new=new.value,
+            ),
+        )
 
 
 def set_checkpoint(
@@ -33,7 +42,7 @@ def set_checkpoint(
     """A held shipment says where it is held; dispatching it again clears the place."""
     if status == ShipmentStatus.held:
         if not (checkpoint or "").strip():
-            raise bad("checkpoint", "say where the shipment is held")
+            raise bad("checkpoint", msg("say where the shipment is held"))
         row.checkpoint = (checkpoint or "").strip()
     elif status == ShipmentStatus.dispatched:
         row.checkpoint = None

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
+from keepline.errors import msg
 from keepline.logistics import queries
 from keepline.logistics.models import (
     LaneTransit,
@@ -56,7 +57,7 @@ def set_status(session: Session, scope: EnterpriseScope, s: StatusIn) -> NodeSta
     if kind == StatusKind.supplier:
         plant_row(session, pm.Supplier, eid, s.node_id, "node_id", "supplier")
     elif s.node_id not in regions(session, scope):
-        raise bad("node_id", f"no supplier or lane is in region '{s.node_id}'")
+        raise bad("node_id", msg("no supplier or lane is in region '%(region)s'", region=s.node_id))
     row = add_dated(
         session,
         scope,

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
+from keepline.errors import msg
 from keepline.materials.models import MovementKind, PreventionPolicy, StockMovement
 from keepline.materials.schemas import MovementIn, PolicyIn
 from keepline.plant import models as pm
@@ -137,8 +138,16 @@ def _check_balance(
     if balance < -EPS:
         raise bad(
             "qty",
-            f"{kind.value} of {abs(delta):g} {mat.unit} would leave {mat.id} at "
-            f"{balance:g} {mat.unit} on {day.isoformat()}",
+            msg(
+                "%(kind)s of %(qty)s %(unit)s would leave %(material)s at %(balance)s %(unit)s "
+                "on %(day)s",
+                kind=kind.value,
+                qty=format(abs(delta), "g"),
+                unit=mat.unit,
+                material=mat.id,
+                balance=format(balance, "g"),
+                day=day.isoformat(),
+            ),
         )
 
 
@@ -151,15 +160,29 @@ def record_movement(session: Session, scope: EnterpriseScope, m: MovementIn) -> 
     mat = material(session, scope, m.material_id)
     kind = MovementKind(m.kind)
     if kind == MovementKind.opening:
-        raise bad("kind", "the opening stock comes from the plant file; record a count instead")
+        raise bad(
+            "kind", msg("the opening stock comes from the plant file; record a count instead")
+        )
     if not math.isfinite(m.qty):
-        raise bad("qty", "must be a finite number")
+        raise bad("qty", msg("must be a finite number"))
     if m.unit != mat.unit:
-        raise bad("unit", f"'{m.unit}' does not match {mat.id}'s unit '{mat.unit}'")
+        raise bad(
+            "unit",
+            msg(
+                "'%(unit)s' does not match %(material)s's unit '%(expected)s'",
+                unit=m.unit,
+                material=mat.id,
+                expected=mat.unit,
+            ),
+        )
     if m.day < ent.horizon_start:
         raise bad(
             "day",
-            f"{m.day.isoformat()} is before the opening stock on {ent.horizon_start.isoformat()}",
+            msg(
+                "%(day)s is before the opening stock on %(start)s",
+                day=m.day.isoformat(),
+                start=ent.horizon_start.isoformat(),
+            ),
         )
     mine = (StockMovement.enterprise_id == eid, StockMovement.material_id == mat.id)
     last_count = session.scalar(
@@ -170,8 +193,13 @@ def record_movement(session: Session, scope: EnterpriseScope, m: MovementIn) -> 
     if last_count is not None and m.day < last_count:
         raise bad(
             "day",
-            f"{m.day.isoformat()} is before the last count of {mat.id} on "
-            f"{last_count.isoformat()}; date it on or after the count",
+            msg(
+                "%(day)s is before the last count of %(material)s on %(count)s; date it on or "
+                "after the count",
+                day=m.day.isoformat(),
+                material=mat.id,
+                count=last_count.isoformat(),
+            ),
         )
     opened = session.scalar(
         select(StockMovement.id).where(*mine, StockMovement.kind == MovementKind.opening.value)
@@ -194,17 +222,24 @@ def record_movement(session: Session, scope: EnterpriseScope, m: MovementIn) -> 
     ).all()
     if kind in (MovementKind.receipt, MovementKind.issue):
         if m.qty <= 0:
-            raise bad("qty", f"a {kind.value} needs a quantity > 0, got {m.qty:g}")
+            raise bad(
+                "qty",
+                msg(
+                    "a %(kind)s needs a quantity > 0, got %(qty)s",
+                    kind=kind.value,
+                    qty=format(m.qty, "g"),
+                ),
+            )
         delta = m.qty if kind == MovementKind.receipt else -m.qty
     elif kind == MovementKind.adjustment:
         if abs(m.qty) <= EPS:
-            raise bad("qty", "an adjustment needs a non-zero quantity")
+            raise bad("qty", msg("an adjustment needs a non-zero quantity"))
         if not m.reason.strip():
-            raise bad("reason", "an adjustment needs a reason")
+            raise bad("reason", msg("an adjustment needs a reason"))
         delta = m.qty
     else:  # count
         if m.qty < 0:
-            raise bad("qty", f"a count cannot be negative, got {m.qty:g}")
+            raise bad("qty", msg("a count cannot be negative, got %(qty)s", qty=format(m.qty, "g")))
         delta = m.qty - book
     # The stock must stay ≥ 0 at the end of this day and of every later day in the ledger.
     _check_balance(book + delta, m.day, kind, delta, mat)

@@ -388,6 +388,7 @@ class ImportReport(WriteCounts):
 
 
 Progress = Callable[[int, int], None]
+CHECK_EVERY = 500
 
 
 def import_roster(
@@ -397,12 +398,17 @@ def import_roster(
     *,
     valid_rows_only: bool = False,
     progress: Progress | None = None,
+    checked: Progress | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Insert new workers and update changed ones, keyed by employee number.
 
     Every row is checked first. With any bad row nothing is written (``RowsError``
     lists them all) unless ``valid_rows_only``, which writes the good rows and returns
-    the bad. Workers missing from the file stay as they are.
+    the bad. Workers missing from the file stay as they are. ``checked(rows checked,
+    rows in all)`` reports the check (every ``CHECK_EVERY`` rows, and at its end, before
+    anything is written); ``progress(rows written, rows to write)`` the writes;
+    ``dry_run`` returns the report as the import would make it and writes nothing.
     """
     table = canonical(table, HEADERS)
     require_columns(table, REQUIRED)
@@ -431,7 +437,9 @@ def import_roster(
     report = ImportReport(rows=len(table.rows))
     good: list[dict[str, Any]] = []
     first_row: dict[str, int] = {}
-    for rownum, raw in table.rows:
+    for i, (rownum, raw) in enumerate(table.rows):
+        if checked and i % CHECK_EVERY == 0:
+            checked(i, len(table.rows))
         values, problems = check_row(raw, plant)
         no = values["employee_no"]
         if no and no in first_row:
@@ -449,6 +457,8 @@ def import_roster(
             good.append(values)
     if report.rejected and not valid_rows_only:
         raise RowsError(table.filename, report.rejected)
+    if checked:
+        checked(len(table.rows), len(table.rows))
 
     existing = {
         w.employee_no: worker_values(w)
@@ -484,6 +494,8 @@ def import_roster(
         else:
             report.unchanged += 1
     report.inserted, report.updated = len(inserts), len(updates)
+    if dry_run:
+        return report
     total = len(inserts) + len(updates)
     done = 0
     for batch, stmt in ((inserts, insert(Worker)), (updates, update(Worker))):

@@ -36,7 +36,7 @@ from keepline.containment.models import Case
 from keepline.containment.models import ZoneState as ContainmentZoneState
 from keepline.containment.schemas import QuarantineIn, ZoneStateIn
 from keepline.containment.zone_states import change_zone_state, zone_states
-from keepline.errors import InputError
+from keepline.errors import InputError, msg
 from keepline.logistics.lanes import transit_by_region
 from keepline.logistics.purchases import create_purchase
 from keepline.logistics.schemas import PurchaseIn
@@ -142,7 +142,7 @@ def _cover_row(session: Session, scope: EnterpriseScope, day: dt.date, material:
     for row in outlook(session, scope, day, SUPPLY_HORIZON_DAYS).cover:
         if row.material_id == material:
             return row
-    raise InputError([f"material: unknown material '{material}'"])
+    raise InputError([msg("material: unknown material '%(material)s'", material=material)])
 
 
 def _purchase(
@@ -172,11 +172,26 @@ def _purchase(
 def _backup(session: Session, scope: EnterpriseScope, ctx: Context, a: ActionRun) -> str:
     material, backup = a.params["material"], a.params.get("backup_supplier")
     if not backup:
-        raise InputError([f"material: {material} has no backup supplier in the plant file"])
+        raise InputError(
+            [
+                msg(
+                    "material: %(material)s has no backup supplier in the plant file",
+                    material=material,
+                )
+            ]
+        )
     opts = supply_options_on(session, scope, ctx.day, SUPPLY_HORIZON_DAYS).get(material, [])
     opt = next((o for o in opts if o.supplier == backup), None)
     if opt is None:
-        raise InputError([f"material: '{backup}' is not a supply option of {material}"])
+        raise InputError(
+            [
+                msg(
+                    "material: '%(backup)s' is not a supply option of %(material)s",
+                    backup=backup,
+                    material=material,
+                )
+            ]
+        )
     use = _cover_row(session, scope, ctx.day, material).use_today
     qty = max(float(opt.min_order), math.ceil(use * BACKUP_ORDER_DAYS), 1.0)
     return _purchase(session, scope, ctx, a, material, backup, opt.lead_time_days, qty)
@@ -191,7 +206,9 @@ def _reorder(session: Session, scope: EnterpriseScope, ctx: Context, a: ActionRu
     opts = supply_options_on(session, scope, ctx.day, SUPPLY_HORIZON_DAYS).get(material, [])
     usable = [o for o in opts if o.active and not bool(o.dispatch_blocked[0])]
     if not usable:
-        raise InputError([f"material: no active supplier of {material} can ship today"])
+        raise InputError(
+            [msg("material: no active supplier of %(material)s can ship today", material=material)]
+        )
     opt = min(usable, key=lambda o: o.priority)
     qty = max(float(qty), float(opt.min_order))
     return _purchase(session, scope, ctx, a, material, opt.supplier, opt.lead_time_days, qty)
@@ -390,7 +407,7 @@ def refuse(
     """A person refuses an action that waited, saying why; it never runs."""
     _act, a = runs.pending_action(session, scope, activation_id, n)
     if not reason.strip():
-        raise InputError(["reason: say why the action is refused"])
+        raise InputError([msg("reason: say why the action is refused")])
     return runs.finish_action(session, scope, a, RunState.refused, error=reason.strip())
 
 

@@ -60,6 +60,11 @@ STANDING = Policy(
 
 Progress = Callable[[float, str], None]
 
+# The stages :func:`run_drill` reports (each plan's own is "plan ID vN").
+STAGE_POPULATION = "building the population and calibrating the outbreak"
+STAGE_NO_PLAN = "the scenario with no plan"
+STAGE_DONE = "drill done"
+
 
 def _quiet(fraction: float, message: str) -> None:
     """No progress shown."""
@@ -227,7 +232,7 @@ def run_drill(
     report = progress or _quiet
     steps = 2 + len(plans)
     params = params or Params()
-    report(0.0, "building the population and calibrating the outbreak")
+    report(0.0, STAGE_POPULATION)
     pop = from_plant(plant)
     controls = to_controls(policy, pop, policy_source)
     days = settings.days
@@ -240,7 +245,7 @@ def run_drill(
         calibrate_beta(pop, params),
         day0_orders_at_risk(plant, scenario, days),
     )
-    report(1 / steps, "the scenario with no plan")
+    report(1 / steps, STAGE_NO_PLAN)
     base = replay(world, None, settings)
     base_late = [critical_late(plant, simulated_workforce(b, pop), scenario, days) for b in base]
     out_plans = []
@@ -265,7 +270,7 @@ def run_drill(
                 "replicates": reps,
             }
         )
-    report(1.0, "drill done")
+    report(1.0, STAGE_DONE)
     return {
         "plant": {
             "id": plant.enterprise.id,

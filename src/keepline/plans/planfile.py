@@ -20,7 +20,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from keepline.errors import InputError, quote
+from keepline.errors import InputError, Msg, msg, quote
 from keepline.plans import schema as s
 from keepline.plant.schema import PlantFile
 from keepline.plant.validate import Locator, Path, duplicate_ids, path_str
@@ -47,9 +47,11 @@ def parse_plan(text: str, name: str, plant: PlantFile | None = None) -> s.PlanFi
 def validate_plan(data: Any, locate: Locator, plant: PlantFile | None = None) -> s.PlanFile:
     """The checked plan, or an :class:`InputError` listing every problem found."""
     if data is None or data == {}:
-        raise InputError([f"{locate(())}: the plan file is empty"])
+        raise InputError([msg("%(where)s: the plan file is empty", where=locate(()))])
     if not isinstance(data, dict):
-        raise InputError([f"{locate(())}: expected a mapping of plan keys at the top"])
+        raise InputError(
+            [msg("%(where)s: expected a mapping of plan keys at the top", where=locate(()))]
+        )
     try:
         plan = s.PlanFile.model_validate(data)
     except ValidationError as exc:
@@ -65,7 +67,10 @@ def _in_file_order(found: list[tuple[Path, str]], locate: Locator) -> list[str]:
     """``file:line field: message`` lines, sorted by line (stable: a line keeps its order)."""
     placed = [(locate(p), path_str(p), m) for p, m in found]
     placed.sort(key=lambda x: _line_of(x[0]))
-    return [f"{where} {field}: {m}" for where, field, m in placed]
+    return [
+        msg("%(where)s %(field)s: %(message)s", where=where, field=field, message=m)
+        for where, field, m in placed
+    ]
 
 
 def _line_of(where: str) -> int:
@@ -119,10 +124,28 @@ def _action_tag(value: Any) -> str | None:
     return value.get("do") if isinstance(value, dict) else None
 
 
-def _known(items: Any) -> str:
+def _known(items: Any) -> Msg:
     items = list(items)
     shown = ", ".join(items[:12])
-    return f"(known: {shown}{', …' if len(items) > 12 else ''})" if items else "(none defined)"
+    if not items:
+        return msg("(none defined)")
+    return msg("(known: %(items)s)", items=shown + (", …" if len(items) > 12 else ""))
+
+
+UNKNOWN = {
+    "level": msg("unknown level %(value)s %(known)s"),
+    "role": msg("unknown role %(value)s %(known)s"),
+    "zone": msg("unknown zone %(value)s %(known)s"),
+    "material": msg("unknown material %(value)s %(known)s"),
+    "supplier": msg("unknown supplier %(value)s %(known)s"),
+    "lane": msg("unknown lane %(value)s %(known)s"),
+    "shift": msg("unknown shift %(value)s %(known)s"),
+}
+
+
+def _unknown(what: str, value: object, known: Any) -> Msg:
+    """``unknown <what> 'value' (known: ...)``."""
+    return msg(UNKNOWN[what].msgid, value=repr(value), known=_known(known))
 
 
 def _model_for(value: Any) -> type[s.Strict] | None:
@@ -167,10 +190,10 @@ def _explain(err: dict[str, Any], data: Any) -> tuple[Path, str]:
     kind = err["type"]
     value = _value_at(data, loc)
     if kind == "missing":
-        return loc, "required field is missing"
+        return loc, msg("required field is missing")
     if kind == "extra_forbidden":
         hint = _wrong_unit(str(loc[-1]), _model_for(parent)) if loc else None
-        return loc, hint or "unknown field"
+        return loc, hint or msg("unknown field")
     if kind == "trigger_kind":
         known = ", ".join([*s.LEAF_BY_KIND, "all", "any"])
         if isinstance(value, dict) and "kind" in value:
@@ -181,13 +204,13 @@ def _explain(err: dict[str, Any], data: Any) -> tuple[Path, str]:
         if isinstance(value, dict) and "do" in value:
             return (*loc, "do"), f"unknown action {value['do']!r} (known: {known})"
         return loc, f"an action needs 'do:' (one of {known})"
-    msg = err["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    msg = msg[0].lower() + msg[1:] if msg else msg
-    if "input" in err and not isinstance(err["input"], dict | list) and "got " not in msg:
-        msg += f" (got {quote(err['input'])})"
-    return loc, msg
+    text = err["msg"]
+    if text.startswith("Value error, "):
+        text = text[len("Value error, ") :]
+    text = text[0].lower() + text[1:] if text else text
+    if "input" in err and not isinstance(err["input"], dict | list) and "got " not in text:
+        text += f" (got {quote(err['input'])})"
+    return loc, text
 
 
 def _value_at(data: Any, loc: Path) -> Any:
@@ -229,7 +252,7 @@ def check_plan(
     for i, rule in enumerate(plan.rules):
         here: Path = ("rules", i)
         if rule.level not in allows:
-            out.append(((*here, "level"), f"unknown level {rule.level!r} {_known(levels)}"))
+            out.append(((*here, "level"), _unknown("level", rule.level, levels)))
         carried = s.carries(rule.when)
         for j, action in enumerate(rule.actions):
             at: Path = (*here, "actions", j)
@@ -238,8 +261,13 @@ def check_plan(
                 out.append(
                     (
                         (*at, "do"),
-                        f"action '{kind.value}' is not allowed at level '{rule.level}' "
-                        f"(it allows: {', '.join(a.value for a in allows[rule.level])})",
+                        msg(
+                            "action '%(action)s' is not allowed at level '%(level)s' "
+                            "(it allows: %(allows)s)",
+                            action=kind.value,
+                            level=rule.level,
+                            allows=", ".join(a.value for a in allows[rule.level]),
+                        ),
                     )
                 )
             out += _check_action(plan, rule, action, at, carried)
@@ -264,10 +292,14 @@ def _screens_what_it_locks(rule: s.Rule, here: Path) -> list[tuple[Path, str]]:
     return [
         (
             (*here, "actions", j, "in_place"),
-            f"screens zone {a.zone!r}, which action {closes[a.zone]} of this rule "
-            f"{rule.actions[closes[a.zone]].state.value}: its workers may not work, so a "
-            "round on site finds nobody to sample; add in_place: true to sample them "
-            "where they are",
+            msg(
+                "screens zone %(zone)s, which action %(n)s of this rule %(state)s: its workers "
+                "may not work, so a round on site finds nobody to sample; add in_place: true "
+                "to sample them where they are",
+                zone=repr(a.zone),
+                n=closes[a.zone],
+                state=rule.actions[closes[a.zone]].state.value,
+            ),
         )
         for j, a in enumerate(rule.actions)
         if isinstance(a, s.CreateScreeningRounds) and a.zone in closes and not a.in_place
@@ -310,19 +342,24 @@ def _check_action(
     if isinstance(action, s.Notify):
         for k, role in enumerate(action.roles):
             if role not in s.ROLES:
-                out.append(((*at, "roles", k), f"unknown role {role!r} {_known(s.ROLES)}"))
+                out.append(((*at, "roles", k), _unknown("role", role, s.ROLES)))
     if isinstance(action, s.CreateTask) and action.role not in s.ROLES:
-        out.append(((*at, "role"), f"unknown role {action.role!r} {_known(s.ROLES)}"))
+        out.append(((*at, "role"), _unknown("role", action.role, s.ROLES)))
     if isinstance(action, s.RaiseLevel):
         levels = [lv.id for lv in plan.levels]
         if action.to not in levels:
-            out.append(((*at, "to"), f"unknown level {action.to!r} {_known(levels)}"))
+            out.append(((*at, "to"), _unknown("level", action.to, levels)))
         elif rule.level in levels and plan.level_rank(action.to) < plan.level_rank(rule.level):
             out.append(
                 (
                     (*at, "to"),
-                    f"level '{action.to}' is below this rule's level '{rule.level}' "
-                    f"(levels, lowest first: {', '.join(levels)})",
+                    msg(
+                        "level '%(to)s' is below this rule's level '%(level)s' "
+                        "(levels, lowest first: %(levels)s)",
+                        to=action.to,
+                        level=rule.level,
+                        levels=", ".join(levels),
+                    ),
                 )
             )
     return out
@@ -335,7 +372,11 @@ def check_against_plant(plan: s.PlanFile, plant: PlantFile) -> list[tuple[Path, 
         out.append(
             (
                 ("enterprise",),
-                f"the plan is for '{plan.enterprise}' but the plant is '{plant.enterprise.id}'",
+                msg(
+                    "the plan is for '%(plan)s' but the plant is '%(plant)s'",
+                    plan=plan.enterprise,
+                    plant=plant.enterprise.id,
+                ),
             )
         )
     zones = [z.id for z in plant.zones]
@@ -352,13 +393,13 @@ def check_against_plant(plan: s.PlanFile, plant: PlantFile) -> list[tuple[Path, 
 
     def zone(path: Path, z: str) -> None:
         if z not in (s.ANY, s.FIRED_ZONE) and z not in zones:
-            out.append((path, f"unknown zone {z!r} {_known(zones)}"))
+            out.append((path, _unknown("zone", z, zones)))
 
     def material(path: Path, m: str) -> bool:
         if m in (s.ANY, s.FIRED_MATERIAL):
             return False
         if m not in materials:
-            out.append((path, f"unknown material {m!r} {_known(materials)}"))
+            out.append((path, _unknown("material", m, materials)))
             return False
         return True
 
@@ -386,7 +427,7 @@ def check_against_plant(plan: s.PlanFile, plant: PlantFile) -> list[tuple[Path, 
                         out.append(
                             (
                                 (*path, "supplier"),
-                                f"unknown supplier {leaf.supplier!r} {_known(suppliers)}",
+                                _unknown("supplier", leaf.supplier, suppliers),
                             )
                         )
                     elif leaf.supplier not in primary:
@@ -398,7 +439,7 @@ def check_against_plant(plan: s.PlanFile, plant: PlantFile) -> list[tuple[Path, 
                             )
                         )
                 if leaf.lane is not None and leaf.lane not in lanes:
-                    out.append(((*path, "lane"), f"unknown lane {leaf.lane!r} {_known(lanes)}"))
+                    out.append(((*path, "lane"), _unknown("lane", leaf.lane, lanes)))
         for j, action in enumerate(rule.actions):
             at: Path = ("rules", i, "actions", j)
             if isinstance(action, s.SetZoneState | s.QuarantineContacts | s.CreateScreeningRounds):
@@ -406,9 +447,7 @@ def check_against_plant(plan: s.PlanFile, plant: PlantFile) -> list[tuple[Path, 
             if isinstance(action, s.CreateScreeningRounds):
                 for k, shift in enumerate(action.shifts):
                     if shift not in shifts:
-                        out.append(
-                            ((*at, "shifts", k), f"unknown shift {shift!r} {_known(shifts)}")
-                        )
+                        out.append(((*at, "shifts", k), _unknown("shift", shift, shifts)))
             if isinstance(action, s.SwitchToBackupSupplier) and material(
                 (*at, "material"), action.material
             ):
@@ -417,7 +456,10 @@ def check_against_plant(plan: s.PlanFile, plant: PlantFile) -> list[tuple[Path, 
                     out.append(
                         (
                             (*at, "material"),
-                            f"material '{action.material}' has no backup supply option",
+                            msg(
+                                "material '%(material)s' has no backup supply option",
+                                material=action.material,
+                            ),
                         )
                     )
             if (
@@ -426,7 +468,12 @@ def check_against_plant(plan: s.PlanFile, plant: PlantFile) -> list[tuple[Path, 
                 and not materials[action.material].supply_options
             ):
                 out.append(
-                    ((*at, "material"), f"material '{action.material}' has no supply option")
+                    (
+                        (*at, "material"),
+                        msg(
+                            "material '%(material)s' has no supply option", material=action.material
+                        ),
+                    )
                 )
     return out
 

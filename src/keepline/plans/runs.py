@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.audit import service as audit
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, NotFound, msg
 from keepline.plans.engine import Firing
 from keepline.plans.models import (
     ActionRun,
@@ -126,7 +126,9 @@ def get_action(session: Session, scope: EnterpriseScope, activation_id: int, n: 
         )
     )
     if row is None:
-        raise NotFound(f"activation {activation_id} has no action {n}", field="n")
+        raise NotFound(
+            msg("activation %(id)s has no action %(n)s", id=activation_id, n=n), field="n"
+        )
     return row
 
 
@@ -137,9 +139,18 @@ def pending_action(
     act = get_activation(session, scope, activation_id)
     run = get_action(session, scope, activation_id, n)
     if act.state != ActivationState.open.value:
-        raise InputError([f"activation: activation {activation_id} is closed"])
+        raise InputError([msg("activation: activation %(id)s is closed", id=activation_id)])
     if run.state != RunState.pending.value:
-        raise InputError([f"n: action {n} of activation {activation_id} is {run.state}"])
+        raise InputError(
+            [
+                msg(
+                    "n: action %(n)s of activation %(id)s is %(state)s",
+                    n=n,
+                    id=activation_id,
+                    state=run.state,
+                )
+            ]
+        )
     return act, run
 
 
@@ -245,7 +256,14 @@ def may_do(scope: EnterpriseScope, task: Task) -> None:
     """A task is done by someone in its role (or an admin)."""
     if scope.role not in (Role.admin, Role(task.role)):
         raise InputError(
-            [f"role: task {task.id} is for the {task.role} role, not {scope.role.value}"]
+            [
+                msg(
+                    "role: task %(id)s is for the %(role)s role, not %(yours)s",
+                    id=task.id,
+                    role=task.role,
+                    yours=scope.role.value,
+                )
+            ]
         )
 
 
@@ -276,10 +294,20 @@ def task_done(session: Session, scope: EnterpriseScope, task_id: int, note: str 
     task = get_task(session, scope, task_id)
     may_do(scope, task)
     if task.done_at is not None:
-        raise InputError([f"task: task {task_id} was done by {task.done_by}"])
+        raise InputError(
+            [msg("task: task %(id)s was done by %(who)s", id=task_id, who=task.done_by)]
+        )
     act = get_activation(session, scope, task.activation_id)
     if act.state != ActivationState.open.value:
-        raise InputError([f"task: activation {act.id} is closed ({act.close_reason})"])
+        raise InputError(
+            [
+                msg(
+                    "task: activation %(id)s is closed (%(reason)s)",
+                    id=act.id,
+                    reason=act.close_reason,
+                )
+            ]
+        )
     task.done_by = scope.actor
     task.done_at = clock.now()
     task.note = note.strip() or None
@@ -309,9 +337,9 @@ def stand_down(
     """A person closes an open activation, saying why."""
     act = get_activation(session, scope, activation_id)
     if act.state != ActivationState.open.value:
-        raise InputError([f"activation: activation {activation_id} is already closed"])
+        raise InputError([msg("activation: activation %(id)s is already closed", id=activation_id)])
     if not reason.strip():
-        raise InputError(["reason: say why the activation stands down"])
+        raise InputError([msg("reason: say why the activation stands down")])
     return close(session, scope, act, f"stood down: {reason.strip()}")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepline.apikit import UtcDatetime
-from keepline.fields import Day, Text
+from keepline.fields import Day, Integer, Text
 from keepline.plans.schema import RiskLevel
 
 MAX_PLAN_BYTES = 512 * 1024
@@ -141,6 +141,30 @@ class CityStatusOut(BaseModel):
     source: str
     set_by: str
     set_at: UtcDatetime
+
+
+# A drill run as a background job (``jobs.kinds``'s ``drill``, the console's drills page):
+# a month, three outbreak replicates: a few seconds on two cores for a plant of a few
+# thousand; ``keepline plans drill`` takes any.
+DRILL_DAYS = 30
+DRILL_REPLICATES = 3
+
+
+class DrillIn(_In):
+    """A drill of the enterprise's loaded plan versions, as a job takes it."""
+
+    plan: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="A loaded plan version's id; none: the one in force."
+    )
+    compare: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Another loaded version, drilled side by side."
+    )
+    scenario: Text = Field(
+        min_length=1, max_length=200, description="A scenario's name from $KEEPLINE_SCENARIOS."
+    )
+    days: Integer = Field(DRILL_DAYS, ge=1, le=365)
+    seed: Integer = Field(1, ge=0, le=2**31 - 1)
+    replicates: Integer = Field(DRILL_REPLICATES, ge=1, le=20)
 
 
 class DrillPlanOut(BaseModel):

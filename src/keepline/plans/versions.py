@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from keepline.audit import service as audit
-from keepline.errors import InputError
+from keepline.errors import InputError, msg
 from keepline.plans import schema as s
 from keepline.plans.models import PlanLevel, PlanVersion
 from keepline.plans.planfile import parse_plan
@@ -72,16 +72,28 @@ def load_version(
             return existing, False
         raise InputError(
             [
-                f"{body.filename}: version: version {plan.version} of plan '{plan.id}' is "
-                f"frozen (loaded by {existing.loaded_by}); give the changed plan a new version"
+                msg(
+                    "%(file)s: version: version %(version)s of plan '%(plan)s' is frozen "
+                    "(loaded by %(who)s); give the changed plan a new version",
+                    file=body.filename,
+                    version=plan.version,
+                    plan=plan.id,
+                    who=existing.loaded_by,
+                )
             ]
         )
     highest = session.scalar(select(func.max(PlanVersion.version)).where(*mine))
     if highest is not None and plan.version < highest:
         raise InputError(
             [
-                f"{body.filename}: version: plan '{plan.id}' is at version {highest}; "
-                f"a new version must be higher, not {plan.version}"
+                msg(
+                    "%(file)s: version: plan '%(plan)s' is at version %(highest)s; a new version "
+                    "must be higher, not %(version)s",
+                    file=body.filename,
+                    plan=plan.id,
+                    highest=highest,
+                    version=plan.version,
+                )
             ]
         )
     row = PlanVersion(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from keepline.containment.workforce import available
 from keepline.continuity.plan import plan as run_plan
+from keepline.errors import msg
 from keepline.logistics import lanes
 from keepline.people.models import Worker, employed_on
 from keepline.plant.service import export_plant
@@ -68,13 +69,17 @@ def replan(
     """Run the continuity planner from the state at the end of the day before ``start`` and
     store the plan with its inputs; ``progress(fraction, stage)`` hears of each stage."""
     if not 7 <= horizon <= 366:
-        raise bad("horizon_days", f"expected 7 to 366 days, got {horizon}")
+        raise bad("horizon_days", msg("expected 7 to 366 days, got %(days)s", days=horizon))
     ent = enterprise(session, scope.enterprise_id)
     if start <= ent.horizon_start:
         raise bad(
             "as_of",
-            f"{start.isoformat()}: re-plan from a day after the plant's start "
-            f"{ent.horizon_start.isoformat()} (plan the plant file itself before)",
+            msg(
+                "%(day)s: re-plan from a day after the plant's start %(start)s (plan the plant "
+                "file itself before)",
+                day=start.isoformat(),
+                start=ent.horizon_start.isoformat(),
+            ),
         )
     progress(0.05, STAGE_GATHER)
     plant = export_plant(session, scope.enterprise_id)
@@ -82,7 +87,10 @@ def replan(
     today, scenario = today_engine.plant_for_today(plant, state, horizon)
     workforce = roster_workforce(session, scope, start, horizon)
     if not today.orders:
-        raise bad("as_of", f"no order has anything left to ship from {start.isoformat()}")
+        raise bad(
+            "as_of",
+            msg("no order has anything left to ship from %(day)s", day=start.isoformat()),
+        )
     progress(0.3, STAGE_PLAN)
     result = run_plan(today, workforce, scenario, horizon)
     progress(0.9, STAGE_STORE)

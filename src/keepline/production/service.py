@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
 from keepline.continuity.record import StoredPlanResult
+from keepline.errors import msg
 from keepline.plant import models as pm
 from keepline.plant.service import in_file_order
 from keepline.production import compare as compare_engine
@@ -37,13 +38,20 @@ def record_output(session: Session, scope: EnterpriseScope, o: OutputIn) -> Outp
     plant_row(session, pm.Line, eid, o.line_id, "line_id", "line")
     plant_row(session, pm.Product, eid, o.product_id, "product_id", "product")
     if session.get(pm.LineRate, (eid, o.line_id, o.product_id)) is None:
-        raise bad("product_id", f"line {o.line_id} does not make {o.product_id}")
+        raise bad(
+            "product_id",
+            msg("line %(line)s does not make %(product)s", line=o.line_id, product=o.product_id),
+        )
     if not (math.isfinite(o.qty) and o.qty > 0):
-        raise bad("qty", f"expected a quantity > 0, got {o.qty:g}")
+        raise bad("qty", msg("expected a quantity > 0, got %(qty)s", qty=format(o.qty, "g")))
     if o.day < ent.horizon_start:
         raise bad(
             "day",
-            f"{o.day.isoformat()} is before the plant's start {ent.horizon_start.isoformat()}",
+            msg(
+                "%(day)s is before the plant's start %(start)s",
+                day=o.day.isoformat(),
+                start=ent.horizon_start.isoformat(),
+            ),
         )
     row = OutputRecord(
         enterprise_id=eid,

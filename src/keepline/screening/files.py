@@ -17,7 +17,7 @@ import yaml
 from openpyxl import load_workbook
 
 from keepline import yamlkit
-from keepline.errors import InputError, quote
+from keepline.errors import InputError, msg, quote
 from keepline.screening.kits import BY_KEY, GENERIC, NoCq, convention_for, is_no_cq
 from keepline.screening.rdml import read_rdml
 from keepline.tabular import (
@@ -415,19 +415,31 @@ def read_plate_map(filename: str, data: bytes) -> PlateMap:
             seen_tube.add(tube)
             if len(seen_tube) > len(order):
                 problems.append(
-                    f"{filename} row {row}: more than {len(order)} tubes; add a well column"
+                    msg(
+                        "%(file)s row %(row)s: more than %(n)s tubes; add a well column",
+                        file=filename,
+                        row=row,
+                        n=len(order),
+                    )
                 )
                 break
             well = order[len(seen_tube) - 1]
         else:
             well = normal_well(r["well"])
             if not well:
-                problems.append(f"{filename} row {row}, field well: empty")
+                problems.append(
+                    msg("%(file)s row %(row)s, field well: empty", file=filename, row=row)
+                )
                 continue
             if well in seen_well:
                 problems.append(
-                    f"{filename} row {row}, field well: {well} twice (first at row "
-                    f"{seen_well[well]})"
+                    msg(
+                        "%(file)s row %(row)s, field well: %(well)s twice (first at row %(first)s)",
+                        file=filename,
+                        row=row,
+                        well=well,
+                        first=seen_well[well],
+                    )
                 )
                 continue
             seen_well[well] = row
@@ -439,7 +451,7 @@ def read_plate_map(filename: str, data: bytes) -> PlateMap:
     if problems:
         raise InputError(problems)
     if not entries:
-        raise InputError([f"{filename}: the plate map names no tube"])
+        raise InputError([msg("%(file)s: the plate map names no tube", file=filename)])
     return PlateMap(filename, entries, has_wells, "sample_name" in cols)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from keepline.containment.workforce import WorkerPlace, reasons_on
-from keepline.errors import InputError
+from keepline.errors import InputError, msg
 from keepline.fitness import Reason
 from keepline.scope import EnterpriseScope
 from keepline.screening import rounds
@@ -81,8 +81,15 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Plann
     out = {e.employee_no: e for e in excluded}
     if body.pools is not None:
         bad = [
-            f"pool {n} ('{p.pool_id}'), member {k}: may not work on {body.day} "
-            f"({', '.join(out[k].reasons)}); leave them out of the round"
+            msg(
+                "pool %(n)s ('%(pool)s'), member %(no)s: may not work on %(day)s (%(why)s); "
+                "leave them out of the round",
+                n=n,
+                pool=p.pool_id,
+                no=k,
+                day=body.day,
+                why=", ".join(out[k].reasons),
+            )
             for n, p in enumerate(body.pools, start=1)
             for k in p.members
             if k in out
@@ -92,7 +99,15 @@ def plan_round(session: Session, scope: EnterpriseScope, body: RoundIn) -> Plann
     screened = [w for w in workers if w.employee_no not in out]
     if not screened:
         who = "; ".join(_listed([f"{e.employee_no} ({', '.join(e.reasons)})" for e in excluded]))
-        raise InputError([f"zones: nobody in these zones and shifts may work on {body.day}: {who}"])
+        raise InputError(
+            [
+                msg(
+                    "zones: nobody in these zones and shifts may work on %(day)s: %(who)s",
+                    day=body.day,
+                    who=who,
+                )
+            ]
+        )
     rnd = rounds.create_round(session, scope, body, shifts, screened)
     return PlannedRound(rnd, excluded, recommendation_for(session, scope, rnd))
 

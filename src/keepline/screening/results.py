@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from keepline import clock
 from keepline.audit import service as audit
-from keepline.errors import InputError
+from keepline.errors import InputError, msg
 from keepline.scope import EnterpriseScope
 from keepline.screening.assay import (
     CONTROL_TYPES,
@@ -109,7 +109,7 @@ def record_results(
         report.already_imported = True
         return report, Resulted()
     if not tubes_read:
-        raise InputError([f"{filename}: no results in the file"])
+        raise InputError([msg("%(file)s: no results in the file", file=filename)])
     candidates = {r.sample_id for r in tubes_read} | {r.name for r in tubes_read if r.name}
     if plate is not None:
         candidates |= {e.sample_id for e in plate.entries}
@@ -216,8 +216,15 @@ def _kit_reading(
     target = rule.canonical(r.target)
     if target is None:
         problems.append(
-            f"{r.place}: {what}target '{r.target}' unknown to kit '{rule.kit}' "
-            f"(known: {', '.join(rule.all_targets)})"
+            msg(
+                "%(place)s: %(what)starget '%(target)s' unknown to kit '%(kit)s' "
+                "(known: %(known)s)",
+                place=r.place,
+                what=what,
+                target=r.target,
+                kit=rule.kit,
+                known=", ".join(rule.all_targets),
+            )
         )
         return None
     try:
@@ -247,8 +254,14 @@ def check_readings(
         got = wells[tube].setdefault(target, [])
         if got and rule.replicates == "single":
             problems.append(
-                f"{r.place}: duplicated result for sample '{tube}' target {target} "
-                f"(first at {got[0][1]})"
+                msg(
+                    "%(place)s: duplicated result for sample '%(tube)s' target %(target)s "
+                    "(first at %(first)s)",
+                    place=r.place,
+                    tube=tube,
+                    target=target,
+                    first=got[0][1],
+                )
             )
             continue
         got.append((ct, r.place))
@@ -307,8 +320,13 @@ def new_verdicts(
             report.unchanged += 1
         else:
             problems.append(
-                f"{next(iter(by_tube[sid].values()))[1]}: sample '{sid}' already has a "
-                f"result ({s.verdict}) that differs; a repeat test needs a retest sample"
+                msg(
+                    "%(place)s: sample '%(sid)s' already has a result (%(verdict)s) that "
+                    "differs; a repeat test needs a retest sample",
+                    place=next(iter(by_tube[sid].values()))[1],
+                    sid=sid,
+                    verdict=s.verdict,
+                )
             )
     if problems:
         raise InputError(problems)

@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from keepline.audit import service as audit
-from keepline.errors import InputError, NotFound
+from keepline.errors import InputError, NotFound, msg
 from keepline.people.models import Worker, employed_on
 from keepline.plant import models as pm
 from keepline.recordkit import owned
@@ -88,17 +88,29 @@ def zones_and_shifts(
     if not plant_zones:
         raise NotFound(f"enterprise '{eid}' has no plant model")
     if not zones:
-        raise InputError(["zones: name at least one zone"])
+        raise InputError([msg("zones: name at least one zone")])
     for z in zones:
         if z not in plant_zones:
             raise InputError(
-                [f"zones: unknown zone '{z}' (known: {', '.join(sorted(plant_zones))})"]
+                [
+                    msg(
+                        "zones: unknown zone '%(zone)s' (known: %(known)s)",
+                        zone=z,
+                        known=", ".join(sorted(plant_zones)),
+                    )
+                ]
             )
     chosen = list(shifts) if shifts else sorted(plant_shifts)
     for s in chosen:
         if s not in plant_shifts:
             raise InputError(
-                [f"shifts: unknown shift '{s}' (known: {', '.join(sorted(plant_shifts))})"]
+                [
+                    msg(
+                        "shifts: unknown shift '%(shift)s' (known: %(known)s)",
+                        shift=s,
+                        known=", ".join(sorted(plant_shifts)),
+                    )
+                ]
             )
     return chosen
 
@@ -135,7 +147,7 @@ def round_roster(
         )
     ]
     if not workers and required:
-        raise InputError(["zones: no active worker on the roster in these zones and shifts"])
+        raise InputError([msg("zones: no active worker on the roster in these zones and shifts")])
     return workers
 
 
@@ -156,11 +168,26 @@ def _given_pools(
         outside = [k for k in keys if k not in zone_of]
         if outside:
             raise InputError(
-                [f"pool {n} ('{pid}'), member {outside[0]}: not a worker of this round"]
+                [
+                    msg(
+                        "pool %(n)s ('%(pool)s'), member %(no)s: not a worker of this round",
+                        n=n,
+                        pool=pid,
+                        no=outside[0],
+                    )
+                ]
             )
         if len(keys) > pool_size:
             raise InputError(
-                [f"pool {n} ('{pid}'): {len(keys)} members, more than pool size {pool_size}"]
+                [
+                    msg(
+                        "pool %(n)s ('%(pool)s'): %(count)s members, more than pool size %(size)s",
+                        n=n,
+                        pool=pid,
+                        count=len(keys),
+                        size=pool_size,
+                    )
+                ]
             )
         groups.append((pid, zone_of[keys[0]], list(keys)))
     taken = session.scalars(
@@ -169,7 +196,7 @@ def _given_pools(
         )
     ).first()
     if taken:
-        raise InputError([f"pool '{taken}': this sample id is already used"])
+        raise InputError([msg("pool '%(pool)s': this sample id is already used", pool=taken)])
     return groups
 
 
@@ -185,7 +212,7 @@ def check_round(body: RoundIn) -> tuple[TestType, AssayRule]:
     test_type = TestType(body.test_type)
     pooling.check_pool_size(body.pool_size)
     if test_type is TestType.antigen and body.pool_size != 1:
-        raise InputError(["pool_size: antigen tests are individual; use pool size 1"])
+        raise InputError([msg("pool_size: antigen tests are individual; use pool size 1")])
     return test_type, AssayRule.from_dict(body.assay)
 
 
@@ -311,7 +338,7 @@ def recommend_pool(
     a round planned before any result) an answer without a size that says so."""
     kit = kit or KitDilution()
     if not 1 <= days <= 365:
-        raise InputError([f"days: expected 1..365, got {days}"])
+        raise InputError([msg("days: expected 1..365, got %(days)s", days=days)])
     zones_and_shifts(session, scope, zones, None)  # unknown zones: one line naming them
     tested = positives = window = None
     none = f"no screening result in {', '.join(zones)} in the {days} days up to {day}"
