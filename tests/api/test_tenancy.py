@@ -92,7 +92,7 @@ def test_every_route_hides_the_other_tenant(world: World) -> None:
             if (method, route.path) in PUBLIC:
                 continue
             if route.path.startswith(CONSOLE):
-                continue  # pages, walked in tests/console/test_console.py
+                continue  # pages, walked in tests/console/test_tenancy_walk.py
             if route.path.startswith(GOVERNMENT):
                 walked.add((method.lower(), route.path))
                 continue
