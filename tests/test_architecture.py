@@ -144,6 +144,7 @@ FLOWS = {
     "keepline.assessment.from_record",  # the assessment of a loaded plant, as a job
     "keepline.jobs.kinds",  # the kinds of background job and the flows they run
     "keepline.people.import_job",  # a roster file checked and imported as jobs
+    "keepline.plans.recorded",  # a write to the record, then the plans reading it
 }
 FOUNDATION = {"audit", "plant"}
 # Kits every edge builds on (not a capability's edge).

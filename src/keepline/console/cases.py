@@ -30,7 +30,7 @@ from keepline.containment import queries, zone_states
 from keepline.containment.models import Case, Restriction, ZoneState
 from keepline.containment.schemas import CaseIn, QuarantineIn, ZoneStateIn
 from keepline.errors import InputError, NotFound, msg
-from keepline.plans.activations import after_write
+from keepline.plans import recorded
 from keepline.scope import EnterpriseScope
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -162,8 +162,7 @@ def open_case(
     if not errors:
         try:
             body = CaseIn(employee_no=employee_no.strip(), **days)  # type: ignore[arg-type]
-            case = case_service.open_case(session, scope, body)
-            after_write(session, scope, body.confirmed_on)
+            case = recorded.open_case(session, scope, body)
         except (ValidationError, InputError, NotFound) as exc:
             session.rollback()
             errors = refusal(exc, CASE_FIELDS)

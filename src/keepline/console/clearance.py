@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
-from keepline import clock
 from keepline.apikit.deps import DB
 from keepline.apikit.lists import ListParams, fetch_page
 from keepline.apikit.params import EmployeeNo
@@ -20,10 +19,9 @@ from keepline.console import web
 from keepline.console.auth import Clearer, HealthPage
 from keepline.console.i18n import N_
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
-from keepline.health import queries, service
+from keepline.health import queries
 from keepline.health.schemas import ClearIn
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.scope import EnterpriseScope
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -84,9 +82,7 @@ def clear(
         lang = web.language(request)
         errors = {employee_no: lang.gettext(REASON_ERROR)}
         return _page(request, session, scope, 1, errors, {employee_no: reason}, 422)
-    service.clear_worker(session, scope, employee_no, body)
-    # As ``POST /workers/{no}/clearance``: one more on site uses more prevention materials.
-    after_write(session, scope, clock.today(), {Fact.clearance})
+    recorded.clear(session, scope, employee_no, body)
     if request.headers.get("hx-request") == "true":
         return web.render(request, "cleared_row.html", dict(employee_no=employee_no))
     return RedirectResponse(f"{PREFIX}/clearance?cleared={employee_no}", status_code=303)

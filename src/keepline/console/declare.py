@@ -31,8 +31,7 @@ from keepline.health import service as health
 from keepline.health.models import HealthCode
 from keepline.health.schemas import MAX_TEMPERATURE_C, MIN_TEMPERATURE_C, DeclarationIn, Symptom
 from keepline.people import queries as people_queries
-from keepline.plans.activations import after_write
-from keepline.plans.engine import declared
+from keepline.plans import recorded
 from keepline.tabular import RowsError
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -135,9 +134,7 @@ def declare(
             )
         return _form_page(request, holder, token, values, errors, 422)
     try:
-        report = health.save_declarations(session, holder.scope(), [(1, body)], source="link")
-        # As ``POST /declarations``: the plans read the record as this declaration left it.
-        after_write(session, holder.scope(), body.day, declared(report.flagged))
+        recorded.declare(session, holder.scope(), body, source="link")
     except RowsError as exc:
         session.rollback()
         lang = web.language(request)

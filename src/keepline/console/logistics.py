@@ -41,6 +41,7 @@ from keepline.logistics.schemas import (
     StatusIn,
 )
 from keepline.logistics.shipments import ALLOWED
+from keepline.plans import recorded
 from keepline.plans.activations import after_write
 from keepline.plans.engine import Fact
 from keepline.plant import models as pm
@@ -507,8 +508,7 @@ def status_submit(
     values = dict(kind=kind, node_id=node_id, state=state, start=start, end=end, note=note)
     try:
         body = StatusIn(**(values | {"end": end or None}))
-        status_service.set_status(session, scope, body)
-        after_write(session, scope, max(body.start, clock.today()), {Fact.statuses})
+        recorded.set_status(session, scope, body)
     except (ValidationError, InputError) as exc:
         forms = {"status": (values, web.refusal(session, exc, STATUS_FIELDS))}
         return _suppliers_page(request, session, scope, forms, 422)

@@ -26,8 +26,7 @@ from keepline.errors import InputError
 from keepline.materials import outlook, queries, service
 from keepline.materials.models import MovementKind
 from keepline.materials.schemas import MovementIn
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.scope import EnterpriseScope
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -240,8 +239,7 @@ def movement_submit(
             reason=reason,
             ref=ref.strip() or None,
         )
-        mv = service.record_movement(session, scope, body)
-        after_write(session, scope, body.day, {Fact.stock})
+        mv = recorded.record_movement(session, scope, body)
     except (ValidationError, InputError) as exc:
         errors = web.refusal(session, exc, FIELDS)
         return _form_page(request, session, scope, values, errors, 422)

@@ -25,11 +25,10 @@ from keepline.console.i18n import N_
 from keepline.console.web import PREFIX, ConsoleRoute, Csrf
 from keepline.containment import queries as containment_queries
 from keepline.errors import InputError
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.plant.service import get_enterprise
 from keepline.scope import EnterpriseScope
-from keepline.screening import planning, positives, queries, render, rounds, sampling
+from keepline.screening import planning, queries, render, rounds, sampling
 from keepline.screening.models import Sample
 from keepline.screening.platemap import MatchBy
 from keepline.screening.schemas import RoundIn
@@ -307,8 +306,7 @@ def results_upload(
         pm = None
         if plate_map is not None and plate_map.filename:
             pm = (plate_map.filename[-120:], read_upload(plate_map, MAX_UPLOAD_BYTES))
-        report = positives.import_results(session, scope, filename, data, plate_map=pm, by=by)
-        after_write(session, scope, clock.today(), {Fact.positives})
+        report = recorded.import_results(session, scope, filename, data, plate_map=pm, by=by)
     except InputError as exc:
         session.rollback()
         ctx = base | dict(stage="rejected", problems=exc.problems)

@@ -35,8 +35,7 @@ from keepline.containment.schemas import (
 from keepline.containment.workforce import available
 from keepline.errors import InputError
 from keepline.fields import Day
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.tabular import read_table
 from keepline.workforce import to_csv
 
@@ -50,8 +49,7 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 def open_case(body: CaseIn, session: DB, scope: CaseKeeper) -> Case:
     """Record a confirmed case; the worker is isolated from ``confirmed_on`` until two
     negative tests. The infectious window starts two days before sample or onset."""
-    case = cases.open_case(session, scope, body)
-    after_write(session, scope, body.confirmed_on, {Fact.positives})
+    case = recorded.open_case(session, scope, body)
     return case
 
 

@@ -19,7 +19,7 @@ from keepline.clikit import (
     stdout_console,
     write_as,
 )
-from keepline.containment import access, cases, restrictions, zone_states
+from keepline.containment import access, restrictions, zone_states
 from keepline.containment import contacts as contact_tracing
 from keepline.containment.models import ZoneState
 from keepline.containment.schemas import (
@@ -32,8 +32,7 @@ from keepline.containment.schemas import (
 from keepline.containment.workforce import available
 from keepline.db import session_scope
 from keepline.errors import InputError, quote
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.tabular import read_table
 from keepline.workforce import to_csv
 
@@ -67,8 +66,7 @@ def case(
     )
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
-        c = cases.open_case(session, scope, body)
-        after_write(session, scope, c.confirmed_on, {Fact.positives})
+        c = recorded.open_case(session, scope, body)
     typer.echo(f"case {c.id}: {employee_no}, infectious {c.infectious_from} to {c.infectious_to}")
 
 

@@ -26,8 +26,9 @@ from keepline.health.schemas import (
 from keepline.people import service as people
 from keepline.people import work_today
 from keepline.people.schemas import WorkerView
-from keepline.plans.activations import after_write, after_writes
-from keepline.plans.engine import Fact, declared
+from keepline.plans import recorded
+from keepline.plans.activations import after_writes
+from keepline.plans.engine import declared
 from keepline.tabular import read_table
 
 router = APIRouter(tags=["health"], route_class=Route)
@@ -41,8 +42,7 @@ def _bulk_out(r: service.SaveReport) -> BulkOut:
 @router.post("/declarations", response_model=DeclarationOut)
 def declare(body: DeclarationIn, session: DB, scope: DeclarationStaff) -> Declaration:
     """Record one declaration; a second one for the same worker and day replaces it."""
-    report = service.save_declarations(session, scope, [(1, body)])
-    after_write(session, scope, body.day, declared(report.flagged))
+    recorded.declare(session, scope, body)
     return service.get_declaration(session, scope, body.employee_no, body.day)
 
 
@@ -145,8 +145,6 @@ def get_declaration(
 @router.post("/workers/{employee_no}/clearance", response_model=WorkerView)
 def clear(employee_no: EmployeeNo, body: ClearIn, session: DB, scope: Clearer) -> WorkerView:
     """A health officer lets a flagged worker work again; the reason is recorded."""
-    service.clear_worker(session, scope, employee_no, body)
-    # One more on site uses more prevention materials: their days of cover may fall.
-    after_write(session, scope, clock.today(), {Fact.clearance})
+    recorded.clear(session, scope, employee_no, body)
     # Cleared of the declaration's flag; may still be isolated or quarantined.
     return work_today.worker_today(session, scope, people.get_worker(session, scope, employee_no))

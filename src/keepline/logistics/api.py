@@ -23,8 +23,7 @@ from keepline.logistics.auth import LogisticsEditor, LogisticsReader
 from keepline.logistics.delivery import advance_purchase as deliver_purchase
 from keepline.logistics.dispatch import advance_customer_shipment as dispatch_customer_shipment
 from keepline.logistics.models import ShipmentStatus, StatusKind, TransportPass
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.scope import EnterpriseScope
 
 router = APIRouter(tags=["logistics"], route_class=Route)
@@ -51,8 +50,7 @@ def list_statuses(
 def set_status(body: s.StatusIn, session: DB, scope: LogisticsEditor) -> s.StatusOut:
     """Record a supplier's or a region's state over dates. A lockdown marks the open
     purchase shipments of the suppliers it touches at risk."""
-    row = status_service.set_status(session, scope, body)
-    after_write(session, scope, max(body.start, clock.today()), {Fact.statuses})
+    row = recorded.set_status(session, scope, body)
     return s.StatusOut.model_validate(row, from_attributes=True)
 
 

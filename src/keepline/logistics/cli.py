@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from keepline import clock
 from keepline.clikit import (
     ACTOR,
     AS_OF,
@@ -36,8 +35,7 @@ from keepline.logistics.schemas import (
     StatusChange,
     StatusIn,
 )
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 
 app = typer.Typer(
     help="Logistics: supplier and region status, lanes' transit days, purchase and customer "
@@ -72,8 +70,7 @@ def status_cmd(
     )
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
-        status.set_status(session, scope, s)
-        after_write(session, scope, max(s.start, clock.today()), {Fact.statuses})
+        recorded.set_status(session, scope, s)
         risky = purchases.list_purchases(session, scope, open_only=True, at_risk=True)
     typer.echo(
         f"{kind.value} {node}: {state.value} from {start}"

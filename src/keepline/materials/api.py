@@ -19,8 +19,7 @@ from keepline.materials import outlook as outlook_flow
 from keepline.materials import queries, service
 from keepline.materials import schemas as s
 from keepline.materials.auth import PolicyEditor, StockReader, Storekeeper
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 
 router = APIRouter(tags=["materials"], route_class=Route)
 MaterialId = Annotated[str, Path(min_length=1, max_length=64, description="Material id.")]
@@ -93,8 +92,7 @@ def record_movement(body: s.MovementIn, session: DB, scope: Storekeeper) -> s.Mo
     """Append a receipt, issue, count or adjustment. Refused (422, naming the field) when
     it would leave the stock negative on any day, the unit is not the material's, or the
     day is before the opening or the material's last count."""
-    mv = service.record_movement(session, scope, body)
-    after_write(session, scope, body.day, {Fact.stock})
+    mv = recorded.record_movement(session, scope, body)
     return s.MovementOut.model_validate(mv, from_attributes=True)
 
 

@@ -25,8 +25,7 @@ from keepline.materials import outlook as outlook_flow
 from keepline.materials import service
 from keepline.materials.models import MovementKind
 from keepline.materials.schemas import MovementIn, PolicyIn
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.recordkit import bad
 from keepline.words import a
 
@@ -63,8 +62,7 @@ def _move(kind: MovementKind, help_qty: str):  # type: ignore[no-untyped-def]
         )
         with session_scope() as session:
             scope = enterprise_scope(session, enterprise, actor)
-            mv = service.record_movement(session, scope, m)
-            after_write(session, scope, mv.day, {Fact.stock})
+            mv = recorded.record_movement(session, scope, m)
             stock = service.on_hand(session, scope, material, mv.day)
         typer.echo(
             f"{kind.value} #{mv.id}: {material} {mv.qty:+,g} {mv.unit} on "

@@ -4,9 +4,10 @@ cause, and run its actions through the existing audited services.
 * :func:`evaluate` reads the record (:mod:`keepline.plans.snapshot`), runs the pure engine,
   opens an activation for each firing whose cause has none open (a unique key on open
   causes keeps two writers from opening one twice), and runs the actions marked ``auto``.
-* :func:`after_write` is what the routes and commands that write the record (cases, lab
-  results, declarations, stock, region and supplier statuses) call after their write, in
-  the same transaction: the plan sees the record as the write left it.
+* :func:`after_write` is what the writes to the record call after they write, in the
+  same transaction (through :mod:`keepline.plans.recorded` for the declarations,
+  clearances, stock, region and supplier statuses, cases and lab results that the API,
+  the commands and the console share): the plan sees the record as the write left it.
 * :func:`confirm` runs an action that waited for a person; :func:`refuse` refuses it.
 
 Each action runs in a savepoint, as the service a person would call (``containment``'s

@@ -16,11 +16,10 @@ from keepline.apikit.deps import DB, Route
 from keepline.apikit.lists import Page, Paging, fetch_page, list_page, page_of
 from keepline.errors import InputError
 from keepline.fields import Day
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.plant.service import get_enterprise
 from keepline.screening import coverage as coverage_service
-from keepline.screening import planning, positives, queries, render, rounds, samples, sampling
+from keepline.screening import planning, queries, render, rounds, samples, sampling
 from keepline.screening.auth import HealthDataReader, RoundReader, ScreeningStaff
 from keepline.screening.models import Round, Sample, SampleMember
 from keepline.screening.platemap import MatchBy
@@ -218,10 +217,9 @@ def import_results(
         if plate_map
         else None
     )
-    rep = positives.import_results(
+    rep = recorded.import_results(
         session, scope, file.filename or "upload.csv", data, plate_map=pm, by=match
     )
-    after_write(session, scope, clock.today(), {Fact.positives})
     return ImportOut.model_validate(dataclasses.asdict(rep))
 
 

@@ -22,10 +22,9 @@ from keepline.clikit import (
 )
 from keepline.db import session_scope
 from keepline.errors import InputError
-from keepline.plans.activations import after_write
-from keepline.plans.engine import Fact
+from keepline.plans import recorded
 from keepline.plant.service import get_enterprise
-from keepline.screening import planning, positives, render, rounds, samples, sampling
+from keepline.screening import planning, render, rounds, samples, sampling
 from keepline.screening.coverage import coverage as round_coverage
 from keepline.screening.files import read_assay, read_pools
 from keepline.screening.platemap import MatchBy
@@ -254,8 +253,7 @@ def import_cmd(
     pm = (plate_map.name, read_file(plate_map)) if plate_map else None
     with session_scope() as session:
         scope = enterprise_scope(session, enterprise, actor)
-        rep = positives.import_results(session, scope, file.name, data, plate_map=pm, by=match)
-        after_write(session, scope, clock.today(), {Fact.positives})
+        rep = recorded.import_results(session, scope, file.name, data, plate_map=pm, by=match)
     if rep.already_imported:
         typer.echo(f"{file.name}: already imported; nothing changed")
         return
